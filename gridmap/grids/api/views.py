@@ -1,0 +1,106 @@
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from gridmap.core.geojson import feature_collection
+from gridmap.grids.coords import to_wgs84_arrays
+from gridmap.grids.models import Grid
+from gridmap.grids.selectors import cell_at_point, grids_for_user
+
+GRID_PROPERTIES = ("code", "name", "level", "kind", "parent_code", "parent_name", "area_m2",
+                   "officers")
+
+
+class LevelQuery(serializers.Serializer):
+    level = serializers.ChoiceField(choices=[0, 1, 2, 3], required=False)
+
+
+class LookupQuery(serializers.Serializer):
+    lon = serializers.FloatField(min_value=-180, max_value=180)
+    lat = serializers.FloatField(min_value=-90, max_value=90)
+    crs = serializers.ChoiceField(choices=["wgs84", "cgcs2000", "gcj02", "bd09"], default="wgs84")
+
+
+class OfficerSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    username = serializers.CharField()
+    phone = serializers.CharField()
+    role = serializers.CharField()
+
+
+class ParentSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class LookupSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.IntegerField()
+    kind = serializers.CharField()
+    parent = ParentSerializer()
+    officers = OfficerSerializer(many=True)
+    lon = serializers.FloatField()
+    lat = serializers.FloatField()
+
+
+class GridCollectionView(APIView):
+    """The grids the caller may see, as a GeoJSON FeatureCollection built in PostGIS."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("level", int, enum=[0, 1, 2, 3], description="网格级别")],
+        responses={(200, "application/geo+json"): OpenApiTypes.OBJECT},
+        summary="网格（GeoJSON）",
+    )
+    def get(self, request):
+        query = LevelQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        level = query.validated_data.get("level")
+        body = feature_collection(
+            grids_for_user(request.user, level=level), geom="geom", properties=GRID_PROPERTIES
+        )
+        return HttpResponse(body, content_type="application/geo+json")
+
+
+class GridLookupView(APIView):
+    """Which level-II cell contains a point, its level-I parent and the officers on duty."""
+
+    @extend_schema(
+        parameters=[LookupQuery],
+        responses={200: LookupSerializer, 400: OpenApiResponse(description="坐标格式错误"),
+                   404: OpenApiResponse(description="该点不在任何网格内")},
+        summary="点所在网格",
+    )
+    def get(self, request):
+        query = LookupQuery(data=request.query_params)
+        if not query.is_valid():
+            raise ValidationError({"detail": "坐标格式错误：需要 lon、lat（十进制度）", **query.errors})
+        data = query.validated_data
+        lon, lat = data["lon"], data["lat"]
+        if data["crs"] in ("gcj02", "bd09"):
+            lon, lat = (float(v) for v in to_wgs84_arrays(lon, lat, data["crs"]))
+        cell = cell_at_point(lon, lat)
+        if cell is None:
+            raise NotFound(f"点 ({lon:.6f}, {lat:.6f}) 不在本区任何网格内")
+        return Response({**cell, "lon": lon, "lat": lat})
+
+
+class GridDetailSerializer(serializers.ModelSerializer):
+    parent_code = serializers.CharField(source="parent.code", default=None)
+
+    class Meta:
+        model = Grid
+        fields = ("code", "name", "level", "kind", "parent_code", "area_m2", "updated_at")
+
+
+class GridDetailView(APIView):
+    @extend_schema(responses={200: GridDetailSerializer}, summary="网格详情")
+    def get(self, request, code: str):
+        grid = grids_for_user(request.user).select_related("parent").filter(code=code).first()
+        if grid is None:
+            raise NotFound("网格不存在或无权查看")
+        return Response({**GridDetailSerializer(grid).data, "officers": grid.officers})

@@ -1,0 +1,46 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from gridmap.grids.loader import import_grids
+from gridmap.grids.readers import ImportRefused
+
+
+class Command(BaseCommand):
+    help = "导入网格（Shapefile / GeoPackage / GeoJSON）：校验拓扑，一个事务，失败则不写入任何数据"
+
+    def add_arguments(self, parser):
+        parser.add_argument("path")
+        parser.add_argument("--encoding", help="属性编码，如 UTF-8、GBK（默认读 .cpg，没有则 UTF-8）")
+        parser.add_argument("--source-crs", help="源坐标系：EPSG 代码、wgs84、cgcs2000、gcj02、bd09（默认读 .prj）")
+        parser.add_argument("--layer", help="GeoPackage 中的图层名")
+        parser.add_argument("--level", type=int, help="文件没有 level 字段时，所有要素的级别")
+        parser.add_argument("--parent", help="文件没有 parent 字段时，所有要素的上级网格编码")
+        parser.add_argument("--field", action="append", default=[], metavar="NAME=COLUMN",
+                            help="字段映射，如 --field code=XZDM --field name=XZMC")
+        parser.add_argument("--dry-run", action="store_true", help="只报告将要发生的变化，不写入")
+        parser.add_argument("--repair", action="store_true", help="修复无效几何（ST_MakeValid）后导入")
+        parser.add_argument("--tolerance", type=float, help="拓扑容差（平方米）")
+
+    def handle(self, *args, **options):
+        field_map = {}
+        for item in options["field"]:
+            name, _, column = item.partition("=")
+            if not column:
+                raise CommandError(f"--field 需要 NAME=COLUMN 形式，收到 {item!r}")
+            field_map[name.strip()] = column.strip()
+        try:
+            report = import_grids(
+                options["path"], encoding=options["encoding"], source_crs=options["source_crs"],
+                layer=options["layer"], field_map=field_map, level=options["level"],
+                parent=options["parent"], dry_run=options["dry_run"], repair=options["repair"],
+                tolerance_m2=options["tolerance"],
+            )
+        except ImportRefused as refused:
+            raise CommandError("导入被拒绝，数据库未改变：\n" + str(refused)) from None
+        for line in report.repaired + report.warnings[:50]:
+            self.stdout.write(self.style.WARNING(line))
+        if options["verbosity"] > 1:
+            for code in report.created:
+                self.stdout.write(f"+ {code}")
+            for code in report.updated:
+                self.stdout.write(f"~ {code}")
+        self.stdout.write(self.style.SUCCESS(report.summary()))

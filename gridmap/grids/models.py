@@ -1,0 +1,86 @@
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.db.models import Q
+
+
+class Grid(models.Model):
+    """A node of the grid tree: the district (level 0), level-I, level-II, optional level-III."""
+
+    class Level(models.IntegerChoices):
+        DISTRICT = 0, "区"
+        LEVEL_1 = 1, "一级网格"
+        LEVEL_2 = 2, "二级网格"
+        LEVEL_3 = 3, "三级网格"
+
+    code = models.CharField("编码", max_length=32, unique=True)
+    name = models.CharField("名称", max_length=100)
+    level = models.PositiveSmallIntegerField("级别", choices=Level.choices, db_index=True)
+    kind = models.CharField("类型", max_length=16, blank=True)
+    parent = models.ForeignKey(
+        "self", verbose_name="上级网格", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="children",
+    )
+    # Every record carries its district code so that data can later be sharded by it.
+    district_code = models.CharField("区划代码", max_length=12, db_index=True)
+    geom = models.MultiPolygonField("范围", srid=4326)
+    area_m2 = models.FloatField("面积 (m²)")
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "网格"
+        verbose_name_plural = "网格"
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level=0, parent__isnull=True) | Q(level__gt=0, parent__isnull=False),
+                name="grid_parent_matches_level",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class GridAssignment(models.Model):
+    """A person's duty on a grid, optionally limited to a date range (e.g. a substitute)."""
+
+    class Role(models.TextChoices):
+        OFFICER = "officer", "网格员"
+        SUBSTITUTE = "substitute", "代岗网格员"
+        SUPERVISOR = "supervisor", "安全监管责任人"
+        CONTACT_LEADER = "contact_leader", "联系负责人"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="人员",
+        on_delete=models.CASCADE, related_name="grid_assignments",
+    )
+    grid = models.ForeignKey(
+        Grid, verbose_name="网格", on_delete=models.CASCADE, related_name="assignments"
+    )
+    role = models.CharField("职责", max_length=20, choices=Role.choices)
+    valid_from = models.DateField("起始日期", null=True, blank=True)
+    valid_to = models.DateField("结束日期", null=True, blank=True)
+    district_code = models.CharField("区划代码", max_length=12, db_index=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "网格职责"
+        verbose_name_plural = "网格职责"
+        ordering = ["grid__code", "role", "user__username"]
+        indexes = [models.Index(fields=["grid", "role"]), models.Index(fields=["user", "role"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_to__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
+                name="assignment_range_ordered",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "grid", "role"],
+                condition=Q(valid_from__isnull=True, valid_to__isnull=True),
+                name="assignment_unique_open_ended",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.grid.code}"

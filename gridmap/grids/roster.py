@@ -1,0 +1,154 @@
+"""Loading a roster of grid officers (CSV or Excel): people, phones, cells and roles."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from gridmap.accounts.models import Role
+
+from .models import Grid, GridAssignment
+from .readers import ImportRefused, Problem
+
+COLUMNS = ("username", "name", "phone", "grid_code", "role")
+PHONE = re.compile(r"^\+?[0-9][0-9\- ]{6,19}$")
+USERNAME = re.compile(r"^[\w.@+-]{1,150}$")
+# Which account role (group) each duty on a grid implies.
+GROUP_FOR_DUTY = {
+    GridAssignment.Role.OFFICER: Role.OFFICER,
+    GridAssignment.Role.SUBSTITUTE: Role.OFFICER,
+    GridAssignment.Role.SUPERVISOR: Role.GRID_HEAD,
+    GridAssignment.Role.CONTACT_LEADER: Role.GRID_HEAD,
+}
+
+
+@dataclass
+class RosterReport:
+    rows: int = 0
+    users_created: int = 0
+    assignments_created: int = 0
+    dry_run: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        verb = "将" if self.dry_run else "已"
+        return (f"名册 {self.rows} 行：{verb}新建账户 {self.users_created}，"
+                f"{verb}新建网格职责 {self.assignments_created}")
+
+
+def _read_rows(path: Path) -> list[dict[str, str]]:
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(path, read_only=True, data_only=True).active
+        values = list(sheet.iter_rows(values_only=True))
+        header = [str(v or "").strip() for v in values[0]] if values else []
+        return [{h: "" if v is None else str(v).strip() for h, v in zip(header, row, strict=False)}
+                for row in values[1:]]
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return [{k: (v or "").strip() for k, v in row.items() if k} for row in csv.DictReader(handle)]
+    except UnicodeDecodeError as exc:
+        raise ImportRefused([Problem(path.name, "-", f"不是 UTF-8 编码的 CSV：{exc}")]) from exc
+
+
+def _date(value: str, where: str, column: str, problems: list[Problem]) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        problems.append(Problem(where, column, f"日期 {value!r} 不是 YYYY-MM-DD"))
+        return None
+
+
+def import_roster(path: str | Path, *, dry_run: bool = False,
+                  password_hash: str | None = None) -> RosterReport:
+    """Create missing accounts and their grid duties; all or nothing."""
+    path = Path(path)
+    rows = _read_rows(path)
+    if not rows:
+        raise ImportRefused([Problem(path.name, "-", "名册为空")])
+    missing = [c for c in COLUMNS if c not in rows[0]]
+    if missing:
+        raise ImportRefused([Problem(path.name, ", ".join(missing), "缺少字段")])
+
+    stored = {code: (pk, level, district) for code, pk, level, district
+              in Grid.objects.values_list("code", "id", "level", "district_code")}
+    grids = {code: pk for code, (pk, _, _) in stored.items()}
+    problems: list[Problem] = []
+    parsed = []
+    for number, row in enumerate(rows, start=2):
+        where = f"{path.name} 第 {number} 行"
+        username, role = row["username"], row["role"]
+        if not USERNAME.match(username):
+            problems.append(Problem(where, "username", f"用户名 {username!r} 无效"))
+        if not row["name"]:
+            problems.append(Problem(where, "name", "姓名为空"))
+        if row["phone"] and not PHONE.match(row["phone"]):
+            problems.append(Problem(where, "phone", f"电话 {row['phone']!r} 格式不对"))
+        if row["grid_code"] not in grids:
+            problems.append(Problem(where, "grid_code", f"网格 {row['grid_code']!r} 不存在"))
+        elif role in (GridAssignment.Role.OFFICER, GridAssignment.Role.SUBSTITUTE) \
+                and stored[row["grid_code"]][1] < Grid.Level.LEVEL_2:
+            problems.append(Problem(where, "grid_code", "网格员只能分配到二级（或更低）网格"))
+        if role not in GridAssignment.Role.values:
+            problems.append(Problem(where, "role", f"职责 {role!r} 无效（可用 {', '.join(GridAssignment.Role.values)}）"))
+        valid_from = _date(row.get("valid_from", ""), where, "valid_from", problems)
+        valid_to = _date(row.get("valid_to", ""), where, "valid_to", problems)
+        if valid_from and valid_to and valid_to < valid_from:
+            problems.append(Problem(where, "valid_to", "结束日期早于起始日期"))
+        parsed.append((row, valid_from, valid_to))
+    if problems:
+        raise ImportRefused(problems)
+
+    report = RosterReport(rows=len(rows), dry_run=dry_run)
+    user_model = get_user_model()
+    with transaction.atomic():
+        groups = {name: Group.objects.get_or_create(name=name)[0] for name in Role.values}
+        existing = {u.username: u for u in user_model.objects.filter(
+            username__in=[r["username"] for r, _, _ in parsed])}
+        new_users = []
+        for row, _, _ in parsed:
+            if row["username"] in existing:
+                continue
+            user = user_model(username=row["username"], full_name=row["name"], phone=row["phone"])
+            if password_hash:
+                user.password = password_hash
+            else:
+                user.set_unusable_password()
+            existing[row["username"]] = user
+            new_users.append(user)
+        user_model.objects.bulk_create(new_users)
+        report.users_created = len(new_users)
+        existing = {u.username: u for u in user_model.objects.filter(username__in=list(existing))}
+
+        stored_duties = set(GridAssignment.objects.filter(user__in=existing.values()).values_list(
+            "user_id", "grid_id", "role", "valid_from", "valid_to"))
+        memberships = []
+        assignments = []
+        for row, valid_from, valid_to in parsed:
+            user = existing[row["username"]]
+            memberships.append(user_model.groups.through(
+                user_id=user.id, group_id=groups[GROUP_FOR_DUTY[row["role"]]].id))
+            grid_id, _, district_code = stored[row["grid_code"]]
+            key = (user.id, grid_id, row["role"], valid_from, valid_to)
+            if key in stored_duties:
+                continue
+            stored_duties.add(key)
+            assignments.append(GridAssignment(
+                user=user, grid_id=grid_id, role=row["role"], valid_from=valid_from,
+                valid_to=valid_to, district_code=district_code))
+        user_model.groups.through.objects.bulk_create(memberships, ignore_conflicts=True)
+        GridAssignment.objects.bulk_create(assignments)
+        report.assignments_created = len(assignments)
+        if dry_run:
+            transaction.set_rollback(True)
+    return report

@@ -1,0 +1,91 @@
+"""The one scope rule: which grids a user may see, on a given date.
+
+Every selector, API view, layer, tile and export asks this module; nothing else decides.
+District-wide roles (supervisor, flood command, administrator) see every grid. Everyone
+else sees the cells of their active assignments: a level-II (or deeper) assignment gives
+that cell and what lies below it, a level-I assignment (grid head, supervisor of a
+town) gives all the cells below it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from gridmap.accounts.models import Role
+
+from .models import Grid, GridAssignment
+
+DISTRICT_WIDE_ROLES = {Role.SUPERVISOR, Role.FLOOD_COMMAND, Role.ADMINISTRATOR}
+
+
+def active_on(day: dt.date) -> Q:
+    return (Q(valid_from__isnull=True) | Q(valid_from__lte=day)) & (
+        Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+    )
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one user sees: everything, or the grids under a set of grid codes."""
+
+    everything: bool
+    root_codes: frozenset[str]
+
+    def grids(self) -> QuerySet[Grid]:
+        """All grids (any level) the user may see records of."""
+        if self.everything:
+            return Grid.objects.all()
+        if not self.root_codes:
+            return Grid.objects.none()
+        roots = self.root_codes
+        # The tree is at most three levels below the district, so two joins reach every
+        # descendant without a recursive query.
+        return Grid.objects.filter(
+            Q(code__in=roots) | Q(parent__code__in=roots) | Q(parent__parent__code__in=roots)
+        )
+
+    def cells(self) -> QuerySet[Grid]:
+        """The level-II (and deeper) grids the user may see."""
+        return self.grids().filter(level__gte=Grid.Level.LEVEL_2)
+
+    def allows_grid(self, grid: Grid) -> bool:
+        if self.everything:
+            return True
+        node, codes = grid, self.root_codes
+        while node is not None:
+            if node.code in codes:
+                return True
+            node = node.parent
+        return False
+
+
+def is_district_wide(user) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return user.groups.filter(name__in=DISTRICT_WIDE_ROLES).exists()
+
+
+def scope_for(user, on: dt.date | None = None) -> Scope:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Scope(False, frozenset())
+    if is_district_wide(user):
+        return Scope(True, frozenset())
+    day = on or timezone.localdate()
+    codes = GridAssignment.objects.filter(active_on(day), user=user).values_list(
+        "grid__code", flat=True
+    )
+    return Scope(False, frozenset(codes))
+
+
+def visible_cells(user, on: dt.date | None = None) -> QuerySet[Grid]:
+    return scope_for(user, on).cells()
+
+
+def visible_grids(user, on: dt.date | None = None) -> QuerySet[Grid]:
+    return scope_for(user, on).grids()

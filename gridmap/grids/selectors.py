@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection
+from django.db.models import F, QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+
+from .models import Grid, GridAssignment
+from .scope import scope_for
+
+ON_DUTY_ROLES = (GridAssignment.Role.OFFICER, GridAssignment.Role.SUBSTITUTE)
+
+# People on duty for a grid on a date, as a JSON array; used by layers and the lookup.
+OFFICERS_JSON = """
+    (SELECT COALESCE(json_agg(json_build_object(
+                'name', u.full_name, 'username', u.username, 'phone', u.phone,
+                'role', a.role) ORDER BY a.role, u.username), '[]'::json)
+     FROM grids_gridassignment a JOIN accounts_user u ON u.id = a.user_id
+     WHERE a.grid_id = {table}.id AND u.is_active
+       AND (a.valid_from IS NULL OR a.valid_from <= %s)
+       AND (a.valid_to IS NULL OR a.valid_to >= %s))"""
+
+
+def grids_for_user(user, *, level: int | None = None, on: dt.date | None = None) -> QuerySet[Grid]:
+    """The grids a user may see, with their parent and the people on duty today."""
+    day = on or timezone.localdate()
+    queryset = scope_for(user, day).grids()
+    if level is not None:
+        queryset = queryset.filter(level=level)
+    return queryset.annotate(
+        parent_code=F("parent__code"),
+        parent_name=F("parent__name"),
+        officers=RawSQL(OFFICERS_JSON.format(table="grids_grid"), (day, day)),
+    ).order_by("code")
+
+
+def cell_at_point(lon: float, lat: float, *, on: dt.date | None = None) -> dict | None:
+    """The deepest grid covering a WGS84 point, its parent and its people, in one query.
+
+    A point on the border of two cells belongs to both; the lower code wins so that the
+    answer is stable.
+    """
+    day = on or timezone.localdate()
+    sql = f"""
+        SELECT c.code, c.name, c.level, c.kind, p.code, p.name, {OFFICERS_JSON.format(table='c')}
+        FROM grids_grid c LEFT JOIN grids_grid p ON p.id = c.parent_id
+        WHERE c.level >= %s AND ST_Covers(c.geom, ST_SetSRID(ST_MakePoint(%s, %s), 4326))
+        ORDER BY c.level DESC, c.code LIMIT 1"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (day, day, Grid.Level.LEVEL_2, lon, lat))
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    code, name, level, kind, parent_code, parent_name, people = row
+    return {
+        "code": code, "name": name, "level": level, "kind": kind,
+        "parent": {"code": parent_code, "name": parent_name},
+        "officers": [p for p in people if p["role"] in ON_DUTY_ROLES],
+    }
+
+
+def district_centre() -> tuple[float, float]:
+    """(lat, lon) of the centre of the stored district, for a map's first view."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT ST_Y(c), ST_X(c) FROM (SELECT ST_Centroid(ST_Extent(geom)) AS c "
+                       "FROM grids_grid WHERE level = 0) s")
+        row = cursor.fetchone()
+    if row is None or row[0] is None:
+        return (38.93, 116.97)
+    return (row[0], row[1])

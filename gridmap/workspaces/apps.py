@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class WorkspacesConfig(AppConfig):
+    name = "gridmap.workspaces"
+    label = "workspaces"
+    verbose_name = "工作台"

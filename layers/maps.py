@@ -1,0 +1,89 @@
+"""folium maps built from the layer registry. Maps load their features by URL from the layer
+API after the page is shown, so the HTML stays small whatever the data size; every asset is
+served from our own static files."""
+
+from __future__ import annotations
+
+import folium
+from branca.element import MacroElement
+from django.conf import settings
+from django.templatetags.static import static
+from jinja2 import Template
+
+from .registry import Layer
+
+
+def offline_assets() -> tuple[list, list]:
+    js = [("leaflet", static("vendor/leaflet/leaflet.js")),
+          ("gridmap_map", static("gridmap/map.js"))]
+    css = [("leaflet_css", static("vendor/leaflet/leaflet.css")),
+           ("gridmap_map_css", static("gridmap/map.css"))]
+    return js, css
+
+
+class RegistryLayer(folium.map.Layer):
+    """A registry layer drawn with L.geoJSON and filled by fetching its GeoJSON URL."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = gridmap.geoJsonLayer({{ this.options | tojson }});
+        gridmap.load({{ this.get_name() }}, {{ this.url | tojson }}, {{ this.fit | tojson }},
+                     {{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, layer: Layer, url: str, *, fit: bool = False, show: bool | None = None):
+        super().__init__(name=layer.title, overlay=True, control=True,
+                         show=layer.show if show is None else show)
+        self._name = "RegistryLayer"
+        self.url = url
+        self.fit = fit
+        self.options = {
+            "name": layer.name, "title": layer.title, "geometry": layer.geometry,
+            "style": layer.style, "styleBy": layer.style_by, "popup": layer.popup,
+            "tooltip": layer.tooltip, "minZoom": layer.min_zoom,
+        }
+
+
+class Legend(MacroElement):
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        gridmap.legend({{ this._parent.get_name() }}, {{ this.entries | tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, entries: list[dict]):
+        super().__init__()
+        self._name = "Legend"
+        self.entries = entries
+
+
+def build_map(layers: list[Layer], *, center: tuple[float, float], zoom: int = 10,
+              fit_layer: str | None = None, urls: dict[str, str] | None = None) -> folium.Map:
+    basemap = settings.GRIDMAP_BASEMAP_URL
+    # folium's max_zoom only reaches the tile layer; with no tiles the map needs maxZoom itself.
+    fmap = folium.Map(location=center, zoom_start=zoom, tiles=None, maxZoom=18,
+                      control_scale=True, prefer_canvas=True)
+    fmap.default_js, fmap.default_css = offline_assets()
+    if basemap:
+        folium.TileLayer(basemap, attr=settings.GRIDMAP_BASEMAP_ATTRIBUTION or "basemap",
+                         name="底图", max_zoom=18).add_to(fmap)
+    urls = urls or {}
+    for layer in layers:
+        url = urls.get(layer.name, f"/api/layers/{layer.name}.geojson")
+        RegistryLayer(layer, url, fit=layer.name == fit_layer).add_to(fmap)
+    Legend([{"title": layer.title, "geometry": layer.geometry, "entries": layer.legend(),
+             "style": layer.style} for layer in layers]).add_to(fmap)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    return fmap
+
+
+def render_parts(fmap: folium.Map) -> dict[str, str]:
+    """The header, body and script of a folium map, to be placed in a Django template."""
+    figure = fmap.get_root()
+    figure.render()
+    return {
+        "map_header": figure.header.render(),
+        "map_html": figure.html.render(),
+        "map_script": figure.script.render(),
+    }

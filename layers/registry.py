@@ -1,0 +1,77 @@
+"""One registry of map layers. Each layer is declared once; the GeoJSON API, the layer list
+for GIS clients, the folium maps and their legends are all generated from the declaration."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
+
+@dataclass(frozen=True)
+class Layer:
+    name: str
+    title: str
+    geometry: str  # "polygon", "line" or "point"
+    # A selector taking the requesting user; it applies the scope rule.
+    source: Callable[..., QuerySet]
+    properties: tuple[str, ...]
+    # (property, label) pairs shown in the popup; values that are lists of people are
+    # shown as "name (phone)".
+    popup: tuple[tuple[str, str], ...]
+    style: dict
+    # Optional: colour features by a property, {"property": ..., "values": {value: colour}}.
+    style_by: dict | None = None
+    tooltip: str | None = "name"
+    geom_field: str = "geom"
+    min_zoom: int = 0
+    show: bool = True
+    # Query parameters accepted as property filters: parameter -> ORM lookup.
+    filters: dict[str, str] = field(default_factory=dict)
+    # Role names allowed to see the layer; None means any signed-in user (within scope).
+    roles: frozenset[str] | None = None
+
+    def allowed(self, user) -> bool:
+        if not user.is_authenticated:
+            return False
+        if self.roles is None or user.is_superuser:
+            return True
+        return user.groups.filter(name__in=self.roles).exists()
+
+    def legend(self) -> list[dict]:
+        if self.style_by:
+            return [{"label": label, "color": colour}
+                    for label, colour in self.style_by.get("legend", {}).items()]
+        return [{"label": self.title, "color": self.style.get("color", "#333")}]
+
+    def describe(self) -> dict:
+        return {
+            "name": self.name, "title": self.title, "geometry": self.geometry,
+            "properties": list(self.properties), "popup": [list(p) for p in self.popup],
+            "style": self.style, "style_by": self.style_by, "min_zoom": self.min_zoom,
+            "filters": sorted(self.filters), "legend": self.legend(),
+            "url": f"/api/layers/{self.name}.geojson",
+        }
+
+
+_LAYERS: dict[str, Layer] = {}
+
+
+def register(layer: Layer) -> Layer:
+    if layer.name in _LAYERS:
+        raise ValueError(f"layer {layer.name!r} declared twice")
+    _LAYERS[layer.name] = layer
+    return layer
+
+
+def get_layer(name: str) -> Layer | None:
+    return _LAYERS.get(name)
+
+
+def all_layers() -> list[Layer]:
+    return list(_LAYERS.values())
+
+
+def layers_for(user) -> list[Layer]:
+    return [layer for layer in _LAYERS.values() if layer.allowed(user)]

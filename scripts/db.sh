@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# A private PostgreSQL/PostGIS cluster for this checkout: start | stop | status | url.
+# PostgreSQL refuses to run as root, so its binaries run as the `postgres` OS user; when the
+# checkout is not reachable by that user (e.g. under root's 0700 home), the data lives under
+# /var/lib/gridmap and .pgdata links to it.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+
+as_pg() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+data_dir() {
+  if [ -L "$PGDATA_LINK" ] || [ -d "$PGDATA_LINK" ]; then readlink -f "$PGDATA_LINK"; return; fi
+  if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$REPO_ROOT"; then
+    local key; key=$(printf '%s' "$REPO_ROOT" | sha1sum | cut -c1-12)
+    local target="/var/lib/gridmap/pg-$key"
+    mkdir -p /var/lib/gridmap && chmod 755 /var/lib/gridmap
+    ln -sfn "$target" "$PGDATA_LINK"
+    echo "$target"
+  else
+    echo "$PGDATA_LINK"
+  fi
+}
+
+start() {
+  local dir; dir=$(data_dir)
+  if [ ! -f "$dir/PG_VERSION" ]; then
+    mkdir -p "$dir"
+    [ "$(id -u)" -ne 0 ] || chown postgres: "$dir"
+    chmod 700 "$dir"
+    as_pg "$PGBIN/initdb" -D "$dir" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
+    cat >> "$dir/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $GRIDMAP_PGPORT
+unix_socket_directories = '$dir'
+max_connections = 200
+shared_buffers = 512MB
+work_mem = 32MB
+maintenance_work_mem = 256MB
+jit = off
+CONF
+  fi
+  if as_pg "$PGBIN/pg_ctl" -D "$dir" status >/dev/null 2>&1; then return 0; fi
+  as_pg "$PGBIN/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 start >/dev/null
+  as_pg "$PGBIN/psql" -h 127.0.0.1 -p "$GRIDMAP_PGPORT" -U postgres -tAc \
+    "SELECT 1 FROM pg_database WHERE datname='gridmap'" | grep -q 1 ||
+    as_pg "$PGBIN/createdb" -h 127.0.0.1 -p "$GRIDMAP_PGPORT" -U postgres gridmap
+  as_pg "$PGBIN/psql" -h 127.0.0.1 -p "$GRIDMAP_PGPORT" -U postgres -d gridmap -qc \
+    "CREATE EXTENSION IF NOT EXISTS postgis" >/dev/null
+  echo "PostGIS 已启动: 127.0.0.1:$GRIDMAP_PGPORT (数据目录 $dir)"
+}
+
+stop() {
+  local dir; dir=$(data_dir)
+  if [ -f "$dir/PG_VERSION" ] && as_pg "$PGBIN/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+    as_pg "$PGBIN/pg_ctl" -D "$dir" -m fast -w stop >/dev/null
+    echo "PostGIS 已停止"
+  fi
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  status) as_pg "$PGBIN/pg_ctl" -D "$(data_dir)" status ;;
+  url) echo "$LOCAL_DATABASE_URL" ;;
+  *) echo "usage: $0 start|stop|status|url" >&2; exit 2 ;;
+esac

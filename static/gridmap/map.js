@@ -1,0 +1,125 @@
+/* gridmap: drawing registry layers on folium/Leaflet maps. No external requests. */
+(function () {
+  "use strict";
+  var pending = 0;
+  document.documentElement.dataset.layersPending = "0";
+
+  function colourFor(options, feature) {
+    var by = options.styleBy;
+    if (!by) { return null; }
+    var value = feature.properties[by.property];
+    return (by.values && by.values[value]) || by.default || null;
+  }
+
+  function styleFor(options, feature) {
+    var style = Object.assign({}, options.style);
+    var colour = colourFor(options, feature);
+    if (colour) { style.color = colour; style.fillColor = colour; }
+    return style;
+  }
+
+  function formatValue(value) {
+    if (value === null || value === undefined || value === "") { return "—"; }
+    if (Array.isArray(value)) {
+      if (value.length === 0) { return "（未配置）"; }
+      return value.map(function (p) {
+        if (p && typeof p === "object") { return p.name + (p.phone ? "（" + p.phone + "）" : ""); }
+        return String(p);
+      }).join("、");
+    }
+    if (typeof value === "number") {
+      return Math.abs(value) >= 1000 ? value.toLocaleString("zh-CN", {maximumFractionDigits: 0})
+                                     : String(Math.round(value * 100) / 100);
+    }
+    return String(value);
+  }
+
+  function popupFor(options, feature) {
+    var root = document.createElement("div");
+    root.className = "gridmap-popup";
+    var title = document.createElement("strong");
+    title.textContent = options.title;
+    root.appendChild(title);
+    var table = document.createElement("table");
+    options.popup.forEach(function (pair) {
+      var row = table.insertRow();
+      var th = document.createElement("th");
+      th.textContent = pair[1];
+      row.appendChild(th);
+      row.insertCell().textContent = formatValue(feature.properties[pair[0]]);
+    });
+    root.appendChild(table);
+    return root;
+  }
+
+  function geoJsonLayer(options) {
+    return L.geoJSON(null, {
+      style: function (feature) { return styleFor(options, feature); },
+      pointToLayer: function (feature, latlng) {
+        var style = styleFor(options, feature);
+        style.radius = style.radius || 5;
+        return L.circleMarker(latlng, style);
+      },
+      onEachFeature: function (feature, layer) {
+        layer.bindPopup(function () { return popupFor(options, feature); });
+        if (options.tooltip && feature.properties[options.tooltip]) {
+          layer.bindTooltip(String(feature.properties[options.tooltip]), {sticky: true});
+        }
+      }
+    });
+  }
+
+  function setPending(delta) {
+    pending += delta;
+    document.documentElement.dataset.layersPending = String(pending);
+  }
+
+  function load(layer, url, fit, map) {
+    setPending(1);
+    fetch(url, {credentials: "same-origin", headers: {"Accept": "application/geo+json"}})
+      .then(function (response) {
+        if (!response.ok) { throw new Error(response.status + " " + response.statusText); }
+        return response.json();
+      })
+      .then(function (data) {
+        layer.addData(data);
+        layer.featureCount = data.features.length;
+        if (fit && data.features.length) { map.fitBounds(layer.getBounds(), {padding: [10, 10]}); }
+        document.dispatchEvent(new CustomEvent("gridmap:layerloaded", {detail: {url: url}}));
+      })
+      .catch(function (error) {
+        var box = document.getElementById("map-error");
+        if (box) { box.hidden = false; box.textContent = "图层加载失败：" + url + "（" + error.message + "）"; }
+      })
+      .finally(function () { setPending(-1); });
+  }
+
+  function legend(map, groups) {
+    var control = L.control({position: "bottomright"});
+    control.onAdd = function () {
+      var div = L.DomUtil.create("div", "gridmap-legend");
+      var heading = document.createElement("strong");
+      heading.textContent = "图例";
+      div.appendChild(heading);
+      groups.forEach(function (group) {
+        group.entries.forEach(function (entry) {
+          var row = document.createElement("div");
+          var swatch = document.createElement("i");
+          swatch.className = "swatch swatch-" + group.geometry;
+          swatch.style.borderColor = entry.color;
+          if (group.geometry !== "line" && group.style.fill !== false) {
+            swatch.style.background = entry.color;
+            swatch.style.opacity = group.geometry === "point" ? 1 : 0.6;
+          }
+          row.appendChild(swatch);
+          row.appendChild(document.createTextNode(entry.label));
+          div.appendChild(row);
+        });
+      });
+      return div;
+    };
+    control.addTo(map);
+  }
+
+  window.gridmap = {geoJsonLayer: geoJsonLayer, load: load, legend: legend};
+})();
