@@ -63,7 +63,7 @@ def build_map(layers: list[Layer], *, center: tuple[float, float], zoom: int = 1
     basemap = settings.GRIDMAP_BASEMAP_URL
     # folium's max_zoom only reaches the tile layer; with no tiles the map needs maxZoom itself.
     fmap = folium.Map(location=center, zoom_start=zoom, tiles=None, maxZoom=18,
-                      control_scale=True, prefer_canvas=True)
+                      control_scale=True)
     fmap.default_js, fmap.default_css = offline_assets()
     if basemap:
         folium.TileLayer(basemap, attr=settings.GRIDMAP_BASEMAP_ATTRIBUTION or "basemap",

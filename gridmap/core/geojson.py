@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
+
+EMPTY_COLLECTION = '{"type": "FeatureCollection", "features": []}'
 
 
 def _quote(name: str) -> str:
@@ -37,7 +40,10 @@ def feature_collection_sql(queryset: QuerySet, *, geom: str, properties: Sequenc
 
 
 def feature_collection(queryset: QuerySet, **kwargs) -> str:
-    sql, params = feature_collection_sql(queryset, **kwargs)
+    try:
+        sql, params = feature_collection_sql(queryset, **kwargs)
+    except EmptyResultSet:  # e.g. queryset.none(): nothing to ask the database
+        return EMPTY_COLLECTION
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()[0]

@@ -65,7 +65,12 @@ def bd09_to_gcj02(lon, lat):
     x, y = lon - 0.0065, lat - 0.006
     z = np.sqrt(x * x + y * y) - 0.00002 * np.sin(y * BD_X_PI)
     theta = np.arctan2(y, x) - 0.000003 * np.cos(x * BD_X_PI)
-    return z * np.cos(theta), z * np.sin(theta)
+    glon, glat = z * np.cos(theta), z * np.sin(theta)
+    # The published inverse is approximate (about 5 cm off); refine it against the forward.
+    for _ in range(10):
+        blon, blat = gcj02_to_bd09(glon, glat)
+        glon, glat = glon - (blon - lon), glat - (blat - lat)
+    return glon, glat
 
 
 def gcj02_to_bd09(lon, lat):

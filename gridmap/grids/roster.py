@@ -100,7 +100,8 @@ def import_roster(path: str | Path, *, dry_run: bool = False,
                 and stored[row["grid_code"]][1] < Grid.Level.LEVEL_2:
             problems.append(Problem(where, "grid_code", "网格员只能分配到二级（或更低）网格"))
         if role not in GridAssignment.Role.values:
-            problems.append(Problem(where, "role", f"职责 {role!r} 无效（可用 {', '.join(GridAssignment.Role.values)}）"))
+            choices = ", ".join(GridAssignment.Role.values)
+            problems.append(Problem(where, "role", f"职责 {role!r} 无效（可用 {choices}）"))
         valid_from = _date(row.get("valid_from", ""), where, "valid_from", problems)
         valid_to = _date(row.get("valid_to", ""), where, "valid_to", problems)
         if valid_from and valid_to and valid_to < valid_from:

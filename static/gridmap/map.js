@@ -76,7 +76,7 @@
 
   function load(layer, url, fit, map) {
     setPending(1);
-    fetch(url, {credentials: "same-origin", headers: {"Accept": "application/geo+json"}})
+    fetch(url, {credentials: "same-origin"})
       .then(function (response) {
         if (!response.ok) { throw new Error(response.status + " " + response.statusText); }
         return response.json();

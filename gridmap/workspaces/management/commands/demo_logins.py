@@ -13,7 +13,7 @@ class Command(BaseCommand):
         example = (GridAssignment.objects.filter(role="officer").select_related("user", "grid")
                    .order_by("user__username").first())
         password = settings.GRIDMAP_DEMO_PASSWORD
-        self.stdout.write("演示账户（密码均为 %s）：" % password)
+        self.stdout.write(f"演示账户（密码均为 {password}）：")
         self.stdout.write("  admin       系统管理员")
         self.stdout.write("  supervisor  区监管人员（全区）")
         self.stdout.write("  flood       防汛指挥（全区）")

@@ -1,0 +1,178 @@
+"""The grid API: GeoJSON of the tree, point lookup, authentication."""
+
+import json
+
+import numpy as np
+import pytest
+import shapely
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from gridmap.grids import coords
+from gridmap.grids.models import Grid
+
+pytestmark = pytest.mark.django_db
+
+
+def geojson(client, **params):
+    response = client.get("/api/grids/", params)
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"] == "application/geo+json"
+    return json.loads(response.content)
+
+
+@pytest.fixture(scope="module")
+def district_shapes(django_db_blocker):
+    with django_db_blocker.unblock():
+        outline = shapely.from_wkb(bytes(Grid.objects.get(level=0).geom.wkb))
+        cells = {g.code: shapely.from_wkb(bytes(g.geom.wkb)) for g in Grid.objects.filter(level=2)}
+    return outline, cells
+
+
+def test_levels_and_properties(supervisor_client):
+    level1 = geojson(supervisor_client, level=1)
+    level2 = geojson(supervisor_client, level=2)
+    assert len(level1["features"]) == 23 and len(level2["features"]) == 432
+    cell = level2["features"][0]["properties"]
+    assert {"code", "name", "level", "parent_code", "officers"} <= set(cell)
+    assert cell["code"].startswith(cell["parent_code"] + "-")
+    assert cell["officers"] and {"name", "username", "phone"} <= set(cell["officers"][0])
+    assert {f["properties"]["parent_code"] for f in level1["features"]} == {"120118"}
+
+
+def test_union_of_each_level_equals_the_outline(supervisor_client):
+    outline = shapely.geometry.shape(geojson(supervisor_client, level=0)["features"][0]["geometry"])
+    for level in (1, 2):
+        shapes = [shapely.geometry.shape(f["geometry"])
+                  for f in geojson(supervisor_client, level=level)["features"]]
+        union = shapely.union_all(shapes)
+        # Degrees² at 39°N: 1e-8 deg² is about 90 m²; GeoJSON keeps 6 decimals (~0.1 m).
+        assert union.symmetric_difference(outline).area < 1e-8
+        assert sum(s.area for s in shapes) == pytest.approx(outline.area, rel=1e-6)
+
+
+def test_grid_list_is_one_query(supervisor_client):
+    with CaptureQueriesContext(connection) as queries:
+        geojson(supervisor_client, level=2)
+    # Session/user lookups are done by authentication; the collection itself is one query.
+    assert sum("FeatureCollection" in q["sql"] for q in queries.captured_queries) == 1
+    assert len(queries.captured_queries) <= 3
+
+
+def test_bad_level_is_400(supervisor_client):
+    assert supervisor_client.get("/api/grids/", {"level": "x"}).status_code == 400
+
+
+def test_anonymous_is_refused(api_client):
+    assert api_client.get("/api/grids/").status_code in (401, 403)
+    assert api_client.get("/api/grids/lookup/", {"lon": 116.9, "lat": 38.9}).status_code in (401, 403)
+
+
+def test_token_login(api_client):
+    response = api_client.post("/api/auth/token/", {"username": "supervisor", "password": "gridmap-demo"})
+    assert response.status_code == 200
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    assert api_client.get("/api/grids/", {"level": 1}).status_code == 200
+    bad = api_client.post("/api/auth/token/", {"username": "supervisor", "password": "wrong"})
+    assert bad.status_code == 400
+
+
+def lookup(client, lon, lat, **extra):
+    return client.get("/api/grids/lookup/", {"lon": lon, "lat": lat, **extra})
+
+
+def test_lookup_agrees_with_point_in_polygon(supervisor_client, district_shapes):
+    outline, cells = district_shapes
+    rng = np.random.default_rng(20191)
+    minx, miny, maxx, maxy = outline.bounds
+    points = shapely.points(rng.uniform(minx, maxx, 300), rng.uniform(miny, maxy, 300))
+    tree = shapely.STRtree(list(cells.values()))
+    codes = list(cells)
+    inside = 0
+    for point in points:
+        response = lookup(supervisor_client, point.x, point.y)
+        expected = sorted(codes[i] for i in tree.query(point, predicate="covered_by"))
+        if expected:
+            inside += 1
+            assert response.status_code == 200
+            assert response.json()["code"] == expected[0]
+        else:
+            assert response.status_code == 404
+    assert inside > 100
+
+
+def test_lookup_payload(supervisor_client, district_shapes):
+    _, cells = district_shapes
+    code, shape = next(iter(cells.items()))
+    point = shape.representative_point()
+    data = lookup(supervisor_client, point.x, point.y).json()
+    assert data["code"] == code and data["level"] == 2
+    assert data["parent"]["code"] == code.split("-")[0]
+    officer = data["officers"][0]
+    assert get_user_model().objects.get(username=officer["username"]).phone == officer["phone"]
+
+
+def test_lookup_on_a_shared_border_is_stable(supervisor_client, district_shapes):
+    _, cells = district_shapes
+    (a_code, a), (b_code, b) = [(c, s) for c, s in cells.items() if c.startswith("120118100-")][:2]
+    border = None
+    for code, shape in cells.items():
+        if code != a_code and a.intersection(shape).length > 0:
+            b_code, border = code, a.intersection(shape)
+            break
+    point = shapely.line_interpolate_point(shapely.line_merge(border), 0.5, normalized=True)
+    answers = {lookup(supervisor_client, point.x, point.y).json()["code"] for _ in range(3)}
+    assert answers == {min(a_code, b_code)}
+
+
+def test_lookup_outside_the_district_is_404_with_a_message(supervisor_client):
+    response = lookup(supervisor_client, 116.40, 39.90)
+    assert response.status_code == 404
+    assert "不在本区任何网格内" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("params", [
+    {"lon": "abc", "lat": 38.9}, {"lon": 116.9}, {"lon": 200, "lat": 38.9},
+    {"lon": 116.9, "lat": 38.9, "crs": "mars"}, {"lon": "nan", "lat": 38.9},
+])
+def test_malformed_coordinates_are_400(supervisor_client, params):
+    assert supervisor_client.get("/api/grids/lookup/", params).status_code == 400
+
+
+@pytest.mark.parametrize("crs,forward", [("gcj02", coords.wgs84_to_gcj02),
+                                         ("bd09", coords.wgs84_to_bd09)])
+def test_lookup_converts_amap_and_baidu_coordinates(supervisor_client, district_shapes, crs, forward):
+    _, cells = district_shapes
+    code, shape = list(cells.items())[10]
+    point = shape.representative_point()
+    lon, lat = forward(point.x, point.y)
+    data = lookup(supervisor_client, float(lon), float(lat), crs=crs).json()
+    assert data["code"] == code
+    assert data["lon"] == pytest.approx(point.x, abs=1e-7)
+
+
+def test_lookup_is_one_query(supervisor_client, district_shapes):
+    _, cells = district_shapes
+    point = next(iter(cells.values())).representative_point()
+    with CaptureQueriesContext(connection) as queries:
+        lookup(supervisor_client, point.x, point.y)
+    assert sum("ST_Covers" in q["sql"] for q in queries.captured_queries) == 1
+
+
+def test_grid_detail(supervisor_client):
+    data = supervisor_client.get("/api/grids/120118108/").json()
+    assert data["name"] == "大邱庄镇" and data["parent_code"] == "120118"
+    assert supervisor_client.get("/api/grids/nope/").status_code == 404
+
+
+def test_openapi_schema_and_docs(supervisor_client, client, supervisor):
+    schema = supervisor_client.get("/api/schema/")
+    assert schema.status_code == 200 and b"/api/grids/lookup/" in schema.content
+    client.force_login(supervisor)
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200
+    html = docs.content.decode()
+    assert "swagger-ui" in html
+    for host in ("cdn.", "jsdelivr", "unpkg", "cdnjs", "googleapis"):
+        assert host not in html

@@ -1,0 +1,63 @@
+"""The one scope rule, as the grid endpoints apply it."""
+
+import datetime as dt
+import json
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from gridmap.grids.models import Grid, GridAssignment
+from gridmap.grids.scope import scope_for
+
+pytestmark = pytest.mark.django_db
+
+
+def officer_of(code: str):
+    return GridAssignment.objects.filter(grid__code=code, role="officer").first().user
+
+
+def test_officer_sees_only_their_cell(api_client):
+    officer = officer_of("120118108-003")
+    api_client.force_authenticate(officer)
+    features = json.loads(api_client.get("/api/grids/", {"level": 2}).content)["features"]
+    assert [f["properties"]["code"] for f in features] == ["120118108-003"]
+    assert json.loads(api_client.get("/api/grids/", {"level": 1}).content)["features"] == []
+    assert api_client.get("/api/grids/120118108-004/").status_code == 404
+    assert api_client.get("/api/grids/120118108-003/").status_code == 200
+    for name in ("grids-level2", "grids-level1", "district"):
+        body = json.loads(api_client.get(f"/api/layers/{name}.geojson").content)
+        assert {f["properties"]["code"] for f in body["features"]} <= {"120118108-003"}
+
+
+def test_town_supervisor_sees_the_cells_of_the_town(api_client):
+    head = GridAssignment.objects.get(grid__code="120118108", role="supervisor").user
+    api_client.force_authenticate(head)
+    features = json.loads(api_client.get("/api/grids/", {"level": 2}).content)["features"]
+    codes = {f["properties"]["code"] for f in features}
+    assert codes == set(Grid.objects.filter(parent__code="120118108").values_list("code", flat=True))
+
+
+def test_substitute_access_follows_the_date_range():
+    user = get_user_model().objects.create(username="sub1", full_name="代岗员")
+    cell = Grid.objects.get(code="120118100-001")
+    GridAssignment.objects.create(user=user, grid=cell, role="substitute", district_code="120118",
+                                  valid_from=dt.date(2026, 7, 1), valid_to=dt.date(2026, 7, 31))
+    assert not scope_for(user, dt.date(2026, 6, 30)).cells().exists()
+    assert list(scope_for(user, dt.date(2026, 7, 1)).cells()) == [cell]
+    assert list(scope_for(user, dt.date(2026, 7, 31)).cells()) == [cell]
+    assert not scope_for(user, dt.date(2026, 8, 1)).cells().exists()
+
+
+def test_user_without_assignment_sees_nothing(api_client):
+    user = get_user_model().objects.create(username="nobody")
+    user.groups.add(Group.objects.get(name="officer"))
+    api_client.force_authenticate(user)
+    for level in (0, 1, 2):
+        assert json.loads(api_client.get("/api/grids/", {"level": level}).content)["features"] == []
+
+
+def test_district_wide_roles_see_everything():
+    for username in ("supervisor", "flood", "admin"):
+        user = get_user_model().objects.get(username=username)
+        assert scope_for(user).cells().count() == 432
