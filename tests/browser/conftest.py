@@ -1,0 +1,64 @@
+"""Browser tests: Debian's Chromium driven by Playwright against a live server."""
+
+import shutil
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = settings.BASE_DIR / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            # Without the background-networking flags Chromium keeps calling hosts it cannot reach.
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+        )
+        yield browser
+        browser.close()
+
+
+class PageWatch:
+    """Every request a page makes, and those that failed or left this machine."""
+
+    def __init__(self, page):
+        self.requests, self.failed, self.bad_status = [], [], []
+        page.on("request", lambda r: self.requests.append(r.url))
+        page.on("requestfailed", lambda r: self.failed.append(f"{r.url} {r.failure}"))
+        page.on("response", lambda r: r.status >= 400 and self.bad_status.append(f"{r.status} {r.url}"))
+
+    def external(self):
+        return [u for u in self.requests
+                if urlparse(u).scheme in ("http", "https", "ws", "wss")
+                and urlparse(u).hostname not in ("127.0.0.1", "localhost")]
+
+
+@pytest.fixture
+def open_page(browser, live_server):
+    contexts = []
+
+    def make(*, width=1280, height=850, mobile=False):
+        context = browser.new_context(viewport={"width": width, "height": height},
+                                      is_mobile=mobile, has_touch=mobile, locale="zh-CN")
+        contexts.append(context)
+        page = context.new_page()
+        return page, PageWatch(page)
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def login(page, live_server, username, password="gridmap-demo"):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
