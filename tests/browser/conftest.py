@@ -40,8 +40,32 @@ class PageWatch:
                 and urlparse(u).hostname not in ("127.0.0.1", "localhost")]
 
 
+class LiveSite:
+    def __init__(self, url):
+        self.url = url
+
+
+@pytest.fixture(scope="session")
+def live_site(django_db_setup):
+    """A threaded server on the test database, kept for the whole session.
+
+    pytest-django's live_server forces transactional tests, which empty every table after
+    each test and so would remove the sample district the session loaded once.
+    """
+    from django.test.testcases import LiveServerThread, _StaticFilesHandler
+
+    thread = LiveServerThread("localhost", _StaticFilesHandler)
+    thread.daemon = True
+    thread.start()
+    thread.is_ready.wait()
+    if thread.error:
+        raise thread.error
+    yield LiveSite(f"http://localhost:{thread.port}")
+    thread.terminate()
+
+
 @pytest.fixture
-def open_page(browser, live_server):
+def open_page(browser, live_site, db):
     contexts = []
 
     def make(*, width=1280, height=850, mobile=False):
@@ -56,8 +80,8 @@ def open_page(browser, live_server):
         context.close()
 
 
-def login(page, live_server, username, password="gridmap-demo"):
-    page.goto(f"{live_server.url}/accounts/login/")
+def login(page, live_site, username, password="gridmap-demo"):
+    page.goto(f"{live_site.url}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     with page.expect_navigation():

@@ -2,16 +2,16 @@ import pytest
 
 from .conftest import ARTIFACTS, login
 
-pytestmark = pytest.mark.django_db(transaction=False)
+pytestmark = pytest.mark.django_db
 
 
 def wait_for_layers(page):
     page.wait_for_function("document.documentElement.dataset.layersPending === '0'", timeout=20000)
 
 
-def test_supervisor_sees_the_grid_map_with_no_outside_request(open_page, live_server):
+def test_supervisor_sees_the_grid_map_with_no_outside_request(open_page, live_site):
     page, watch = open_page()
-    login(page, live_server, "supervisor")
+    login(page, live_site, "supervisor")
     assert page.url.endswith("/map/")
     wait_for_layers(page)
     # SVG paths: 1 outline + 23 level-I + 432 level-II polygons + the river lines.
@@ -26,9 +26,9 @@ def test_supervisor_sees_the_grid_map_with_no_outside_request(open_page, live_se
     assert watch.external() == []
 
 
-def test_clicking_a_cell_shows_its_name_code_parent_and_officers(open_page, live_server):
+def test_clicking_a_cell_shows_its_name_code_parent_and_officers(open_page, live_site):
     page, watch = open_page()
-    login(page, live_server, "supervisor")
+    login(page, live_site, "supervisor")
     wait_for_layers(page)
     # Hide the layers drawn above the cells, then click the middle of the map.
     for label in ("区界", "一级网格", "河流"):
@@ -44,8 +44,8 @@ def test_clicking_a_cell_shows_its_name_code_parent_and_officers(open_page, live
     assert watch.failed == []
 
 
-def test_anonymous_visitor_is_sent_to_login(open_page, live_server):
+def test_anonymous_visitor_is_sent_to_login(open_page, live_site):
     page, _ = open_page()
-    page.goto(f"{live_server.url}/map/")
+    page.goto(f"{live_site.url}/map/")
     assert "/accounts/login/" in page.url
     assert page.locator("h1").inner_text() == "登录"
