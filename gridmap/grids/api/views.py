@@ -54,7 +54,7 @@ class GridCollectionView(APIView):
     @extend_schema(
         parameters=[OpenApiParameter("level", int, enum=[0, 1, 2, 3], description="网格级别")],
         responses={(200, "application/geo+json"): OpenApiTypes.OBJECT},
-        summary="网格（GeoJSON）",
+        summary="网格（GeoJSON）", operation_id="grids_geojson",
     )
     def get(self, request):
         query = LevelQuery(data=request.query_params)
