@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/auth/token/", obtain_auth_token, name="api-token"),
     path("api/grids/", include("gridmap.grids.api.urls")),
     path("api/layers/", include("layers.urls")),
+    path("tiles/", include("layers.tile_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", login_required(SpectacularSwaggerView.as_view(url_name="schema")),
          name="swagger-ui"),

@@ -18,7 +18,7 @@ register(Layer(
     properties=("code", "name"),
     popup=(("name", "名称"), ("code", "区划代码")),
     style={"color": "#1f2d3d", "weight": 3, "fill": False},
-    tooltip=None,
+    tooltip=None, updated_field="updated_at",
 ))
 register(Layer(
     name="grids-level1", title="一级网格", geometry="polygon",
@@ -27,6 +27,7 @@ register(Layer(
     popup=(("name", "名称"), ("code", "编码"), ("kind", "类型"), ("officers", "安全监管责任人")),
     style={"color": "#3949ab", "weight": 2.5, "fillColor": "#3949ab", "fillOpacity": 0.04},
     filters={"code": "code"},
+    json_properties=("officers",),
 ))
 register(Layer(
     name="grids-level2", title="二级网格", geometry="polygon",
@@ -35,6 +36,7 @@ register(Layer(
     popup=GRID_POPUP,
     style={"color": "#607d8b", "weight": 1, "fillColor": "#90a4ae", "fillOpacity": 0.12},
     filters={"parent": "parent__code", "code": "code"},
+    json_properties=("officers",),
 ))
 register(Layer(
     name="rivers", title="河流", geometry="line",

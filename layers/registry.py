@@ -31,6 +31,17 @@ class Layer:
     filters: dict[str, str] = field(default_factory=dict)
     # Role names allowed to see the layer; None means any signed-in user (within scope).
     roles: frozenset[str] | None = None
+    # Properties holding JSON (lists of people, ...): kept out of vector tiles, whose
+    # attributes are scalars.
+    json_properties: tuple[str, ...] = ()
+    # A timestamp field: gives cheap ETag/Last-Modified validators without encoding the layer.
+    updated_field: str | None = None
+    # Stream the GeoJSON feature by feature (large point layers) instead of one document.
+    stream: bool = False
+
+    @property
+    def tile_properties(self) -> tuple[str, ...]:
+        return tuple(p for p in self.properties if p not in self.json_properties)
 
     def allowed(self, user) -> bool:
         if not user.is_authenticated:
@@ -52,6 +63,7 @@ class Layer:
             "style": self.style, "style_by": self.style_by, "min_zoom": self.min_zoom,
             "filters": sorted(self.filters), "legend": self.legend(),
             "url": f"/api/layers/{self.name}.geojson",
+            "tiles": f"/tiles/{self.name}/{{z}}/{{x}}/{{y}}.mvt",
         }
 
 

@@ -1,0 +1,5 @@
+"""Settings for benchmark servers: the project as it is, plus a trivial view as the floor."""
+
+from gridmap.settings.dev import *  # noqa: F403
+
+ROOT_URLCONF = "bench.urls"
