@@ -36,7 +36,7 @@ register(Layer(
     popup=GRID_POPUP,
     style={"color": "#607d8b", "weight": 1, "fillColor": "#90a4ae", "fillOpacity": 0.12},
     filters={"parent": "parent__code", "code": "code"},
-    json_properties=("officers",),
+    json_properties=("officers",), detail_url="/api/grids/{code}/",
 ))
 register(Layer(
     name="rivers", title="河流", geometry="line",

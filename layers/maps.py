@@ -13,9 +13,11 @@ from jinja2 import Template
 from .registry import Layer
 
 
-def offline_assets() -> tuple[list, list]:
-    js = [("leaflet", static("vendor/leaflet/leaflet.js")),
-          ("gridmap_map", static("gridmap/map.js"))]
+def offline_assets(*, vector_tiles: bool = False) -> tuple[list, list]:
+    js = [("leaflet", static("vendor/leaflet/leaflet.js"))]
+    if vector_tiles:
+        js.append(("vectorgrid", static("vendor/leaflet.vectorgrid/Leaflet.VectorGrid.bundled.min.js")))
+    js.append(("gridmap_map", static("gridmap/map.js")))
     css = [("leaflet_css", static("vendor/leaflet/leaflet.css")),
            ("gridmap_map_css", static("gridmap/map.css"))]
     return js, css
@@ -26,13 +28,18 @@ class RegistryLayer(folium.map.Layer):
 
     _template = Template("""
         {% macro script(this, kwargs) %}
+        {% if this.options.draw == "tiles" %}
+        var {{ this.get_name() }} = gridmap.tileLayer({{ this.options | tojson }}, {{ this.url | tojson }});
+        {% else %}
         var {{ this.get_name() }} = gridmap.geoJsonLayer({{ this.options | tojson }});
         gridmap.load({{ this.get_name() }}, {{ this.url | tojson }}, {{ this.fit | tojson }},
                      {{ this._parent.get_name() }});
+        {% endif %}
         {% endmacro %}
     """)
 
-    def __init__(self, layer: Layer, url: str, *, fit: bool = False, show: bool | None = None):
+    def __init__(self, layer: Layer, url: str, *, draw: str, fit: bool = False,
+                 show: bool | None = None):
         super().__init__(name=layer.title, overlay=True, control=True,
                          show=layer.show if show is None else show)
         self._name = "RegistryLayer"
@@ -41,7 +48,8 @@ class RegistryLayer(folium.map.Layer):
         self.options = {
             "name": layer.name, "title": layer.title, "geometry": layer.geometry,
             "style": layer.style, "styleBy": layer.style_by, "popup": layer.popup,
-            "tooltip": layer.tooltip, "minZoom": layer.min_zoom,
+            "tooltip": layer.tooltip, "minZoom": layer.min_zoom, "draw": draw,
+            "detailUrl": layer.detail_url,
         }
 
 
@@ -58,20 +66,27 @@ class Legend(MacroElement):
         self.entries = entries
 
 
-def build_map(layers: list[Layer], *, center: tuple[float, float], zoom: int = 10,
+def build_map(layers: list[Layer], *, user, center: tuple[float, float], zoom: int = 10,
               fit_layer: str | None = None, urls: dict[str, str] | None = None) -> folium.Map:
+    """A map of registry layers for one user: each layer drawn as GeoJSON or vector tiles
+    depending on how many features the user's scope holds."""
+    draws = {layer.name: layer.draw_for(user) for layer in layers}
     basemap = settings.GRIDMAP_BASEMAP_URL
     # folium's max_zoom only reaches the tile layer; with no tiles the map needs maxZoom itself.
     fmap = folium.Map(location=center, zoom_start=zoom, tiles=None, maxZoom=18,
                       control_scale=True)
-    fmap.default_js, fmap.default_css = offline_assets()
+    fmap.default_js, fmap.default_css = offline_assets(
+        vector_tiles="tiles" in draws.values())
     if basemap:
         folium.TileLayer(basemap, attr=settings.GRIDMAP_BASEMAP_ATTRIBUTION or "basemap",
                          name="底图", max_zoom=18).add_to(fmap)
     urls = urls or {}
     for layer in layers:
-        url = urls.get(layer.name, f"/api/layers/{layer.name}.geojson")
-        RegistryLayer(layer, url, fit=layer.name == fit_layer).add_to(fmap)
+        draw = draws[layer.name]
+        default = (f"/tiles/{layer.name}/{{z}}/{{x}}/{{y}}.mvt" if draw == "tiles"
+                   else f"/api/layers/{layer.name}.geojson")
+        url = urls.get(layer.name, default)
+        RegistryLayer(layer, url, draw=draw, fit=layer.name == fit_layer).add_to(fmap)
     Legend([{"title": layer.title, "geometry": layer.geometry, "entries": layer.legend(),
              "style": layer.style} for layer in layers]).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)

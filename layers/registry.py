@@ -38,6 +38,20 @@ class Layer:
     updated_field: str | None = None
     # Stream the GeoJSON feature by feature (large point layers) instead of one document.
     stream: bool = False
+    # How maps draw it: "geojson" (fetched whole), "tiles" (vector tiles), or "auto": tiles
+    # once the caller's scope holds more than settings.GRIDMAP_GEOJSON_MAX_FEATURES.
+    draw: str = "auto"
+    # For tiled layers: where a clicked feature's full properties come from ({property}).
+    detail_url: str | None = None
+
+    def draw_for(self, user) -> str:
+        if self.draw != "auto":
+            return self.draw
+        from django.conf import settings
+
+        limit = settings.GRIDMAP_GEOJSON_MAX_FEATURES
+        many = self.source(user).order_by().values("pk")[limit:limit + 1].exists()
+        return "tiles" if many else "geojson"
 
     @property
     def tile_properties(self) -> tuple[str, ...]:

@@ -149,6 +149,8 @@ GRIDMAP_RISK_COLOURS = {
     "general": "#f1dd00",
     "low": "#00b0f0",
 }
+# Above this many features in a user's scope, maps draw a layer as vector tiles, not GeoJSON.
+GRIDMAP_GEOJSON_MAX_FEATURES = int(os.environ.get("GRIDMAP_GEOJSON_MAX_FEATURES", "5000"))
 # Topology tolerance for grid imports, in square metres: slivers smaller than this are
 # reported as warnings, larger ones refuse the import.
 GRIDMAP_TOPOLOGY_TOLERANCE_M2 = float(os.environ.get("GRIDMAP_TOPOLOGY_TOLERANCE_M2", "100"))
