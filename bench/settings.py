@@ -3,3 +3,5 @@
 from gridmap.settings.dev import *  # noqa: F403
 
 ROOT_URLCONF = "bench.urls"
+# The in-process measurements use Django's test client.
+ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]  # noqa: F405
