@@ -54,8 +54,10 @@ test: install db lint
 	@$(BIN)/python manage.py collectstatic --noinput -v 0
 	@$(BIN)/pytest -q
 
+# Benchmarks are not part of CI: they run for minutes and need wrk.
 bench: sample
-	@$(BIN)/python -m bench
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	@DJANGO_SETTINGS_MODULE=bench.settings $(BIN)/python -m bench
 
 clean-db: stop
 	@rm -rf "$$(readlink -f .pgdata)" .pgdata

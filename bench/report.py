@@ -69,11 +69,15 @@ def write_markdown(report: dict, path) -> None:
               row("endpoint / raw SQL", lambda s: s["lookup_in_process"]["endpoint_vs_raw"]),
               row("endpoint / floor", lambda s: s["lookup_in_process"]["endpoint_vs_floor"]), ""]
     lines += ["## Under load: gunicorn, 32 connections (wrk, loopback)", "", header, rule]
-    for name in ("floor", "lookup", "tile_z12"):
+    for name in ("floor", "covers_bare_view", "lookup_bare_view", "lookup", "tile_z12"):
         lines += [row(f"{name} req/s", lambda s, n=name: s["concurrency"][n]["rps"], 0),
                   row(f"{name} p95 ms", lambda s, n=name: s["concurrency"][n]["p95_ms"]),
                   row(f"{name} errors", lambda s, n=name: s["concurrency"][n]["errors"], 0)]
-    lines += [row("lookup / floor (req/s)", lambda s: s["concurrency"]["lookup_vs_floor_rps"]), ""]
+    lines += [row(f"{name} / floor (req/s)", lambda s, n=name: s["concurrency"][f"{n}_vs_floor_rps"])
+              for name in ("covers_bare_view", "lookup_bare_view", "lookup")]
+    lines += ["", "`covers_bare_view` is the bare indexed `ST_Covers` query behind a plain Django view with no "
+              "authentication; `lookup_bare_view` is the full lookup selector (cell, parent, officers) behind "
+              "the same; `lookup` is the API as clients call it (token authentication, DRF).", ""]
     lines += ["## Map pages in headless Chromium", "", header, rule]
     for role in ("supervisor", "officer"):
         lines += [row(f"{role}: HTML bytes", lambda s, r=role: s["map_pages"][r]["html_bytes"], 0),

@@ -202,6 +202,8 @@ class Suite:
                 tile_paths.append(f"/tiles/grids-level2/{z}/{x}/{y}.mvt")
             targets = {
                 "floor": ["/bench/floor/"],
+                "covers_bare_view": [f"/bench/covers-plain/?lon={lon:.6f}&lat={lat:.6f}" for lon, lat in lon_lat],
+                "lookup_bare_view": [f"/bench/lookup-plain/?lon={lon:.6f}&lat={lat:.6f}" for lon, lat in lon_lat],
                 "lookup": [f"/api/grids/lookup/?lon={lon:.6f}&lat={lat:.6f}" for lon, lat in lon_lat],
                 "tile_z12": tile_paths,
             }
@@ -216,8 +218,9 @@ class Suite:
                 os.unlink(handle.name)
                 line = [x for x in result.stdout.splitlines() if x.startswith("{")]
                 rows[name] = json.loads(line[-1]) if line else {"error": result.stdout + result.stderr}
-            if "rps" in rows["floor"] and "rps" in rows["lookup"]:
-                rows["lookup_vs_floor_rps"] = rows["lookup"]["rps"] / rows["floor"]["rps"]
+            for name in ("lookup", "covers_bare_view", "lookup_bare_view"):
+                if "rps" in rows["floor"] and "rps" in rows[name]:
+                    rows[f"{name}_vs_floor_rps"] = rows[name]["rps"] / rows["floor"]["rps"]
             self.results["concurrency"] = rows
         finally:
             os.killpg(server.pid, signal.SIGTERM)
