@@ -16,3 +16,5 @@ urlpatterns = [
     path("api/docs/", login_required(SpectacularSwaggerView.as_view(url_name="schema")),
          name="swagger-ui"),
 ]
+
+handler404 = "gridmap.core.views.not_found"
