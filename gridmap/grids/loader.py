@@ -23,6 +23,7 @@ from .readers import ImportRefused, Problem, feature_label, read_vector
 grids_changed = django.dispatch.Signal()
 
 REQUIRED_FIELDS = ("code", "name", "level", "parent")
+CODE_MAX, NAME_MAX, KIND_MAX = 32, 100, 16
 
 
 @dataclass
@@ -93,9 +94,13 @@ def parse_rows(path: Path, frame, field_map: dict[str, str], fixed_level: int | 
             problems.append(Problem(where, wanted["code"], f"编码重复（与第 {seen[code]} 个要素相同）"))
             continue
         seen[code] = position
+        if len(code) > CODE_MAX:
+            problems.append(Problem(where, wanted["code"], f"编码长度 {len(code)} 超过 {CODE_MAX}"))
         name = get(row, "name")
         if not name:
             problems.append(Problem(where, wanted["name"], "名称为空"))
+        elif len(name) > NAME_MAX:
+            problems.append(Problem(where, wanted["name"], f"名称长度 {len(name)} 超过 {NAME_MAX}"))
         if fixed_level is not None:
             level = fixed_level
         else:
@@ -120,6 +125,8 @@ def parse_rows(path: Path, frame, field_map: dict[str, str], fixed_level: int | 
             problems.append(Problem(where, "geometry", f"几何类型 {geometry.geom_type} 不是面"))
             continue
         kind = _text(row[kind_column]) if kind_column else ""
+        if len(kind) > KIND_MAX:
+            problems.append(Problem(where, "kind", f"类型长度 {len(kind)} 超过 {KIND_MAX}"))
         rows.append(GridRow(position, code, name, level, parent, kind,
                             shapely.to_wkb(geometry)))
     if problems:
