@@ -59,6 +59,11 @@ bench: sample
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	@DJANGO_SETTINGS_MODULE=bench.settings $(BIN)/python -m bench
 
+# 32 clients for 60 s on loopback against gunicorn; fails on any error.
+loadtest: sample
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	@DJANGO_SETTINGS_MODULE=bench.settings $(BIN)/python -m bench.loadtest
+
 # Database (pg_dump) and media into backups/<timestamp>/; restore with BACKUP=backups/<timestamp>.
 backup: db
 	@scripts/backup.sh backup

@@ -34,6 +34,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def interior_points(n: int) -> list[tuple[float, float]]:
+    """n points inside level-II cells, spread over the district (stable order)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("""SELECT ST_X(p), ST_Y(p) FROM (
+            SELECT ST_PointOnSurface(geom) AS p FROM grids_grid WHERE level = 2
+            ORDER BY md5(code) LIMIT %s) s""", [n])
+        return cursor.fetchall()
+
+
 def tile_of(lon, lat, z):
     n = 2 ** z
     return z, int((lon + 180) / 360 * n), int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
@@ -132,7 +143,7 @@ class Suite:
         from bench.timing import median_ms, ratio
         from gridmap.grids.selectors import cell_at_point_json
 
-        points = self.interior_points(200)
+        points = interior_points(200)
         raw_sql = """SELECT code FROM grids_grid WHERE level >= 2
                      AND ST_Covers(geom, ST_SetSRID(ST_MakePoint(%s, %s), 4326)) LIMIT 1"""
 
@@ -164,15 +175,6 @@ class Suite:
             "endpoint_vs_raw": ratio(t_api, t_raw), "endpoint_vs_floor": ratio(t_api, t_floor),
         }
 
-    def interior_points(self, n: int) -> list[tuple[float, float]]:
-        from django.db import connection
-
-        with connection.cursor() as cursor:
-            cursor.execute("""SELECT ST_X(p), ST_Y(p) FROM (
-                SELECT ST_PointOnSurface(geom) AS p FROM grids_grid WHERE level = 2
-                ORDER BY md5(code) LIMIT %s) s""", [n])
-            return cursor.fetchall()
-
     # --- under load -------------------------------------------------------------------
     def concurrency(self, duration: int = 10, connections: int = 32):
         from rest_framework.authtoken.models import Token
@@ -195,7 +197,7 @@ class Suite:
                     break
                 except OSError:
                     time.sleep(0.1)
-            lon_lat = self.interior_points(1000)
+            lon_lat = interior_points(1000)
             tile_paths = []
             for lon, lat in lon_lat[:300]:
                 z, x, y = tile_of(lon, lat, 12)
