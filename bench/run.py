@@ -267,14 +267,12 @@ class Suite:
                     page.fill("#id_password", password)
                     with page.expect_navigation():
                         page.click("button[type=submit]")
-                    page.add_init_script("""document.addEventListener('gridmap:layerloaded', function () {
-                        if (!window.__first) { window.__first = performance.now(); } });""")
                     response = page.goto(f"http://127.0.0.1:{port}/map/")
                     html_bytes = len(response.body())
-                    page.wait_for_function("window.__first !== undefined", timeout=30000)
-                    first = page.evaluate("window.__first")
-                    page.wait_for_function("document.documentElement.dataset.layersPending === '0'", timeout=60000)
-                    done = page.evaluate("performance.now()")
+                    page.wait_for_selector("html[data-first-feature]", state="attached", timeout=30000)
+                    first = float(page.get_attribute("html", "data-first-feature"))
+                    page.wait_for_selector("html[data-layers-pending='0']", state="attached", timeout=60000)
+                    done = float(page.get_attribute("html", "data-layers-done"))
                     rows[role] = {"html_bytes": html_bytes, "first_feature_ms": first, "all_layers_ms": done}
                     context.close()
                 browser.close()

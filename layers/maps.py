@@ -4,6 +4,8 @@ served from our own static files."""
 
 from __future__ import annotations
 
+import re
+
 import folium
 from branca.element import MacroElement
 from django.conf import settings
@@ -93,12 +95,20 @@ def build_map(layers: list[Layer], *, user, center: tuple[float, float], zoom: i
     return fmap
 
 
-def render_parts(fmap: folium.Map) -> dict[str, str]:
-    """The header, body and script of a folium map, to be placed in a Django template."""
+def render_parts(fmap: folium.Map, *, nonce: str = "") -> dict[str, str]:
+    """The header, body and script of a folium map, to be placed in a Django template.
+
+    folium writes inline <script> tags; each gets the request's CSP nonce so that the
+    policy can refuse every script that is neither ours nor self-hosted.
+    """
     figure = fmap.get_root()
     figure.render()
+
+    def tagged(html: str) -> str:
+        return re.sub(r"<script(?=[\s>])", f'<script nonce="{nonce}"', html) if nonce else html
+
     return {
-        "map_header": figure.header.render(),
-        "map_html": figure.html.render(),
+        "map_header": tagged(figure.header.render()),
+        "map_html": tagged(figure.html.render()),
         "map_script": figure.script.render(),
     }

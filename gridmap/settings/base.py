@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -34,6 +35,7 @@ INSTALLED_APPS = [
     "rest_framework_gis",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "gridmap.accounts",
     "gridmap.grids",
     "gridmap.flood",
@@ -43,6 +45,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -66,6 +69,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -164,3 +168,22 @@ GRIDMAP_DEMO_PASSWORD = "gridmap-demo"
 # Debian 12's GDAL is 3.6; GDAL >= 3.9 would add a guard against malicious spatial
 # references. We only read CRS definitions from files an operator imports.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# Only self-hosted assets: scripts need the per-request nonce (folium writes inline scripts,
+# which the map views tag with it); inline styles are allowed because Leaflet and folium
+# write style attributes. A configured basemap's host is allowed for images only.
+_BASEMAP_ORIGIN = "/".join(GRIDMAP_BASEMAP_URL.split("/")[:3]) if GRIDMAP_BASEMAP_URL.startswith("http") else None
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:", *([_BASEMAP_ORIGIN] if _BASEMAP_ORIGIN else [])],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}

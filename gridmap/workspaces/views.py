@@ -18,4 +18,4 @@ def grid_map(request):
     layers = [get_layer(name) for name in BASE_LAYERS]
     layers = [layer for layer in layers if layer and layer.allowed(request.user)]
     fmap = build_map(layers, user=request.user, center=district_centre(), zoom=10, fit_layer="district")
-    return render(request, "workspaces/map.html", render_parts(fmap))
+    return render(request, "workspaces/map.html", render_parts(fmap, nonce=str(request.csp_nonce)))
