@@ -16,6 +16,8 @@ import shapely
 from django.conf import settings
 from django.db import connection, transaction
 
+from gridmap.core.locks import serialize
+
 from .readers import ImportRefused, Problem, feature_label, read_vector
 
 # Sent inside the import transaction after grids changed, so that records located in grids
@@ -305,6 +307,7 @@ def import_grids(path: str | Path, *, encoding: str | None = None, source_crs: s
     rows = parse_rows(path, data.frame, field_map or {}, level, parent)
     report = GridImportReport(read=len(rows), dry_run=dry_run)
     with transaction.atomic(), connection.cursor() as cursor:
+        serialize("gridmap.grids.import")
         _stage(cursor, rows)
         problems = _check_validity(cursor, path, repair, report)
         if not problems:

@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from gridmap.accounts.models import Role
+from gridmap.core.locks import serialize
 
 from .models import Grid, GridAssignment
 from .readers import ImportRefused, Problem
@@ -121,6 +122,7 @@ def import_roster(path: str | Path, *, dry_run: bool = False,
     report = RosterReport(rows=len(rows), dry_run=dry_run)
     user_model = get_user_model()
     with transaction.atomic():
+        serialize("gridmap.grids.assignments")
         groups = {name: Group.objects.get_or_create(name=name)[0] for name in Role.values}
         existing = {u.username: u for u in user_model.objects.filter(
             username__in=[r["username"] for r, _, _ in parsed])}
