@@ -1,6 +1,7 @@
 import hashlib
 
 from django.contrib.gis.geos import Polygon
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse, HttpResponseNotModified
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -45,9 +46,12 @@ class LayerGeoJSONView(APIView):
         if "bbox" in request.query_params:
             bbox = parse_bbox(request.query_params["bbox"])
             queryset = queryset.filter(**{f"{layer.geom_field}__bboverlaps": bbox})
-        for parameter, lookup in layer.filters.items():
-            if parameter in request.query_params:
-                queryset = queryset.filter(**{lookup: request.query_params[parameter]})
+        try:
+            for parameter, lookup in layer.filters.items():
+                if parameter in request.query_params:
+                    queryset = queryset.filter(**{lookup: request.query_params[parameter]})
+        except (ValueError, DjangoValidationError) as exc:
+            raise ValidationError({"detail": f"筛选参数格式错误：{exc}"}) from exc
         body = feature_collection(queryset, geom=layer.geom_field, properties=layer.properties)
         etag = '"' + hashlib.blake2b(body.encode(), digest_size=16).hexdigest() + '"'
         if request.headers.get("If-None-Match") == etag:
