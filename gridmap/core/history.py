@@ -7,11 +7,13 @@ PGHISTORY_APPEND_ONLY): the application can read history but not rewrite it.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.utils import timezone
 from pghistory.models import Events
 
 LABELS = {"insert": "新建", "update": "修改", "delete": "删除"}
@@ -50,6 +52,12 @@ def _show(value, model_field, cache: dict) -> str:
         return str(value)
     if getattr(model_field, "geom_type", None):
         return "（空间数据）"
+    if isinstance(model_field, models.DateTimeField):
+        try:
+            moment = dt.datetime.fromisoformat(str(value))
+        except ValueError:
+            return str(value)
+        return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S")
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
     if model_field.is_relation and model_field.related_model is not None:

@@ -3,6 +3,7 @@ import uuid
 import pghistory
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.utils import timezone
 
 
 def photo_path(instance: "PatrolPhoto", filename: str) -> str:
@@ -40,7 +41,7 @@ class Patrol(models.Model):
         indexes = [models.Index(fields=["cell", "-patrolled_at"])]
 
     def __str__(self) -> str:
-        return f"{self.cell.name} · {self.patrolled_at:%Y-%m-%d %H:%M} · {self.officer}"
+        return f"{self.cell.name} · {timezone.localtime(self.patrolled_at):%Y-%m-%d %H:%M} · {self.officer}"
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.DeleteEvent())
