@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -16,6 +16,8 @@ from gridmap.patrols.selectors import patrol_in_scope, patrols_for_user, photo_i
 from gridmap.patrols.services import patrol_record
 
 
+@extend_schema_field({"type": "array", "items": {"type": "array", "items": {"type": "number"}},
+                      "description": "轨迹 [[经度, 纬度], ...]，坐标系同 crs"})
 class TrackField(serializers.Field):
     """A track as [[lon, lat], ...] (JSON text in a form, or a JSON array)."""
 
@@ -78,7 +80,8 @@ def patrol_data(patrol, *, detail: bool = False) -> dict:
 class PatrolListView(APIView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
-    @extend_schema(summary="巡查记录（本人可见网格内，最近 100 条）", responses={200: dict})
+    @extend_schema(summary="巡查记录（本人可见网格内，最近 100 条）", responses={200: dict},
+                   operation_id="patrols_list")
     def get(self, request):
         queryset = patrols_for_user(request.user)
         if "cell" in request.query_params:
