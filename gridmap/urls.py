@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/auth/token/", obtain_auth_token, name="api-token"),
     path("api/grids/", include("gridmap.grids.api.urls")),
+    path("api/patrols/", include("gridmap.patrols.api.urls")),
     path("api/layers/", include("layers.urls")),
     path("tiles/", include("layers.tile_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

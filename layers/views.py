@@ -2,6 +2,7 @@ import hashlib
 from email.utils import format_datetime
 
 from django.contrib.gis.geos import Polygon
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Max
 from django.http import HttpResponse, HttpResponseNotModified, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -44,9 +45,12 @@ def filtered_source(layer: Layer, request):
     if "bbox" in request.query_params:
         bbox = parse_bbox(request.query_params["bbox"])
         queryset = queryset.filter(**{f"{layer.geom_field}__bboverlaps": bbox})
-    for parameter, lookup in layer.filters.items():
-        if parameter in request.query_params:
-            queryset = queryset.filter(**{lookup: request.query_params[parameter]})
+    try:
+        for parameter, lookup in layer.filters.items():
+            if parameter in request.query_params:
+                queryset = queryset.filter(**{lookup: request.query_params[parameter]})
+    except (ValueError, DjangoValidationError) as exc:
+        raise ValidationError({"detail": f"筛选参数格式错误：{exc}"}) from exc
     return queryset
 
 

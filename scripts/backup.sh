@@ -20,8 +20,15 @@ case "${1:-}" in
   restore)
     src="${2:?usage: backup.sh restore BACKUP_DIR}"
     ( cd "$src" && sha256sum --check --quiet SHA256SUMS )
+    # Trigger definitions are left out and installed again by the application: pg_restore
+    # runs with an empty search_path, where the audit triggers' geometry comparisons do not
+    # resolve ("operator is not unique: geometry = geometry").
+    list=$(mktemp)
+    "$PGBIN/pg_restore" --list "$src/database.dump" | grep -v ' TRIGGER ' > "$list"
     "$PGBIN/pg_restore" --clean --if-exists --no-owner --single-transaction --exit-on-error \
-      --dbname="$url" "$src/database.dump"
+      --use-list="$list" --dbname="$url" "$src/database.dump"
+    rm -f "$list"
+    DATABASE_URL="$url" "$REPO_ROOT/.venv/bin/python" "$REPO_ROOT/manage.py" pgtrigger install >/dev/null 2>&1
     mkdir -p "$media"
     find "$media" -mindepth 1 -delete
     tar -C "$media" -xzf "$src/media.tar.gz"

@@ -36,8 +36,13 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
+    "pgtrigger",
+    "pghistory",
+    "pghistory.admin",
+    "axes",
     "gridmap.accounts",
     "gridmap.grids",
+    "gridmap.patrols",
     "gridmap.flood",
     "layers",
     "gridmap.workspaces",
@@ -54,6 +59,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Who and which URL, attached to every history event written during the request.
+    "pghistory.middleware.HistoryMiddleware",
+    # Last, as django-axes asks: turns a lock-out into its response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "gridmap.urls"
@@ -70,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "gridmap.workspaces.context.navigation",
             ],
         },
     },
@@ -89,6 +99,11 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "workspaces:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# django-axes first: it refuses a locked-out username before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -144,6 +159,26 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# --- audit trail (django-pghistory) -----------------------------------------------------------
+# Event tables are written only by database triggers and are append-only: pgtrigger installs
+# a trigger on each that raises on UPDATE and DELETE, so neither the ORM nor raw SQL run by
+# the application can rewrite history.
+PGHISTORY_APPEND_ONLY = True
+PGHISTORY_ADMIN_ALL_EVENTS = False
+
+# --- lock-out (django-axes) ---------------------------------------------------------------
+# Lock a username from one address after 5 failures for 15 minutes. Keyed on the pair so a
+# stranger cannot lock an officer out from elsewhere; behind the TLS proxy every request has
+# the proxy's address, which makes it per username. X-Forwarded-For is not trusted: a client
+# could otherwise change it on each try.
+AXES_FAILURE_LIMIT = int(os.environ.get("GRIDMAP_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("GRIDMAP_LOGIN_COOLOFF_HOURS", "0.25"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+AXES_VERBOSE = False
+
 # --- gridmap domain settings -------------------------------------------------------------
 GRIDMAP_DISTRICT_CODE = "120118"
 # A basemap tile URL template (e.g. Tianditu with its key); empty means no basemap: the
@@ -162,6 +197,11 @@ GRIDMAP_GEOJSON_MAX_FEATURES = int(os.environ.get("GRIDMAP_GEOJSON_MAX_FEATURES"
 # Topology tolerance for grid imports, in square metres: slivers smaller than this are
 # reported as warnings, larger ones refuse the import.
 GRIDMAP_TOPOLOGY_TOLERANCE_M2 = float(os.environ.get("GRIDMAP_TOPOLOGY_TOLERANCE_M2", "100"))
+# Patrol photos: at most this many per record, each at most this size, in these formats
+# (checked by decoding the file, not by its name or the browser's content type).
+GRIDMAP_PATROL_MAX_PHOTOS = 6
+GRIDMAP_PATROL_PHOTO_MAX_BYTES = 10 * 1024 * 1024
+GRIDMAP_PATROL_PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 # Demo users with a shared password are created only where this is true (never production).
 GRIDMAP_ALLOW_DEMO_DATA = False
 GRIDMAP_DEMO_PASSWORD = "gridmap-demo"

@@ -25,7 +25,8 @@ def table_digests(url: str) -> dict[str, tuple]:
         cursor.execute("""SELECT tablename FROM pg_tables WHERE schemaname = 'public'
                           AND tablename <> 'spatial_ref_sys' ORDER BY tablename""")
         tables = [row[0] for row in cursor.fetchall()]
-        digests = {}
+        cursor.execute("SELECT string_agg(tgname, ',' ORDER BY tgname) FROM pg_trigger WHERE NOT tgisinternal")
+        digests = {"triggers": cursor.fetchone()}
         for table in tables:
             cursor.execute(f"SELECT count(*), md5(COALESCE(string_agg(t::text, '|' ORDER BY t::text), '')) "
                            f'FROM "{table}" t')

@@ -1,6 +1,8 @@
 import math
 
+from django.db.models import BooleanField, ExpressionWrapper
 from django.http import HttpResponse
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -10,8 +12,9 @@ from rest_framework.views import APIView
 
 from gridmap.core.geojson import feature_collection
 from gridmap.grids.coords import to_wgs84_arrays
-from gridmap.grids.models import Grid
-from gridmap.grids.selectors import cell_at_point_json, grids_for_user
+from gridmap.grids.models import Grid, GridAssignment
+from gridmap.grids.scope import active_on
+from gridmap.grids.selectors import assignments_of_grid, cell_at_point_json, grids_for_user
 
 GRID_PROPERTIES = ("code", "name", "level", "kind", "parent_code", "parent_name", "area_m2",
                    "officers")
@@ -130,3 +133,29 @@ class GridDetailView(APIView):
         if grid is None:
             raise NotFound("网格不存在或无权查看")
         return Response({**GridDetailSerializer(grid).data, "officers": grid.officers})
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username")
+    name = serializers.CharField(source="user.full_name")
+    phone = serializers.CharField(source="user.phone")
+    role_display = serializers.CharField(source="get_role_display")
+    active = serializers.BooleanField()
+
+    class Meta:
+        model = GridAssignment
+        fields = ("id", "username", "name", "phone", "role", "role_display", "valid_from", "valid_to",
+                  "active", "note")
+
+
+class GridAssignmentsView(APIView):
+    """Every duty on a grid (past, current, planned), within the caller's scope."""
+
+    @extend_schema(responses={200: AssignmentSerializer(many=True)}, summary="网格职责（含历任与计划）")
+    def get(self, request, code: str):
+        assignments = assignments_of_grid(request.user, code)
+        if assignments is None:
+            raise NotFound("网格不存在或无权查看")
+        today = timezone.localdate()
+        assignments = assignments.annotate(active=ExpressionWrapper(active_on(today), BooleanField()))
+        return Response({"code": code, "on": today, "assignments": AssignmentSerializer(assignments, many=True).data})
