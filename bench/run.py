@@ -214,7 +214,7 @@ class Suite:
                 with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
                     handle.write("\n".join(paths))
                 result = subprocess.run(
-                    ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "-s", str(BENCH_DIR / "wrk_report.lua"),
+                    ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "-s", str(BENCH_DIR / "wrk_requests.lua"),
                      "-H", f"Authorization: Token {token.key}", base, "--", handle.name],
                     capture_output=True, text=True, timeout=duration + 30)
                 os.unlink(handle.name)
