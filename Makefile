@@ -10,7 +10,7 @@ export DATABASE_URL ?= $(LOCAL_DB_URL)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install system venv assets db stop migrate sample run test lint bench clean-db
+.PHONY: install system venv assets db stop migrate sample run test lint bench clean-db backup restore loadtest
 
 install: system venv assets
 
@@ -54,8 +54,23 @@ test: install db lint
 	@$(BIN)/python manage.py collectstatic --noinput -v 0
 	@$(BIN)/pytest -q
 
+# Benchmarks are not part of CI: they run for minutes and need wrk.
 bench: sample
-	@$(BIN)/python -m bench
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	@DJANGO_SETTINGS_MODULE=bench.settings $(BIN)/python -m bench
+
+# 32 clients for 60 s on loopback against gunicorn; fails on any error.
+loadtest: sample
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	@DJANGO_SETTINGS_MODULE=bench.settings $(BIN)/python -m bench.loadtest
+
+# Database (pg_dump) and media into backups/<timestamp>/; restore with BACKUP=backups/<timestamp>.
+backup: db
+	@scripts/backup.sh backup
+
+restore: db
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=backups/<timestamp>"; exit 2; }
+	@scripts/backup.sh restore "$(BACKUP)"
 
 clean-db: stop
 	@rm -rf "$$(readlink -f .pgdata)" .pgdata

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authtoken.views import obtain_auth_token
 
 urlpatterns = [
@@ -12,8 +12,13 @@ urlpatterns = [
     path("api/grids/", include("gridmap.grids.api.urls")),
     path("enterprises/", include("gridmap.enterprises.urls")),
     path("registers/", include("gridmap.workspaces.register_urls")),
+    path("api/patrols/", include("gridmap.patrols.api.urls")),
     path("api/layers/", include("layers.urls")),
+    path("tiles/", include("layers.tile_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", login_required(SpectacularSwaggerView.as_view(url_name="schema")),
+    # The split view serves its start-up script as a file, so the CSP needs no inline script.
+    path("api/docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="schema")),
          name="swagger-ui"),
 ]
+
+handler404 = "gridmap.core.views.not_found"

@@ -31,6 +31,31 @@ class Layer:
     filters: dict[str, str] = field(default_factory=dict)
     # Role names allowed to see the layer; None means any signed-in user (within scope).
     roles: frozenset[str] | None = None
+    # Properties holding JSON (lists of people, ...): kept out of vector tiles, whose
+    # attributes are scalars.
+    json_properties: tuple[str, ...] = ()
+    # A timestamp field: gives cheap ETag/Last-Modified validators without encoding the layer.
+    updated_field: str | None = None
+    # Stream the GeoJSON feature by feature (large point layers) instead of one document.
+    stream: bool = False
+    # How maps draw it: "geojson" (fetched whole), "tiles" (vector tiles), or "auto": tiles
+    # once the caller's scope holds more than settings.GRIDMAP_GEOJSON_MAX_FEATURES.
+    draw: str = "auto"
+    # For tiled layers: where a clicked feature's full properties come from ({property}).
+    detail_url: str | None = None
+
+    def draw_for(self, user) -> str:
+        if self.draw != "auto":
+            return self.draw
+        from django.conf import settings
+
+        limit = settings.GRIDMAP_GEOJSON_MAX_FEATURES
+        many = self.source(user).order_by().values("pk")[limit:limit + 1].exists()
+        return "tiles" if many else "geojson"
+
+    @property
+    def tile_properties(self) -> tuple[str, ...]:
+        return tuple(p for p in self.properties if p not in self.json_properties)
 
     def allowed(self, user) -> bool:
         if not user.is_authenticated:
@@ -52,6 +77,7 @@ class Layer:
             "style": self.style, "style_by": self.style_by, "min_zoom": self.min_zoom,
             "filters": sorted(self.filters), "legend": self.legend(),
             "url": f"/api/layers/{self.name}.geojson",
+            "tiles": f"/tiles/{self.name}/{{z}}/{{x}}/{{y}}.mvt",
         }
 
 
@@ -75,3 +101,9 @@ def all_layers() -> list[Layer]:
 
 def layers_for(user) -> list[Layer]:
     return [layer for layer in _LAYERS.values() if layer.allowed(user)]
+
+
+def layers_named(user, names) -> list[Layer]:
+    """The named layers that exist and that the user may see, in the given order."""
+    layers = [get_layer(name) for name in names]
+    return [layer for layer in layers if layer and layer.allowed(user)]

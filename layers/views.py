@@ -1,16 +1,23 @@
 import hashlib
+from email.utils import format_datetime
 
 from django.contrib.gis.geos import Polygon
-from django.http import HttpResponse, HttpResponseNotModified
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Count, Max
+from django.http import HttpResponse, HttpResponseNotModified, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gridmap.core.geojson import feature_collection
+from gridmap.core.geojson import feature_collection, stream_feature_collection
 
-from .registry import get_layer, layers_for
+from . import tiles
+from .registry import Layer, get_layer, layers_for
+
+# Per-user data (the scope rule): only private caches, and they must revalidate.
+CACHE_CONTROL = "private, no-cache"
 
 
 def parse_bbox(text: str) -> Polygon:
@@ -23,6 +30,55 @@ def parse_bbox(text: str) -> Polygon:
     bbox = Polygon.from_bbox(values)
     bbox.srid = 4326
     return bbox
+
+
+def visible_layer(request, name: str) -> Layer:
+    layer = get_layer(name)
+    if layer is None or not layer.allowed(request.user):
+        raise NotFound(f"没有图层 {name}")
+    return layer
+
+
+def filtered_source(layer: Layer, request):
+    """The layer's scoped queryset with the request's bbox and property filters."""
+    queryset = layer.source(request.user)
+    if "bbox" in request.query_params:
+        bbox = parse_bbox(request.query_params["bbox"])
+        queryset = queryset.filter(**{f"{layer.geom_field}__bboverlaps": bbox})
+    try:
+        for parameter, lookup in layer.filters.items():
+            if parameter in request.query_params:
+                queryset = queryset.filter(**{lookup: request.query_params[parameter]})
+    except (ValueError, DjangoValidationError) as exc:
+        raise ValidationError({"detail": f"筛选参数格式错误：{exc}"}) from exc
+    return queryset
+
+
+def cheap_validators(layer: Layer, queryset, variant: str):
+    """(ETag, Last-Modified) from the rows' count and newest timestamp, without encoding.
+
+    The queryset's SQL is part of the tag, so the caller's scope and filters are too.
+    """
+    if not layer.updated_field:
+        return None, None
+    stats = queryset.order_by().aggregate(n=Count("pk"), last=Max(layer.updated_field))
+    sql, params = queryset.query.sql_with_params()
+    digest = hashlib.blake2b(
+        f"{sql}|{params}|{variant}|{stats['n']}|{stats['last']}".encode(), digest_size=16)
+    return f'W/"{digest.hexdigest()}"', stats["last"]
+
+
+def with_validators(response, etag, last_modified):
+    response["ETag"] = etag
+    if last_modified:
+        response["Last-Modified"] = format_datetime(last_modified, usegmt=True)
+    response["Cache-Control"] = CACHE_CONTROL
+    response["Vary"] = "Cookie, Authorization"
+    return response
+
+
+def not_modified(request, etag) -> bool:
+    return etag is not None and request.headers.get("If-None-Match") == etag
 
 
 class LayerListView(APIView):
@@ -38,23 +94,43 @@ class LayerGeoJSONView(APIView):
         responses={(200, "application/geo+json"): OpenApiTypes.OBJECT},
     )
     def get(self, request, name: str):
-        layer = get_layer(name)
-        if layer is None or not layer.allowed(request.user):
-            raise NotFound(f"没有图层 {name}")
-        queryset = layer.source(request.user)
-        if "bbox" in request.query_params:
-            bbox = parse_bbox(request.query_params["bbox"])
-            queryset = queryset.filter(**{f"{layer.geom_field}__bboverlaps": bbox})
-        for parameter, lookup in layer.filters.items():
-            if parameter in request.query_params:
-                queryset = queryset.filter(**{lookup: request.query_params[parameter]})
-        body = feature_collection(queryset, geom=layer.geom_field, properties=layer.properties)
-        etag = '"' + hashlib.blake2b(body.encode(), digest_size=16).hexdigest() + '"'
-        if request.headers.get("If-None-Match") == etag:
-            return HttpResponseNotModified(headers={"ETag": etag})
-        response = HttpResponse(body, content_type="application/geo+json")
-        response["ETag"] = etag
-        # Per-user data (the scope rule): private caches only, revalidated each time.
-        response["Cache-Control"] = "private, no-cache"
-        response["Vary"] = "Cookie, Authorization"
-        return response
+        layer = visible_layer(request, name)
+        queryset = filtered_source(layer, request)
+        etag, last_modified = cheap_validators(layer, queryset, "geojson")
+        if not_modified(request, etag):
+            return with_validators(HttpResponseNotModified(), etag, last_modified)
+        encode = dict(geom=layer.geom_field, properties=layer.properties)
+        if layer.stream:
+            response = StreamingHttpResponse(stream_feature_collection(queryset, **encode),
+                                             content_type="application/geo+json")
+        else:
+            body = feature_collection(queryset, **encode)
+            if etag is None:
+                etag = '"' + hashlib.blake2b(body.encode(), digest_size=16).hexdigest() + '"'
+                if not_modified(request, etag):
+                    return with_validators(HttpResponseNotModified(), etag, None)
+            response = HttpResponse(body, content_type="application/geo+json")
+        return with_validators(response, etag, last_modified)
+
+
+class LayerTileView(APIView):
+    @extend_schema(
+        summary="图层矢量切片（Mapbox Vector Tile）",
+        responses={(200, "application/vnd.mapbox-vector-tile"): OpenApiTypes.BINARY,
+                   204: None},
+    )
+    def get(self, request, name: str, z: int, x: int, y: int):
+        layer = visible_layer(request, name)
+        if not tiles.valid_tile(z, x, y):
+            raise NotFound("切片编号超出范围")
+        if z < layer.min_zoom:
+            return HttpResponse(status=204)
+        # A tile query costs about as much as a validator query would, so the tag is the
+        # tile's own digest: a revalidation saves the transfer, not the query.
+        body = tiles.tile(layer, filtered_source(layer, request), z, x, y)
+        etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+        if not_modified(request, etag):
+            return with_validators(HttpResponseNotModified(), etag, None)
+        if not body:
+            return with_validators(HttpResponse(status=204), etag, None)
+        return with_validators(HttpResponse(body, content_type="application/vnd.mapbox-vector-tile"), etag, None)

@@ -1,3 +1,4 @@
+import pghistory
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
@@ -12,6 +13,12 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", "系统管理员"
 
 
+# The password hash never enters the history; last_login changes on every sign-in and would
+# bury the changes that matter (name, phone, active, staff).
+@pghistory.track(
+    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
+    exclude=["password", "last_login"],
+)
 class User(AbstractUser):
     full_name = models.CharField("姓名", max_length=64, blank=True)
     phone = models.CharField("电话", max_length=32, blank=True)
@@ -25,3 +32,6 @@ class User(AbstractUser):
 
     def has_role(self, role: str) -> bool:
         return self.groups.filter(name=role).exists()
+
+    def has_any_role(self, *roles: str) -> bool:
+        return self.is_superuser or self.groups.filter(name__in=roles).exists()

@@ -47,3 +47,31 @@ def feature_collection(queryset: QuerySet, **kwargs) -> str:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()[0]
+
+
+def stream_feature_collection(queryset: QuerySet, *, geom: str, properties: Sequence[str],
+                              id_field: str = "id", precision: int = 6, batch: int = 2000):
+    """Yield a FeatureCollection in pieces: PostGIS encodes each feature, a server-side
+    cursor hands them over in batches, so neither side holds the whole document."""
+    columns = [id_field, geom, *properties]
+    try:
+        inner_sql, params = queryset.values(*columns).query.sql_with_params()
+    except EmptyResultSet:
+        yield EMPTY_COLLECTION
+        return
+    props = ", ".join(f"'{p}', t.{_quote(p)}" for p in properties)
+    sql = f"""
+        SELECT json_build_object(
+            'type', 'Feature', 'id', t.{_quote(id_field)},
+            'geometry', ST_AsGeoJSON(t.{_quote(geom)}, {int(precision)})::json,
+            'properties', json_build_object({props}))::text
+        FROM ({inner_sql}) AS t"""
+    yield '{"type": "FeatureCollection", "features": ['
+    first = True
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(batch):
+            chunk = ",".join(row[0] for row in rows)
+            yield chunk if first else "," + chunk
+            first = False
+    yield "]}"

@@ -16,6 +16,8 @@ import shapely
 from django.conf import settings
 from django.db import connection, transaction
 
+from gridmap.core.locks import serialize
+
 from .readers import ImportRefused, Problem, feature_label, read_vector
 
 # Sent inside the import transaction after grids changed, so that records located in grids
@@ -23,6 +25,7 @@ from .readers import ImportRefused, Problem, feature_label, read_vector
 grids_changed = django.dispatch.Signal()
 
 REQUIRED_FIELDS = ("code", "name", "level", "parent")
+CODE_MAX, NAME_MAX, KIND_MAX = 32, 100, 16
 
 
 @dataclass
@@ -93,9 +96,13 @@ def parse_rows(path: Path, frame, field_map: dict[str, str], fixed_level: int | 
             problems.append(Problem(where, wanted["code"], f"编码重复（与第 {seen[code]} 个要素相同）"))
             continue
         seen[code] = position
+        if len(code) > CODE_MAX:
+            problems.append(Problem(where, wanted["code"], f"编码长度 {len(code)} 超过 {CODE_MAX}"))
         name = get(row, "name")
         if not name:
             problems.append(Problem(where, wanted["name"], "名称为空"))
+        elif len(name) > NAME_MAX:
+            problems.append(Problem(where, wanted["name"], f"名称长度 {len(name)} 超过 {NAME_MAX}"))
         if fixed_level is not None:
             level = fixed_level
         else:
@@ -120,6 +127,8 @@ def parse_rows(path: Path, frame, field_map: dict[str, str], fixed_level: int | 
             problems.append(Problem(where, "geometry", f"几何类型 {geometry.geom_type} 不是面"))
             continue
         kind = _text(row[kind_column]) if kind_column else ""
+        if len(kind) > KIND_MAX:
+            problems.append(Problem(where, "kind", f"类型长度 {len(kind)} 超过 {KIND_MAX}"))
         rows.append(GridRow(position, code, name, level, parent, kind,
                             shapely.to_wkb(geometry)))
     if problems:
@@ -298,6 +307,7 @@ def import_grids(path: str | Path, *, encoding: str | None = None, source_crs: s
     rows = parse_rows(path, data.frame, field_map or {}, level, parent)
     report = GridImportReport(read=len(rows), dry_run=dry_run)
     with transaction.atomic(), connection.cursor() as cursor:
+        serialize("gridmap.grids.import")
         _stage(cursor, rows)
         problems = _check_validity(cursor, path, repair, report)
         if not problems:

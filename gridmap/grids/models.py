@@ -1,8 +1,16 @@
+import pghistory
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import Q
 
 
+# Boundaries, names and parents change rarely and matter for every record filed under a grid:
+# every change is kept. updated_at alone changing is not an event.
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(condition=pghistory.AnyChange(exclude_auto=True)),
+    pghistory.DeleteEvent(),
+)
 class Grid(models.Model):
     """A node of the grid tree: the district (level 0), level-I, level-II, optional level-III."""
 
@@ -41,6 +49,7 @@ class Grid(models.Model):
         return f"{self.name} ({self.code})"
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class GridAssignment(models.Model):
     """A person's duty on a grid, optionally limited to a date range (e.g. a substitute)."""
 
@@ -62,6 +71,11 @@ class GridAssignment(models.Model):
     valid_to = models.DateField("结束日期", null=True, blank=True)
     district_code = models.CharField("区划代码", max_length=12, db_index=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="分配人", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    note = models.CharField("说明", max_length=200, blank=True)
 
     class Meta:
         verbose_name = "网格职责"

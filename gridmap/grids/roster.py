@@ -13,11 +13,14 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from gridmap.accounts.models import Role
+from gridmap.core.locks import serialize
 
 from .models import Grid, GridAssignment
 from .readers import ImportRefused, Problem
 
 COLUMNS = ("username", "name", "phone", "grid_code", "role")
+# Cells starting with these are formulas in spreadsheet programs (CSV/formula injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 PHONE = re.compile(r"^\+?[0-9][0-9\- ]{6,19}$")
 USERNAME = re.compile(r"^[\w.@+-]{1,150}$")
 # Which account role (group) each duty on a grid implies.
@@ -47,7 +50,8 @@ def _read_rows(path: Path) -> list[dict[str, str]]:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
 
-        sheet = load_workbook(path, read_only=True, data_only=True).active
+        # Formulas are read as written (not their cached values) so that they can be refused.
+        sheet = load_workbook(path, read_only=True, data_only=False).active
         values = list(sheet.iter_rows(values_only=True))
         header = [str(v or "").strip() for v in values[0]] if values else []
         return [{h: "" if v is None else str(v).strip() for h, v in zip(header, row, strict=False)}
@@ -92,6 +96,11 @@ def import_roster(path: str | Path, *, dry_run: bool = False,
             problems.append(Problem(where, "username", f"用户名 {username!r} 无效"))
         if not row["name"]:
             problems.append(Problem(where, "name", "姓名为空"))
+        elif len(row["name"]) > 64:
+            problems.append(Problem(where, "name", "姓名超过 64 个字符"))
+        for column in ("username", "name", "phone", "grid_code", "role"):
+            if row[column][:1] in FORMULA_PREFIXES:
+                problems.append(Problem(where, column, f"以 {row[column][:1]!r} 开头，疑似电子表格公式，已拒绝"))
         if row["phone"] and not PHONE.match(row["phone"]):
             problems.append(Problem(where, "phone", f"电话 {row['phone']!r} 格式不对"))
         if row["grid_code"] not in grids:
@@ -113,6 +122,7 @@ def import_roster(path: str | Path, *, dry_run: bool = False,
     report = RosterReport(rows=len(rows), dry_run=dry_run)
     user_model = get_user_model()
     with transaction.atomic():
+        serialize("gridmap.grids.assignments")
         groups = {name: Group.objects.get_or_create(name=name)[0] for name in Role.values}
         existing = {u.username: u for u in user_model.objects.filter(
             username__in=[r["username"] for r, _, _ in parsed])}

@@ -1,14 +1,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import F, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from gridmap.accounts.models import Role
+
 from .models import Grid, GridAssignment
-from .scope import scope_for
+from .scope import active_on, scope_for
 
 ON_DUTY_ROLES = (GridAssignment.Role.OFFICER, GridAssignment.Role.SUBSTITUTE)
 
@@ -36,29 +40,39 @@ def grids_for_user(user, *, level: int | None = None, on: dt.date | None = None)
     ).order_by("code")
 
 
-def cell_at_point(lon: float, lat: float, *, on: dt.date | None = None) -> dict | None:
-    """The deepest grid covering a WGS84 point, its parent and its people, in one query.
+def cell_at_point_json(lon: float, lat: float, *, on: dt.date | None = None) -> str | None:
+    """The deepest grid covering a WGS84 point, its parent and the officers on duty, as the
+    JSON text of the lookup API, built in one indexed query.
 
     A point on the border of two cells belongs to both; the lower code wins so that the
-    answer is stable.
+    answer is stable. The JSON is built by PostGIS so that Python only forwards it.
     """
     day = on or timezone.localdate()
-    sql = f"""
-        SELECT c.code, c.name, c.level, c.kind, p.code, p.name, {OFFICERS_JSON.format(table='c')}
-        FROM grids_grid c LEFT JOIN grids_grid p ON p.id = c.parent_id
-        WHERE c.level >= %s AND ST_Covers(c.geom, ST_SetSRID(ST_MakePoint(%s, %s), 4326))
-        ORDER BY c.level DESC, c.code LIMIT 1"""
+    # The cell is found first (materialised), so that the parent and the officers are
+    # joined to one row only; the planner otherwise merge-joins all grids.
+    sql = """
+        WITH cell AS MATERIALIZED (
+            SELECT c.id, c.code, c.name, c.level, c.kind, c.parent_id FROM grids_grid c
+            WHERE c.level >= 2
+              AND ST_Covers(c.geom, ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326))
+            ORDER BY c.level DESC, c.code LIMIT 1)
+        SELECT json_build_object(
+            'code', cell.code, 'name', cell.name, 'level', cell.level, 'kind', cell.kind,
+            'parent', (SELECT json_build_object('code', p.code, 'name', p.name)
+                       FROM grids_grid p WHERE p.id = cell.parent_id),
+            'officers', (SELECT COALESCE(json_agg(json_build_object(
+                    'name', u.full_name, 'username', u.username, 'phone', u.phone, 'role', a.role)
+                    ORDER BY a.role, u.username), '[]'::json)
+                FROM grids_gridassignment a JOIN accounts_user u ON u.id = a.user_id
+                WHERE a.grid_id = cell.id AND u.is_active AND a.role IN ('officer', 'substitute')
+                  AND (a.valid_from IS NULL OR a.valid_from <= %(day)s)
+                  AND (a.valid_to IS NULL OR a.valid_to >= %(day)s)),
+            'lon', %(lon)s::float8, 'lat', %(lat)s::float8)::text
+        FROM cell"""
     with connection.cursor() as cursor:
-        cursor.execute(sql, (day, day, Grid.Level.LEVEL_2, lon, lat))
+        cursor.execute(sql, {"day": day, "lon": lon, "lat": lat})
         row = cursor.fetchone()
-    if row is None:
-        return None
-    code, name, level, kind, parent_code, parent_name, people = row
-    return {
-        "code": code, "name": name, "level": level, "kind": kind,
-        "parent": {"code": parent_code, "name": parent_name},
-        "officers": [p for p in people if p["role"] in ON_DUTY_ROLES],
-    }
+    return row[0] if row else None
 
 
 def district_centre() -> tuple[float, float]:
@@ -70,3 +84,92 @@ def district_centre() -> tuple[float, float]:
     if row is None or row[0] is None:
         return (38.93, 116.97)
     return (row[0], row[1])
+
+
+def parent_outlines_for_user(user, *, on: dt.date | None = None) -> QuerySet[Grid]:
+    """The level-I grids around the cells a user sees: an officer's own town or park.
+
+    Outline and name only (no people): an officer sees where their cell sits, not the
+    records of the neighbouring cells.
+    """
+    cells = scope_for(user, on).cells()
+    return Grid.objects.filter(level=Grid.Level.LEVEL_1, pk__in=cells.values("parent_id")).order_by("code")
+
+
+# Active officers and substitutes of a cell on a date.
+ACTIVE_ON_DUTY_COUNT = """
+    (SELECT count(*) FROM grids_gridassignment a JOIN accounts_user u ON u.id = a.user_id
+     WHERE a.grid_id = grids_grid.id AND u.is_active AND a.role IN ('officer', 'substitute')
+       AND (a.valid_from IS NULL OR a.valid_from <= %s)
+       AND (a.valid_to IS NULL OR a.valid_to >= %s))"""
+
+
+def cells_with_coverage(user, *, on: dt.date | None = None) -> QuerySet[Grid]:
+    """Cells in the user's scope with the number of officers on duty (for the assigning map)."""
+    day = on or timezone.localdate()
+    return grids_for_user(user, level=Grid.Level.LEVEL_2, on=day).annotate(
+        on_duty=RawSQL(ACTIVE_ON_DUTY_COUNT, (day, day)))
+
+
+def assignments_of_grid(user, code: str, *, on: dt.date | None = None) -> QuerySet[GridAssignment] | None:
+    """Every assignment (past, present, planned) of a grid in the user's scope; None if unseen."""
+    grid = scope_for(user, on).grids().filter(code=code).first()
+    if grid is None:
+        return None
+    return (GridAssignment.objects.filter(grid=grid).select_related("user", "created_by", "grid")
+            .order_by("role", "-valid_from", "user__username"))
+
+
+def assignment_in_scope(user, pk: int, *, on: dt.date | None = None) -> GridAssignment | None:
+    return (GridAssignment.objects.filter(pk=pk, grid__in=scope_for(user, on).grids())
+            .select_related("user", "grid").first())
+
+
+def user_active_cells(user, *, on: dt.date | None = None) -> QuerySet[Grid]:
+    """The cells a person is on duty for (officer or substitute) on a date."""
+    day = on or timezone.localdate()
+    duties = GridAssignment.objects.filter(active_on(day), user=user, role__in=ON_DUTY_ROLES)
+    return Grid.objects.filter(level__gte=Grid.Level.LEVEL_2, pk__in=duties.values("grid_id")).order_by("code")
+
+
+@dataclass
+class CoverageAudit:
+    on: dt.date
+    uncovered: list[dict]
+    away: list[dict]
+    idle_officers: list
+
+
+def coverage_audit(user, *, on: dt.date | None = None) -> CoverageAudit:
+    """Gaps in the duty roster within the user's scope, on a date.
+
+    - uncovered: cells with no officer or substitute on duty;
+    - away: cells whose officer's duty has ended (or not begun) and that have no officer
+      now, whether or not a substitute covers;
+    - idle officers: accounts with the officer role and no active cell duty.
+    """
+    day = on or timezone.localdate()
+    cells = cells_with_coverage(user, on=day)
+    uncovered = [{"code": c.code, "name": c.name, "parent_name": c.parent_name}
+                 for c in cells.filter(on_duty=0)]
+    active = active_on(day)
+    officer_now = GridAssignment.objects.filter(active, role=GridAssignment.Role.OFFICER,
+                                                user__is_active=True)
+    away_cells = (cells.filter(pk__in=GridAssignment.objects.filter(role=GridAssignment.Role.OFFICER)
+                               .values("grid_id"))
+                  .exclude(pk__in=officer_now.values("grid_id")))
+    away = []
+    for cell in away_cells:
+        last = (GridAssignment.objects.filter(grid_id=cell.id, role=GridAssignment.Role.OFFICER)
+                .select_related("user").order_by("-valid_to", "-id").first())
+        substitutes = [o for o in cell.officers if o["role"] == GridAssignment.Role.SUBSTITUTE]
+        away.append({"code": cell.code, "name": cell.name, "parent_name": cell.parent_name,
+                     "officer": last.user if last else None, "ended": last.valid_to if last else None,
+                     "starts": last.valid_from if last and last.valid_from and last.valid_from > day else None,
+                     "substitutes": substitutes})
+    idle = []
+    if scope_for(user, day).everything:
+        on_duty_users = GridAssignment.objects.filter(active, role__in=ON_DUTY_ROLES).values("user_id")
+        idle = list(get_user_model().objects.filter(is_active=True, groups__name=Role.OFFICER)
+                    .exclude(pk__in=on_duty_users).order_by("username"))
+    return CoverageAudit(on=day, uncovered=uncovered, away=away, idle_officers=idle)

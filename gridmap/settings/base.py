@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -34,9 +35,15 @@ INSTALLED_APPS = [
     "rest_framework_gis",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
+    "pgtrigger",
+    "pghistory",
+    "pghistory.admin",
+    "axes",
     "gridmap.accounts",
     "gridmap.grids",
     "gridmap.enterprises",
+    "gridmap.patrols",
     "gridmap.flood",
     "layers",
     "gridmap.workspaces",
@@ -44,6 +51,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -52,6 +60,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Who and which URL, attached to every history event written during the request.
+    "pghistory.middleware.HistoryMiddleware",
+    # Last, as django-axes asks: turns a lock-out into its response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "gridmap.urls"
@@ -67,6 +79,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
+                "gridmap.workspaces.context.navigation",
             ],
         },
     },
@@ -76,7 +90,7 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", "postgis://postgres@127.0.0.1:54329/gridmap"),
         conn_max_age=int(os.environ.get("GRIDMAP_DB_CONN_MAX_AGE", "600")),
-        conn_health_checks=True,
+        conn_health_checks=False,
     )
 }
 DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
@@ -86,6 +100,11 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "workspaces:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# django-axes first: it refuses a locked-out username before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -121,7 +140,7 @@ MEDIA_ROOT = Path(os.environ.get("GRIDMAP_MEDIA_ROOT", BASE_DIR / "media"))
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "gridmap.accounts.authentication.CachedTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -135,7 +154,31 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "gridmap.core.openapi.add_error_responses",
+    ],
 }
+
+# --- audit trail (django-pghistory) -----------------------------------------------------------
+# Event tables are written only by database triggers and are append-only: pgtrigger installs
+# a trigger on each that raises on UPDATE and DELETE, so neither the ORM nor raw SQL run by
+# the application can rewrite history.
+PGHISTORY_APPEND_ONLY = True
+PGHISTORY_ADMIN_ALL_EVENTS = False
+
+# --- lock-out (django-axes) ---------------------------------------------------------------
+# Lock a username from one address after 5 failures for 15 minutes. Keyed on the pair so a
+# stranger cannot lock an officer out from elsewhere; behind the TLS proxy every request has
+# the proxy's address, which makes it per username. X-Forwarded-For is not trusted: a client
+# could otherwise change it on each try.
+AXES_FAILURE_LIMIT = int(os.environ.get("GRIDMAP_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("GRIDMAP_LOGIN_COOLOFF_HOURS", "0.25"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+AXES_VERBOSE = False
 
 # --- gridmap domain settings -------------------------------------------------------------
 GRIDMAP_DISTRICT_CODE = "120118"
@@ -150,9 +193,16 @@ GRIDMAP_RISK_COLOURS = {
     "general": "#f1dd00",
     "low": "#00b0f0",
 }
+# Above this many features in a user's scope, maps draw a layer as vector tiles, not GeoJSON.
+GRIDMAP_GEOJSON_MAX_FEATURES = int(os.environ.get("GRIDMAP_GEOJSON_MAX_FEATURES", "5000"))
 # Topology tolerance for grid imports, in square metres: slivers smaller than this are
 # reported as warnings, larger ones refuse the import.
 GRIDMAP_TOPOLOGY_TOLERANCE_M2 = float(os.environ.get("GRIDMAP_TOPOLOGY_TOLERANCE_M2", "100"))
+# Patrol photos: at most this many per record, each at most this size, in these formats
+# (checked by decoding the file, not by its name or the browser's content type).
+GRIDMAP_PATROL_MAX_PHOTOS = 6
+GRIDMAP_PATROL_PHOTO_MAX_BYTES = 10 * 1024 * 1024
+GRIDMAP_PATROL_PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 # Demo users with a shared password are created only where this is true (never production).
 GRIDMAP_ALLOW_DEMO_DATA = False
 GRIDMAP_DEMO_PASSWORD = "gridmap-demo"
@@ -194,3 +244,21 @@ GRIDMAP_CONTROL_TIERS = {
 # A risk point's location may lie this far outside the enterprise's site and still count.
 GRIDMAP_RISK_POINT_MAX_DISTANCE_M = float(os.environ.get("GRIDMAP_RISK_POINT_MAX_DISTANCE_M", "500"))
 GRIDMAP_REGISTER_DIR = Path(os.environ.get("GRIDMAP_REGISTER_DIR", BASE_DIR / "media" / "registers"))
+# Only self-hosted assets: scripts need the per-request nonce (folium writes inline scripts,
+# which the map views tag with it); inline styles are allowed because Leaflet and folium
+# write style attributes. A configured basemap's host is allowed for images only.
+_BASEMAP_ORIGIN = "/".join(GRIDMAP_BASEMAP_URL.split("/")[:3]) if GRIDMAP_BASEMAP_URL.startswith("http") else None
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:", *([_BASEMAP_ORIGIN] if _BASEMAP_ORIGIN else [])],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}

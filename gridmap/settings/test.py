@@ -7,3 +7,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+import os  # noqa: E402
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+# Uploaded photos go to a throwaway folder, never into the checkout.
+MEDIA_ROOT = Path(os.environ.get("GRIDMAP_MEDIA_ROOT") or Path(tempfile.gettempdir()) / "gridmap-test-media")

@@ -1,21 +1,282 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+import json
+import tempfile
+from pathlib import Path
 
-from gridmap.grids.selectors import district_centre
-from layers.maps import build_map, render_parts
-from layers.registry import get_layer
+import pghistory
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from gridmap.core.history import history_of
+from gridmap.grids.models import GridAssignment
+from gridmap.grids.readers import ImportRefused
+from gridmap.grids.roster import import_roster
+from gridmap.grids.scope import active_on, scope_for
+from gridmap.grids.selectors import (
+    assignment_in_scope,
+    assignments_of_grid,
+    coverage_audit,
+    district_centre,
+    user_active_cells,
+)
+from gridmap.grids.services import (
+    assignment_create,
+    assignment_end,
+    assignment_move,
+    assignment_replace,
+    can_assign,
+)
+from gridmap.patrols.selectors import patrol_in_scope, patrols_for_user
+from gridmap.patrols.services import patrol_record
+from layers.maps import build_map, map_context
+from layers.registry import layers_named
+
+from .forms import AssignForm, EndForm, MoveForm, PatrolForm, ReplaceForm, RosterForm
 
 BASE_LAYERS = ("district", "grids-level1", "grids-level2", "rivers")
 
 
+def _map_parts(request, fmap) -> dict:
+    return map_context(fmap, nonce=str(request.csp_nonce))
+
+
+def _errors(exc: ValidationError) -> str:
+    return "；".join(exc.messages)
+
+
+def assigner_required(view):
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not can_assign(request.user):
+            raise PermissionDenied("只有监管人员或系统管理员可以访问此页面")
+        return view(request, *args, **kwargs)
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
 @login_required
 def home(request):
+    """Officers land on their cell; everyone else on the grid map."""
+    if not scope_for(request.user).everything and user_active_cells(request.user).exists():
+        return redirect("workspaces:my_cell")
     return redirect("workspaces:map")
 
 
 @login_required
 def grid_map(request):
-    layers = [get_layer(name) for name in BASE_LAYERS]
-    layers = [layer for layer in layers if layer and layer.allowed(request.user)]
-    fmap = build_map(layers, center=district_centre(), zoom=10, fit_layer="grids-level2")
-    return render(request, "workspaces/map.html", render_parts(fmap))
+    fmap = build_map(layers_named(request.user, BASE_LAYERS), user=request.user, center=district_centre(), zoom=10,
+                     fit_layer="district")
+    return render(request, "workspaces/map.html", _map_parts(request, fmap))
+
+
+# --- the officer's cell ------------------------------------------------------------------
+
+@login_required
+def my_cell(request):
+    cells = list(user_active_cells(request.user).select_related("parent"))
+    cell = next((c for c in cells if c.code == request.GET.get("cell")), cells[0] if cells else None)
+    context = {"cells": cells, "cell": cell, "cells_codes": json.dumps([c.code for c in cells])}
+    if cell is not None:
+        layers = layers_named(request.user, ("my-town", "grids-level2", "patrols"))
+        fmap = build_map(layers, user=request.user, center=district_centre(), zoom=13, fit_layer="grids-level2", urls={
+            "grids-level2": f"/api/layers/grids-level2.geojson?code={cell.code}",
+            "patrols": f"/api/layers/patrols.geojson?cell={cell.code}",
+        })
+        context.update(_map_parts(request, fmap))
+        context["officers"] = assignments_of_grid(request.user, cell.code).filter(
+            active_on(timezone.localdate()))
+        context["patrols"] = patrols_for_user(request.user).filter(cell=cell)[:10]
+        context["today"] = timezone.localdate()
+    return render(request, "workspaces/my_cell.html", context)
+
+
+# --- patrols --------------------------------------------------------------------------------
+
+@login_required
+def patrol_new(request):
+    cells = list(user_active_cells(request.user))
+    if request.method == "POST":
+        form = PatrolForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                track = json.loads(data["track"]) if data["track"] else None
+                patrol = patrol_record(
+                    actor=request.user, lon=data["lon"], lat=data["lat"], crs=data["crs"],
+                    patrolled_at=data["patrolled_at"], track=track, visited=data["visited"],
+                    notes=data["notes"], photos=request.FILES.getlist("photos"))
+            except (ValueError, TypeError):
+                form.add_error(None, "轨迹数据格式错误")
+            except ValidationError as exc:
+                form.add_error(None, _errors(exc))
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, f"巡查记录已保存（{patrol.cell.name}）")
+                return redirect("workspaces:patrol_detail", pk=patrol.pk)
+    else:
+        form = PatrolForm(initial={"patrolled_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")})
+    return render(request, "workspaces/patrol_form.html", {"form": form, "cells": cells})
+
+
+@login_required
+def patrol_detail(request, pk: int):
+    patrol = patrol_in_scope(request.user, pk)
+    if patrol is None:
+        raise Http404("巡查记录不存在或无权查看")
+    layers = layers_named(request.user, ("grids-level2", "patrols"))
+    fmap = build_map(layers, user=request.user, center=(patrol.position.y, patrol.position.x), zoom=15, urls={
+        "grids-level2": f"/api/layers/grids-level2.geojson?code={patrol.cell.code}",
+        "patrols": f"/api/layers/patrols.geojson?cell={patrol.cell.code}&id={patrol.pk}",
+    })
+    return render(request, "workspaces/patrol_detail.html", {
+        "patrol": patrol, "history": history_of(patrol, references=True), **_map_parts(request, fmap)})
+
+
+@login_required
+def patrol_list(request):
+    patrols = patrols_for_user(request.user)
+    if request.GET.get("cell"):
+        patrols = patrols.filter(cell__code=request.GET["cell"])
+    return render(request, "workspaces/patrol_list.html", {"patrols": patrols[:200]})
+
+
+# --- a grid's page: its people and its history ---------------------------------------------
+
+@login_required
+def cell_detail(request, code: str):
+    grid = scope_for(request.user).grids().filter(code=code).select_related("parent").first()
+    if grid is None:
+        raise Http404("网格不存在或无权查看")
+    assignments = list(assignments_of_grid(request.user, code))
+    history = history_of(grid) + history_of(*assignments) if assignments else history_of(grid)
+    history.sort(key=lambda e: e.when)
+    today = timezone.localdate()
+    return render(request, "workspaces/cell_detail.html", {
+        "grid": grid, "assignments": assignments, "history": history, "today": today,
+        "can_assign": can_assign(request.user)})
+
+
+# --- assigning officers on the map ---------------------------------------------------------
+
+@assigner_required
+def assign_map(request):
+    layers = layers_named(request.user, ("district", "grids-level1", "coverage"))
+    fmap = build_map(layers, user=request.user, center=district_centre(), zoom=10, fit_layer="coverage")
+    return render(request, "workspaces/assign.html", {
+        "assign_form": AssignForm(initial={"role": GridAssignment.Role.OFFICER,
+                                           "username": request.GET.get("user", "")}),
+        "roster_form": RosterForm(), "selected": request.GET.get("cells", ""),
+        "today": timezone.localdate(), **_map_parts(request, fmap)})
+
+
+def _back(request, cells: str = ""):
+    url = reverse("workspaces:assign")
+    cells = cells or request.POST.get("back_cells", "")
+    return redirect(f"{url}?cells={cells}" if cells else url)
+
+
+@require_POST
+@assigner_required
+def assign_create(request):
+    form = AssignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(f"{form.fields[k].label if k in form.fields else ''}：{' '.join(v)}"
+                                          for k, v in form.errors.items()))
+        return _back(request)
+    data = form.cleaned_data
+    try:
+        with transaction.atomic():
+            for grid in data["cells"]:
+                assignment_create(actor=request.user, user=data["username"], grid=grid, role=data["role"],
+                                  valid_from=data["valid_from"], valid_to=data["valid_to"], note=data["note"])
+    except ValidationError as exc:
+        messages.error(request, f"未保存：{_errors(exc)}")
+    else:
+        names = "、".join(g.name for g in data["cells"])
+        messages.success(request, f"已将 {data['username']} 分配为 {names} 的{GridAssignment.Role(data['role']).label}")
+    return _back(request, ",".join(g.code for g in data["cells"]))
+
+
+def _assignment_or_404(request, pk):
+    assignment = assignment_in_scope(request.user, pk)
+    if assignment is None:
+        raise Http404("网格职责不存在")
+    return assignment
+
+
+@require_POST
+@assigner_required
+def assignment_action(request, pk: int, action: str):
+    assignment = _assignment_or_404(request, pk)
+    forms = {"move": MoveForm, "replace": ReplaceForm, "end": EndForm}
+    if action not in forms:
+        raise Http404("未知操作")
+    form = forms[action](request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(" ".join(v) for v in form.errors.values()))
+        return _back(request, assignment.grid.code)
+    data = form.cleaned_data
+    try:
+        if action == "move":
+            to_grid = data["to_cell"][0]
+            assignment_move(actor=request.user, assignment=assignment, to_grid=to_grid, on=data["on"],
+                            note=data["note"])
+            messages.success(request, f"已将 {assignment.user} 从 {assignment.grid.name} 调往 {to_grid.name}")
+            return _back(request, f"{assignment.grid.code},{to_grid.code}")
+        if action == "replace":
+            assignment_replace(actor=request.user, assignment=assignment, user=data["username"],
+                               on=data["on"], note=data["note"])
+            messages.success(request, f"{data['username']} 已接替 {assignment.user}（{assignment.grid.name}）")
+        else:
+            assignment_end(actor=request.user, assignment=assignment, last_day=data["last_day"],
+                           note=data["note"])
+            messages.success(request, f"已结束 {assignment.user} 在 {assignment.grid.name} 的职责")
+    except ValidationError as exc:
+        messages.error(request, f"未保存：{_errors(exc)}")
+    return _back(request, assignment.grid.code)
+
+
+@require_POST
+@assigner_required
+def roster_upload(request):
+    form = RosterForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "；".join(" ".join(v) for v in form.errors.values()))
+        return _back(request)
+    upload = form.cleaned_data["roster"]
+    suffix = Path(upload.name).suffix.lower()
+    with tempfile.TemporaryDirectory() as folder:
+        # The importer names problems by file name: keep the uploader's (its base name only).
+        path = Path(folder) / (Path(upload.name).name or f"roster{suffix}")
+        with path.open("wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+        try:
+            with pghistory.context(user=request.user.pk, action="roster_import"):
+                report = import_roster(path, dry_run=form.cleaned_data["dry_run"])
+        except ImportRefused as exc:
+            shown = exc.problems[:20]
+            more = f"（另有 {len(exc.problems) - 20} 处）" if len(exc.problems) > 20 else ""
+            messages.error(request, "名册未导入，未做任何修改：" + "；".join(str(p) for p in shown) + more)
+        except Exception as exc:  # an unreadable spreadsheet
+            messages.error(request, f"名册无法读取：{type(exc).__name__}")
+        else:
+            messages.success(request, report.summary())
+    return _back(request)
+
+
+# --- coverage audit -----------------------------------------------------------------------
+
+@assigner_required
+def coverage(request):
+    return render(request, "workspaces/coverage.html", {"audit": coverage_audit(request.user)})
+
+

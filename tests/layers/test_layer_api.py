@@ -47,3 +47,16 @@ def test_unknown_layer_is_404_and_anonymous_is_refused(supervisor_client):
     api_client = APIClient()
     assert api_client.get("/api/layers/rivers.geojson").status_code in (401, 403)
     assert api_client.get("/api/layers/").status_code in (401, 403)
+
+
+def test_streamed_layer_is_valid_geojson(supervisor_client, monkeypatch):
+    from dataclasses import replace
+
+    from layers import registry
+
+    streamed = replace(registry.get_layer("grids-level2"), stream=True)
+    monkeypatch.setitem(registry._LAYERS, "grids-level2", streamed)
+    response = supervisor_client.get("/api/layers/grids-level2.geojson")
+    body = json.loads(b"".join(response.streaming_content))
+    assert len(body["features"]) == 432
+    assert body["features"][0]["properties"]["officers"]

@@ -1,4 +1,8 @@
+import math
+
+from django.db.models import BooleanField, ExpressionWrapper
 from django.http import HttpResponse
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -8,8 +12,9 @@ from rest_framework.views import APIView
 
 from gridmap.core.geojson import feature_collection
 from gridmap.grids.coords import to_wgs84_arrays
-from gridmap.grids.models import Grid
-from gridmap.grids.selectors import cell_at_point, grids_for_user
+from gridmap.grids.models import Grid, GridAssignment
+from gridmap.grids.scope import active_on
+from gridmap.grids.selectors import assignments_of_grid, cell_at_point_json, grids_for_user
 
 GRID_PROPERTIES = ("code", "name", "level", "kind", "parent_code", "parent_name", "area_m2",
                    "officers")
@@ -66,8 +71,36 @@ class GridCollectionView(APIView):
         return HttpResponse(body, content_type="application/geo+json")
 
 
+LOOKUP_CRS = ("wgs84", "cgcs2000", "gcj02", "bd09")
+
+
+def parse_point(params) -> tuple[float, float, str]:
+    """lon/lat in decimal degrees and the CRS they are in; ValidationError otherwise."""
+    errors = {}
+    values = {}
+    for name, limit in (("lon", 180.0), ("lat", 90.0)):
+        text = params.get(name)
+        try:
+            value = float(text)
+        except (TypeError, ValueError):
+            errors[name] = f"需要十进制度数，收到 {text!r}"
+            continue
+        if not math.isfinite(value) or abs(value) > limit:
+            errors[name] = f"{value} 超出范围 ±{limit:g}"
+        values[name] = value
+    crs = params.get("crs", "wgs84").lower()
+    if crs not in LOOKUP_CRS:
+        errors["crs"] = f"坐标系 {crs!r} 无效（可用 {', '.join(LOOKUP_CRS)}）"
+    if errors:
+        raise ValidationError({"detail": "坐标格式错误：需要 lon、lat（十进制度）", **errors})
+    return values["lon"], values["lat"], crs
+
+
 class GridLookupView(APIView):
-    """Which level-II cell contains a point, its level-I parent and the officers on duty."""
+    """Which level-II cell contains a point, its level-I parent and the officers on duty.
+
+    Kept lean on purpose (parsing by hand, JSON built in SQL): it is the hottest endpoint.
+    """
 
     @extend_schema(
         parameters=[LookupQuery],
@@ -76,17 +109,13 @@ class GridLookupView(APIView):
         summary="点所在网格",
     )
     def get(self, request):
-        query = LookupQuery(data=request.query_params)
-        if not query.is_valid():
-            raise ValidationError({"detail": "坐标格式错误：需要 lon、lat（十进制度）", **query.errors})
-        data = query.validated_data
-        lon, lat = data["lon"], data["lat"]
-        if data["crs"] in ("gcj02", "bd09"):
-            lon, lat = (float(v) for v in to_wgs84_arrays(lon, lat, data["crs"]))
-        cell = cell_at_point(lon, lat)
-        if cell is None:
+        lon, lat, crs = parse_point(request.query_params)
+        if crs in ("gcj02", "bd09"):
+            lon, lat = (float(v) for v in to_wgs84_arrays(lon, lat, crs))
+        body = cell_at_point_json(lon, lat)
+        if body is None:
             raise NotFound(f"点 ({lon:.6f}, {lat:.6f}) 不在本区任何网格内")
-        return Response({**cell, "lon": lon, "lat": lat})
+        return HttpResponse(body, content_type="application/json")
 
 
 class GridDetailSerializer(serializers.ModelSerializer):
@@ -104,3 +133,29 @@ class GridDetailView(APIView):
         if grid is None:
             raise NotFound("网格不存在或无权查看")
         return Response({**GridDetailSerializer(grid).data, "officers": grid.officers})
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username")
+    name = serializers.CharField(source="user.full_name")
+    phone = serializers.CharField(source="user.phone")
+    role_display = serializers.CharField(source="get_role_display")
+    active = serializers.BooleanField()
+
+    class Meta:
+        model = GridAssignment
+        fields = ("id", "username", "name", "phone", "role", "role_display", "valid_from", "valid_to",
+                  "active", "note")
+
+
+class GridAssignmentsView(APIView):
+    """Every duty on a grid (past, current, planned), within the caller's scope."""
+
+    @extend_schema(responses={200: AssignmentSerializer(many=True)}, summary="网格职责（含历任与计划）")
+    def get(self, request, code: str):
+        assignments = assignments_of_grid(request.user, code)
+        if assignments is None:
+            raise NotFound("网格不存在或无权查看")
+        today = timezone.localdate()
+        assignments = assignments.annotate(active=ExpressionWrapper(active_on(today), BooleanField()))
+        return Response({"code": code, "on": today, "assignments": AssignmentSerializer(assignments, many=True).data})

@@ -1,0 +1,102 @@
+"""`make loadtest`: 32 concurrent clients for 60 s (wrk, loopback only, stops by itself) on a
+mix of token login, point lookups, layer GeoJSON and vector tiles against gunicorn; expects
+zero errors and writes the figures into bench/RESULTS.md."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import django
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+DURATION, CONNECTIONS = int(os.environ.get("LOADTEST_SECONDS", "60")), 32
+
+
+def main() -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+    from rest_framework.authtoken.models import Token
+
+    from bench.run import free_port, interior_points, tile_of
+
+    if not shutil.which("wrk"):
+        print("wrk is not installed: apt-get install wrk", file=sys.stderr)
+        return 2
+    user = get_user_model().objects.get(username="supervisor")
+    password = "loadtest-password-1"
+    get_user_model().objects.filter(pk=user.pk).update(password=make_password(password))
+    token, _ = Token.objects.get_or_create(user=user)
+    points = interior_points(500)
+    rng = random.Random(7)
+    lines = []
+    for i in range(1000):
+        kind = rng.random()
+        lon, lat = rng.choice(points)
+        if i % 200 == 0:
+            lines.append(f"POST /api/auth/token/ username=supervisor&password={password}")
+        elif kind < 0.5:
+            lines.append(f"GET /api/grids/lookup/?lon={lon:.6f}&lat={lat:.6f}")
+        elif kind < 0.8:
+            z, x, y = tile_of(lon, lat, rng.choice([10, 12, 14]))
+            lines.append(f"GET /tiles/grids-level2/{z}/{x}/{y}.mvt")
+        else:
+            lines.append(f"GET /api/layers/{rng.choice(['rivers', 'district', 'grids-level1'])}.geojson")
+    port = free_port()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "gridmap.wsgi", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(os.cpu_count() or 2), "--log-level", "warning"],
+        cwd=ROOT, env=env, start_new_session=True)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
+            handle.write("\n".join(lines))
+        result = subprocess.run(
+            ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--timeout", "10s",
+             "-s", str(BENCH_DIR / "wrk_requests.lua"), "-H", f"Authorization: Token {token.key}",
+             f"http://127.0.0.1:{port}", "--", handle.name],
+            capture_output=True, text=True, timeout=DURATION + 60)
+        os.unlink(handle.name)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=10)
+    figures = json.loads([x for x in result.stdout.splitlines() if x.startswith("{")][-1])
+    mix = {"login": sum(x.startswith("POST") for x in lines), "lookup": sum("/lookup/" in x for x in lines),
+           "tile": sum(".mvt" in x for x in lines), "layer": sum(".geojson" in x for x in lines)}
+    section = "\n".join([
+        "## Load test (`make loadtest`)", "",
+        f"{CONNECTIONS} connections for {DURATION} s against gunicorn ({os.cpu_count()} workers) on loopback, "
+        f"a fixed mix of {len(lines)} requests: {mix['lookup']} lookups, {mix['tile']} tiles (z10/12/14), "
+        f"{mix['layer']} layer GeoJSON, {mix['login']} token logins.", "",
+        "| requests | req/s | p50 ms | p95 ms | p99 ms | errors |", "|---|---|---|---|---|---|",
+        f"| {figures['requests']:,} | {figures['rps']:,.0f} | {figures['p50_ms']:.1f} | {figures['p95_ms']:.1f} | "
+        f"{figures['p99_ms']:.1f} | {figures['errors']} |", ""])
+    results = BENCH_DIR / "RESULTS.md"
+    text = results.read_text(encoding="utf-8") if results.exists() else "# Benchmark results\n"
+    text = re.sub(r"## Load test.*?(?=\n## |\Z)", "", text, flags=re.S).rstrip() + "\n\n" + section
+    results.write_text(text, encoding="utf-8")
+    print(section)
+    return 0 if figures["errors"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""bench/RESULTS.md from the suite's JSON."""
+
+from __future__ import annotations
+
+
+def _f(value, digits=2):
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return "—"
+        return f"{value:,.{digits}f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def write_markdown(report: dict, path) -> None:
+    m = report["machine"]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run {report['date']} on {m['platform']}, Python {m['python']}, {m['cpus']} CPUs, "
+        f"{m['memory_gb']} GB. Produced by `make bench` (`bench/run.py`); every ratio compares two figures "
+        "measured in the same run. Times are medians in milliseconds.",
+        "",
+    ]
+    scales = report["scales"]
+    names = list(scales)
+
+    def row(label, getter, digits=2):
+        cells = []
+        for name in names:
+            try:
+                cells.append(_f(getter(scales[name]), digits))
+            except (KeyError, TypeError):
+                cells.append("—")
+        return f"| {label} | " + " | ".join(cells) + " |"
+
+    header = "| figure | " + " | ".join(names) + " |"
+    rule = "|---|" + "---|" * len(names)
+    lines += ["## GeoJSON of the level-II grids", "", header, rule,
+              row("features", lambda s: s["geojson_grids"]["features"], 0),
+              row("raw SQL (json_agg) ms", lambda s: s["geojson_grids"]["raw_sql_ms"]),
+              row("layer endpoint ms", lambda s: s["geojson_grids"]["endpoint_ms"]),
+              row("drf-gis serializer ms", lambda s: s["geojson_grids"]["drf_gis_ms"]),
+              row("endpoint / raw SQL", lambda s: s["geojson_grids"]["endpoint_vs_raw"]),
+              row("drf-gis / endpoint (× faster)", lambda s: s["geojson_grids"]["drf_gis_vs_endpoint"]), ""]
+    if any("geojson_points" in s for s in scales.values()):
+        lines += ["## GeoJSON of enterprise points", "", header, rule]
+        for size in ("10k", "100k"):
+            lines += [
+                row(f"{size}: raw SQL ms", lambda s, k=size: s["geojson_points"][k]["raw_sql_ms"]),
+                row(f"{size}: layer endpoint ms", lambda s, k=size: s["geojson_points"][k]["endpoint_ms"]),
+                row(f"{size}: drf-gis ms", lambda s, k=size: s["geojson_points"][k]["drf_gis_ms"]),
+                row(f"{size}: endpoint / raw", lambda s, k=size: s["geojson_points"][k]["endpoint_vs_raw"]),
+                row(f"{size}: drf-gis / endpoint", lambda s, k=size: s["geojson_points"][k]["drf_gis_vs_endpoint"]),
+            ]
+        lines.append("")
+    lines += ["## Vector tiles (level-II grids)", "", header, rule]
+    for z in ("z10", "z12", "z14"):
+        lines += [row(f"{z} bytes", lambda s, z=z: s["tiles"][z]["bytes"], 0),
+                  row(f"{z} raw ST_AsMVT ms", lambda s, z=z: s["tiles"][z]["raw_sql_ms"]),
+                  row(f"{z} endpoint ms", lambda s, z=z: s["tiles"][z]["endpoint_ms"]),
+                  row(f"{z} endpoint / raw", lambda s, z=z: s["tiles"][z]["endpoint_vs_raw"])]
+    lines += ["", "## Point lookup, in process (per request)", "", header, rule,
+              row("raw ST_Covers SQL ms", lambda s: s["lookup_in_process"]["raw_covers_sql_ms"], 3),
+              row("selector (cell, parent, officers) ms", lambda s: s["lookup_in_process"]["selector_ms"], 3),
+              row("lookup endpoint ms", lambda s: s["lookup_in_process"]["endpoint_ms"], 3),
+              row("trivial view (floor) ms", lambda s: s["lookup_in_process"]["floor_view_ms"], 3),
+              row("endpoint / raw SQL", lambda s: s["lookup_in_process"]["endpoint_vs_raw"]),
+              row("endpoint / floor", lambda s: s["lookup_in_process"]["endpoint_vs_floor"]), ""]
+    lines += ["## Under load: gunicorn, 32 connections (wrk, loopback)", "", header, rule]
+    for name in ("floor", "covers_bare_view", "lookup_bare_view", "lookup", "tile_z12"):
+        lines += [row(f"{name} req/s", lambda s, n=name: s["concurrency"][n]["rps"], 0),
+                  row(f"{name} p95 ms", lambda s, n=name: s["concurrency"][n]["p95_ms"]),
+                  row(f"{name} errors", lambda s, n=name: s["concurrency"][n]["errors"], 0)]
+    lines += [row(f"{name} / floor (req/s)", lambda s, n=name: s["concurrency"][f"{n}_vs_floor_rps"])
+              for name in ("covers_bare_view", "lookup_bare_view", "lookup")]
+    lines += ["", "`covers_bare_view` is the bare indexed `ST_Covers` query behind a plain Django view with no "
+              "authentication; `lookup_bare_view` is the full lookup selector (cell, parent, officers) behind "
+              "the same; `lookup` is the API as clients call it (token authentication, DRF).", ""]
+    lines += ["## Map pages in headless Chromium", "", header, rule]
+    for role in ("supervisor", "officer"):
+        lines += [row(f"{role}: HTML bytes", lambda s, r=role: s["map_pages"][r]["html_bytes"], 0),
+                  row(f"{role}: first feature drawn ms", lambda s, r=role: s["map_pages"][r]["first_feature_ms"], 0),
+                  row(f"{role}: all layers drawn ms", lambda s, r=role: s["map_pages"][r]["all_layers_ms"], 0)]
+    extra = report.get("notes")
+    if extra:
+        lines += ["", "## Notes", "", *extra]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")

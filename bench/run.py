@@ -1,0 +1,363 @@
+"""The benchmark suite (`make bench`): every figure is a ratio against a baseline measured in
+the same run, at district scale (the sample) and at province scale (synthetic, by COPY).
+
+Run: DJANGO_SETTINGS_MODULE=bench.settings python -m bench [--scale district|province|both]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import platform
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import django
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def interior_points(n: int) -> list[tuple[float, float]]:
+    """n points inside level-II cells, spread over the district (stable order)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("""SELECT ST_X(p), ST_Y(p) FROM (
+            SELECT ST_PointOnSurface(geom) AS p FROM grids_grid WHERE level = 2
+            ORDER BY md5(code) LIMIT %s) s""", [n])
+        return cursor.fetchall()
+
+
+def tile_of(lon, lat, z):
+    n = 2 ** z
+    return z, int((lon + 180) / 360 * n), int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+
+
+class Suite:
+    def __init__(self, scale: str):
+        from django.contrib.auth import get_user_model
+        from rest_framework.test import APIClient
+
+        self.scale = scale
+        self.results: dict[str, dict] = {}
+        self.user = get_user_model().objects.filter(is_superuser=True).first() or \
+            get_user_model().objects.create_superuser("bench", password=None)
+        self.client = APIClient()
+        self.client.force_authenticate(self.user)
+
+    # --- encoding ---------------------------------------------------------------------
+    def geojson(self):
+        from django.db import connection
+        from rest_framework_gis.serializers import GeoFeatureModelSerializer
+
+        from bench.timing import median_ms, ratio
+        from gridmap.core.geojson import feature_collection_sql
+        from gridmap.grids.models import Grid
+        from layers.registry import get_layer
+
+        layer = get_layer("grids-level2")
+
+        class GridSerializer(GeoFeatureModelSerializer):
+            class Meta:
+                model = Grid
+                geo_field = "geom"
+                fields = ("id", "code", "name", "kind", "area_m2")
+
+        count = Grid.objects.filter(level=2).count()
+        queryset = layer.source(self.user)
+        sql, params = feature_collection_sql(queryset, geom="geom", properties=layer.properties)
+
+        def raw():
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchone()[0]
+
+        def endpoint():
+            response = self.client.get("/api/layers/grids-level2.geojson")
+            assert response.status_code == 200
+            return response.content
+
+        def drf_gis():
+            return json.dumps(GridSerializer(Grid.objects.filter(level=2), many=True).data)
+
+        repeat = 5 if count < 10_000 else 3
+        t_raw = median_ms(raw, repeat=repeat)
+        t_api = median_ms(endpoint, repeat=repeat)
+        t_drf = median_ms(drf_gis, repeat=max(1, repeat // 2)) if count <= 60_000 else float("nan")
+        self.results["geojson_grids"] = {
+            "features": count, "raw_sql_ms": t_raw, "endpoint_ms": t_api, "drf_gis_ms": t_drf,
+            "endpoint_vs_raw": ratio(t_api, t_raw), "drf_gis_vs_endpoint": ratio(t_drf, t_api),
+        }
+
+    def tiles(self):
+        from django.db import connection
+
+        from bench.timing import median_ms, ratio
+        from gridmap.grids.models import Grid
+        from layers import tiles
+        from layers.registry import get_layer
+
+        layer = get_layer("grids-level2")
+        centre = Grid.objects.filter(level=2).order_by("code")[Grid.objects.filter(level=2).count() // 2]
+        lon, lat = centre.geom.point_on_surface.coords
+        rows = {}
+        for z in (10, 12, 14):
+            z, x, y = tile_of(lon, lat, z)
+            sql, params = tiles.tile_sql(layer, layer.source(self.user), z, x, y)
+
+            def raw(sql=sql, params=params):
+                with connection.cursor() as cursor:
+                    cursor.execute(sql, params)
+                    return cursor.fetchone()[0]
+
+            def endpoint(z=z, x=x, y=y):
+                response = self.client.get(f"/tiles/grids-level2/{z}/{x}/{y}.mvt")
+                assert response.status_code in (200, 204)
+                return response.content
+
+            t_raw, t_api = median_ms(raw, repeat=9), median_ms(endpoint, repeat=9)
+            rows[f"z{z}"] = {"tile": f"{z}/{x}/{y}", "bytes": len(raw()), "raw_sql_ms": t_raw,
+                             "endpoint_ms": t_api, "endpoint_vs_raw": ratio(t_api, t_raw)}
+        self.results["tiles"] = rows
+
+    def lookup_in_process(self):
+        from django.db import connection
+
+        from bench.timing import median_ms, ratio
+        from gridmap.grids.selectors import cell_at_point_json
+
+        points = interior_points(200)
+        raw_sql = """SELECT code FROM grids_grid WHERE level >= 2
+                     AND ST_Covers(geom, ST_SetSRID(ST_MakePoint(%s, %s), 4326)) LIMIT 1"""
+
+        def raw():
+            with connection.cursor() as cursor:
+                for lon, lat in points:
+                    cursor.execute(raw_sql, [lon, lat])
+                    cursor.fetchone()
+
+        def selector():
+            for lon, lat in points:
+                cell_at_point_json(lon, lat)
+
+        def endpoint():
+            for lon, lat in points:
+                self.client.get("/api/grids/lookup/", {"lon": lon, "lat": lat})
+
+        def floor():
+            for _ in points:
+                self.client.get("/bench/floor/")
+
+        n = len(points)
+        t_raw = median_ms(raw, repeat=3) / n
+        t_sel = median_ms(selector, repeat=3) / n
+        t_api = median_ms(endpoint, repeat=3) / n
+        t_floor = median_ms(floor, repeat=3) / n
+        self.results["lookup_in_process"] = {
+            "raw_covers_sql_ms": t_raw, "selector_ms": t_sel, "endpoint_ms": t_api, "floor_view_ms": t_floor,
+            "endpoint_vs_raw": ratio(t_api, t_raw), "endpoint_vs_floor": ratio(t_api, t_floor),
+        }
+
+    # --- under load -------------------------------------------------------------------
+    def concurrency(self, duration: int = 10, connections: int = 32):
+        from rest_framework.authtoken.models import Token
+
+        if not shutil.which("wrk"):
+            self.results["concurrency"] = {"skipped": "wrk is not installed (apt-get install wrk)"}
+            return
+        token, _ = Token.objects.get_or_create(user=self.user)
+        port = free_port()
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "GRIDMAP_DEBUG": "0"}
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "gridmap.wsgi", "--bind", f"127.0.0.1:{port}",
+             "--workers", str(os.cpu_count() or 2), "--log-level", "warning"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            for _ in range(100):
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            lon_lat = interior_points(1000)
+            tile_paths = []
+            for lon, lat in lon_lat[:300]:
+                z, x, y = tile_of(lon, lat, 12)
+                tile_paths.append(f"/tiles/grids-level2/{z}/{x}/{y}.mvt")
+            targets = {
+                "floor": ["/bench/floor/"],
+                "covers_bare_view": [f"/bench/covers-plain/?lon={lon:.6f}&lat={lat:.6f}" for lon, lat in lon_lat],
+                "lookup_bare_view": [f"/bench/lookup-plain/?lon={lon:.6f}&lat={lat:.6f}" for lon, lat in lon_lat],
+                "lookup": [f"/api/grids/lookup/?lon={lon:.6f}&lat={lat:.6f}" for lon, lat in lon_lat],
+                "tile_z12": tile_paths,
+            }
+            rows = {}
+            for name, paths in targets.items():
+                with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
+                    handle.write("\n".join(paths))
+                result = subprocess.run(
+                    ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "-s", str(BENCH_DIR / "wrk_requests.lua"),
+                     "-H", f"Authorization: Token {token.key}", base, "--", handle.name],
+                    capture_output=True, text=True, timeout=duration + 30)
+                os.unlink(handle.name)
+                line = [x for x in result.stdout.splitlines() if x.startswith("{")]
+                rows[name] = json.loads(line[-1]) if line else {"error": result.stdout + result.stderr}
+            for name in ("lookup", "covers_bare_view", "lookup_bare_view"):
+                if "rps" in rows["floor"] and "rps" in rows[name]:
+                    rows[f"{name}_vs_floor_rps"] = rows[name]["rps"] / rows["floor"]["rps"]
+            self.results["concurrency"] = rows
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=10)
+
+    # --- pages in a browser -----------------------------------------------------------
+    def map_pages(self):
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.hashers import make_password
+        from playwright.sync_api import sync_playwright
+
+        from gridmap.grids.models import GridAssignment
+
+        officer_assignment = GridAssignment.objects.filter(role="officer").select_related("user").first()
+        users = {"supervisor": self.user}
+        if officer_assignment:
+            users["officer"] = officer_assignment.user
+        password = "bench-password-1"
+        for user in users.values():
+            get_user_model().objects.filter(pk=user.pk).update(password=make_password(password))
+        port = free_port()
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
+        subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env,
+                       check=True)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "gridmap.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+             "--log-level", "warning"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)
+        rows = {}
+        try:
+            time.sleep(1.5)
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(
+                    executable_path=shutil.which("chromium") or "/usr/bin/chromium", headless=True,
+                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                          "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"])
+                for role, user in users.items():
+                    context = browser.new_context(viewport={"width": 1280, "height": 850})
+                    page = context.new_page()
+                    page.goto(f"http://127.0.0.1:{port}/accounts/login/")
+                    page.fill("#id_username", user.username)
+                    page.fill("#id_password", password)
+                    with page.expect_navigation():
+                        page.click("button[type=submit]")
+                    response = page.goto(f"http://127.0.0.1:{port}/map/")
+                    html_bytes = len(response.body())
+                    page.wait_for_selector("html[data-first-feature]", state="attached", timeout=30000)
+                    first = float(page.get_attribute("html", "data-first-feature"))
+                    page.wait_for_selector("html[data-layers-pending='0']", state="attached", timeout=60000)
+                    done = float(page.get_attribute("html", "data-layers-done"))
+                    rows[role] = {"html_bytes": html_bytes, "first_feature_ms": first, "all_layers_ms": done}
+                    context.close()
+                browser.close()
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=10)
+        self.results["map_pages"] = rows
+
+    def run(self, parts):
+        for part in parts:
+            started = time.perf_counter()
+            print(f"[{self.scale}] {part} …", flush=True)
+            getattr(self, part)()
+            print(f"[{self.scale}] {part} done in {time.perf_counter() - started:.1f} s", flush=True)
+        return self.results
+
+
+PARTS = ["geojson", "tiles", "lookup_in_process", "concurrency", "map_pages"]
+
+
+def use_database(name: str) -> None:
+    from django.conf import settings
+    from django.db import connections
+
+    connections.close_all()
+    settings.DATABASES["default"]["NAME"] = name
+    os.environ["DATABASE_URL"] = os.environ.get("DATABASE_URL", "").rsplit("/", 1)[0] + "/" + name
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", choices=["district", "province", "both"], default="both")
+    parser.add_argument("--parts", default=",".join(PARTS))
+    parser.add_argument("--province-db", default="gridmap_province")
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    django.setup()
+    from django.conf import settings
+
+    parts = args.parts.split(",")
+    district_db = settings.DATABASES["default"]["NAME"]
+    report = {"date": dt.datetime.now().astimezone().isoformat(timespec="seconds"), "machine": machine(), "scales": {}}
+    if args.scale in ("district", "both"):
+        report["scales"]["district"] = Suite("district").run(parts)
+    if args.scale in ("province", "both"):
+        report["scales"]["province"] = province(args.province_db, parts)
+        use_database(district_db)
+    out = BENCH_DIR / "results.json"
+    out.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+    from bench.report import write_markdown
+
+    write_markdown(report, BENCH_DIR / "RESULTS.md")
+    print(f"written {out} and {BENCH_DIR / 'RESULTS.md'}")
+
+
+def province(db_name: str, parts):
+    from django.core.management import call_command
+    from django.db import connection
+
+    from bench import province as province_data
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db_name])
+        exists = cursor.fetchone()
+        if not exists:
+            cursor.execute(f'CREATE DATABASE "{db_name}"')
+    use_database(db_name)
+    call_command("migrate", verbosity=0)
+    from gridmap.grids.models import Grid
+
+    info = {}
+    if Grid.objects.filter(level=2).count() < 50_000:
+        data = province_data.generate()
+        info = {"generate_s": data["seconds"], **province_data.load(data)}
+        print(f"province loaded: {info}", flush=True)
+    results = Suite("province").run(parts)
+    results["data"] = info or {"reused": True}
+    return results
+
+
+def machine() -> dict:
+    return {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count(),
+            "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9, 1)}
+
+
+if __name__ == "__main__":
+    random.seed(1)
+    main()

@@ -1,0 +1,105 @@
+"""Reading the audit trail (django-pghistory) for a record's page.
+
+The event tables are filled by database triggers on every insert, update and delete of a
+tracked model, and are append-only (a trigger refuses UPDATE and DELETE on them; see
+PGHISTORY_APPEND_ONLY): the application can read history but not rewrite it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.utils import timezone
+from pghistory.models import Events
+
+LABELS = {"insert": "新建", "update": "修改", "delete": "删除"}
+ACTIONS = {
+    "assignment_create": "分配", "assignment_move": "调动", "assignment_replace": "替换",
+    "assignment_end": "结束职责", "patrol_record": "记录巡查",
+}
+HIDDEN = {"id", "password", "last_login", "district_code", "created_at", "updated_at"}
+
+
+@dataclass
+class HistoryEntry:
+    when: object
+    label: str
+    model: str
+    object_id: str
+    who: str
+    action: str
+    url: str
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def _field_label(model: type[models.Model], key: str) -> tuple[str, models.Field | None]:
+    name = key[:-3] if key.endswith("_id") else key
+    try:
+        model_field = model._meta.get_field(name)
+    except Exception:
+        return key, None
+    return str(model_field.verbose_name), model_field
+
+
+def _show(value, model_field, cache: dict) -> str:
+    if value is None or value == "":
+        return "—"
+    if model_field is None:
+        return str(value)
+    if getattr(model_field, "geom_type", None):
+        return "（空间数据）"
+    if isinstance(model_field, models.DateTimeField):
+        try:
+            moment = dt.datetime.fromisoformat(str(value))
+        except ValueError:
+            return str(value)
+        return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S")
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if model_field.is_relation and model_field.related_model is not None:
+        key = (model_field.related_model, value)
+        if key not in cache:
+            found = model_field.related_model._default_manager.filter(pk=value).first()
+            cache[key] = str(found) if found is not None else f"#{value}（已删除）"
+        return cache[key]
+    return str(value)
+
+
+def history_of(*objs: models.Model, references: bool = False, limit: int = 200) -> list[HistoryEntry]:
+    """Every event of the given records (of one model), oldest first.
+
+    With references=True, also the events of records that point to them (a patrol's photos).
+    """
+    if not objs:
+        return []
+    query = Events.objects.references(*objs) if references else Events.objects.tracks(*objs)
+    events = list(query.order_by("pgh_created_at", "pgh_id")[:limit])
+    user_ids = {e.pgh_context.get("user") for e in events if e.pgh_context} - {None}
+    names = {u.pk: f"{u.full_name or u.username}（{u.username}）"
+             for u in get_user_model().objects.filter(pk__in=user_ids)}
+    entries, cache = [], {}
+    for event in events:
+        model = apps.get_model(event.pgh_obj_model)
+        context = event.pgh_context or {}
+        entry = HistoryEntry(
+            when=event.pgh_created_at, label=LABELS.get(event.pgh_label, event.pgh_label),
+            model=str(model._meta.verbose_name), object_id=event.pgh_obj_id or "",
+            who=names.get(context.get("user"), "系统（导入或命令）" if not context else "—"),
+            action=ACTIONS.get(context.get("action"), context.get("action") or ""),
+            url=context.get("url", ""))
+        if event.pgh_label == "update" and event.pgh_diff:
+            pairs = event.pgh_diff.items()
+            entry.changes = [(label, _show(old, f, cache), _show(new, f, cache))
+                             for key, (old, new) in pairs if key not in HIDDEN
+                             for label, f in [_field_label(model, key)]]
+        else:
+            data = event.pgh_data or {}
+            entry.changes = [(label, "", _show(value, f, cache)) for key, value in data.items()
+                             if key not in HIDDEN and value not in (None, "")
+                             for label, f in [_field_label(model, key)]]
+        entries.append(entry)
+    return entries

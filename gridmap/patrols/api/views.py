@@ -1,0 +1,127 @@
+import json
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import FileResponse
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from gridmap.core.history import history_of
+from gridmap.patrols.selectors import patrol_in_scope, patrols_for_user, photo_in_scope
+from gridmap.patrols.services import patrol_record
+
+
+@extend_schema_field({"type": "array", "items": {"type": "array", "items": {"type": "number"}},
+                      "description": "轨迹 [[经度, 纬度], ...]，坐标系同 crs"})
+class TrackField(serializers.Field):
+    """A track as [[lon, lat], ...] (JSON text in a form, or a JSON array)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            if not data.strip():
+                return None
+            try:
+                data = json.loads(data)
+            except ValueError as exc:
+                raise serializers.ValidationError("轨迹应为 [[经度, 纬度], ...]") from exc
+        if data is None:
+            return None
+        try:
+            points = [(float(p[0]), float(p[1])) for p in data]
+        except (TypeError, ValueError, IndexError, KeyError) as exc:
+            raise serializers.ValidationError("轨迹应为 [[经度, 纬度], ...]") from exc
+        if len(points) > 5000:
+            raise serializers.ValidationError("轨迹点过多（最多 5000 个）")
+        if any(not (-180 <= x <= 180 and -90 <= y <= 90) for x, y in points):
+            raise serializers.ValidationError("轨迹坐标超出经纬度范围")
+        return points
+
+    def to_representation(self, value):
+        return value
+
+
+class PatrolInput(serializers.Serializer):
+    lon = serializers.FloatField(min_value=-180, max_value=180)
+    lat = serializers.FloatField(min_value=-90, max_value=90)
+    crs = serializers.ChoiceField(choices=["wgs84", "cgcs2000", "gcj02", "bd09"], default="wgs84")
+    patrolled_at = serializers.DateTimeField(required=False)
+    track = TrackField(required=False, allow_null=True)
+    visited = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    notes = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    photos = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+
+
+def patrol_data(patrol, *, detail: bool = False) -> dict:
+    data = {
+        "id": patrol.pk,
+        "officer": {"username": patrol.officer.username, "name": patrol.officer.full_name},
+        "cell": {"code": patrol.cell.code, "name": patrol.cell.name},
+        "patrolled_at": patrol.patrolled_at.isoformat(),
+        "position": [patrol.position.x, patrol.position.y],
+        "track": list(patrol.track.coords) if patrol.track else None,
+        "visited": patrol.visited,
+        "notes": patrol.notes,
+    }
+    if detail:
+        data["photos"] = [{"id": p.pk, "url": reverse("patrol-photo", args=[p.pk]), "format": p.image_format,
+                           "size_bytes": p.size_bytes, "width": p.width, "height": p.height}
+                          for p in patrol.photos.all()]
+        data["history"] = [{"when": e.when.isoformat(), "label": e.label, "model": e.model, "who": e.who,
+                            "action": e.action, "changes": e.changes}
+                           for e in history_of(patrol, references=True)]
+    return data
+
+
+class PatrolListView(APIView):
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(summary="巡查记录（本人可见网格内，最近 100 条）", responses={200: dict},
+                   operation_id="patrols_list")
+    def get(self, request):
+        queryset = patrols_for_user(request.user)
+        if "cell" in request.query_params:
+            queryset = queryset.filter(cell__code=request.query_params["cell"])
+        return Response({"results": [patrol_data(p) for p in queryset[:100]]})
+
+    @extend_schema(summary="记录巡查（位置须在本人负责的网格内）", request=PatrolInput, responses={201: dict})
+    def post(self, request):
+        payload = PatrolInput(data={**request.data.dict(), "photos": request.FILES.getlist("photos")}
+                              if hasattr(request.data, "dict") else request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            patrol = patrol_record(actor=request.user, **payload.validated_data)
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
+        return Response(patrol_data(patrol_in_scope(request.user, patrol.pk), detail=True), status=201)
+
+
+class PatrolDetailView(APIView):
+    @extend_schema(summary="巡查记录详情（含照片与变更历史）", responses={200: dict})
+    def get(self, request, pk: int):
+        patrol = patrol_in_scope(request.user, pk)
+        if patrol is None:
+            raise NotFound("巡查记录不存在或无权查看")
+        return Response(patrol_data(patrol, detail=True))
+
+
+class PatrolPhotoView(APIView):
+    @extend_schema(summary="巡查照片", responses={(200, "image/*"): bytes})
+    def get(self, request, pk: int):
+        photo = photo_in_scope(request.user, pk)
+        if photo is None:
+            raise NotFound("照片不存在或无权查看")
+        response = FileResponse(photo.image.open("rb"), content_type=photo.content_type)
+        # The type was checked when it was uploaded; the browser must not guess another.
+        response["X-Content-Type-Options"] = "nosniff"
+        extension = photo.image.name.rsplit(".", 1)[-1]
+        response["Content-Disposition"] = f'inline; filename="patrol-photo-{photo.pk}.{extension}"'
+        response["Cache-Control"] = "private, max-age=3600"
+        response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+        return response

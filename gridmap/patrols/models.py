@@ -1,0 +1,68 @@
+import uuid
+
+import pghistory
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.utils import timezone
+
+
+def photo_path(instance: "PatrolPhoto", filename: str) -> str:
+    # The stored name is ours, never the uploader's: no path tricks, no misleading extension.
+    extension = settings.GRIDMAP_PATROL_PHOTO_FORMATS.get(instance.image_format, "bin")
+    return f"patrols/{instance.patrol.patrolled_at:%Y/%m}/{uuid.uuid4().hex}.{extension}"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Patrol(models.Model):
+    """A grid officer's patrol (巡查) of their cell: where, when, what they saw.
+
+    Enterprises visited are kept as text (`visited`) until the enterprises app lands; the
+    distance check (a visit over 200 m from the enterprise is flagged) will then compare
+    `position` with the enterprise's location.
+    """
+
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="巡查人",
+                                on_delete=models.PROTECT, related_name="patrols")
+    # Derived in PostGIS from the position; never taken from the client.
+    cell = models.ForeignKey("grids.Grid", verbose_name="二级网格", on_delete=models.PROTECT,
+                             related_name="patrols")
+    patrolled_at = models.DateTimeField("巡查时间", db_index=True)
+    position = models.PointField("位置", srid=4326)
+    track = models.LineStringField("轨迹", srid=4326, null=True, blank=True)
+    visited = models.CharField("走访单位/地点", max_length=300, blank=True)
+    notes = models.TextField("巡查情况", max_length=4000, blank=True)
+    district_code = models.CharField("区划代码", max_length=12, db_index=True)
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "巡查记录"
+        verbose_name_plural = "巡查记录"
+        ordering = ["-patrolled_at", "-id"]
+        indexes = [models.Index(fields=["cell", "-patrolled_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.cell.name} · {timezone.localtime(self.patrolled_at):%Y-%m-%d %H:%M} · {self.officer}"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.DeleteEvent())
+class PatrolPhoto(models.Model):
+    patrol = models.ForeignKey(Patrol, verbose_name="巡查记录", on_delete=models.CASCADE,
+                               related_name="photos")
+    image = models.ImageField("照片", upload_to=photo_path, width_field="width",
+                              height_field="height")
+    # What Pillow found when decoding the file, not what the browser claimed.
+    image_format = models.CharField("格式", max_length=8)
+    size_bytes = models.PositiveIntegerField("大小 (字节)")
+    width = models.PositiveIntegerField("宽", null=True)
+    height = models.PositiveIntegerField("高", null=True)
+    original_name = models.CharField("原文件名", max_length=200, blank=True)
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "巡查照片"
+        verbose_name_plural = "巡查照片"
+        ordering = ["id"]
+
+    @property
+    def content_type(self) -> str:
+        return f"image/{self.image_format.lower()}"

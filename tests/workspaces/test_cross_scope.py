@@ -1,0 +1,353 @@
+"""The cross-scope suite: every routed URL, tried as the officer of another cell with real ids.
+
+The list of URLs comes from the URL conf, so a new endpoint fails `test_every_route_is_probed`
+until it has a probe here. Expected: 403/404, or a response that holds nothing of the other
+cell.
+"""
+
+import json
+
+import pytest
+from django.contrib.gis.geos import Point
+from django.test import Client
+from django.urls import URLResolver, get_resolver
+from rest_framework.test import APIClient
+
+from gridmap.enterprises.services import enterprise_save
+from gridmap.grids.models import Grid, GridAssignment
+from gridmap.patrols.models import Patrol
+from gridmap.patrols.services import patrol_record
+from layers.registry import all_layers
+from tests.factories import inside, officer_of, png_upload
+
+pytestmark = pytest.mark.django_db
+VICTIM, ATTACKER = "120118107-001", "120118107-002"
+# A valid GB 32100 code (check character computed) that the sample does not use.
+VICTIM_CREDIT_CODE = "91120118MA05XKCT1N"
+
+# Routes without per-cell data, and why.
+EXEMPT = {
+    "accounts/login/": "sign-in form",
+    "accounts/logout/": "ends the caller's own session",
+    "accounts/password/": "the caller's own password",
+    "accounts/password/done/": "static confirmation",
+    "api/auth/token/": "the caller's own credentials",
+    "api/schema/": "API description, no records",
+    "api/docs/": "API description, no records",
+}
+
+
+def routes(patterns=None, prefix=""):
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            yield from routes(pattern.url_patterns, prefix + str(pattern.pattern))
+        else:
+            yield prefix + str(pattern.pattern)
+
+
+class World:
+    """Real records of the victim cell, and clients signed in as the attacker."""
+
+    def __init__(self):
+        self.victim_officer = officer_of(VICTIM)
+        self.attacker = officer_of(ATTACKER)
+        lon, lat = inside(VICTIM)
+        self.victim_point = (lon, lat)
+        self.patrol = patrol_record(actor=self.victim_officer, lon=lon, lat=lat, visited="受害网格企业",
+                                    photos=[png_upload()])
+        self.photo = self.patrol.photos.get()
+        self.assignment = GridAssignment.objects.filter(grid__code=VICTIM).first()
+        self.enterprise = enterprise_save(
+            credit_code=VICTIM_CREDIT_CODE, location=Point(lon, lat, srid=4326), name="受害网格企业",
+            industry_code="3130", supervision_class="key", status="operating")
+        self.api = APIClient()
+        self.api.force_authenticate(self.attacker)
+        self.web = Client()
+        self.web.force_login(self.attacker)
+        self.patrols_before = Patrol.objects.count()
+        self.assignments_before = list(GridAssignment.objects.filter(grid__code=VICTIM).values_list(
+            "id", "user_id", "valid_from", "valid_to"))
+
+    def unchanged(self):
+        assert Patrol.objects.count() == self.patrols_before
+        assert list(GridAssignment.objects.filter(grid__code=VICTIM).values_list(
+            "id", "user_id", "valid_from", "valid_to")) == self.assignments_before
+
+
+def text_bytes(response) -> bytes:
+    if hasattr(response, "streaming_content"):
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+def text(response) -> str:
+    if hasattr(response, "streaming_content"):
+        return b"".join(response.streaming_content).decode(errors="replace")
+    return response.content.decode()
+
+
+def holds_nothing_of_the_victim(response, w: World):
+    body = text(response)
+    assert VICTIM not in body and "受害网格企业" not in body and VICTIM_CREDIT_CODE not in body
+    assert w.victim_officer.username not in body
+
+
+def probe_home(w):
+    response = w.web.get("/")
+    assert response.status_code == 302 and response["Location"] == "/my-cell/"
+
+
+def probe_map(w):
+    holds_nothing_of_the_victim(w.web.get("/map/"), w)
+
+
+def probe_my_cell(w):
+    response = w.web.get("/my-cell/", {"cell": VICTIM})
+    assert response.status_code == 200 and ATTACKER in text(response)
+    holds_nothing_of_the_victim(response, w)
+
+
+def probe_patrol_list(w):
+    response = w.web.get("/patrols/", {"cell": VICTIM})
+    assert response.status_code == 200
+    holds_nothing_of_the_victim(response, w)
+    assert f"/patrols/{w.patrol.pk}/" not in text(response)
+
+
+def probe_patrol_new(w):
+    lon, lat = w.victim_point
+    response = w.web.post("/patrols/new/", {"lon": lon, "lat": lat, "crs": "wgs84", "visited": "越权"})
+    assert response.status_code == 200 and "不在您负责的网格内" in text(response)
+    w.unchanged()
+
+
+def probe_patrol_page(w):
+    assert w.web.get(f"/patrols/{w.patrol.pk}/").status_code == 404
+
+
+def probe_cell_page(w):
+    assert w.web.get(f"/cells/{VICTIM}/").status_code == 404
+    assert w.web.get("/cells/120118107/").status_code == 404  # the level-I parent either
+
+
+def probe_assign(w):
+    assert w.web.get("/assign/", {"cells": VICTIM}).status_code == 403
+
+
+def probe_assign_new(w):
+    response = w.web.post("/assign/new/", {"cells": VICTIM, "username": w.attacker.username, "role": "officer"})
+    assert response.status_code == 403
+    w.unchanged()
+
+
+def probe_assignment_action(w):
+    for action, data in (("move", {"to_cell": ATTACKER}), ("replace", {"username": w.attacker.username}),
+                         ("end", {})):
+        assert w.web.post(f"/assign/{w.assignment.pk}/{action}/", data).status_code == 403
+    w.unchanged()
+
+
+def probe_roster(w):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    roster = SimpleUploadedFile("r.csv", f"username,name,phone,grid_code,role\n{w.attacker.username},x,,"
+                                f"{VICTIM},officer\n".encode())
+    assert w.web.post("/assign/roster/", {"roster": roster}).status_code == 403
+    w.unchanged()
+
+
+def probe_coverage(w):
+    assert w.web.get("/coverage/").status_code == 403
+
+
+def probe_grids(w):
+    for level in (0, 1, 2, 3):
+        features = json.loads(w.api.get("/api/grids/", {"level": level}).content)["features"]
+        assert {f["properties"]["code"] for f in features} <= {ATTACKER}
+
+
+def probe_lookup(w):
+    # By design "where am I" tells anyone signed in which cell a point is in and who is on
+    # duty there (the public directory of the grid); it carries no records of the cell.
+    lon, lat = w.victim_point
+    body = w.api.get("/api/grids/lookup/", {"lon": lon, "lat": lat}).json()
+    assert body["code"] == VICTIM
+    assert set(body) == {"code", "name", "level", "kind", "parent", "officers", "lon", "lat"}
+
+
+def probe_grid_assignments(w):
+    assert w.api.get(f"/api/grids/{VICTIM}/assignments/").status_code == 404
+    assert w.api.get("/api/grids/120118107/assignments/").status_code == 404
+
+
+def probe_grid_detail(w):
+    assert w.api.get(f"/api/grids/{VICTIM}/").status_code == 404
+
+
+def probe_patrols_api(w):
+    assert w.patrol.pk not in [p["id"] for p in w.api.get("/api/patrols/").json()["results"]]
+    assert w.api.get("/api/patrols/", {"cell": VICTIM}).json()["results"] == []
+    lon, lat = w.victim_point
+    assert w.api.post("/api/patrols/", {"lon": lon, "lat": lat}, format="multipart").status_code == 403
+    w.unchanged()
+
+
+def probe_patrol_api_detail(w):
+    assert w.api.get(f"/api/patrols/{w.patrol.pk}/").status_code == 404
+
+
+def probe_photo(w):
+    assert w.api.get(f"/api/patrols/photos/{w.photo.pk}/").status_code == 404
+
+
+def probe_layer_list(w):
+    names = {layer["name"] for layer in w.api.get("/api/layers/").json()["layers"]}
+    assert "coverage" not in names
+
+
+def probe_layers(w):
+    own_town = Grid.objects.get(code=ATTACKER).parent.code
+    for layer in all_layers():
+        response = w.api.get(f"/api/layers/{layer.name}.geojson")
+        if not layer.allowed(w.attacker):
+            assert response.status_code == 404
+            continue
+        features = json.loads(response.content)["features"]
+        codes = {f["properties"].get("code") or f["properties"].get("cell_code") for f in features}
+        assert codes <= {ATTACKER, own_town, None}, layer.name
+        if layer.name == "patrols":
+            assert w.patrol.pk not in [f["id"] for f in features]
+        for key in ("code", "cell", "id", "parent"):
+            if key in layer.filters:
+                value = {"id": w.patrol.pk, "parent": "120118107"}.get(key, VICTIM)
+                features = json.loads(w.api.get(f"/api/layers/{layer.name}.geojson", {key: value}).content)
+                assert VICTIM not in json.dumps(features["features"]), (layer.name, key)
+
+
+def probe_enterprise_list(w):
+    holds_nothing_of_the_victim(w.web.get("/enterprises/"), w)
+    holds_nothing_of_the_victim(w.web.get("/enterprises/", {"q": "受害"}), w)
+
+
+def probe_enterprise_page(w):
+    assert w.web.get(f"/enterprises/{w.enterprise.pk}/").status_code == 404
+
+
+def probe_enterprise_pdf(w):
+    assert w.web.get(f"/enterprises/{w.enterprise.pk}/register.pdf").status_code == 404
+
+
+def probe_enterprise_export(w):
+    import io
+
+    from openpyxl import load_workbook
+
+    for fmt in ("csv", "geojson"):
+        holds_nothing_of_the_victim(w.web.get(f"/enterprises/export.{fmt}"), w)
+    response = w.web.get("/enterprises/export.xlsx")
+    assert response.status_code == 200
+    cells = [str(c) for row in load_workbook(io.BytesIO(text_bytes(response))).active.iter_rows(values_only=True)
+             for c in row]
+    assert VICTIM_CREDIT_CODE not in cells and "受害网格企业" not in cells
+
+
+def probe_registers(w):
+    holds_nothing_of_the_victim(w.web.get("/registers/"), w)
+
+
+def probe_register_map(w):
+    holds_nothing_of_the_victim(w.web.get("/registers/map/"), w)
+
+
+def probe_tiles(w):
+    import math
+
+    import mapbox_vector_tile
+
+    lon, lat = w.victim_point
+    for z in (12, 14):
+        n = 2 ** z
+        x = int((lon + 180) / 360 * n)
+        y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+        for layer in all_layers():
+            response = w.api.get(f"/tiles/{layer.name}/{z}/{x}/{y}.mvt")
+            if not layer.allowed(w.attacker):
+                assert response.status_code == 404
+                continue
+            assert response.status_code in (200, 204), layer.name
+            if response.status_code == 200:
+                decoded = json.dumps(mapbox_vector_tile.decode(response.content), default=str)
+                assert VICTIM not in decoded and "受害网格企业" not in decoded, layer.name
+
+
+PROBES = {
+    "": probe_home,
+    "map/": probe_map,
+    "my-cell/": probe_my_cell,
+    "patrols/": probe_patrol_list,
+    "patrols/new/": probe_patrol_new,
+    "patrols/<int:pk>/": probe_patrol_page,
+    "cells/<str:code>/": probe_cell_page,
+    "assign/": probe_assign,
+    "assign/new/": probe_assign_new,
+    "assign/<int:pk>/<slug:action>/": probe_assignment_action,
+    "assign/roster/": probe_roster,
+    "coverage/": probe_coverage,
+    "api/grids/": probe_grids,
+    "api/grids/lookup/": probe_lookup,
+    "api/grids/<str:code>/assignments/": probe_grid_assignments,
+    "api/grids/<str:code>/": probe_grid_detail,
+    "api/patrols/": probe_patrols_api,
+    "api/patrols/<int:pk>/": probe_patrol_api_detail,
+    "api/patrols/photos/<int:pk>/": probe_photo,
+    "api/layers/": probe_layer_list,
+    "api/layers/<slug:name>.geojson": probe_layers,
+    "tiles/<slug:name>/<int:z>/<int:x>/<int:y>.mvt": probe_tiles,
+    "enterprises/": probe_enterprise_list,
+    "enterprises/<int:pk>/": probe_enterprise_page,
+    "enterprises/<int:pk>/register.pdf": probe_enterprise_pdf,
+    "enterprises/export.<str:fmt>": probe_enterprise_export,
+    "registers/": probe_registers,
+    "registers/map/": probe_register_map,
+}
+
+
+def test_every_route_is_probed():
+    routed = {r for r in routes() if not r.startswith("admin/")}
+    assert routed - set(PROBES) - set(EXEMPT) == set()
+    assert set(PROBES) - routed == set()
+
+
+@pytest.mark.parametrize("route", sorted(PROBES))
+def test_officer_of_another_cell_gets_nothing(route):
+    PROBES[route](World())
+
+
+def test_admin_site_refuses_officers():
+    client = Client()
+    client.force_login(officer_of(ATTACKER))
+    assert client.get("/admin/").status_code == 302
+    assert client.get("/admin/grids/gridassignment/").status_code == 302
+
+
+CONCRETE = {"patrols/<int:pk>/": "patrols/1/", "cells/<str:code>/": f"cells/{VICTIM}/",
+            "assign/<int:pk>/<slug:action>/": "assign/1/end/",
+            "api/grids/<str:code>/assignments/": f"api/grids/{VICTIM}/assignments/",
+            "api/grids/<str:code>/": f"api/grids/{VICTIM}/", "api/patrols/<int:pk>/": "api/patrols/1/",
+            "api/patrols/photos/<int:pk>/": "api/patrols/photos/1/",
+            "api/layers/<slug:name>.geojson": "api/layers/grids-level2.geojson",
+            "tiles/<slug:name>/<int:z>/<int:x>/<int:y>.mvt": "tiles/grids-level2/12/3378/1566.mvt",
+            "enterprises/<int:pk>/": "enterprises/1/",
+            "enterprises/<int:pk>/register.pdf": "enterprises/1/register.pdf",
+            "enterprises/export.<str:fmt>": "enterprises/export.csv"}
+
+
+@pytest.mark.parametrize("route", sorted(set(PROBES) | {"api/docs/", "api/schema/", "accounts/password/"}))
+def test_anonymous_is_refused(route):
+    url = "/" + CONCRETE.get(route, route)
+    client = Client()
+    response = client.post(url) if route.startswith("assign/") and route != "assign/" else client.get(url)
+    if route.startswith(("api/", "tiles/")) and route != "api/docs/":
+        assert response.status_code in (401, 403), url
+    else:
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
