@@ -201,6 +201,8 @@ GRIDMAP_TOPOLOGY_TOLERANCE_M2 = float(os.environ.get("GRIDMAP_TOPOLOGY_TOLERANCE
 # Patrol photos: at most this many per record, each at most this size, in these formats
 # (checked by decoding the file, not by its name or the browser's content type).
 GRIDMAP_PATROL_MAX_PHOTOS = 6
+# A visit recorded farther than this from the enterprise is flagged (not refused).
+GRIDMAP_PATROL_VISIT_MAX_DISTANCE_M = float(os.environ.get("GRIDMAP_PATROL_VISIT_MAX_DISTANCE_M", "200"))
 GRIDMAP_PATROL_PHOTO_MAX_BYTES = 10 * 1024 * 1024
 GRIDMAP_PATROL_PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 # Demo users with a shared password are created only where this is true (never production).
