@@ -73,6 +73,8 @@ register(Layer(
     style_by={"property": "risk_level", **RISK_STYLE_BY},
     filters={"cell": "cell__code", "grid": "cell__parent__code", "risk_level": "risk_level",
              "industry": "industry_code__startswith", "supervision_class": "supervision_class"},
+    cluster={"below_zoom": 13, "pixels": 48, "property": "risk_level",
+             "order": ("major", "large", "general", "low")},
 ))
 register(Layer(
     name="risk-points", title="风险点", geometry="point",

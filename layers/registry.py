@@ -41,6 +41,9 @@ class Layer:
     # How maps draw it: "geojson" (fetched whole), "tiles" (vector tiles), or "auto": tiles
     # once the caller's scope holds more than settings.GRIDMAP_GEOJSON_MAX_FEATURES.
     draw: str = "auto"
+    # Point layers: below `below_zoom`, tiles group points on a grid of `pixels` pixels, each
+    # group keeping its count and the first value of `property` in `order` (most severe).
+    cluster: dict | None = None
     # For tiled layers: where a clicked feature's full properties come from ({property}).
     detail_url: str | None = None
 

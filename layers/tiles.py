@@ -48,6 +48,8 @@ def tile_sql(layer: Layer, queryset, z: int, x: int, y: int) -> tuple[str, tuple
     else:
         # Below one pixel a vertex cannot be seen; dropping it first makes clipping cheaper.
         projected = f"ST_Simplify(ST_Transform({geom}, 3857), {pixel_size_m(z) / 2:.6f}, true)"
+    if layer.cluster and z < layer.cluster["below_zoom"]:
+        return cluster_sql(layer, inner_sql, params, projected, z, x, y)
     props = ", ".join(
         f"t.{connection.ops.quote_name(p)}" + ("::text" if p in layer.json_properties else "")
         + f" AS {connection.ops.quote_name(p)}"
@@ -60,6 +62,26 @@ def tile_sql(layer: Layer, queryset, z: int, x: int, y: int) -> tuple[str, tuple
             FROM ({inner_sql}) AS t
         ) AS q WHERE q.geom IS NOT NULL"""
     return sql, (layer.name, z, x, y, *params)
+
+
+def cluster_sql(layer: Layer, inner_sql: str, params, projected: str, z: int, x: int, y: int):
+    """Points grouped on a grid of `cluster["pixels"]` pixels: one feature per group with its
+    count and the most severe value of the styling property, so that a low-zoom tile of a
+    hundred thousand points stays small and still shows where the red ones are."""
+    spec = layer.cluster
+    prop = connection.ops.quote_name(spec["property"])
+    ranks = " ".join(f"WHEN %s THEN {rank}" for rank, _ in enumerate(spec["order"]))
+    size = pixel_size_m(z) * spec["pixels"]
+    sql = f"""
+        SELECT ST_AsMVT(q, %s, {EXTENT}, 'geom') FROM (
+            SELECT count(*) AS cluster_count,
+                   (array_agg(t.{prop} ORDER BY CASE t.{prop} {ranks} ELSE {len(spec["order"])} END))[1] AS {prop},
+                   ST_AsMVTGeom(ST_Centroid(ST_Collect({projected})), ST_TileEnvelope(%s, %s, %s),
+                                {EXTENT}, {BUFFER}, true) AS geom
+            FROM ({inner_sql}) AS t
+            GROUP BY ST_SnapToGrid({projected}, {size:.3f})
+        ) AS q WHERE q.geom IS NOT NULL"""
+    return sql, (layer.name, *spec["order"], z, x, y, *params)
 
 
 def tile(layer: Layer, queryset, z: int, x: int, y: int) -> bytes:

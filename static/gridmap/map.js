@@ -108,8 +108,13 @@
       var heading = document.createElement("strong");
       heading.textContent = "图例";
       div.appendChild(heading);
+      var shown = {};
       groups.forEach(function (group) {
         group.entries.forEach(function (entry) {
+          // Layers sharing a colour scale (enterprises, risk points) share one legend entry.
+          var key = group.geometry + "|" + entry.label + "|" + entry.color;
+          if (shown[key]) { return; }
+          shown[key] = true;
           var row = document.createElement("div");
           var swatch = document.createElement("i");
           swatch.className = "swatch swatch-" + group.geometry;
@@ -132,7 +137,17 @@
     var styles = {};
     styles[options.name] = function (properties) {
       var style = styleFor(options, {properties: properties});
-      if (options.geometry === "point") { style.radius = style.radius || 4; style.fill = true; }
+      if (options.geometry === "point") {
+        style.radius = style.radius || 4;
+        style.fill = true;
+        // A cluster from the tile server: bigger for more points, coloured by its most severe.
+        if (properties.cluster_count > 1) {
+          style.radius = 5 + 2.5 * Math.log2(properties.cluster_count);
+          style.fillOpacity = 0.75;
+          style.weight = 1;
+          style.color = "#ffffff";
+        }
+      }
       else if (options.geometry === "polygon" && style.fill !== false) { style.fill = true; }
       return style;
     };
@@ -147,6 +162,11 @@
     });
     layer.on("click", function (event) {
       var properties = event.layer.properties;
+      if (properties.cluster_count > 1) {
+        L.popup().setLatLng(event.latlng)
+          .setContent(properties.cluster_count + " 个" + options.title + "，放大查看").openOn(layer._map);
+        return;
+      }
       var popup = L.popup().setLatLng(event.latlng)
         .setContent(popupFor(options, {properties: properties})).openOn(layer._map);
       if (options.detailUrl) {

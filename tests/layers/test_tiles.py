@@ -72,3 +72,21 @@ def test_cached_token_authentication(api_client):
     assert api_client.get("/api/layers/").status_code == 200
     api_client.credentials(HTTP_AUTHORIZATION="Token wrong")
     assert api_client.get("/api/layers/").status_code in (401, 403)
+
+
+def test_low_zoom_point_tiles_are_clustered_with_counts(supervisor_client):
+    from gridmap.enterprises.models import Enterprise
+
+    z, x, y = tile_of(116.97, 38.90, 6)
+    assert (z, x, y) == tile_of(116.70, 38.58, 6) == tile_of(117.26, 39.08, 6)
+    decoded = mapbox_vector_tile.decode(get_tile(supervisor_client, "enterprises", z, x, y).content)
+    clusters = decoded["enterprises"]["features"]
+    counts = sum(f["properties"]["cluster_count"] for f in clusters)
+    # The whole district fits in this z6 tile: every enterprise is in exactly one cluster.
+    assert counts == Enterprise.objects.count()
+    assert len(clusters) < counts
+    levels = {f["properties"]["risk_level"] for f in clusters}
+    assert "major" in levels
+    z, x, y = tile_of(116.995, 38.828, 15)
+    detailed = mapbox_vector_tile.decode(get_tile(supervisor_client, "enterprises", z, x, y).content)
+    assert all("cluster_count" not in f["properties"] for f in detailed.get("enterprises", {}).get("features", []))
