@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from gridmap.grids.coords import CRSError, geometries_to_wgs84, normalise_crs_name, to_wgs84_arrays
-from gridmap.grids.readers import ImportRefused, Problem, feature_label, read_vector
+from gridmap.grids.readers import ImportRefused, Problem, feature_label, looks_like_formula, read_vector
 
 from .credit_code import credit_code_problem, normalise_credit_code
 from .industries import industry_name, industry_problem
@@ -157,6 +157,11 @@ class _EnterpriseRow:
     site: object = None  # shapely polygon, source CRS until converted
 
 
+# Text columns and the lengths the table holds: a longer value is a row error, not a crash.
+TEXT_LIMITS = {f.name: f.max_length for f in Enterprise._meta.get_fields()
+               if getattr(f, "max_length", None) and f.get_internal_type() == "CharField"}
+
+
 def _enterprise_rows(path: Path, *, encoding: str | None, source_crs: str | None,
                      layer: str | None) -> list[_EnterpriseRow]:
     suffix = path.suffix.lower()
@@ -191,6 +196,13 @@ def _enterprise_rows(path: Path, *, encoding: str | None, source_crs: str | None
     seen: dict[str, str] = {}
     for label, values, geometry in records:
         out = _EnterpriseRow(label, {})
+        for key, value in values.items():
+            # Coordinates may be negative numbers; every other field is text.
+            if key not in ("lon", "lat") and looks_like_formula(value):
+                problems.append(Problem(label, key, f"以 {value[:1]!r} 开头，疑似电子表格公式，已拒绝"))
+            limit = TEXT_LIMITS.get(key)
+            if limit and len(value) > limit:
+                problems.append(Problem(label, key, f"长度 {len(value)} 超过 {limit} 个字符"))
         code = normalise_credit_code(values.get("credit_code", ""))
         why = credit_code_problem(code) if code else "统一社会信用代码为空"
         if why:

@@ -90,7 +90,8 @@ def _read_xlsx(path: Path) -> Table:
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        # Formulas are read as written (not their cached values) so that they can be refused.
+        book = load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
         raise ImportRefused([Problem(path.name, "-", f"无法读取 Excel 文件：{exc}")]) from exc
     sheet = book.worksheets[0]

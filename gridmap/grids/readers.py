@@ -18,6 +18,13 @@ import shapely
 from .coords import CRSError, geometries_to_wgs84, normalise_crs_name
 
 DBF_FORMATS = {".shp", ".dbf"}
+# Text starting with these is a formula to spreadsheet programs (CSV/formula injection);
+# imports refuse it rather than store something that runs when exported and opened.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def looks_like_formula(text: str) -> bool:
+    return text[:1] in FORMULA_PREFIXES
 
 
 @dataclass

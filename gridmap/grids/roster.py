@@ -16,11 +16,9 @@ from gridmap.accounts.models import Role
 from gridmap.core.locks import serialize
 
 from .models import Grid, GridAssignment
-from .readers import ImportRefused, Problem
+from .readers import ImportRefused, Problem, looks_like_formula
 
 COLUMNS = ("username", "name", "phone", "grid_code", "role")
-# Cells starting with these are formulas in spreadsheet programs (CSV/formula injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 PHONE = re.compile(r"^\+?[0-9][0-9\- ]{6,19}$")
 USERNAME = re.compile(r"^[\w.@+-]{1,150}$")
 # Which account role (group) each duty on a grid implies.
@@ -99,7 +97,7 @@ def import_roster(path: str | Path, *, dry_run: bool = False,
         elif len(row["name"]) > 64:
             problems.append(Problem(where, "name", "姓名超过 64 个字符"))
         for column in ("username", "name", "phone", "grid_code", "role"):
-            if row[column][:1] in FORMULA_PREFIXES:
+            if looks_like_formula(row[column]):
                 problems.append(Problem(where, column, f"以 {row[column][:1]!r} 开头，疑似电子表格公式，已拒绝"))
         if row["phone"] and not PHONE.match(row["phone"]):
             problems.append(Problem(where, "phone", f"电话 {row['phone']!r} 格式不对"))

@@ -20,7 +20,8 @@ from gridmap.grids.roster import import_roster
 from tests.conftest import table_checksum
 
 BAD = Path(__file__).resolve().parent.parent / "fixtures" / "bad"
-TABLES = ("grids_grid", "grids_gridassignment", "accounts_user")
+TABLES = ("grids_grid", "grids_gridassignment", "accounts_user", "enterprises_enterprise",
+          "enterprises_riskpoint")
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +53,32 @@ ROSTER_CASES = {
 }
 
 
+ENTERPRISE_CASES = {
+    "empty.csv": ["empty.csv", "没有数据行"],
+    "bad_credit_code.csv": ["第 3 行", "credit_code"],
+    "missing_coordinates.csv": ["第 4 行", "lon"],
+    "outside_district.csv": ["第 5 行", "不在"],
+    "unknown_industry.csv": ["第 2 行", "industry_code"],
+    "gbk_read_as_utf8.csv": ["gbk_read_as_utf8.csv", "第 2 行", "name", "GBK"],
+    "wrong_columns.csv": ["wrong_columns.csv", "name"],
+    "huge_values.csv": ["第 6 行", "name", "超过"],
+    "formula_injection.xlsx": ["formula_injection.xlsx", "第 3 行", "name", "公式"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(ENTERPRISE_CASES))
+def test_bad_enterprise_file_is_refused_and_changes_nothing(name):
+    from gridmap.enterprises.importer import enterprises_import
+
+    before = table_checksum(*TABLES)
+    with pytest.raises(ImportRefused) as error:
+        enterprises_import(path=BAD / "enterprises" / name)
+    message = str(error.value)
+    for word in ENTERPRISE_CASES[name]:
+        assert word in message, f"{name}: {word!r} not in {message!r}"
+    assert table_checksum(*TABLES) == before
+
+
 @pytest.mark.parametrize("name", sorted(GRID_CASES))
 def test_bad_grid_file_is_refused_and_changes_nothing(name):
     words, kwargs = GRID_CASES[name]
@@ -80,6 +107,7 @@ def test_every_corpus_file_is_covered():
     # truncated.shp has no .dbf/.shx but its .shp is there.
     assert grid_files == set(GRID_CASES)
     assert {p.name for p in (BAD / "roster").iterdir()} == set(ROSTER_CASES)
+    assert {p.name for p in (BAD / "enterprises").iterdir()} == set(ENTERPRISE_CASES)
 
 
 def test_killed_import_leaves_the_database_as_before(tmp_path):
