@@ -11,6 +11,8 @@ urlpatterns = [
     path("api/auth/token/", obtain_auth_token, name="api-token"),
     path("api/grids/", include("gridmap.grids.api.urls")),
     path("api/patrols/", include("gridmap.patrols.api.urls")),
+    path("enterprises/", include("gridmap.enterprises.urls")),
+    path("registers/", include("gridmap.workspaces.register_urls")),
     path("api/layers/", include("layers.urls")),
     path("tiles/", include("layers.tile_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -80,3 +80,63 @@ register(Layer(
     tooltip="when",
     filters={"cell": "cell__code", "id": "id"},
 ))
+# --- enterprises (issue 4) -------------------------------------------------------------------
+from django.conf import settings  # noqa: E402
+
+from gridmap.enterprises.risk import SHORT_LABELS  # noqa: E402
+from gridmap.enterprises.selectors import (  # noqa: E402
+    completeness_cells_for_user,
+    enterprises_for_user,
+    risk_points_for_user,
+)
+
+RISK_STYLE_BY = {
+    "values": {level: settings.GRIDMAP_RISK_COLOURS[level] for level in SHORT_LABELS},
+    "default": "#9e9e9e",
+    "legend": {**{f"{label}风险": settings.GRIDMAP_RISK_COLOURS[level]
+                  for level, label in SHORT_LABELS.items()}, "未评估": "#9e9e9e"},
+}
+register(Layer(
+    name="enterprises", title="企业", geometry="point",
+    source=enterprises_for_user, geom_field="location",
+    properties=("name", "credit_code", "cell_code", "cell_name", "risk_level",
+                "risk_level_name", "industry_code", "industry_name", "supervision_class",
+                "point_count"),
+    popup=(("name", "企业名称"), ("credit_code", "统一社会信用代码"), ("cell_name", "二级网格"),
+           ("cell_code", "网格编码"), ("risk_level_name", "风险等级"),
+           ("industry_name", "行业"), ("point_count", "风险点数")),
+    style={"radius": 4, "weight": 1, "color": "#555", "fillOpacity": 0.85},
+    style_by={"property": "risk_level", **RISK_STYLE_BY},
+    filters={"cell": "cell__code", "grid": "cell__parent__code", "risk_level": "risk_level",
+             "industry": "industry_code__startswith", "supervision_class": "supervision_class"},
+))
+register(Layer(
+    name="risk-points", title="风险点", geometry="point",
+    source=lambda user: risk_points_for_user(user, located_only=True),
+    geom_field="location",
+    properties=("name", "enterprise_name", "credit_code", "level", "level_name", "method",
+                "score", "responsible_person"),
+    popup=(("enterprise_name", "企业"), ("name", "风险点"), ("level_name", "风险等级"),
+           ("method", "评价方法"), ("score", "风险值"), ("responsible_person", "责任人")),
+    style={"radius": 5, "weight": 1, "color": "#333", "fillOpacity": 0.8},
+    style_by={"property": "level", **RISK_STYLE_BY},
+    min_zoom=14, show=False,
+    filters={"credit_code": "enterprise__credit_code", "level": "level"},
+))
+register(Layer(
+    name="register-completeness", title="一企一册完整率", geometry="polygon",
+    source=completeness_cells_for_user,
+    properties=("code", "name", "parent_name", "enterprise_count", "complete_count",
+                "complete_percent", "completeness_band"),
+    popup=(("name", "二级网格"), ("code", "编码"), ("parent_name", "一级网格"),
+           ("enterprise_count", "企业数"), ("complete_count", "完整"),
+           ("complete_percent", "完整率 (%)")),
+    style={"color": "#455a64", "weight": 1, "fillOpacity": 0.6},
+    style_by={"property": "completeness_band",
+              "values": {"≥ 90%": "#1a9850", "75–90%": "#a6d96a", "50–75%": "#fdae61",
+                         "< 50%": "#d73027", "无企业": "#eeeeee"},
+              "default": "#eeeeee",
+              "legend": {"完整率 ≥ 90%": "#1a9850", "75–90%": "#a6d96a", "50–75%": "#fdae61",
+                         "< 50%": "#d73027", "无企业": "#eeeeee"}},
+    filters={"parent": "parent__code"},
+))

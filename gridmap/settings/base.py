@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "gridmap.accounts",
     "gridmap.grids",
     "gridmap.patrols",
+    "gridmap.enterprises",
     "gridmap.flood",
     "layers",
     "gridmap.workspaces",
@@ -227,3 +228,38 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+
+# --- enterprises: risk methods (domain.md §3) ----------------------------------------------
+# Methods, factor tables and level bands are data. A band is (level, operator, bound), tried
+# from the top; a score matching none is "low". LEC: the published mapping reads "D > 320
+# 重大; 160–320 较大; 70–160 一般; < 70 低", so 320 is 较大 (not > 320), 70 is 一般 (not < 70),
+# and the shared bound 160 goes to the higher level (the safer reading).
+GRIDMAP_RISK_METHODS = {
+    "LEC": {
+        "label": "作业条件危险性分析法（LEC）",
+        "formula": "D = L × E × C",
+        "factors": {
+            "L": ("10", "6", "3", "1", "0.5", "0.2", "0.1"),
+            "E": ("10", "6", "3", "2", "1", "0.5"),
+            "C": ("100", "40", "15", "7", "3", "1"),
+        },
+        "bands": (("major", ">", "320"), ("large", ">=", "160"), ("general", ">=", "70")),
+    },
+    # LS matrix, R = L × S with L, S in 1–5: 20–25 重大, 15–16 较大, 9–12 一般, 1–8 低.
+    "LS": {
+        "label": "风险矩阵法（LS）",
+        "formula": "R = L × S",
+        "factors": {"L": ("1", "2", "3", "4", "5"), "S": ("1", "2", "3", "4", "5")},
+        "bands": (("major", ">=", "20"), ("large", ">=", "15"), ("general", ">=", "9")),
+    },
+}
+# Control tiers (管控层级): every lower tier also controls a higher risk.
+GRIDMAP_CONTROL_TIERS = {
+    "major": ("company", "workshop", "team", "post"),
+    "large": ("company", "workshop", "team", "post"),
+    "general": ("workshop", "team", "post"),
+    "low": ("team", "post"),
+}
+# A risk point's location may lie this far outside the enterprise's site and still count.
+GRIDMAP_RISK_POINT_MAX_DISTANCE_M = float(os.environ.get("GRIDMAP_RISK_POINT_MAX_DISTANCE_M", "500"))
+GRIDMAP_REGISTER_DIR = Path(os.environ.get("GRIDMAP_REGISTER_DIR", BASE_DIR / "media" / "registers"))

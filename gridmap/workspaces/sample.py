@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from gridmap.accounts.models import Role
+from gridmap.enterprises.importer import enterprises_import, risk_points_import
 from gridmap.flood.services import rivers_import
 from gridmap.grids.loader import import_grids
 from gridmap.grids.roster import import_roster
@@ -51,3 +52,5 @@ def sample_load(*, data_dir: Path = SAMPLE_DIR, log=print) -> None:
                 user.is_superuser = user.is_staff = True
                 user.save(update_fields=["is_superuser", "is_staff"])
             user.groups.add(Group.objects.get_or_create(name=role)[0])
+        log(enterprises_import(path=data_dir / "enterprises.csv").summary())
+        log(risk_points_import(path=data_dir / "risk_points.csv").summary())

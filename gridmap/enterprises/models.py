@@ -1,0 +1,130 @@
+from django.conf import settings
+from django.contrib.gis.db import models
+
+from gridmap.grids.models import Grid
+
+from .credit_code import validate_credit_code
+from .risk import RiskLevel, control_tier_labels, control_tiers
+
+
+class Enterprise(models.Model):
+    """A supervised enterprise (生产经营单位); its cell is assigned in PostGIS (services)."""
+
+    class Scale(models.TextChoices):
+        LARGE = "large", "大型"
+        MEDIUM = "medium", "中型"
+        SMALL = "small", "小型"
+        MICRO = "micro", "微型"
+
+    class SupervisionClass(models.TextChoices):
+        KEY = "key", "重点检查企业"
+        GENERAL = "general", "一般检查企业"
+
+    class Status(models.TextChoices):
+        OPERATING = "operating", "在营"
+        STOPPED = "stopped", "停产"
+        CLOSED = "closed", "关闭"
+
+    name = models.CharField("企业名称", max_length=200)
+    credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True,
+                                   validators=[validate_credit_code])
+    address = models.CharField("地址", max_length=300, blank=True)
+    location = models.PointField("位置", srid=4326)
+    site = models.PolygonField("厂区范围", srid=4326, null=True, blank=True)
+    industry_code = models.CharField("行业代码（GB/T 4754-2017）", max_length=4, db_index=True)
+    industry_name = models.CharField("行业名称", max_length=100)
+    # "Hazardous chemicals" is not a GB/T 4754 class, so it is a flag (domain.md §1).
+    hazardous_chemicals = models.BooleanField("涉及危险化学品", default=False)
+    dust_explosion = models.BooleanField("涉及粉尘爆炸", default=False)
+    confined_space = models.BooleanField("涉及有限空间", default=False)
+    ammonia = models.BooleanField("涉氨制冷", default=False)
+    scale = models.CharField("规模", max_length=8, choices=Scale.choices, blank=True)
+    legal_representative = models.CharField("法定代表人", max_length=64, blank=True)
+    safety_contact = models.CharField("安全负责人", max_length=64, blank=True)
+    safety_phone = models.CharField("安全负责人电话", max_length=32, blank=True)
+    supervision_class = models.CharField("检查类别", max_length=8,
+                                         choices=SupervisionClass.choices,
+                                         default=SupervisionClass.GENERAL)
+    status = models.CharField("状态", max_length=10, choices=Status.choices,
+                              default=Status.OPERATING)
+    cell = models.ForeignKey(Grid, verbose_name="二级网格", null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="enterprises")
+    # The highest level among the risk points; blank while the enterprise has none.
+    risk_level = models.CharField("风险等级", max_length=8, choices=RiskLevel.choices,
+                                  blank=True, db_index=True)
+    district_code = models.CharField("区划代码", max_length=12, db_index=True,
+                                     default=settings.GRIDMAP_DISTRICT_CODE)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "企业"
+        verbose_name_plural = "企业"
+        ordering = ["name", "credit_code"]
+        indexes = [models.Index(fields=["cell", "risk_level"])]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.credit_code}）"
+
+
+class RiskPoint(models.Model):
+    """A risk point (风险点) of an enterprise with its assessment and control measures."""
+
+    class Method(models.TextChoices):
+        LEC = "LEC", "LEC"
+        LS = "LS", "LS"
+
+    enterprise = models.ForeignKey(Enterprise, verbose_name="企业", on_delete=models.CASCADE,
+                                   related_name="risk_points")
+    number = models.PositiveSmallIntegerField("序号")
+    name = models.CharField("风险点名称", max_length=100)
+    place = models.CharField("场所/部位", max_length=100, blank=True)
+    activity = models.CharField("作业活动或设施", max_length=200, blank=True)
+    hazard_source = models.CharField("危险源", max_length=300)
+    accident_types = models.CharField("可能导致的事故类型", max_length=200, blank=True)
+    location = models.GeometryField("位置", srid=4326, null=True, blank=True)
+    method = models.CharField("评价方法", max_length=4, choices=Method.choices)
+    factor_l = models.DecimalField("L", max_digits=6, decimal_places=2)
+    factor_e = models.DecimalField("E", max_digits=6, decimal_places=2, null=True, blank=True)
+    factor_c = models.DecimalField("C", max_digits=6, decimal_places=2, null=True, blank=True)
+    factor_s = models.DecimalField("S", max_digits=6, decimal_places=2, null=True, blank=True)
+    score = models.DecimalField("风险值", max_digits=10, decimal_places=3)
+    level = models.CharField("风险等级", max_length=8, choices=RiskLevel.choices, db_index=True)
+    responsible_unit = models.CharField("责任单位", max_length=100, blank=True)
+    responsible_person = models.CharField("责任人", max_length=64, blank=True)
+    measures_engineering = models.TextField("工程技术措施", blank=True)
+    measures_management = models.TextField("管理措施", blank=True)
+    measures_training = models.TextField("培训教育措施", blank=True)
+    measures_ppe = models.TextField("个体防护措施", blank=True)
+    measures_emergency = models.TextField("应急处置措施", blank=True)
+    district_code = models.CharField("区划代码", max_length=12, db_index=True,
+                                     default=settings.GRIDMAP_DISTRICT_CODE)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "风险点"
+        verbose_name_plural = "风险点"
+        ordering = ["enterprise", "number"]
+        constraints = [models.UniqueConstraint(fields=["enterprise", "number"],
+                                               name="riskpoint_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise.name} · {self.name}"
+
+    @property
+    def control_tiers(self) -> tuple[str, ...]:
+        return control_tiers(self.level)
+
+    @property
+    def control_tier_display(self) -> str:
+        return control_tier_labels(self.level)
+
+    @property
+    def score_display(self) -> str:
+        return f"{self.score.normalize():f}"
+
+    @property
+    def factors_display(self) -> str:
+        names = ("L", "E", "C") if self.method == self.Method.LEC else ("L", "S")
+        values = {"L": self.factor_l, "E": self.factor_e, "C": self.factor_c, "S": self.factor_s}
+        return " × ".join(f"{n}={values[n].normalize():f}" for n in names if values[n] is not None)

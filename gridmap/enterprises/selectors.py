@@ -1,0 +1,164 @@
+"""Reads: every selector takes the user and goes through the one scope rule."""
+
+from __future__ import annotations
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Round
+
+from gridmap.grids.models import Grid
+from gridmap.grids.scope import scope_for
+
+from .models import Enterprise, RiskPoint
+from .risk import SHORT_LABELS
+
+
+def _level_label(field: str) -> Case:
+    return Case(*[When(**{field: k}, then=Value(v)) for k, v in SHORT_LABELS.items()],
+                default=Value("未评估"), output_field=CharField())
+
+
+def _completeness(queryset: QuerySet[Enterprise]) -> QuerySet[Enterprise]:
+    """A register is complete with at least one risk point, a responsible person for every
+    point, and a site map (a site outline with every risk point placed on it)."""
+    points = RiskPoint.objects.filter(enterprise=OuterRef("pk"))
+    return queryset.annotate(
+        has_points=Exists(points),
+        all_responsible=~Exists(points.filter(responsible_person="")),
+        has_site_map=ExpressionWrapper(
+            Q(site__isnull=False) & ~Exists(points.filter(location__isnull=True)),
+            output_field=BooleanField()),
+    ).annotate(
+        register_complete=ExpressionWrapper(
+            Q(has_points=True, all_responsible=True, has_site_map=True),
+            output_field=BooleanField()),
+    )
+
+
+def enterprises_for_user(user, *, filters: dict | None = None) -> QuerySet[Enterprise]:
+    """The enterprises in the user's cells; district-wide users also see those in no cell."""
+    scope = scope_for(user)
+    in_scope = Q(cell__in=scope.cells())
+    if scope.everything:
+        in_scope |= Q(cell__isnull=True)
+    queryset = Enterprise.objects.filter(in_scope).annotate(
+        cell_code=F("cell__code"), cell_name=F("cell__name"),
+        grid1_code=F("cell__parent__code"), grid1_name=F("cell__parent__name"),
+        risk_level_name=_level_label("risk_level"),
+        point_count=Coalesce(
+            RiskPoint.objects.filter(enterprise=OuterRef("pk")).values("enterprise")
+            .annotate(n=Count("id")).values("n"), 0),
+    )
+    queryset = _completeness(queryset)
+    return apply_filters(queryset, filters or {})
+
+
+FILTERS = {
+    "q": lambda v: Q(name__icontains=v) | Q(credit_code__iexact=v),
+    "cell": lambda v: Q(cell__code=v),
+    "grid": lambda v: Q(cell__parent__code=v) | Q(cell__code=v),
+    "risk_level": lambda v: Q(risk_level="" if v == "none" else v),
+    "industry": lambda v: Q(industry_code__startswith=v),
+    "supervision_class": lambda v: Q(supervision_class=v),
+    "status": lambda v: Q(status=v),
+    "hazardous_chemicals": lambda v: Q(hazardous_chemicals=v in ("1", "true", "是")),
+    "complete": lambda v: Q(register_complete=v in ("1", "true", "是")),
+    "unassigned": lambda v: Q(cell__isnull=v in ("1", "true")),
+}
+
+
+def apply_filters(queryset: QuerySet[Enterprise], filters: dict) -> QuerySet[Enterprise]:
+    for name, build in FILTERS.items():
+        value = filters.get(name)
+        if value not in (None, ""):
+            queryset = queryset.filter(build(str(value).strip()))
+    return queryset
+
+
+def enterprise_for_user(user, pk: int) -> Enterprise | None:
+    return enterprises_for_user(user).select_related("cell", "cell__parent").filter(pk=pk).first()
+
+
+def risk_points_for_user(user, *, enterprise: Enterprise | None = None,
+                         located_only: bool = False) -> QuerySet[RiskPoint]:
+    scope = scope_for(user)
+    in_scope = Q(enterprise__cell__in=scope.cells())
+    if scope.everything:
+        in_scope |= Q(enterprise__cell__isnull=True)
+    queryset = RiskPoint.objects.filter(in_scope)
+    if enterprise is not None:
+        queryset = queryset.filter(enterprise=enterprise)
+    if located_only:
+        queryset = queryset.filter(location__isnull=False)
+    return queryset.annotate(
+        enterprise_name=F("enterprise__name"), credit_code=F("enterprise__credit_code"),
+        level_name=_level_label("level"),
+    ).order_by("enterprise_id", "number")
+
+
+def completeness_by_grid(user, *, level: int) -> QuerySet[Grid]:
+    """Per grid of a level: enterprises and how many meet each part of a complete register."""
+    cells = scope_for(user).cells()
+    enterprise_qs = _completeness(Enterprise.objects.filter(cell__in=cells))
+    path = "cell" if level == Grid.Level.LEVEL_2 else "cell__parent"
+    rows = enterprise_qs.values(code=F(f"{path}__code")).annotate(
+        total=Count("id"),
+        with_points=Count("id", filter=Q(has_points=True)),
+        with_responsible=Count("id", filter=Q(has_points=True, all_responsible=True)),
+        with_site_map=Count("id", filter=Q(has_site_map=True)),
+        complete=Count("id", filter=Q(register_complete=True)),
+    )
+    stats = {row["code"]: row for row in rows}
+    grids = scope_for(user).grids().filter(level=level).annotate(
+        parent_code=F("parent__code"), parent_name=F("parent__name"),
+    ).order_by("code")
+    # Counts are joined in Python over at most a few hundred grids; the per-enterprise work
+    # above stays in one SQL query.
+    result = []
+    for grid in grids:
+        row = stats.get(grid.code, {})
+        grid.total = row.get("total", 0)
+        for key in ("with_points", "with_responsible", "with_site_map", "complete"):
+            setattr(grid, key, row.get(key, 0))
+        grid.percent = round(100 * grid.complete / grid.total, 1) if grid.total else None
+        result.append(grid)
+    return result
+
+
+COMPLETENESS_BANDS = (("≥ 90%", 90), ("75–90%", 75), ("50–75%", 50), ("< 50%", 0))
+
+
+def completeness_cells_for_user(user) -> QuerySet[Grid]:
+    """Level-II cells with their register completeness, for the choropleth layer."""
+    cells = scope_for(user).cells().filter(level=Grid.Level.LEVEL_2)
+    enterprises = _completeness(Enterprise.objects.filter(cell=OuterRef("pk")))
+    total = Coalesce(enterprises.values("cell").annotate(n=Count("id")).values("n"), 0,
+                     output_field=IntegerField())
+    complete = Coalesce(enterprises.filter(register_complete=True).values("cell")
+                        .annotate(n=Count("id")).values("n"), 0, output_field=IntegerField())
+    queryset = cells.annotate(enterprise_count=total, complete_count=complete).annotate(
+        complete_percent=Case(
+            When(enterprise_count=0, then=Value(None, output_field=FloatField())),
+            default=Round(100.0 * Cast("complete_count", FloatField())
+                          / Cast("enterprise_count", FloatField()), 1),
+            output_field=FloatField()),
+        parent_name=F("parent__name"),
+    )
+    bands = [When(enterprise_count=0, then=Value("无企业"))]
+    bands += [When(complete_percent__gte=bound, then=Value(label))
+              for label, bound in COMPLETENESS_BANDS]
+    return queryset.annotate(completeness_band=Case(*bands, output_field=CharField()))

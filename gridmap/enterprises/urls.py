@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "enterprises"
+urlpatterns = [
+    path("", views.enterprise_list, name="list"),
+    path("export.<str:fmt>", views.enterprise_export, name="export"),
+    path("<int:pk>/", views.enterprise_register, name="register"),
+    path("<int:pk>/register.pdf", views.enterprise_register_pdf, name="register-pdf"),
+]

@@ -1,0 +1,40 @@
+"""Pages about enterprises and their registers that need maps: composed here from the
+enterprises selectors and the layer registry (domain apps never build maps)."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from gridmap.enterprises.selectors import completeness_by_grid, enterprises_for_user
+from gridmap.grids.models import Grid
+from gridmap.grids.selectors import district_centre
+from layers.maps import build_map, render_parts
+from layers.registry import get_layer
+
+
+def _layers(user, names):
+    layers = [get_layer(name) for name in names]
+    return [layer for layer in layers if layer and layer.allowed(user)]
+
+
+@login_required
+def completeness_dashboard(request):
+    level1 = completeness_by_grid(request.user, level=Grid.Level.LEVEL_1)
+    level2 = completeness_by_grid(request.user, level=Grid.Level.LEVEL_2)
+    totals = {key: sum(getattr(g, key) for g in level1)
+              for key in ("total", "with_points", "with_responsible", "with_site_map", "complete")}
+    missing = enterprises_for_user(request.user, filters={"complete": "0"}).select_related(
+        "cell").order_by("cell__code", "name")[:200]
+    fmap = build_map(_layers(request.user, ("district", "grids-level1", "register-completeness")),
+                     center=district_centre(), zoom=10, fit_layer="register-completeness")
+    return render(request, "workspaces/registers.html", {
+        **render_parts(fmap), "level1": level1, "level2": level2, "totals": totals,
+        "missing": missing,
+    })
+
+
+@login_required
+def enterprise_map(request):
+    fmap = build_map(_layers(request.user, ("district", "grids-level1", "grids-level2",
+                                            "enterprises", "risk-points")),
+                     center=district_centre(), zoom=10, fit_layer="grids-level2")
+    return render(request, "workspaces/map.html", render_parts(fmap))
