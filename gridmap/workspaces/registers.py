@@ -25,9 +25,9 @@ def completeness_dashboard(request):
     missing = enterprises_for_user(request.user, filters={"complete": "0"}).select_related(
         "cell").order_by("cell__code", "name")[:200]
     fmap = build_map(_layers(request.user, ("district", "grids-level1", "register-completeness")),
-                     center=district_centre(), zoom=10, fit_layer="register-completeness")
+                     user=request.user, center=district_centre(), zoom=10, fit_layer="register-completeness")
     return render(request, "workspaces/registers.html", {
-        **render_parts(fmap), "level1": level1, "level2": level2, "totals": totals,
+        **render_parts(fmap, nonce=str(request.csp_nonce)), "level1": level1, "level2": level2, "totals": totals,
         "missing": missing,
     })
 
@@ -36,5 +36,5 @@ def completeness_dashboard(request):
 def enterprise_map(request):
     fmap = build_map(_layers(request.user, ("district", "grids-level1", "grids-level2",
                                             "enterprises", "risk-points")),
-                     center=district_centre(), zoom=10, fit_layer="grids-level2")
-    return render(request, "workspaces/map.html", render_parts(fmap))
+                     user=request.user, center=district_centre(), zoom=10, fit_layer="grids-level2")
+    return render(request, "workspaces/map.html", render_parts(fmap, nonce=str(request.csp_nonce)))

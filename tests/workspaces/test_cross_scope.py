@@ -232,7 +232,65 @@ def probe_tiles(w):
                 assert VICTIM not in decoded and "受害网格企业" not in decoded, layer.name
 
 
+def victim_enterprise():
+    from gridmap.enterprises.models import Enterprise
+
+    return Enterprise.objects.filter(cell__code=VICTIM).order_by("pk").first()
+
+
+def holds_no_victim_enterprise(response, w: World, *, echoed: bool = False):
+    """echoed: the page repeats the caller's own filter (the victim's code) in its links."""
+    if echoed:
+        assert w.victim_officer.username not in text(response)
+    else:
+        holds_nothing_of_the_victim(response, w)
+    enterprise = victim_enterprise()
+    if enterprise is not None:
+        body = text(response)
+        assert enterprise.credit_code not in body and enterprise.name not in body
+
+
+def probe_enterprise_list(w):
+    for query in ({}, {"cell": VICTIM}, {"grid": "120118107"}):
+        response = w.web.get("/enterprises/", query)
+        assert response.status_code == 200
+        holds_no_victim_enterprise(response, w, echoed=bool(query))
+
+
+def probe_enterprise_export(w):
+    for fmt in ("csv", "geojson"):
+        response = w.web.get(f"/enterprises/export.{fmt}", {"cell": VICTIM})
+        assert response.status_code == 200
+        holds_no_victim_enterprise(response, w)
+
+
+def probe_enterprise_register(w):
+    enterprise = victim_enterprise()
+    assert enterprise is not None, "the sample has enterprises in the victim cell"
+    assert w.web.get(f"/enterprises/{enterprise.pk}/").status_code == 404
+
+
+def probe_enterprise_register_pdf(w):
+    assert w.web.get(f"/enterprises/{victim_enterprise().pk}/register.pdf").status_code == 404
+
+
+def probe_registers(w):
+    response = w.web.get("/registers/")
+    assert response.status_code == 200
+    holds_no_victim_enterprise(response, w)
+
+
+def probe_registers_map(w):
+    holds_no_victim_enterprise(w.web.get("/registers/map/"), w)
+
+
 PROBES = {
+    "enterprises/": probe_enterprise_list,
+    "enterprises/export.<str:fmt>": probe_enterprise_export,
+    "enterprises/<int:pk>/": probe_enterprise_register,
+    "enterprises/<int:pk>/register.pdf": probe_enterprise_register_pdf,
+    "registers/": probe_registers,
+    "registers/map/": probe_registers_map,
     "": probe_home,
     "map/": probe_map,
     "my-cell/": probe_my_cell,
@@ -282,7 +340,9 @@ CONCRETE = {"patrols/<int:pk>/": "patrols/1/", "cells/<str:code>/": f"cells/{VIC
             "api/grids/<str:code>/": f"api/grids/{VICTIM}/", "api/patrols/<int:pk>/": "api/patrols/1/",
             "api/patrols/photos/<int:pk>/": "api/patrols/photos/1/",
             "api/layers/<slug:name>.geojson": "api/layers/grids-level2.geojson",
-            "tiles/<slug:name>/<int:z>/<int:x>/<int:y>.mvt": "tiles/grids-level2/12/3378/1566.mvt"}
+            "tiles/<slug:name>/<int:z>/<int:x>/<int:y>.mvt": "tiles/grids-level2/12/3378/1566.mvt",
+            "enterprises/export.<str:fmt>": "enterprises/export.csv", "enterprises/<int:pk>/": "enterprises/1/",
+            "enterprises/<int:pk>/register.pdf": "enterprises/1/register.pdf"}
 
 
 @pytest.mark.parametrize("route", sorted(set(PROBES) | {"api/docs/", "api/schema/", "accounts/password/"}))
