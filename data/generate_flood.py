@@ -153,7 +153,7 @@ def main() -> None:
 
     for row in towns.itertuples():
         person, phone = leader()
-        post = {"街道": "街道办事处主任", "开发区": "管委会主任"}.get(row.kind, f"{row.kind}长")
+        post = {"街道": "办事处主任", "开发区": "管委会主任"}.get(row.kind, f"{row.kind}长")
         zones.append(feature(row.geometry, name=f"{row.name}防汛分指挥部",
                              kind="sub_command", responsible_person=person,
                              responsible_role=f"{row.name}{post}（分指挥部指挥）", phone=phone,
