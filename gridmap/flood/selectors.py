@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Polygon
+from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
 from django.contrib.postgres.aggregates import StringAgg
 from django.db import connection
 from django.db.models import Case, CharField, Count, F, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value, When
@@ -154,7 +154,7 @@ def area_from_geojson(data, *, crs: str | None = None) -> MultiPolygon:
         raise AreaError("范围应为 GeoJSON 面（Polygon 或 MultiPolygon）")
     try:
         geom = GEOSGeometry(json.dumps(data), srid=4326)
-    except (GEOSException, ValueError, TypeError) as exc:
+    except Exception as exc:  # GEOS/GDAL refuse malformed coordinates in several ways
         raise AreaError("范围的坐标无法解析") from exc
     if geom.empty or geom.num_coords > MAX_VERTICES:
         raise AreaError(f"范围为空或顶点过多（至多 {MAX_VERTICES} 个）")

@@ -133,8 +133,8 @@ def exposure_pdf(request):
     return response
 
 
-@require_POST
 @command_required
+@require_POST
 def zone_tasks(request, pk: int):
     zone = zone_for_user(request.user, pk)
     if zone is None:
@@ -163,8 +163,8 @@ def stock(request):
         "movements": movements_for_user(request.user)[:30]})
 
 
-@require_POST
 @command_required
+@require_POST
 def stock_move(request, pk: int):
     item = stock_items_for_user(request.user).filter(pk=pk).first()
     if item is None:
