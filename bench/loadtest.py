@@ -72,7 +72,7 @@ def main() -> int:
             handle.write("\n".join(lines))
         result = subprocess.run(
             ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--timeout", "10s",
-             "-s", str(BENCH_DIR / "wrk_mixed.lua"), "-H", f"Authorization: Token {token.key}",
+             "-s", str(BENCH_DIR / "wrk_requests.lua"), "-H", f"Authorization: Token {token.key}",
              f"http://127.0.0.1:{port}", "--", handle.name],
             capture_output=True, text=True, timeout=DURATION + 60)
         os.unlink(handle.name)

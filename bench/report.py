@@ -61,6 +61,26 @@ def write_markdown(report: dict, path) -> None:
                   row(f"{z} raw ST_AsMVT ms", lambda s, z=z: s["tiles"][z]["raw_sql_ms"]),
                   row(f"{z} endpoint ms", lambda s, z=z: s["tiles"][z]["endpoint_ms"]),
                   row(f"{z} endpoint / raw", lambda s, z=z: s["tiles"][z]["endpoint_vs_raw"])]
+    lines += ["", "## Vector tiles (enterprise points)", "", header, rule]
+    for z in ("z10", "z12", "z14"):
+        lines += [row(f"{z} bytes", lambda s, z=z: s["tiles_enterprises"][z]["bytes"], 0),
+                  row(f"{z} raw ST_AsMVT ms", lambda s, z=z: s["tiles_enterprises"][z]["raw_sql_ms"]),
+                  row(f"{z} endpoint ms", lambda s, z=z: s["tiles_enterprises"][z]["endpoint_ms"]),
+                  row(f"{z} endpoint / raw", lambda s, z=z: s["tiles_enterprises"][z]["endpoint_vs_raw"])]
+    lines += ["", "## Re-assigning every enterprise to its cell", "", header, rule,
+              row("enterprises", lambda s: s["reassign"]["enterprises"], 0),
+              row("service (one UPDATE … ST_Covers) s", lambda s: s["reassign"]["service_s"]),
+              row("raw SQL UPDATE s", lambda s: s["reassign"]["raw_sql_s"]),
+              row("geopandas end to end s (read, sjoin, write back)", lambda s: s["reassign"]["geopandas_total_s"]),
+              row("… of which sjoin in memory s", lambda s: s["reassign"]["geopandas_sjoin_s"]),
+              row("service / raw SQL", lambda s: s["reassign"]["service_vs_raw"]),
+              row("geopandas / service (× slower)", lambda s: s["reassign"]["geopandas_vs_service"]), "",
+              "## Bulk import of enterprises (data/enterprises.csv)", "", header, rule,
+              row("rows", lambda s: s["bulk_import"]["rows"], 0),
+              row("importer rows/s (validation + COPY + upsert + cells)",
+                  lambda s: s["bulk_import"]["importer_rows_per_s"], 0),
+              row("ORM bulk_create rows/s (no validation)", lambda s: s["bulk_import"]["orm_rows_per_s"], 0),
+              row("importer / ORM speed", lambda s: s["bulk_import"]["importer_vs_orm_speed"]), ""]
     lines += ["", "## Point lookup, in process (per request)", "", header, rule,
               row("raw ST_Covers SQL ms", lambda s: s["lookup_in_process"]["raw_covers_sql_ms"], 3),
               row("selector (cell, parent, officers) ms", lambda s: s["lookup_in_process"]["selector_ms"], 3),

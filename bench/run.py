@@ -107,16 +107,22 @@ class Suite:
         }
 
     def tiles(self):
+
+        from gridmap.grids.models import Grid
+        from layers.registry import get_layer
+
+        centre = Grid.objects.filter(level=2).order_by("code")[Grid.objects.filter(level=2).count() // 2]
+        lon, lat = centre.geom.point_on_surface.coords
+        self.results["tiles"] = self._tiles(get_layer("grids-level2"), lon, lat)
+        if get_layer("enterprises"):
+            self.results["tiles_enterprises"] = self._tiles(get_layer("enterprises"), lon, lat)
+
+    def _tiles(self, layer, lon, lat):
         from django.db import connection
 
         from bench.timing import median_ms, ratio
-        from gridmap.grids.models import Grid
         from layers import tiles
-        from layers.registry import get_layer
 
-        layer = get_layer("grids-level2")
-        centre = Grid.objects.filter(level=2).order_by("code")[Grid.objects.filter(level=2).count() // 2]
-        lon, lat = centre.geom.point_on_surface.coords
         rows = {}
         for z in (10, 12, 14):
             z, x, y = tile_of(lon, lat, z)
@@ -128,14 +134,14 @@ class Suite:
                     return cursor.fetchone()[0]
 
             def endpoint(z=z, x=x, y=y):
-                response = self.client.get(f"/tiles/grids-level2/{z}/{x}/{y}.mvt")
+                response = self.client.get(f"/tiles/{layer.name}/{z}/{x}/{y}.mvt")
                 assert response.status_code in (200, 204)
                 return response.content
 
             t_raw, t_api = median_ms(raw, repeat=9), median_ms(endpoint, repeat=9)
-            rows[f"z{z}"] = {"tile": f"{z}/{x}/{y}", "bytes": len(raw()), "raw_sql_ms": t_raw,
+            rows[f"z{z}"] = {"tile": f"{z}/{x}/{y}", "bytes": len(raw() or b""), "raw_sql_ms": t_raw,
                              "endpoint_ms": t_api, "endpoint_vs_raw": ratio(t_api, t_raw)}
-        self.results["tiles"] = rows
+        return rows
 
     def lookup_in_process(self):
         from django.db import connection
@@ -214,7 +220,7 @@ class Suite:
                 with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
                     handle.write("\n".join(paths))
                 result = subprocess.run(
-                    ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "-s", str(BENCH_DIR / "wrk_report.lua"),
+                    ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "-s", str(BENCH_DIR / "wrk_requests.lua"),
                      "-H", f"Authorization: Token {token.key}", base, "--", handle.name],
                     capture_output=True, text=True, timeout=duration + 30)
                 os.unlink(handle.name)
@@ -281,6 +287,16 @@ class Suite:
             server.wait(timeout=10)
         self.results["map_pages"] = rows
 
+    def points(self):
+        from bench import points
+
+        if self.scale == "district":
+            self.results["geojson_points"] = points.geojson_points(self)
+            self.results["bulk_import"] = points.bulk_import(self, ROOT / "data" / "enterprises.csv")
+        else:
+            self.results["province_enterprises"] = points.top_up_enterprises(PROVINCE_ENTERPRISES)
+        self.results["reassign"] = points.reassign(self)
+
     def run(self, parts):
         for part in parts:
             started = time.perf_counter()
@@ -290,7 +306,8 @@ class Suite:
         return self.results
 
 
-PARTS = ["geojson", "tiles", "lookup_in_process", "concurrency", "map_pages"]
+PARTS = ["points", "geojson", "tiles", "lookup_in_process", "concurrency", "map_pages"]
+PROVINCE_ENTERPRISES = 1_000_000
 
 
 def use_database(name: str) -> None:
@@ -306,7 +323,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", choices=["district", "province", "both"], default="both")
     parser.add_argument("--parts", default=",".join(PARTS))
-    parser.add_argument("--province-db", default="gridmap_province")
+    parser.add_argument("--province-db", default="gridmap_bench_province")
+    parser.add_argument("--district-db", default="gridmap_bench_district")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     django.setup()
@@ -316,7 +334,8 @@ def main():
     district_db = settings.DATABASES["default"]["NAME"]
     report = {"date": dt.datetime.now().astimezone().isoformat(timespec="seconds"), "machine": machine(), "scales": {}}
     if args.scale in ("district", "both"):
-        report["scales"]["district"] = Suite("district").run(parts)
+        report["scales"]["district"] = district(args.district_db, parts)
+        use_database(district_db)
     if args.scale in ("province", "both"):
         report["scales"]["province"] = province(args.province_db, parts)
         use_database(district_db)
@@ -328,19 +347,33 @@ def main():
     print(f"written {out} and {BENCH_DIR / 'RESULTS.md'}")
 
 
-def province(db_name: str, parts):
+def prepare_database(db_name: str) -> None:
+    """The benchmark's own database (created and migrated if needed): the demo stays clean."""
     from django.core.management import call_command
     from django.db import connection
 
-    from bench import province as province_data
-
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db_name])
-        exists = cursor.fetchone()
-        if not exists:
+        if not cursor.fetchone():
             cursor.execute(f'CREATE DATABASE "{db_name}"')
     use_database(db_name)
     call_command("migrate", verbosity=0)
+
+
+def district(db_name: str, parts):
+    from gridmap.grids.models import Grid
+    from gridmap.workspaces.sample import sample_load
+
+    prepare_database(db_name)
+    if not Grid.objects.filter(level=2).exists():
+        sample_load(log=lambda *args: None)
+    return Suite("district").run(parts)
+
+
+def province(db_name: str, parts):
+    from bench import province as province_data
+
+    prepare_database(db_name)
     from gridmap.grids.models import Grid
 
     info = {}

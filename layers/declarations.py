@@ -1,7 +1,11 @@
 """The layers of the platform. Apps' selectors supply the data; styles live here and in
 settings (risk colours)."""
 
+from django.conf import settings
+
 from gridmap.accounts.models import Role
+from gridmap.enterprises.risk import SHORT_LABELS
+from gridmap.enterprises.selectors import completeness_cells_for_user, enterprises_for_user, risk_points_for_user
 from gridmap.flood.selectors import rivers_for_user
 from gridmap.grids.models import Grid
 from gridmap.grids.selectors import cells_with_coverage, grids_for_user, parent_outlines_for_user
@@ -48,47 +52,7 @@ register(Layer(
     style={"color": "#1e88e5", "weight": 3, "opacity": 0.9},
 ))
 
-register(Layer(
-    name="my-town", title="所属一级网格", geometry="polygon",
-    source=parent_outlines_for_user,
-    properties=("code", "name", "kind"),
-    popup=(("name", "名称"), ("code", "编码"), ("kind", "类型")),
-    style={"color": "#3949ab", "weight": 3, "dashArray": "6 4", "fill": False},
-))
-# For assigning officers: cells coloured by how many officers are on duty today, so the
-# unassigned ones (red) stand out.
-COVERAGE_COLOURS = {"0": "#d32f2f", "1": "#f9a825", "2": "#43a047"}
-register(Layer(
-    name="coverage", title="网格员配置", geometry="polygon",
-    source=cells_with_coverage,
-    properties=("code", "name", "parent_code", "parent_name", "officers", "on_duty"),
-    popup=GRID_POPUP + (("on_duty", "在岗人数"),),
-    style={"color": "#455a64", "weight": 1, "fillOpacity": 0.45},
-    style_by={"property": "on_duty", "values": COVERAGE_COLOURS, "default": "#2e7d32",
-              "legend": {"无人在岗": "#d32f2f", "1 人在岗": "#f9a825", "2 人在岗": "#43a047",
-                         "3 人及以上": "#2e7d32"}},
-    filters={"code": "code", "parent": "parent__code"},
-    roles=frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR}),
-))
-register(Layer(
-    name="patrols", title="巡查记录", geometry="point",
-    source=patrols_for_map,
-    geom_field="position",
-    properties=("cell_code", "officer_name", "when", "visited"),
-    popup=(("when", "巡查时间"), ("officer_name", "巡查人"), ("cell_code", "网格"), ("visited", "走访单位/地点")),
-    style={"color": "#6a1b9a", "fillColor": "#ab47bc", "fillOpacity": 0.9, "radius": 6, "weight": 2},
-    tooltip="when",
-    filters={"cell": "cell__code", "id": "id"},
-))
 # --- enterprises (issue 4) -------------------------------------------------------------------
-from django.conf import settings  # noqa: E402
-
-from gridmap.enterprises.risk import SHORT_LABELS  # noqa: E402
-from gridmap.enterprises.selectors import (  # noqa: E402
-    completeness_cells_for_user,
-    enterprises_for_user,
-    risk_points_for_user,
-)
 
 RISK_STYLE_BY = {
     "values": {level: settings.GRIDMAP_RISK_COLOURS[level] for level in SHORT_LABELS},
@@ -139,6 +103,38 @@ register(Layer(
               "legend": {"完整率 ≥ 90%": "#1a9850", "75–90%": "#a6d96a", "50–75%": "#fdae61",
                          "< 50%": "#d73027", "无企业": "#eeeeee"}},
     filters={"parent": "parent__code"},
+))
+register(Layer(
+    name="my-town", title="所属一级网格", geometry="polygon",
+    source=parent_outlines_for_user,
+    properties=("code", "name", "kind"),
+    popup=(("name", "名称"), ("code", "编码"), ("kind", "类型")),
+    style={"color": "#3949ab", "weight": 3, "dashArray": "6 4", "fill": False},
+))
+# For assigning officers: cells coloured by how many officers are on duty today, so the
+# unassigned ones (red) stand out.
+COVERAGE_COLOURS = {"0": "#d32f2f", "1": "#f9a825", "2": "#43a047"}
+register(Layer(
+    name="coverage", title="网格员配置", geometry="polygon",
+    source=cells_with_coverage,
+    properties=("code", "name", "parent_code", "parent_name", "officers", "on_duty"),
+    popup=GRID_POPUP + (("on_duty", "在岗人数"),),
+    style={"color": "#455a64", "weight": 1, "fillOpacity": 0.45},
+    style_by={"property": "on_duty", "values": COVERAGE_COLOURS, "default": "#2e7d32",
+              "legend": {"无人在岗": "#d32f2f", "1 人在岗": "#f9a825", "2 人在岗": "#43a047",
+                         "3 人及以上": "#2e7d32"}},
+    filters={"code": "code", "parent": "parent__code"},
+    roles=frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR}),
+))
+register(Layer(
+    name="patrols", title="巡查记录", geometry="point",
+    source=patrols_for_map,
+    geom_field="position",
+    properties=("cell_code", "officer_name", "when", "visited"),
+    popup=(("when", "巡查时间"), ("officer_name", "巡查人"), ("cell_code", "网格"), ("visited", "走访单位/地点")),
+    style={"color": "#6a1b9a", "fillColor": "#ab47bc", "fillOpacity": 0.9, "radius": 6, "weight": 2},
+    tooltip="when",
+    filters={"cell": "cell__code", "id": "id"},
 ))
 
 # --- flood command (issue 7) -----------------------------------------------------------------

@@ -112,3 +112,13 @@ def render_parts(fmap: folium.Map, *, nonce: str = "") -> dict[str, str]:
         "map_html": tagged(figure.html.render()),
         "map_script": figure.script.render(),
     }
+
+
+def map_context(fmap: folium.Map, *, nonce: str) -> dict[str, object]:
+    """Template context for a map page: its parts, and the JS names of the map and of each
+    registry layer, for page scripts that drive them."""
+    parts: dict[str, object] = dict(render_parts(fmap, nonce=nonce))
+    parts["map_name"] = fmap.get_name()
+    parts["layer_names"] = {child.options["name"]: child.get_name()
+                            for child in fmap._children.values() if isinstance(child, RegistryLayer)}
+    return parts

@@ -101,3 +101,9 @@ def all_layers() -> list[Layer]:
 
 def layers_for(user) -> list[Layer]:
     return [layer for layer in _LAYERS.values() if layer.allowed(user)]
+
+
+def layers_named(user, names) -> list[Layer]:
+    """The named layers that exist and that the user may see, in the given order."""
+    layers = [get_layer(name) for name in names]
+    return [layer for layer in layers if layer and layer.allowed(user)]

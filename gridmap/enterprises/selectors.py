@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -162,3 +163,28 @@ def completeness_cells_for_user(user) -> QuerySet[Grid]:
     bands += [When(complete_percent__gte=bound, then=Value(label))
               for label, bound in COMPLETENESS_BANDS]
     return queryset.annotate(completeness_band=Case(*bands, output_field=CharField()))
+
+
+def enterprise_distance_m(*, enterprise_id: int, point) -> float:
+    """Geodesic distance in metres from an enterprise's location to a WGS84 point."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT ST_Distance(location::geography, ST_GeomFromEWKB(%s)::geography) "
+                       "FROM enterprises_enterprise WHERE id = %s", [bytes(point.ewkb), enterprise_id])
+        return cursor.fetchone()[0]
+
+
+def enterprises_without_cell(user) -> QuerySet:
+    """Enterprises outside every level-II cell (a wrong position or a gap in the grid)."""
+    if not scope_for(user).everything:
+        return Enterprise.objects.none()
+    return Enterprise.objects.filter(cell__isnull=True).order_by("name")
+
+
+# Highest risk first: an ordering expression for querysets of enterprises.
+RISK_ORDER = Case(*(When(risk_level=level, then=Value(rank)) for rank, level in
+                    enumerate(("major", "large", "general", "low"))), default=Value(9))
+
+
+def enterprises_in_cells(user, codes) -> QuerySet:
+    return (enterprises_for_user(user).filter(cell__code__in=list(codes))
+            .select_related("cell").order_by("cell__code", "name"))

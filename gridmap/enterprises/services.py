@@ -12,7 +12,7 @@ from .risk import score
 
 # One statement assigns every enterprise (or the given ones) to the level-II cell covering its
 # location. A point on the shared border of two cells is covered by both; the lower code wins,
-# as in grids.selectors.cell_at_point. Enterprises that left every cell get NULL, and are
+# as in grids.selectors.cell_at_point_json. Enterprises that left every cell get NULL, and are
 # reported by the caller rather than dropped.
 ASSIGN_CELLS_SQL = """
     UPDATE enterprises_enterprise AS e SET cell_id = pick.cell_id

@@ -14,12 +14,9 @@ def photo_path(instance: "PatrolPhoto", filename: str) -> str:
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Patrol(models.Model):
-    """A grid officer's patrol (巡查) of their cell: where, when, what they saw.
-
-    Enterprises visited are kept as text (`visited`) until the enterprises app lands; the
-    distance check (a visit over 200 m from the enterprise is flagged) will then compare
-    `position` with the enterprise's location.
-    """
+    """A grid officer's patrol (巡查) of their cell: where, when, what they saw, and which
+    enterprise was visited; a visit recorded far from that enterprise is flagged, not refused
+    (a phone's position can be poor indoors)."""
 
     officer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="巡查人",
                                 on_delete=models.PROTECT, related_name="patrols")
@@ -30,6 +27,11 @@ class Patrol(models.Model):
     position = models.PointField("位置", srid=4326)
     track = models.LineStringField("轨迹", srid=4326, null=True, blank=True)
     visited = models.CharField("走访单位/地点", max_length=300, blank=True)
+    enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name="走访企业", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="patrols")
+    # Geodesic distance from the recorded position to the enterprise, computed by PostGIS.
+    enterprise_distance_m = models.FloatField("距企业 (m)", null=True, blank=True)
+    far_from_enterprise = models.BooleanField("远离企业位置", default=False)
     notes = models.TextField("巡查情况", max_length=4000, blank=True)
     district_code = models.CharField("区划代码", max_length=12, db_index=True)
     created_at = models.DateTimeField("记录时间", auto_now_add=True)

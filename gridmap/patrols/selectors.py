@@ -16,7 +16,7 @@ from .models import Patrol, PatrolPhoto
 def patrols_for_user(user, *, on: dt.date | None = None) -> QuerySet[Patrol]:
     """Patrols of the cells the user sees today: an officer sees their own cells' patrols."""
     return (Patrol.objects.filter(cell__in=scope_for(user, on).cells())
-            .select_related("officer", "cell", "cell__parent"))
+            .select_related("officer", "cell", "cell__parent", "enterprise"))
 
 
 def patrol_in_scope(user, pk: int) -> Patrol | None:

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image
 
+from gridmap.enterprises.selectors import enterprise_distance_m, enterprises_for_user
 from gridmap.grids.coords import to_wgs84_arrays
 from gridmap.grids.models import Grid
 from gridmap.grids.scope import scope_for
@@ -68,9 +69,10 @@ def check_photo(upload: UploadedFile) -> str:
 def patrol_record(*, actor, lon: float, lat: float, crs: str = "wgs84",
                   patrolled_at: dt.datetime | None = None,
                   track: Sequence[tuple[float, float]] | None = None,
-                  visited: str = "", notes: str = "",
+                  visited: str = "", notes: str = "", enterprise_id: int | None = None,
                   photos: Sequence[UploadedFile] = ()) -> Patrol:
-    """Record a patrol at a position inside one of the actor's own cells."""
+    """Record a patrol at a position inside one of the actor's own cells; a visit to an
+    enterprise more than GRIDMAP_PATROL_VISIT_MAX_DISTANCE_M from it is flagged."""
     if not (actor.is_authenticated and actor.is_active):
         raise PermissionDenied("请先登录")
     now = timezone.now()
@@ -88,6 +90,12 @@ def patrol_record(*, actor, lon: float, lat: float, crs: str = "wgs84",
         raise ValidationError({"position": f"位置 ({x:.6f}, {y:.6f}) 不在本区任何网格内"})
     if not scope_for(actor).cells().filter(pk=cell.pk).exists():
         raise PermissionDenied(f"位置位于 {cell.name}（{cell.code}），不在您负责的网格内")
+    enterprise, distance = None, None
+    if enterprise_id is not None:
+        enterprise = enterprises_for_user(actor).filter(pk=enterprise_id).first()
+        if enterprise is None:
+            raise ValidationError({"enterprise": "企业不存在或不在您负责的网格内"})
+        distance = enterprise_distance_m(enterprise_id=enterprise.pk, point=position)
     line = None
     if track:
         if len(track) < 2:
@@ -97,7 +105,9 @@ def patrol_record(*, actor, lon: float, lat: float, crs: str = "wgs84",
     with pghistory.context(user=actor.pk, action="patrol_record"):
         patrol = Patrol.objects.create(
             officer=actor, cell=cell, patrolled_at=patrolled_at, position=position, track=line,
-            visited=visited.strip()[:300], notes=notes.strip()[:4000],
+            visited=(visited.strip() or (enterprise.name if enterprise else ""))[:300],
+            notes=notes.strip()[:4000], enterprise=enterprise, enterprise_distance_m=distance,
+            far_from_enterprise=distance is not None and distance > settings.GRIDMAP_PATROL_VISIT_MAX_DISTANCE_M,
             district_code=cell.district_code)
         for upload, found in zip(photos, formats, strict=True):
             photo = PatrolPhoto(patrol=patrol, image_format=found, size_bytes=upload.size,

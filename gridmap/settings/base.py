@@ -43,8 +43,8 @@ INSTALLED_APPS = [
     "axes",
     "gridmap.accounts",
     "gridmap.grids",
-    "gridmap.patrols",
     "gridmap.enterprises",
+    "gridmap.patrols",
     "gridmap.flood",
     "layers",
     "gridmap.workspaces",
@@ -202,6 +202,8 @@ GRIDMAP_TOPOLOGY_TOLERANCE_M2 = float(os.environ.get("GRIDMAP_TOPOLOGY_TOLERANCE
 # Patrol photos: at most this many per record, each at most this size, in these formats
 # (checked by decoding the file, not by its name or the browser's content type).
 GRIDMAP_PATROL_MAX_PHOTOS = 6
+# A visit recorded farther than this from the enterprise is flagged (not refused).
+GRIDMAP_PATROL_VISIT_MAX_DISTANCE_M = float(os.environ.get("GRIDMAP_PATROL_VISIT_MAX_DISTANCE_M", "200"))
 GRIDMAP_PATROL_PHOTO_MAX_BYTES = 10 * 1024 * 1024
 GRIDMAP_PATROL_PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 # Demo users with a shared password are created only where this is true (never production).
@@ -210,25 +212,6 @@ GRIDMAP_DEMO_PASSWORD = "gridmap-demo"
 # Debian 12's GDAL is 3.6; GDAL >= 3.9 would add a guard against malicious spatial
 # references. We only read CRS definitions from files an operator imports.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
-
-# Only self-hosted assets: scripts need the per-request nonce (folium writes inline scripts,
-# which the map views tag with it); inline styles are allowed because Leaflet and folium
-# write style attributes. A configured basemap's host is allowed for images only.
-_BASEMAP_ORIGIN = "/".join(GRIDMAP_BASEMAP_URL.split("/")[:3]) if GRIDMAP_BASEMAP_URL.startswith("http") else None
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": [SELF],
-        "script-src": [SELF, NONCE],
-        "style-src": [SELF, UNSAFE_INLINE],
-        "img-src": [SELF, "data:", "blob:", *([_BASEMAP_ORIGIN] if _BASEMAP_ORIGIN else [])],
-        "font-src": [SELF, "data:"],
-        "connect-src": [SELF],
-        "object-src": [NONE],
-        "base-uri": [SELF],
-        "form-action": [SELF],
-        "frame-ancestors": [NONE],
-    }
-}
 
 # --- enterprises: risk methods (domain.md §3) ----------------------------------------------
 # Methods, factor tables and level bands are data. A band is (level, operator, bound), tried
@@ -264,3 +247,21 @@ GRIDMAP_CONTROL_TIERS = {
 # A risk point's location may lie this far outside the enterprise's site and still count.
 GRIDMAP_RISK_POINT_MAX_DISTANCE_M = float(os.environ.get("GRIDMAP_RISK_POINT_MAX_DISTANCE_M", "500"))
 GRIDMAP_REGISTER_DIR = Path(os.environ.get("GRIDMAP_REGISTER_DIR", BASE_DIR / "media" / "registers"))
+# Only self-hosted assets: scripts need the per-request nonce (folium writes inline scripts,
+# which the map views tag with it); inline styles are allowed because Leaflet and folium
+# write style attributes. A configured basemap's host is allowed for images only.
+_BASEMAP_ORIGIN = "/".join(GRIDMAP_BASEMAP_URL.split("/")[:3]) if GRIDMAP_BASEMAP_URL.startswith("http") else None
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:", *([_BASEMAP_ORIGIN] if _BASEMAP_ORIGIN else [])],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}

@@ -34,9 +34,8 @@ from gridmap.flood.selectors import (
 )
 from gridmap.flood.services import preflood_tasks_create, stock_issue, stock_receive
 from gridmap.grids.selectors import district_centre
-from layers.maps import build_map
-
-from .views import _layers, _map_parts
+from layers.maps import build_map, map_context
+from layers.registry import layers_named
 
 FLOOD_LAYERS = ("district", "rivers", "flood-zones", "flood-basins", "flood-gates", "dikes",
                 "pumping-stations", "sluices", "depots", "rescue-teams", "grids-level1")
@@ -55,11 +54,11 @@ def command_required(view):
 
 @command_required
 def flood_map(request):
-    fmap = build_map(_layers(request.user, FLOOD_LAYERS), user=request.user, center=district_centre(),
+    fmap = build_map(layers_named(request.user, FLOOD_LAYERS), user=request.user, center=district_centre(),
                      zoom=10, fit_layer="district")
     zones = zones_for_user(request.user).order_by("kind", "name").only("id", "name", "kind")
     return render(request, "workspaces/flood_map.html", {
-        "zones": zones, "kinds": FloodZone.Kind.choices, **_map_parts(request, fmap)})
+        "zones": zones, "kinds": FloodZone.Kind.choices, **map_context(fmap, nonce=str(request.csp_nonce))})
 
 
 def _exposure_from_request(request) -> tuple[dict, dict]:

@@ -78,5 +78,6 @@ class PatrolForm(forms.Form):
     patrolled_at = forms.DateTimeField(label="巡查时间", required=False,
                                        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
     visited = forms.CharField(label="走访单位/地点", max_length=300, required=False)
+    enterprise = forms.IntegerField(label="走访企业", required=False, min_value=1)
     notes = forms.CharField(label="巡查情况", max_length=4000, required=False, widget=forms.Textarea)
     track = forms.CharField(required=False, widget=forms.HiddenInput)

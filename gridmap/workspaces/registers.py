@@ -7,13 +7,8 @@ from django.shortcuts import render
 from gridmap.enterprises.selectors import completeness_by_grid, enterprises_for_user
 from gridmap.grids.models import Grid
 from gridmap.grids.selectors import district_centre
-from layers.maps import build_map, render_parts
-from layers.registry import get_layer
-
-
-def _layers(user, names):
-    layers = [get_layer(name) for name in names]
-    return [layer for layer in layers if layer and layer.allowed(user)]
+from layers.maps import build_map, map_context
+from layers.registry import layers_named
 
 
 @login_required
@@ -24,17 +19,17 @@ def completeness_dashboard(request):
               for key in ("total", "with_points", "with_responsible", "with_site_map", "complete")}
     missing = enterprises_for_user(request.user, filters={"complete": "0"}).select_related(
         "cell").order_by("cell__code", "name")[:200]
-    fmap = build_map(_layers(request.user, ("district", "grids-level1", "register-completeness")),
+    fmap = build_map(layers_named(request.user, ("district", "grids-level1", "register-completeness")),
                      user=request.user, center=district_centre(), zoom=10, fit_layer="register-completeness")
     return render(request, "workspaces/registers.html", {
-        **render_parts(fmap, nonce=str(request.csp_nonce)), "level1": level1, "level2": level2, "totals": totals,
+        **map_context(fmap, nonce=str(request.csp_nonce)), "level1": level1, "level2": level2, "totals": totals,
         "missing": missing,
     })
 
 
 @login_required
 def enterprise_map(request):
-    fmap = build_map(_layers(request.user, ("district", "grids-level1", "grids-level2",
+    fmap = build_map(layers_named(request.user, ("district", "grids-level1", "grids-level2",
                                             "enterprises", "risk-points")),
-                     user=request.user, center=district_centre(), zoom=10, fit_layer="grids-level2")
-    return render(request, "workspaces/map.html", render_parts(fmap, nonce=str(request.csp_nonce)))
+                     user=request.user, center=district_centre(), zoom=10, fit_layer="district")
+    return render(request, "workspaces/map.html", map_context(fmap, nonce=str(request.csp_nonce)))

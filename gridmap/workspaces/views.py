@@ -14,6 +14,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gridmap.core.history import history_of
+from gridmap.enterprises.risk import colour as risk_colour
+from gridmap.enterprises.selectors import (
+    RISK_ORDER,
+    enterprises_for_user,
+    enterprises_in_cells,
+    enterprises_without_cell,
+)
 from gridmap.grids.models import GridAssignment
 from gridmap.grids.readers import ImportRefused
 from gridmap.grids.roster import import_roster
@@ -34,25 +41,16 @@ from gridmap.grids.services import (
 )
 from gridmap.patrols.selectors import patrol_in_scope, patrols_for_user
 from gridmap.patrols.services import patrol_record
-from layers.maps import RegistryLayer, build_map, render_parts
-from layers.registry import get_layer
+from layers.maps import build_map, map_context
+from layers.registry import layers_named
 
 from .forms import AssignForm, EndForm, MoveForm, PatrolForm, ReplaceForm, RosterForm
 
 BASE_LAYERS = ("district", "grids-level1", "grids-level2", "rivers")
 
 
-def _layers(user, names):
-    layers = [get_layer(name) for name in names]
-    return [layer for layer in layers if layer and layer.allowed(user)]
-
-
 def _map_parts(request, fmap) -> dict:
-    parts = render_parts(fmap, nonce=str(request.csp_nonce))
-    parts["map_name"] = fmap.get_name()
-    parts["layer_names"] = {child.options["name"]: child.get_name()
-                            for child in fmap._children.values() if isinstance(child, RegistryLayer)}
-    return parts
+    return map_context(fmap, nonce=str(request.csp_nonce))
 
 
 def _errors(exc: ValidationError) -> str:
@@ -80,7 +78,7 @@ def home(request):
 
 @login_required
 def grid_map(request):
-    fmap = build_map(_layers(request.user, BASE_LAYERS), user=request.user, center=district_centre(), zoom=10,
+    fmap = build_map(layers_named(request.user, BASE_LAYERS), user=request.user, center=district_centre(), zoom=10,
                      fit_layer="district")
     return render(request, "workspaces/map.html", _map_parts(request, fmap))
 
@@ -93,15 +91,20 @@ def my_cell(request):
     cell = next((c for c in cells if c.code == request.GET.get("cell")), cells[0] if cells else None)
     context = {"cells": cells, "cell": cell, "cells_codes": json.dumps([c.code for c in cells])}
     if cell is not None:
-        layers = _layers(request.user, ("my-town", "grids-level2", "patrols"))
+        layers = layers_named(request.user, ("my-town", "grids-level2", "enterprises", "patrols"))
         fmap = build_map(layers, user=request.user, center=district_centre(), zoom=13, fit_layer="grids-level2", urls={
             "grids-level2": f"/api/layers/grids-level2.geojson?code={cell.code}",
+            "enterprises": f"/api/layers/enterprises.geojson?cell={cell.code}",
             "patrols": f"/api/layers/patrols.geojson?cell={cell.code}",
         })
         context.update(_map_parts(request, fmap))
         context["officers"] = assignments_of_grid(request.user, cell.code).filter(
             active_on(timezone.localdate()))
         context["patrols"] = patrols_for_user(request.user).filter(cell=cell)[:10]
+        enterprises = list(enterprises_in_cells(request.user, [cell.code]).order_by(RISK_ORDER, "name"))
+        for enterprise in enterprises:
+            enterprise.risk_colour = risk_colour(enterprise.risk_level)
+        context["enterprises"] = enterprises
         context["today"] = timezone.localdate()
     return render(request, "workspaces/my_cell.html", context)
 
@@ -120,7 +123,8 @@ def patrol_new(request):
                 patrol = patrol_record(
                     actor=request.user, lon=data["lon"], lat=data["lat"], crs=data["crs"],
                     patrolled_at=data["patrolled_at"], track=track, visited=data["visited"],
-                    notes=data["notes"], photos=request.FILES.getlist("photos"))
+                    enterprise_id=data["enterprise"], notes=data["notes"],
+                    photos=request.FILES.getlist("photos"))
             except (ValueError, TypeError):
                 form.add_error(None, "轨迹数据格式错误")
             except ValidationError as exc:
@@ -132,7 +136,8 @@ def patrol_new(request):
                 return redirect("workspaces:patrol_detail", pk=patrol.pk)
     else:
         form = PatrolForm(initial={"patrolled_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")})
-    return render(request, "workspaces/patrol_form.html", {"form": form, "cells": cells})
+    visitable = enterprises_for_user(request.user).filter(cell__in=cells).order_by("cell__code", "name")
+    return render(request, "workspaces/patrol_form.html", {"form": form, "cells": cells, "enterprises": visitable})
 
 
 @login_required
@@ -140,7 +145,7 @@ def patrol_detail(request, pk: int):
     patrol = patrol_in_scope(request.user, pk)
     if patrol is None:
         raise Http404("巡查记录不存在或无权查看")
-    layers = _layers(request.user, ("grids-level2", "patrols"))
+    layers = layers_named(request.user, ("grids-level2", "patrols"))
     fmap = build_map(layers, user=request.user, center=(patrol.position.y, patrol.position.x), zoom=15, urls={
         "grids-level2": f"/api/layers/grids-level2.geojson?code={patrol.cell.code}",
         "patrols": f"/api/layers/patrols.geojson?cell={patrol.cell.code}&id={patrol.pk}",
@@ -177,7 +182,7 @@ def cell_detail(request, code: str):
 
 @assigner_required
 def assign_map(request):
-    layers = _layers(request.user, ("district", "grids-level1", "coverage"))
+    layers = layers_named(request.user, ("district", "grids-level1", "coverage"))
     fmap = build_map(layers, user=request.user, center=district_centre(), zoom=10, fit_layer="coverage")
     return render(request, "workspaces/assign.html", {
         "assign_form": AssignForm(initial={"role": GridAssignment.Role.OFFICER,
@@ -286,6 +291,12 @@ def roster_upload(request):
 
 @assigner_required
 def coverage(request):
-    return render(request, "workspaces/coverage.html", {"audit": coverage_audit(request.user)})
+    audit = coverage_audit(request.user)
+    unattended = {c["code"] for c in audit.uncovered} | {c["code"] for c in audit.away}
+    return render(request, "workspaces/coverage.html", {
+        "audit": audit,
+        "homeless": enterprises_without_cell(request.user)[:500],
+        "unattended_enterprises": enterprises_in_cells(request.user, unattended)[:500],
+    })
 
 

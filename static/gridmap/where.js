@@ -3,6 +3,10 @@
 (function () {
   "use strict";
   var page = window.gridmapPage || {};
+  // Inline event handlers are refused by the Content-Security-Policy: wire them here.
+  document.querySelectorAll("select[data-submit-on-change]").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
   var result = document.getElementById("where-result");
   var form = document.getElementById("where-form");
   var marker = null;

@@ -1,7 +1,9 @@
+
 """Enterprise import and cell assignment: PostGIS picks the same cell as an independent
 point-in-polygon check, re-imported grids re-assign, and every bad file changes nothing."""
 
 import csv
+import json
 from pathlib import Path
 
 import geopandas as gpd
@@ -19,8 +21,12 @@ from gridmap.enterprises.services import enterprise_save, enterprises_assign_cel
 from gridmap.grids.coords import wgs84_to_bd09, wgs84_to_gcj02
 from gridmap.grids.loader import import_grids
 from gridmap.grids.readers import ImportRefused
-from gridmap.grids.selectors import cell_at_point
+from gridmap.grids.selectors import cell_at_point_json
 from tests.conftest import table_checksum
+
+
+def cell_code_at(lon, lat):
+    return json.loads(cell_at_point_json(lon, lat))
 
 DATA = settings.BASE_DIR / "data"
 TABLES = ("enterprises_enterprise", "enterprises_riskpoint")
@@ -102,14 +108,14 @@ def test_reimporting_grids_reassigns_enterprises(tmp_path):
     assert moved.id in changed
     # Everything else still matches the point lookup.
     for enterprise in Enterprise.objects.filter(id__in=changed).select_related("cell"):
-        assert cell_at_point(enterprise.location.x, enterprise.location.y)["code"] == \
+        assert cell_code_at(enterprise.location.x, enterprise.location.y)["code"] == \
             enterprise.cell.code
 
 
 def test_saving_assigns_the_cell_and_moving_out_is_reported():
     enterprise = enterprise_save(credit_code=code(2), location=Point(LON, LAT, srid=4326),
                                  name="测试企业", industry_code="3130")
-    assert enterprise.cell.code == cell_at_point(LON, LAT)["code"]
+    assert enterprise.cell.code == cell_code_at(LON, LAT)["code"]
     Enterprise.objects.filter(pk=enterprise.pk).update(location=Point(100, 30, srid=4326))
     result = enterprises_assign_cells()
     assert [row[0] for row in result.outside] == [enterprise.pk]
@@ -178,7 +184,7 @@ def test_xlsx_in_gcj02_and_bd09_is_converted(tmp_path, crs, convert):
     stored = Enterprise.objects.get(credit_code=code(40))
     assert abs(stored.location.x - LON) < 1e-6 and abs(stored.location.y - LAT) < 1e-6
     assert stored.hazardous_chemicals and stored.industry_name == "其他化工产品批发"
-    assert stored.cell.code == cell_at_point(LON, LAT)["code"]
+    assert stored.cell.code == cell_code_at(LON, LAT)["code"]
 
 
 def test_gbk_shapefile_with_encoding(tmp_path):

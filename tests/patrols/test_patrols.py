@@ -100,3 +100,46 @@ def test_another_cells_officer_sees_nothing_of_the_patrol(officer_client, api_cl
 
     other.force_authenticate(get_user_model().objects.get(username="supervisor"))
     assert other.get(f"/api/patrols/{body['id']}/").status_code == 200
+
+
+def _enterprise_in(code: str, credit_code: str):
+    from django.contrib.gis.geos import Point
+
+    from gridmap.enterprises.credit_code import check_character
+    from gridmap.enterprises.services import enterprise_save
+
+    lon, lat = inside(code)
+    body = credit_code[:17]
+    return enterprise_save(credit_code=body + check_character(body), location=Point(lon, lat, srid=4326),
+                           name=f"走访测试企业{code}", industry_code="3130", supervision_class="general",
+                           status="operating")
+
+
+def test_a_visit_near_the_enterprise_is_not_flagged_and_a_far_one_is(officer_client):
+    from pyproj import Geod
+
+    enterprise = _enterprise_in(MINE, "91120118MA05PT001")
+    lon, lat = enterprise.location.x, enterprise.location.y
+    geod = Geod(ellps="WGS84")
+    for metres, flagged in ((50, False), (199, False), (260, True)):
+        # A point this many metres north of the enterprise, still inside the cell or refused.
+        plon, plat, _ = geod.fwd(lon, lat, 0, metres)
+        response = officer_client.post("/api/patrols/", {"lon": plon, "lat": plat, "enterprise": enterprise.pk},
+                                        format="multipart")
+        if response.status_code == 403:  # walked out of the cell: try south instead
+            plon, plat, _ = geod.fwd(lon, lat, 180, metres)
+            response = officer_client.post("/api/patrols/", {"lon": plon, "lat": plat, "enterprise": enterprise.pk},
+                                            format="multipart")
+        assert response.status_code == 201, response.content
+        body = response.json()
+        assert body["enterprise"]["id"] == enterprise.pk
+        assert body["enterprise_distance_m"] == pytest.approx(metres, abs=0.5)
+        assert body["far_from_enterprise"] is flagged
+
+
+def test_an_enterprise_of_another_cell_cannot_be_visited(officer_client):
+    enterprise = _enterprise_in(OTHER, "91120118MA05PT002")
+    lon, lat = inside(MINE)
+    response = officer_client.post("/api/patrols/", {"lon": lon, "lat": lat, "enterprise": enterprise.pk},
+                                   format="multipart")
+    assert response.status_code == 400 and "enterprise" in response.json()

@@ -52,6 +52,7 @@ class PatrolInput(serializers.Serializer):
     patrolled_at = serializers.DateTimeField(required=False)
     track = TrackField(required=False, allow_null=True)
     visited = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    enterprise = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
     notes = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
     photos = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
@@ -65,6 +66,10 @@ def patrol_data(patrol, *, detail: bool = False) -> dict:
         "position": [patrol.position.x, patrol.position.y],
         "track": list(patrol.track.coords) if patrol.track else None,
         "visited": patrol.visited,
+        "enterprise": ({"id": patrol.enterprise_id, "name": patrol.enterprise.name,
+                        "credit_code": patrol.enterprise.credit_code} if patrol.enterprise_id else None),
+        "enterprise_distance_m": patrol.enterprise_distance_m,
+        "far_from_enterprise": patrol.far_from_enterprise,
         "notes": patrol.notes,
     }
     if detail:
@@ -94,7 +99,9 @@ class PatrolListView(APIView):
                               if hasattr(request.data, "dict") else request.data)
         payload.is_valid(raise_exception=True)
         try:
-            patrol = patrol_record(actor=request.user, **payload.validated_data)
+            data = dict(payload.validated_data)
+            data["enterprise_id"] = data.pop("enterprise")
+            patrol = patrol_record(actor=request.user, **data)
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from exc
         except DjangoValidationError as exc:

@@ -1,10 +1,12 @@
--- wrk: a mix of requests read from a file, one per line: "METHOD PATH [BODY]".
+-- wrk: requests read from a file, one per line: "PATH" or "METHOD PATH [BODY]"; prints the
+-- figures the benchmarks need as one JSON line.
 local requests = {}
 local counter = 0
 
 function init(args)
   for line in io.lines(args[1]) do
-    local method, path, body = line:match("^(%S+)%s+(%S+)%s*(.*)$")
+    local method, path, body = line:match("^(%u+)%s+(%S+)%s*(.*)$")
+    if not method then method, path, body = "GET", line, "" end
     -- wrk.format replaces the default headers (Host, Authorization) when given a table.
     local headers = {}
     for key, value in pairs(wrk.headers) do headers[key] = value end
