@@ -138,3 +138,99 @@ register(Layer(
     tooltip="when",
     filters={"cell": "cell__code", "id": "id"},
 ))
+
+# --- flood command (issue 7) -----------------------------------------------------------------
+from gridmap.flood.selectors import (  # noqa: E402
+    COMMAND_ROLES,
+    depots_for_user,
+    dikes_for_user,
+    pumping_stations_for_user,
+    sluices_for_user,
+    teams_for_user,
+    zones_for_user,
+)
+
+ZONE_POPUP = (("name", "名称"), ("kind_name", "类型"), ("responsible_person", "责任人"),
+              ("responsible_role", "职务"), ("phone", "电话"), ("area_km2", "面积 (km²)"),
+              ("source", "范围来源"))
+ZONE_PROPERTIES = ("name", "kind", "kind_name", "responsible_person", "responsible_role", "phone",
+                   "river_name", "area_km2", "source")
+register(Layer(
+    name="flood-zones", title="防汛责任区", geometry="polygon",
+    source=lambda user: zones_for_user(user, kinds=("sub_command", "river_system")),
+    properties=ZONE_PROPERTIES, popup=ZONE_POPUP,
+    style={"color": "#00897b", "weight": 1.5, "fillOpacity": 0.08, "dashArray": "4 3"},
+    style_by={"property": "kind", "values": {"sub_command": "#00897b", "river_system": "#0277bd"},
+              "default": "#00897b",
+              "legend": {"防汛分指挥部": "#00897b", "河系责任区": "#0277bd"}},
+    filters={"kind": "kind"}, roles=COMMAND_ROLES, draw="geojson",
+))
+register(Layer(
+    name="flood-basins", title="蓄滞洪区", geometry="polygon",
+    source=lambda user: zones_for_user(user, kinds=("detention_basin",)),
+    properties=ZONE_PROPERTIES, popup=ZONE_POPUP,
+    style={"color": "#6a1b9a", "weight": 2, "fillColor": "#ab47bc", "fillOpacity": 0.18},
+    roles=COMMAND_ROLES, draw="geojson",
+))
+register(Layer(
+    name="flood-gates", title="分洪口门", geometry="polygon",
+    source=lambda user: zones_for_user(user, kinds=("diversion_gate",)),
+    properties=ZONE_PROPERTIES, popup=ZONE_POPUP,
+    style={"color": "#c62828", "weight": 2, "fillColor": "#ef5350", "fillOpacity": 0.5},
+    roles=COMMAND_ROLES, draw="geojson",
+))
+register(Layer(
+    name="dikes", title="堤段", geometry="line",
+    source=dikes_for_user,
+    properties=("name", "river_name", "bank", "chainage_start_m", "chainage_end_m", "length_m",
+                "watching_village", "responsible_person", "phone"),
+    popup=(("name", "堤段"), ("river_name", "河流"), ("bank", "岸别"), ("chainage_start_m", "起点桩号 (m)"),
+           ("chainage_end_m", "终点桩号 (m)"), ("length_m", "长度 (m)"), ("watching_village", "守护村"),
+           ("responsible_person", "责任人"), ("phone", "电话")),
+    style={"color": "#795548", "weight": 2, "opacity": 0.8}, show=False,
+    roles=COMMAND_ROLES, draw="geojson",
+))
+register(Layer(
+    name="pumping-stations", title="泵站", geometry="point", geom_field="location",
+    source=pumping_stations_for_user,
+    properties=("name", "river_name", "design_flow_m3s", "installed_power_kw", "pump_count",
+                "design_head_m", "status", "status_name"),
+    popup=(("name", "泵站"), ("river_name", "排入河道"), ("design_flow_m3s", "设计流量 (m³/s)"),
+           ("installed_power_kw", "装机功率 (kW)"), ("pump_count", "水泵台数"),
+           ("design_head_m", "设计扬程 (m)"), ("status_name", "状态")),
+    style={"color": "#0d47a1", "fillColor": "#42a5f5", "fillOpacity": 0.95, "radius": 7, "weight": 2},
+    style_by={"property": "status", "values": {"operational": "#1565c0", "maintenance": "#f9a825",
+                                               "out_of_service": "#757575"},
+              "default": "#1565c0", "legend": {"泵站（正常）": "#1565c0", "泵站（检修）": "#f9a825"}},
+    roles=COMMAND_ROLES, draw="geojson",
+))
+register(Layer(
+    name="sluices", title="水闸/涵洞", geometry="point", geom_field="location",
+    source=sluices_for_user,
+    properties=("name", "kind", "kind_name", "river_name", "gate_count", "net_width_m",
+                "design_discharge_m3s"),
+    popup=(("name", "名称"), ("kind_name", "类型"), ("river_name", "所在河道"), ("gate_count", "闸孔数"),
+           ("net_width_m", "总净宽 (m)"), ("design_discharge_m3s", "设计流量 (m³/s)")),
+    style={"color": "#004d40", "fillColor": "#26a69a", "fillOpacity": 0.95, "radius": 6, "weight": 2},
+    roles=COMMAND_ROLES, draw="geojson",
+))
+register(Layer(
+    name="depots", title="防汛物资仓库", geometry="point", geom_field="location",
+    source=depots_for_user,
+    properties=("name", "address", "manager", "phone", "stock", "low_items", "stock_state"),
+    popup=(("name", "仓库"), ("manager", "负责人"), ("phone", "电话"), ("stock", "库存"),
+           ("stock_state", "储备状态")),
+    style={"color": "#e65100", "fillColor": "#ff9800", "fillOpacity": 0.95, "radius": 9, "weight": 2},
+    style_by={"property": "stock_state", "values": {"正常": "#ef6c00", "低于最低储备": "#d50000"},
+              "default": "#ef6c00", "legend": {"仓库（储备正常）": "#ef6c00", "仓库（低于最低储备）": "#d50000"}},
+    roles=COMMAND_ROLES, draw="geojson",
+))
+register(Layer(
+    name="rescue-teams", title="抢险救援队伍", geometry="point", geom_field="base",
+    source=teams_for_user,
+    properties=("name", "members", "equipment", "contact", "phone"),
+    popup=(("name", "队伍"), ("members", "人数"), ("equipment", "主要装备"), ("contact", "联系人"),
+           ("phone", "电话")),
+    style={"color": "#1b5e20", "fillColor": "#66bb6a", "fillOpacity": 0.95, "radius": 7, "weight": 2},
+    roles=COMMAND_ROLES, draw="geojson",
+))

@@ -1,4 +1,30 @@
+"""Flood command (防汛, domain.md §5): responsibility, works, supplies, people on duty.
+
+Every record carries district_code (the sharding key of the architecture). Geometries are
+WGS84 (SRID 4326) with GiST indexes (GeoDjango creates one per geometry field); depots also
+have a GiST index on their geography, for nearest-neighbour search in metres.
+"""
+
+import datetime as dt
+import re
+
+import pghistory
+from django.conf import settings
 from django.contrib.gis.db import models
+from django.core.exceptions import ValidationError
+from django.db.models import F, Q
+
+from gridmap.enterprises.models import Enterprise
+
+
+def tracked():
+    """Fresh trackers per model: pghistory binds each tracker to the model it decorates."""
+    return pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+
+
+def _district_code():
+    return models.CharField("区划代码", max_length=12, db_index=True,
+                            default=settings.GRIDMAP_DISTRICT_CODE)
 
 
 class River(models.Model):
@@ -18,3 +44,328 @@ class River(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}{f'（{self.channel}）' if self.channel else ''}"
+
+
+@tracked()
+class FloodZone(models.Model):
+    """A flood-responsibility zone (防汛责任区): the head of each level is responsible
+    (行政首长负责制), so every zone names a person, their post and a phone number."""
+
+    class Kind(models.TextChoices):
+        SUB_COMMAND = "sub_command", "防汛分指挥部"
+        RIVER_SYSTEM = "river_system", "河系"
+        DIVERSION_GATE = "diversion_gate", "分洪口门"
+        DETENTION_BASIN = "detention_basin", "蓄滞洪区"
+
+    name = models.CharField("名称", max_length=100)
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices, db_index=True)
+    responsible_person = models.CharField("责任人", max_length=64)
+    responsible_role = models.CharField("职务", max_length=100)
+    phone = models.CharField("电话", max_length=32)
+    river = models.ForeignKey(River, verbose_name="河流", null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="zones")
+    # Public sources have no outlines for detention basins or gates: generated ones say so.
+    generated = models.BooleanField("示意范围（生成）", default=False)
+    note = models.CharField("说明", max_length=300, blank=True)
+    geom = models.MultiPolygonField("范围", srid=4326)
+    area_m2 = models.FloatField("面积 (m²)", default=0)
+    district_code = _district_code()
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "防汛责任区"
+        verbose_name_plural = "防汛责任区"
+        ordering = ["kind", "name"]
+        constraints = [models.UniqueConstraint(fields=["district_code", "kind", "name"],
+                                               name="floodzone_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.get_kind_display()}）"
+
+
+@tracked()
+class DikeSection(models.Model):
+    """A dike section (堤段): chainages (桩号) in metres along the river, a watching village."""
+
+    name = models.CharField("名称", max_length=100)
+    river = models.ForeignKey(River, verbose_name="河流", null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="dikes")
+    bank = models.CharField("岸别", max_length=8, blank=True)
+    chainage_start_m = models.FloatField("起点桩号 (m)")
+    chainage_end_m = models.FloatField("终点桩号 (m)")
+    length_m = models.FloatField("长度 (m)")
+    watching_village = models.CharField("守护村", max_length=100)
+    responsible_person = models.CharField("责任人", max_length=64, blank=True)
+    phone = models.CharField("电话", max_length=32, blank=True)
+    geom = models.MultiLineStringField("堤线", srid=4326)
+    district_code = _district_code()
+
+    class Meta:
+        verbose_name = "堤段"
+        verbose_name_plural = "堤段"
+        ordering = ["river__name", "chainage_start_m"]
+        constraints = [
+            models.UniqueConstraint(fields=["district_code", "name"], name="dike_unique_name"),
+            models.CheckConstraint(condition=Q(chainage_end_m__gt=F("chainage_start_m")),
+                                   name="dike_chainage_ordered"),
+        ]
+
+    @staticmethod
+    def chainage_label(metres: float) -> str:
+        """桩号 notation: K12+345 is 12,345 m from the section's origin."""
+        whole = int(round(metres))
+        return f"K{whole // 1000}+{whole % 1000:03d}"
+
+    @property
+    def chainage_display(self) -> str:
+        return f"{self.chainage_label(self.chainage_start_m)}～{self.chainage_label(self.chainage_end_m)}"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkStatus(models.TextChoices):
+    OPERATIONAL = "operational", "正常"
+    MAINTENANCE = "maintenance", "检修"
+    OUT_OF_SERVICE = "out_of_service", "停用"
+
+
+@tracked()
+class PumpingStation(models.Model):
+    name = models.CharField("名称", max_length=100)
+    river = models.ForeignKey(River, verbose_name="排入河道", null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="pumping_stations")
+    location = models.PointField("位置", srid=4326)
+    design_flow_m3s = models.FloatField("设计流量 (m³/s)")
+    installed_power_kw = models.FloatField("装机功率 (kW)")
+    pump_count = models.PositiveSmallIntegerField("水泵台数")
+    design_head_m = models.FloatField("设计扬程 (m)")
+    status = models.CharField("状态", max_length=16, choices=WorkStatus.choices,
+                              default=WorkStatus.OPERATIONAL)
+    generated = models.BooleanField("示意数据（生成）", default=False)
+    district_code = _district_code()
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "泵站"
+        verbose_name_plural = "泵站"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["district_code", "name"], name="pump_unique_name"),
+            models.CheckConstraint(condition=Q(design_flow_m3s__gt=0, installed_power_kw__gt=0,
+                                               pump_count__gt=0, design_head_m__gt=0),
+                                   name="pump_positive_capacity"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@tracked()
+class Sluice(models.Model):
+    """A sluice or culvert (水闸/涵洞) with its type and capacity."""
+
+    class Kind(models.TextChoices):
+        FLOOD_DIVERSION = "flood_diversion", "分洪闸"
+        REGULATING = "regulating", "节制闸"
+        DRAINAGE = "drainage", "排水闸"
+        INTAKE = "intake", "进水闸"
+        TIDE = "tide", "挡潮闸"
+        CULVERT = "culvert", "涵洞"
+
+    name = models.CharField("名称", max_length=100)
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    river = models.ForeignKey(River, verbose_name="所在河道", null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="sluices")
+    location = models.PointField("位置", srid=4326)
+    gate_count = models.PositiveSmallIntegerField("闸孔数")
+    net_width_m = models.FloatField("总净宽 (m)")
+    design_discharge_m3s = models.FloatField("设计流量 (m³/s)")
+    status = models.CharField("状态", max_length=16, choices=WorkStatus.choices,
+                              default=WorkStatus.OPERATIONAL)
+    generated = models.BooleanField("示意数据（生成）", default=False)
+    district_code = _district_code()
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "水闸/涵洞"
+        verbose_name_plural = "水闸/涵洞"
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["district_code", "name"],
+                                               name="sluice_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@tracked()
+class SupplyDepot(models.Model):
+    name = models.CharField("名称", max_length=100)
+    address = models.CharField("地址", max_length=200, blank=True)
+    manager = models.CharField("负责人", max_length=64)
+    phone = models.CharField("电话", max_length=32)
+    location = models.PointField("位置", srid=4326)
+    district_code = _district_code()
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "防汛物资仓库"
+        verbose_name_plural = "防汛物资仓库"
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["district_code", "name"],
+                                               name="depot_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# GB/T 38565-2020: four layers in seven digits, the first (1 living, 2 equipment, 3 materials
+# and machinery) one digit, the others two digits each, 01–99.
+SUPPLY_CODE = re.compile(r"^[123](0[1-9]|[1-9]\d){3}$")
+
+
+def validate_supply_code(value: str) -> None:
+    if not SUPPLY_CODE.match(value or ""):
+        raise ValidationError("物资编码应为 GB/T 38565 的 7 位代码（首位 1–3，其后三层各 01–99）")
+
+
+@tracked()
+class StockItem(models.Model):
+    """What one depot holds of one kind of supply. Quantity changes only through the ledger
+    services (stock_receive / stock_issue); the database refuses a negative quantity."""
+
+    depot = models.ForeignKey(SupplyDepot, verbose_name="仓库", on_delete=models.CASCADE,
+                              related_name="items")
+    code = models.CharField("物资编码（GB/T 38565）", max_length=7,
+                            validators=[validate_supply_code])
+    name = models.CharField("物资名称", max_length=64)
+    unit = models.CharField("计量单位", max_length=8)
+    quantity = models.PositiveIntegerField("库存数量", default=0)
+    minimum = models.PositiveIntegerField("最低储备", default=0)
+    district_code = _district_code()
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "库存物资"
+        verbose_name_plural = "库存物资"
+        ordering = ["depot__name", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["depot", "code"], name="stock_unique_item"),
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="stock_not_negative"),
+        ]
+
+    @property
+    def below_minimum(self) -> bool:
+        return self.quantity < self.minimum
+
+    def __str__(self) -> str:
+        return f"{self.depot.name} · {self.name}"
+
+
+class StockMovement(models.Model):
+    """The stock ledger: one row per receipt or issue, with the balance after it. Rows are
+    only ever added (the ledger is the history of the stock)."""
+
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", "入库"
+        ISSUE = "issue", "出库"
+
+    item = models.ForeignKey(StockItem, verbose_name="物资", on_delete=models.PROTECT,
+                             related_name="movements")
+    kind = models.CharField("类型", max_length=8, choices=Kind.choices)
+    quantity = models.PositiveIntegerField("数量")
+    balance_after = models.PositiveIntegerField("结存")
+    note = models.CharField("事由", max_length=200, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="经办人", null=True,
+                              on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    district_code = _district_code()
+
+    class Meta:
+        verbose_name = "出入库记录"
+        verbose_name_plural = "出入库记录"
+        ordering = ["-created_at", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0),
+                                              name="movement_positive")]
+
+
+@tracked()
+class RescueTeam(models.Model):
+    name = models.CharField("名称", max_length=100)
+    members = models.PositiveIntegerField("人数")
+    equipment = models.CharField("主要装备", max_length=300, blank=True)
+    contact = models.CharField("联系人", max_length=64)
+    phone = models.CharField("电话", max_length=32)
+    base = models.PointField("驻地", srid=4326)
+    district_code = _district_code()
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "抢险救援队伍"
+        verbose_name_plural = "抢险救援队伍"
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["district_code", "name"],
+                                               name="team_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@tracked()
+class DutyShift(models.Model):
+    """24-hour flood-season duty (24小时值班) with a leader on shift (带班领导)."""
+
+    starts_at = models.DateTimeField("开始")
+    ends_at = models.DateTimeField("结束")
+    leader = models.CharField("带班领导", max_length=64)
+    leader_phone = models.CharField("带班领导电话", max_length=32)
+    officers = models.CharField("值班人员", max_length=200)
+    phone = models.CharField("值班电话", max_length=32)
+    district_code = _district_code()
+
+    class Meta:
+        verbose_name = "防汛值班"
+        verbose_name_plural = "防汛值班"
+        ordering = ["starts_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["district_code", "starts_at"], name="duty_unique_start"),
+            # A shift is one day: 24 hours from its start.
+            models.CheckConstraint(
+                condition=Q(ends_at=F("starts_at") + dt.timedelta(hours=24)),
+                name="duty_24_hours"),
+        ]
+
+
+@tracked()
+class PreFloodTask(models.Model):
+    """A pre-flood inspection task (汛前检查任务) for an enterprise a zone exposes.
+
+    Minimal on purpose: the inspections app (issue 5) does not exist yet. When it lands these
+    records are migrated into its inspection tasks and this model is removed.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待检查"
+        DONE = "done", "已完成"
+        CANCELLED = "cancelled", "已取消"
+
+    enterprise = models.ForeignKey(Enterprise, verbose_name="企业", on_delete=models.CASCADE,
+                                   related_name="preflood_tasks")
+    zone = models.ForeignKey(FloodZone, verbose_name="防汛责任区", on_delete=models.CASCADE,
+                             related_name="tasks")
+    due_date = models.DateField("完成期限")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="创建人",
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    district_code = _district_code()
+
+    class Meta:
+        verbose_name = "汛前检查任务"
+        verbose_name_plural = "汛前检查任务"
+        ordering = ["due_date", "enterprise__name"]
+        constraints = [
+            # One open task per enterprise and zone: repeating the action adds nothing.
+            models.UniqueConstraint(fields=["enterprise", "zone"], condition=Q(status="open"),
+                                    name="preflood_one_open_task"),
+        ]

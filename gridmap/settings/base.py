@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.gis",
+    "django.contrib.humanize",
     "rest_framework",
     "rest_framework.authtoken",
     "rest_framework_gis",

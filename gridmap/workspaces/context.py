@@ -1,3 +1,4 @@
+from gridmap.flood.selectors import can_command
 from gridmap.grids.selectors import user_active_cells
 from gridmap.grids.services import can_assign
 
@@ -7,4 +8,5 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"nav_can_assign": can_assign(user), "nav_has_cells": user_active_cells(user).exists()}
+    return {"nav_can_assign": can_assign(user), "nav_has_cells": user_active_cells(user).exists(),
+            "nav_can_command": can_command(user)}

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from gridmap.accounts.models import Role
 from gridmap.enterprises.importer import enterprises_import, risk_points_import
+from gridmap.flood.loader import flood_data_import
 from gridmap.flood.services import rivers_import
 from gridmap.grids.loader import import_grids
 from gridmap.grids.roster import import_roster
@@ -54,3 +55,4 @@ def sample_load(*, data_dir: Path = SAMPLE_DIR, log=print) -> None:
             user.groups.add(Group.objects.get_or_create(name=role)[0])
         log(enterprises_import(path=data_dir / "enterprises.csv").summary())
         log(risk_points_import(path=data_dir / "risk_points.csv").summary())
+        flood_data_import(data_dir=data_dir / "flood", district_code=settings.GRIDMAP_DISTRICT_CODE, log=log)

@@ -280,7 +280,72 @@ def probe_tiles(w):
                 assert VICTIM not in decoded and "受害网格企业" not in decoded, layer.name
 
 
+def _flood_ids():
+    from gridmap.flood.models import FloodZone, StockItem
+
+    return FloodZone.objects.order_by("pk").first().pk, StockItem.objects.order_by("pk").first()
+
+
+def probe_flood_pages(w):
+    zone, _ = _flood_ids()
+    for url in ("/flood/", "/flood/stock/", "/flood/duty/", f"/flood/exposure/?zone={zone}"):
+        assert w.web.get(url).status_code == 403, url
+
+
+def probe_flood_exposure(w):
+    zone, _ = _flood_ids()
+    assert w.web.get("/flood/exposure/", {"zone": zone}).status_code == 403
+
+
+def probe_flood_pdf(w):
+    zone, _ = _flood_ids()
+    assert w.web.get("/flood/exposure.pdf", {"zone": zone}).status_code == 403
+
+
+def probe_flood_tasks(w):
+    from gridmap.flood.models import PreFloodTask
+
+    zone, _ = _flood_ids()
+    assert w.web.post(f"/flood/zones/{zone}/tasks/", {"due_date": "2030-01-01"}).status_code == 403
+    assert not PreFloodTask.objects.filter(zone_id=zone).exists()
+
+
+def probe_flood_stock(w):
+    assert w.web.get("/flood/stock/").status_code == 403
+
+
+def probe_flood_stock_move(w):
+    _, item = _flood_ids()
+    before = item.quantity
+    assert w.web.post(f"/flood/stock/{item.pk}/move/", {"kind": "issue", "quantity": 1}).status_code == 403
+    item.refresh_from_db()
+    assert item.quantity == before and not item.movements.filter(kind="issue").exists()
+
+
+def probe_flood_duty(w):
+    assert w.web.get("/flood/duty/").status_code == 403
+
+
+def probe_flood_exposure_api(w):
+    zone, _ = _flood_ids()
+    assert w.api.get("/api/flood/exposure/", {"zone": zone}).status_code == 403
+    lon, lat = w.victim_point
+    square = {"type": "Polygon", "coordinates": [[[lon - 0.01, lat - 0.01], [lon + 0.01, lat - 0.01],
+                                                  [lon + 0.01, lat + 0.01], [lon - 0.01, lat - 0.01]]]}
+    response = w.api.post("/api/flood/exposure/", {"geometry": square}, format="json")
+    assert response.status_code == 403
+    holds_nothing_of_the_victim(response, w)
+
+
 PROBES = {
+    "flood/": probe_flood_pages,
+    "flood/exposure/": probe_flood_exposure,
+    "flood/exposure.pdf": probe_flood_pdf,
+    "flood/zones/<int:pk>/tasks/": probe_flood_tasks,
+    "flood/stock/": probe_flood_stock,
+    "flood/stock/<int:pk>/move/": probe_flood_stock_move,
+    "flood/duty/": probe_flood_duty,
+    "api/flood/exposure/": probe_flood_exposure_api,
     "": probe_home,
     "map/": probe_map,
     "my-cell/": probe_my_cell,
@@ -330,7 +395,8 @@ def test_admin_site_refuses_officers():
     assert client.get("/admin/grids/gridassignment/").status_code == 302
 
 
-CONCRETE = {"patrols/<int:pk>/": "patrols/1/", "cells/<str:code>/": f"cells/{VICTIM}/",
+CONCRETE = {"flood/zones/<int:pk>/tasks/": "flood/zones/1/tasks/", "flood/stock/<int:pk>/move/": "flood/stock/1/move/",
+            "patrols/<int:pk>/": "patrols/1/", "cells/<str:code>/": f"cells/{VICTIM}/",
             "assign/<int:pk>/<slug:action>/": "assign/1/end/",
             "api/grids/<str:code>/assignments/": f"api/grids/{VICTIM}/assignments/",
             "api/grids/<str:code>/": f"api/grids/{VICTIM}/", "api/patrols/<int:pk>/": "api/patrols/1/",
