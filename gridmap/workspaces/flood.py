@@ -9,8 +9,7 @@ from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -37,19 +36,13 @@ from gridmap.grids.selectors import district_centre
 from layers.maps import build_map, map_context
 from layers.registry import layers_named
 
+from .access import allowed_only
+
 FLOOD_LAYERS = ("district", "rivers", "flood-zones", "flood-basins", "flood-gates", "dikes",
                 "pumping-stations", "sluices", "depots", "rescue-teams", "grids-level1")
 
 
-def command_required(view):
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not can_command(request.user):
-            raise PermissionDenied("只有防汛指挥、监管人员和系统管理员可以访问防汛功能")
-        return view(request, *args, **kwargs)
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
+command_required = allowed_only(can_command, "只有防汛指挥、监管人员和系统管理员可以访问防汛功能")
 
 
 @command_required

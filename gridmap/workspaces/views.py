@@ -44,6 +44,7 @@ from gridmap.patrols.services import patrol_record
 from layers.maps import build_map, map_context
 from layers.registry import layers_named
 
+from .access import allowed_only
 from .forms import AssignForm, EndForm, MoveForm, PatrolForm, ReplaceForm, RosterForm
 
 BASE_LAYERS = ("district", "grids-level1", "grids-level2", "rivers")
@@ -57,15 +58,7 @@ def _errors(exc: ValidationError) -> str:
     return "；".join(exc.messages)
 
 
-def assigner_required(view):
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not can_assign(request.user):
-            raise PermissionDenied("只有监管人员或系统管理员可以访问此页面")
-        return view(request, *args, **kwargs)
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
+assigner_required = allowed_only(can_assign, "只有监管人员或系统管理员可以访问此页面")
 
 
 @login_required
