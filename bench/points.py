@@ -117,7 +117,7 @@ def reassign(suite) -> dict:
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("SET jit = off")
-        cursor.execute(ASSIGN_CELLS_SQL.format(only=""))
+        cursor.execute(ASSIGN_CELLS_SQL.format(only_p="", only_src=""))
     t_raw = time.perf_counter() - started
 
     def frame(sql: str, columns: list[str]) -> gpd.GeoDataFrame:
