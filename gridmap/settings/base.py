@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "gridmap.grids",
     "gridmap.enterprises",
     "gridmap.patrols",
+    "gridmap.inspections",
     "gridmap.flood",
     "layers",
     "gridmap.workspaces",
@@ -262,3 +263,17 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+
+# --- inspections (domain.md §4) ----------------------------------------------------------------
+# Planned visits a year by the enterprise's risk colour (red quarterly, orange twice a year,
+# yellow and blue once); an enterprise not yet assessed is visited once.
+GRIDMAP_PLAN_VISITS_BY_RISK = {"major": 4, "large": 2, "general": 1, "low": 1, "": 1}
+# Double random (双随机): at least two law-enforcement staff per visit.
+GRIDMAP_INSPECTORS_PER_VISIT = 2
+# Supervised rectification (挂牌督办) of an overdue hazard gets its own deadline.
+GRIDMAP_SUPERVISED_DEADLINE_DAYS = int(os.environ.get("GRIDMAP_SUPERVISED_DEADLINE_DAYS", "30"))
+# Reports (举报) are to be handled within this many days.
+GRIDMAP_REPORT_DEADLINE_DAYS = 15
+# Decisions that pass legal review (法制审核) before they are issued; a production stop or
+# sealed equipment makes any document major as well.
+GRIDMAP_MAJOR_DECISION_KINDS = ("penalty_decision", "compulsory_measure")
