@@ -13,6 +13,7 @@ urlpatterns = [
     path("enterprises/", include("gridmap.enterprises.urls")),
     path("registers/", include("gridmap.workspaces.register_urls")),
     path("api/patrols/", include("gridmap.patrols.api.urls")),
+    path("api/inspections/", include("gridmap.inspections.api.urls")),
     path("api/layers/", include("layers.urls")),
     path("tiles/", include("layers.tile_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
