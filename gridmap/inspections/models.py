@@ -302,6 +302,7 @@ class EnforcementDocument(models.Model):
     class Kind(models.TextChoices):
         ONSITE_RECORD = "onsite_record", "现场检查记录"
         ORDER_TO_CORRECT = "order_to_correct", "责令限期整改指令书"
+        ONSITE_MEASURE = "onsite_measure", "现场处理措施决定书"
         REINSPECTION_OPINION = "reinspection_opinion", "整改复查意见书"
         COMPULSORY_MEASURE = "compulsory_measure", "强制措施决定书"
         PENALTY_NOTICE = "penalty_notice", "行政处罚告知书"
@@ -349,8 +350,10 @@ class EnforcementDocument(models.Model):
 
     @property
     def is_major(self) -> bool:
-        return (self.kind in settings.GRIDMAP_MAJOR_DECISION_KINDS or self.production_stop
-                or self.equipment_sealed > 0)
+        if self.kind in settings.GRIDMAP_MAJOR_DECISION_KINDS:
+            return True
+        return self.kind == self.Kind.PENALTY_DECISION and (
+            self.fine_amount >= settings.GRIDMAP_MAJOR_FINE_YUAN or self.production_stop)
 
 
 @tracked()

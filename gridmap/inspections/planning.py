@@ -184,9 +184,10 @@ def plan_summary(plan: AnnualPlan) -> dict:
     from django.db.models import Count, Q, Sum
 
     totals = plan.entries.aggregate(
-        enterprises=Count("id"), visits=Sum("visits"),
+        enterprises=Count("id"), total_visits=Sum("visits"),
         key_enterprises=Count("id", filter=Q(supervision_class="key")),
         key_visits=Sum("visits", filter=Q(supervision_class="key")),
         general_enterprises=Count("id", filter=~Q(supervision_class="key")),
         general_visits=Sum("visits", filter=~Q(supervision_class="key")))
+    totals["visits"] = totals.pop("total_visits")
     return {k: v or 0 for k, v in totals.items()}

@@ -274,6 +274,8 @@ GRIDMAP_INSPECTORS_PER_VISIT = 2
 GRIDMAP_SUPERVISED_DEADLINE_DAYS = int(os.environ.get("GRIDMAP_SUPERVISED_DEADLINE_DAYS", "30"))
 # Reports (举报) are to be handled within this many days.
 GRIDMAP_REPORT_DEADLINE_DAYS = 15
-# Decisions that pass legal review (法制审核) before they are issued; a production stop or
-# sealed equipment makes any document major as well.
-GRIDMAP_MAJOR_DECISION_KINDS = ("penalty_decision", "compulsory_measure")
+# Major decisions pass legal review (法制审核) before they are issued: a penalty decision
+# with a fine at or above this amount or ordering a production stop, and any document of
+# the kinds listed. On-site measures (stops, sealing under Work Safety Law art. 65) are not.
+GRIDMAP_MAJOR_FINE_YUAN = int(os.environ.get("GRIDMAP_MAJOR_FINE_YUAN", "50000"))
+GRIDMAP_MAJOR_DECISION_KINDS = ("compulsory_measure",)

@@ -15,6 +15,7 @@ from gridmap.enterprises.importer import enterprises_import, risk_points_import
 from gridmap.flood.services import rivers_import
 from gridmap.grids.loader import import_grids
 from gridmap.grids.roster import import_roster
+from gridmap.inspections.sample import sample_inspections_load
 
 SAMPLE_DIR = settings.BASE_DIR / "data"
 SHAPEFILES = SAMPLE_DIR / "shapefiles"
@@ -54,3 +55,4 @@ def sample_load(*, data_dir: Path = SAMPLE_DIR, log=print) -> None:
             user.groups.add(Group.objects.get_or_create(name=role)[0])
         log(enterprises_import(path=data_dir / "enterprises.csv").summary())
         log(risk_points_import(path=data_dir / "risk_points.csv").summary())
+        sample_inspections_load(password_hash=password, log=log)

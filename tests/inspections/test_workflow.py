@@ -134,7 +134,7 @@ def test_overdue_hazard_escalates_to_supervision(officer, cell_enterprise, setti
 def test_major_decision_needs_legal_review_and_valid_certificates(supervisor, enforcers, cell_enterprise):
     valid, other, expired = enforcers
     doc = s.document_draft(actor=supervisor, kind="penalty_decision", number="津静应急罚〔2025〕T1号",
-                           enterprise=cell_enterprise, signers=[valid, other], fine_amount="30000")
+                           enterprise=cell_enterprise, signers=[valid, other], fine_amount="80000")
     with pytest.raises(ValidationError, match="法制审核"):
         s.document_issue(actor=supervisor, document=doc, issued_on=TODAY)
     s.legal_review_record(actor=supervisor, document=doc, reviewed_on=TODAY, approved=True, opinion="事实清楚，程序合法")
