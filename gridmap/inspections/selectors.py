@@ -21,7 +21,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils import timezone
 
 from gridmap.enterprises.models import Enterprise
@@ -151,7 +151,7 @@ def tasks_for_map(user) -> QuerySet[InspectionTask]:
                       cell_code=F("cell__code"), assignee_name=_person("assignee"),
                       assignee_username=F("assignee__username"),
                       status_name=_label("status", dict(InspectionTask._meta.get_field("status").choices)),
-                      due=F("due_date"),
+                      due=Cast("due_date", CharField()),
                       overdue=Case(When(due_date__lt=today, then=Value("overdue")), default=Value("on_time"),
                                    output_field=CharField())))
 
@@ -192,7 +192,7 @@ def open_hazards_for_map(user) -> QuerySet[Hazard]:
             .annotate(enterprise_name=F("enterprise__name"), cell_code=F("cell__code"),
                       level_name=_label("level", dict(Hazard.Level.choices)),
                       status_name=_label("status", dict(HazardStatus.choices)),
-                      due=Coalesce("supervised_deadline", "deadline"),
+                      due=Cast(Coalesce("supervised_deadline", "deadline"), CharField()),
                       overdue=Case(When(Q(status__in=("found", "rectifying", "supervised"))
                                         & (Q(supervised_deadline__lt=today)
                                            | Q(supervised_deadline__isnull=True, deadline__lt=today)),

@@ -8,7 +8,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Max, Q, Sum
 
 from gridmap.grids.models import Grid
 from gridmap.grids.scope import scope_for
@@ -142,11 +142,14 @@ def statistics_in_python(user, *, start: dt.date, end: dt.date, level: int = Gri
 
 def cell_statistics_for_map(user, *, start: dt.date | None = None, end: dt.date | None = None):
     """Level-II cells with inspections and open hazards in a period, for the choropleth."""
-    from django.db.models import IntegerField, OuterRef, Subquery, Value
+    from django.db.models import Case, CharField, IntegerField, OuterRef, Subquery, Value, When
     from django.db.models.functions import Coalesce
     from django.utils import timezone
 
-    end = end or timezone.localdate()
+    if end is None:
+        # By default the latest year with inspections in scope (the sample year on a demo).
+        latest = Inspection.objects.filter(cell__in=scope_for(user).cells()).aggregate(d=Max("inspected_on"))["d"]
+        end = dt.date((latest or timezone.localdate()).year, 12, 31)
     start = start or dt.date(end.year, 1, 1)
     cells = scope_for(user).cells().filter(level=Grid.Level.LEVEL_2)
 
@@ -154,12 +157,12 @@ def cell_statistics_for_map(user, *, start: dt.date | None = None, end: dt.date 
         return Coalesce(Subquery(queryset.filter(cell=OuterRef("pk")).order_by().values("cell")
                                  .annotate(n=Count("id")).values("n")), Value(0), output_field=IntegerField())
 
-    from django.db.models import Case, CharField, When
-
     return cells.annotate(
         parent_name=F("parent__name"),
-        inspections=count(Inspection.objects.filter(inspected_on__range=(start, end))),
-        hazards_found=count(Hazard.objects.filter(found_on__range=(start, end))),
-    ).annotate(band=Case(When(inspections=0, then=Value("0")), When(inspections__lt=5, then=Value("1–4")),
-                         When(inspections__lt=10, then=Value("5–9")), When(inspections__lt=20, then=Value("10–19")),
+        inspection_count=count(Inspection.objects.filter(inspected_on__range=(start, end))),
+        hazard_count=count(Hazard.objects.filter(found_on__range=(start, end))),
+        period=Value(f"{start:%Y-%m-%d} 至 {end:%Y-%m-%d}", output_field=CharField()),
+    ).annotate(band=Case(When(inspection_count=0, then=Value("0")), When(inspection_count__lt=5, then=Value("1–4")),
+                         When(inspection_count__lt=10, then=Value("5–9")),
+                         When(inspection_count__lt=20, then=Value("10–19")),
                          default=Value("≥ 20"), output_field=CharField()))
