@@ -95,8 +95,8 @@ def task_detail(request, pk: int):
         "deadline_default": (timezone.localdate() + dt.timedelta(days=15)).isoformat()})
 
 
-@require_POST
 @login_required
+@require_POST
 def task_action(request, pk: int, action: str):
     task = _task_or_404(request, pk)
     try:
@@ -162,8 +162,8 @@ def hazard_detail(request, pk: int):
         "today": timezone.localdate()})
 
 
-@require_POST
 @login_required
+@require_POST
 def hazard_action(request, pk: int, action: str):
     hazard = _hazard_or_404(request, pk)
     try:
