@@ -2,13 +2,14 @@
 
 import json
 
+from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -31,6 +32,18 @@ def _call(service, **kwargs):
         raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
 
 
+class Text(serializers.CharField):
+    """A string, and only a string: DRF's CharField would turn 0 into "0"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError("应为字符串")
+        return super().to_internal_value(data)
+
+
+@extend_schema_field({"type": "object", "description": "GeoJSON Polygon 或 MultiPolygon（WGS84）",
+                      "properties": {"type": {"type": "string", "enum": ["Polygon", "MultiPolygon"]},
+                                     "coordinates": {"type": "array"}}, "required": ["type", "coordinates"]})
 class PolygonField(serializers.Field):
     """A GeoJSON Polygon or MultiPolygon in WGS84 (object or JSON text)."""
 
@@ -44,7 +57,7 @@ class PolygonField(serializers.Field):
             raise serializers.ValidationError("应为 GeoJSON Polygon 或 MultiPolygon")
         try:
             geom = GEOSGeometry(json.dumps(data), srid=4326)
-        except (GEOSException, ValueError, TypeError) as exc:
+        except (GEOSException, GDALException, ValueError, TypeError) as exc:
             raise serializers.ValidationError("多边形无法解析") from exc
         if geom.empty or not geom.valid or geom.num_coords > 10000:
             raise serializers.ValidationError("多边形无效（自相交、为空或点数过多）")
@@ -59,10 +72,15 @@ class PolygonField(serializers.Field):
 
 class AreaQuery(serializers.Serializer):
     polygon = PolygonField(required=False, allow_null=True, help_text="GeoJSON Polygon（WGS84）")
-    cells = serializers.ListField(child=serializers.CharField(max_length=32), required=False, max_length=500)
+    cells = serializers.ListField(child=Text(max_length=32), required=False, max_length=500)
     risk_level = serializers.ChoiceField(choices=["major", "large", "general", "low", "none"], required=False)
     supervision_class = serializers.ChoiceField(choices=["key", "general"], required=False)
     industry = serializers.RegexField(r"^\d{2,4}$", required=False)
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and "industry" in data and not isinstance(data["industry"], str):
+            raise serializers.ValidationError({"industry": "应为字符串"})
+        return super().to_internal_value(data)
     not_inspected_since = serializers.DateField(required=False)
 
     def validate(self, attrs):
@@ -73,9 +91,9 @@ class AreaQuery(serializers.Serializer):
 
 class AreaAssign(AreaQuery):
     due_date = serializers.DateField()
-    assignee = serializers.CharField(max_length=150, required=False, allow_blank=True,
+    assignee = Text(max_length=150, required=False, allow_blank=True,
                                      help_text="承办人用户名；留空则为各企业所在网格的网格员")
-    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    note = Text(max_length=200, required=False, allow_blank=True, default="")
 
 
 def _area(request, data):
@@ -95,7 +113,8 @@ def _enterprise_row(e) -> dict:
 
 
 class AreaEnterprisesView(APIView):
-    parser_classes = [JSONParser, FormParser]
+    # JSON only: a form cannot carry a polygon, and would read "cells=A" as a list.
+    parser_classes = [JSONParser]
 
     @extend_schema(summary="区域内企业（绘制多边形或选择网格，含筛选；仅限本人范围）", request=AreaQuery,
                    responses={200: OpenApiTypes.OBJECT}, operation_id="inspections_area_enterprises")
@@ -110,7 +129,7 @@ class AreaEnterprisesView(APIView):
 
 
 class AreaAssignView(APIView):
-    parser_classes = [JSONParser, FormParser]
+    parser_classes = [JSONParser]
 
     @extend_schema(summary="按区域批量分配检查任务（一次事务；不重复分配）", request=AreaAssign,
                    responses={201: OpenApiTypes.OBJECT}, operation_id="inspections_area_assign")
@@ -161,7 +180,7 @@ class TaskDetailView(APIView):
 
 
 class TaskAction(serializers.Serializer):
-    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    reason = Text(max_length=300, required=False, allow_blank=True, default="")
     cannot_reason = serializers.ChoiceField(choices=InspectionTask.CannotReason.values, required=False,
                                             allow_blank=True, default="")
 
@@ -208,13 +227,13 @@ class HazardDetailView(APIView):
 
 
 class ReportInput(serializers.Serializer):
-    description = serializers.CharField(max_length=2000)
+    description = Text(max_length=2000)
     lon = serializers.FloatField(min_value=-180, max_value=180)
     lat = serializers.FloatField(min_value=-90, max_value=90)
     crs = serializers.ChoiceField(choices=["wgs84", "cgcs2000", "gcj02", "bd09"], default="wgs84")
     source = serializers.ChoiceField(choices=Report.Source.values, default=Report.Source.PUBLIC)
-    reporter_name = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
-    reporter_phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    reporter_name = Text(max_length=64, required=False, allow_blank=True, default="")
+    reporter_phone = Text(max_length=32, required=False, allow_blank=True, default="")
     photos = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=6)
 
 
