@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -59,8 +60,9 @@ def supervisor_required(view):
 def area_assign(request):
     layers = layers_named(request.user, ("district", "grids-level1", "grids-level2", "tasks"))
     fmap = build_map(layers, user=request.user, center=district_centre(), zoom=10, fit_layer="district")
-    fmap.default_js = [*fmap.default_js, ("leaflet_draw", "/static/vendor/leaflet-draw/leaflet.draw.js")]
-    fmap.default_css = [*fmap.default_css, ("leaflet_draw_css", "/static/vendor/leaflet-draw/leaflet.draw.css")]
+    # Per-map lists (never folium's class-level ones): Leaflet.draw from the npm package.
+    fmap.default_js = [*fmap.default_js, ("leaflet_draw", static("vendor/leaflet-draw/leaflet.draw.js"))]
+    fmap.default_css = [*fmap.default_css, ("leaflet_draw_css", static("vendor/leaflet-draw/leaflet.draw.css"))]
     parts = _parts(request, fmap)
     return render(request, "inspections/area.html", {
         "due_default": (timezone.localdate() + dt.timedelta(days=30)).isoformat(),

@@ -59,7 +59,7 @@ def test_supervisor_draws_assigns_and_the_officer_sees_the_task(open_page, live_
     page.wait_for_selector(".assign-done >> text=未重复分配", timeout=30000)
     assert tasks.count() == len(inside)
 
-    task = tasks.order_by("enterprise__name").first()
+    task = tasks.order_by("id").first()  # the page lists due date, then id, first
     officer_page, _ = open_page(width=390, height=844, mobile=True)
     login(officer_page, live_site, task.assignee.username)
     officer_page.goto(f"{live_site.url}/my-cell/?cell={task.cell.code}")
