@@ -42,7 +42,8 @@ SPECIAL_FLAGS = {"dust": "dust_explosion", "ammonia": "ammonia", "confined": "co
 _C = Criterion
 CRITERIA: tuple[Criterion, ...] = (
     # Art. 3: every industry and trade enterprise (the order's wording).
-    _C("M10-3-1", "management", "all", "未对承包单位、承租单位的安全生产工作统一协调、管理，或者未定期进行安全检查的", True),
+    _C("M10-3-1", "management", "all",
+       "未对承包单位、承租单位的安全生产工作统一协调、管理，或者未定期进行安全检查的", True),
     _C("M10-3-2", "management", "all", "特种作业人员未按照规定经专门的安全作业培训并取得相应资格，上岗作业的", True),
     _C("M10-3-3", "management", "all", "金属冶炼企业主要负责人、安全生产管理人员未按照规定经考核合格的", True),
     # Art. 4 metallurgy (subset; paraphrased titles).
@@ -71,7 +72,8 @@ CRITERIA: tuple[Criterion, ...] = (
     _C("M10-11-1", "industry", "warehousing", "粮食进出仓作业未按作业标准步骤或未采取有效防护措施"),
     # Art. 12 dust explosion: all 10 (paraphrased titles).
     _C("M10-12-1", "special", "dust", "粉尘爆炸危险场所设在非框架结构多层建筑内，或场所内设有人员聚集场所"),
-    _C("M10-12-2", "special", "dust", "不同类别可燃性粉尘或与可燃气体共用除尘系统，或不同建筑、防火分区除尘系统互联互通"),
+    _C("M10-12-2", "special", "dust",
+       "不同类别可燃性粉尘或与可燃气体共用除尘系统，或不同建筑、防火分区除尘系统互联互通"),
     _C("M10-12-3", "special", "dust", "干式除尘系统未采取泄爆、惰化、抑爆等任一爆炸防控措施"),
     _C("M10-12-4", "special", "dust", "铝镁等金属粉尘除尘系统正压吹送且未采取火花探测消除等措施"),
     _C("M10-12-5", "special", "dust", "采用重力沉降室除尘或干式巷道式构筑物作除尘风道"),

@@ -273,7 +273,8 @@ class Hazard(models.Model):
         indexes = [models.Index(fields=["cell", "status"])]
         constraints = [
             # Closing (销号) needs a re-inspection on record, whatever path wrote the row.
-            models.CheckConstraint(condition=~Q(status="closed") | Q(reinspection__isnull=False, closed_on__isnull=False),
+            models.CheckConstraint(condition=~Q(status="closed")
+                                   | Q(reinspection__isnull=False, closed_on__isnull=False),
                                    name="hazard_closed_needs_reinspection"),
             models.CheckConstraint(condition=~Q(level="major") | ~Q(criterion_code=""),
                                    name="hazard_major_cites_criterion"),

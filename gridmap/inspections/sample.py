@@ -96,7 +96,6 @@ def sample_inspections_load(*, password_hash: str, log=print) -> None:
 
     enterprises = list(Enterprise.objects.filter(cell__isnull=False).order_by("pk")
                        .values_list("pk", "cell_id", "location", "district_code"))
-    by_id = {e[0]: e for e in enterprises}
     officers = cell_officers({e[1] for e in enterprises}, dt.date(YEAR, 6, 30))
 
     # Routine inspections and their hazards; one re-inspection per inspection with hazards.
@@ -192,7 +191,8 @@ def sample_inspections_load(*, password_hash: str, log=print) -> None:
     for doc in documents:
         if getattr(doc, "review_on", None):
             reviews.append(LegalReview(document=doc, reviewer=reviewer, reviewed_on=doc.review_on, approved=True,
-                                       opinion="事实清楚，证据确凿，程序合法，适用法律正确", district_code=doc.district_code))
+                                       opinion="事实清楚，证据确凿，程序合法，适用法律正确",
+                                       district_code=doc.district_code))
     LegalReview.objects.bulk_create(reviews)
 
     Exposure.objects.bulk_create([

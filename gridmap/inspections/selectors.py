@@ -177,7 +177,8 @@ def hazards_for_user(user, *, open_only: bool = False, enterprise=None) -> Query
     return queryset.select_related("enterprise", "cell").annotate(
         due=Coalesce("supervised_deadline", "deadline"),
         overdue=Case(When(status__in=(HazardStatus.FOUND, HazardStatus.RECTIFYING, HazardStatus.SUPERVISED),
-                          then=Q(supervised_deadline__lt=today) | Q(supervised_deadline__isnull=True, deadline__lt=today)),
+                          then=Q(supervised_deadline__lt=today)
+                          | Q(supervised_deadline__isnull=True, deadline__lt=today)),
                      default=Value(False), output_field=BooleanField()),
     ).order_by("-overdue", "due", "id")
 

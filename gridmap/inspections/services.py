@@ -161,7 +161,8 @@ def tasks_assign(*, actor, enterprise_ids: Sequence[int], due_date: dt.date,
         locked = locked.filter(cell__in=scope.cells())
     enterprises = list(locked.only("id", "cell_id", "district_code"))
     if len(enterprises) != len(ids):
-        raise ValidationError({"enterprises": f"{len(ids) - len(enterprises)} 家企业不存在、不在网格内或不在您的范围内"})
+        missing = len(ids) - len(enterprises)
+        raise ValidationError({"enterprises": f"{missing} 家企业不存在、不在网格内或不在您的范围内"})
     period = period_of(due_date)
     result = AssignResult()
     open_ids = set(InspectionTask.objects.filter(enterprise_id__in=ids, period=period,

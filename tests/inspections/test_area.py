@@ -2,7 +2,6 @@
 duplicates on repeat, and none when two supervisors assign at once."""
 
 import datetime as dt
-import json
 
 import pytest
 from django.db import connection
@@ -64,7 +63,8 @@ def test_filters_narrow_the_area(supervisor_client):
 
 def test_officers_cannot_assign(api_client):
     api_client.force_authenticate(officer_of("120118108-005"))
-    response = api_client.post("/api/inspections/area/assign/", {"polygon": POLYGON, "due_date": _due(5)}, format="json")
+    body = {"polygon": POLYGON, "due_date": _due(5)}
+    response = api_client.post("/api/inspections/area/assign/", body, format="json")
     assert response.status_code == 403
 
 
@@ -96,6 +96,6 @@ def test_two_supervisors_at_once_create_each_task_once():
 
 def test_polygon_input_is_checked(supervisor_client):
     bowtie = {"type": "Polygon", "coordinates": [[[117, 38.8], [117.1, 38.9], [117.1, 38.8], [117, 38.9], [117, 38.8]]]}
-    for bad in ({"polygon": bowtie}, {"polygon": "not json"}, {"polygon": {"type": "Point", "coordinates": [1, 2]}}, {}):
+    point = {"type": "Point", "coordinates": [1, 2]}
+    for bad in ({"polygon": bowtie}, {"polygon": "not json"}, {"polygon": point}, {}):
         assert supervisor_client.post("/api/inspections/area/enterprises/", bad, format="json").status_code == 400
-    json.dumps(POLYGON)

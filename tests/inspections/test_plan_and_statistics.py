@@ -80,3 +80,28 @@ def test_statistics_follow_the_scope():
     orm = statistics_by_grid(officer, start=YEAR[0], end=YEAR[1], level=Grid.Level.LEVEL_2)
     assert set(orm["rows"]) == {"120118108-005"}
     assert orm["total"] == statistics_in_python(officer, start=YEAR[0], end=YEAR[1], level=Grid.Level.LEVEL_2)["total"]
+
+
+def test_exports_neutralise_formulas_and_honour_the_filters(supervisor):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from gridmap.inspections.exports import export_csv, export_xlsx
+
+    stats = statistics_by_grid(supervisor, start=YEAR[0], end=YEAR[1], level=Grid.Level.LEVEL_1)
+    code = sorted(stats["rows"])[0]
+    names = {code: "=HYPERLINK(\"http://x\")"}
+    rows = list(csv.reader(io.StringIO(export_csv(stats, names).decode("utf-8-sig"))))
+    assert rows[1][1].startswith("'=") and rows[-1][0] == "合计"
+    sheet = load_workbook(io.BytesIO(export_xlsx(stats, names))).active
+    assert sheet.cell(row=2, column=2).data_type == "s"
+    from django.test import Client
+
+    client = Client()
+    client.force_login(supervisor)
+    body = client.get("/inspections/statistics/export.csv", {"start": "2019-07-01", "end": "2019-07-31"}).content
+    july = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))[-1]
+    half = statistics_by_grid(supervisor, start=dt.date(2019, 7, 1), end=dt.date(2019, 7, 31))["total"]
+    assert july[2] == str(half["inspections"]) and int(july[2]) < stats["total"]["inspections"]

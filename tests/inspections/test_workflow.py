@@ -33,7 +33,8 @@ def test_criteria_table_counts_and_checklist(cell_enterprise):
 
 
 def test_task_states_and_history(supervisor, cell_enterprise, officer):
-    result = s.tasks_assign(actor=supervisor, enterprise_ids=[cell_enterprise.pk], due_date=TODAY + dt.timedelta(days=10))
+    result = s.tasks_assign(actor=supervisor, enterprise_ids=[cell_enterprise.pk],
+                            due_date=TODAY + dt.timedelta(days=10))
     task = result.created[0]
     assert task.assignee == officer  # the cell's officer by default
     with pytest.raises(PermissionDenied):
@@ -137,7 +138,8 @@ def test_major_decision_needs_legal_review_and_valid_certificates(supervisor, en
                            enterprise=cell_enterprise, signers=[valid, other], fine_amount="80000")
     with pytest.raises(ValidationError, match="法制审核"):
         s.document_issue(actor=supervisor, document=doc, issued_on=TODAY)
-    s.legal_review_record(actor=supervisor, document=doc, reviewed_on=TODAY, approved=True, opinion="事实清楚，程序合法")
+    s.legal_review_record(actor=supervisor, document=doc, reviewed_on=TODAY, approved=True,
+                          opinion="事实清楚，程序合法")
     assert s.document_issue(actor=supervisor, document=doc, issued_on=TODAY).status == "issued"
     stale = s.document_draft(actor=supervisor, kind="order_to_correct", number="津静应急责改〔2025〕T2号",
                              enterprise=cell_enterprise, signers=[valid, expired])
