@@ -45,7 +45,7 @@ def test_my_cell_page_has_the_map_the_people_and_marked_empty_sections():
         assert section in page
     # Tasks and open hazards come from the inspections module now; enterprises still pending.
     assert page.count("模块上线后显示") == 1
-    assert "暂无未完成的检查任务" in page and 'id="open-hazards"' in page
+    assert 'id="my-tasks"' in page and 'id="open-hazards"' in page
     # The officer's own tasks on the map (folium writes & as \u0026 in its JSON).
     assert f"/api/layers/tasks.geojson?cell=120118108-001\\u0026assignee={officer.username}" in page
     assert "我在哪里" in page and 'name="lon"' in page
