@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/patrols/", include("gridmap.patrols.api.urls")),
     path("api/flood/", include("gridmap.flood.api.urls")),
     path("flood/", include("gridmap.workspaces.flood_urls")),
+    path("api/inspections/", include("gridmap.inspections.api.urls")),
     path("api/layers/", include("layers.urls")),
     path("tiles/", include("layers.tile_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -9,6 +9,8 @@ from gridmap.enterprises.selectors import completeness_cells_for_user, enterpris
 from gridmap.flood.selectors import rivers_for_user
 from gridmap.grids.models import Grid
 from gridmap.grids.selectors import cells_with_coverage, grids_for_user, parent_outlines_for_user
+from gridmap.inspections.selectors import open_hazards_for_map, tasks_for_map
+from gridmap.inspections.statistics import cell_statistics_for_map
 from gridmap.patrols.selectors import patrols_for_map
 
 from .registry import Layer, register
@@ -233,4 +235,47 @@ register(Layer(
            ("phone", "电话")),
     style={"color": "#1b5e20", "fillColor": "#66bb6a", "fillOpacity": 0.95, "radius": 7, "weight": 2},
     roles=COMMAND_ROLES, draw="geojson",
+))
+# --- inspections (issue 6) -------------------------------------------------------------------
+# One declaration serves the officer (their cells, `assignee=<username>` for their own) and
+# the supervisor (the district): the scope rule decides what each receives.
+OVERDUE_STYLE = {"property": "overdue", "values": {"overdue": "#c62828", "on_time": "#1565c0"},
+                 "default": "#1565c0", "legend": {"逾期": "#c62828", "未逾期": "#1565c0"}}
+register(Layer(
+    name="tasks", title="检查任务", geometry="point",
+    source=tasks_for_map, geom_field="location",
+    properties=("enterprise_name", "cell_code", "assignee_name", "assignee_username", "status",
+                "status_name", "due", "overdue"),
+    popup=(("enterprise_name", "企业"), ("cell_code", "网格"), ("assignee_name", "承办人"),
+           ("status_name", "状态"), ("due", "完成期限")),
+    style={"radius": 6, "weight": 2, "color": "#1565c0", "fillOpacity": 0.8},
+    style_by=OVERDUE_STYLE, tooltip="enterprise_name", draw="geojson",
+    filters={"cell": "cell__code", "assignee": "assignee__username", "status": "status", "id": "id"},
+))
+register(Layer(
+    name="open-hazards", title="未销号隐患", geometry="point",
+    source=open_hazards_for_map, geom_field="location",
+    properties=("enterprise_name", "cell_code", "level", "level_name", "status", "status_name",
+                "due", "overdue", "criterion_code"),
+    popup=(("enterprise_name", "企业"), ("level_name", "隐患等级"), ("status_name", "状态"),
+           ("due", "整改期限"), ("criterion_code", "判定依据"), ("cell_code", "网格")),
+    style={"radius": 6, "weight": 2, "color": "#6d4c41", "fillOpacity": 0.85},
+    style_by={"property": "overdue", "values": {"overdue": "#b71c1c", "on_time": "#ef6c00"},
+              "default": "#ef6c00", "legend": {"逾期隐患": "#b71c1c", "整改期限内": "#ef6c00"}},
+    tooltip="enterprise_name", draw="geojson",
+    filters={"cell": "cell__code", "level": "level", "status": "status", "id": "id"},
+))
+register(Layer(
+    name="inspection-stats", title="检查户次（按二级网格）", geometry="polygon",
+    source=cell_statistics_for_map,
+    properties=("code", "name", "parent_name", "inspection_count", "hazard_count", "band", "period"),
+    popup=(("name", "二级网格"), ("code", "编码"), ("parent_name", "一级网格"), ("period", "统计期间"),
+           ("inspection_count", "检查户次"), ("hazard_count", "发现隐患")),
+    style={"color": "#455a64", "weight": 1, "fillOpacity": 0.6},
+    style_by={"property": "band",
+              "values": {"0": "#f7fbff", "1–4": "#c6dbef", "5–9": "#6baed6", "10–19": "#2171b5", "≥ 20": "#08306b"},
+              "default": "#f7fbff",
+              "legend": {"0 户次": "#f7fbff", "1–4": "#c6dbef", "5–9": "#6baed6", "10–19": "#2171b5",
+                         "≥ 20": "#08306b"}},
+    filters={"parent": "parent__code", "code": "code"},
 ))

@@ -135,7 +135,18 @@ def register_context(enterprise: Enterprise, points: list[RiskPoint]) -> dict:
         "generated_at": timezone.localtime(),
         # Hazards come from the inspections app (issue 5); until it exists the section says so.
         "inspections_enabled": apps.is_installed("gridmap.inspections"),
+        "open_hazards": _open_hazards(enterprise),
     }
+
+
+def _open_hazards(enterprise: Enterprise) -> list:
+    """The enterprise's hazards not yet closed (销号), looked up by app label: inspections
+    builds on enterprises, so enterprises does not import it."""
+    if not apps.is_installed("gridmap.inspections") or enterprise.pk is None:
+        return []
+    hazard = apps.get_model("inspections", "Hazard")
+    return list(hazard.objects.filter(enterprise=enterprise).exclude(status="closed")
+                .order_by("deadline", "id")[:100])
 
 
 _FONT_CONFIG = None

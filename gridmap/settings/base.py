@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "gridmap.grids",
     "gridmap.enterprises",
     "gridmap.patrols",
+    "gridmap.inspections",
     "gridmap.flood",
     "layers",
     "gridmap.workspaces",
@@ -265,3 +266,19 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+
+# --- inspections (domain.md §4) ----------------------------------------------------------------
+# Planned visits a year by the enterprise's risk colour (red quarterly, orange twice a year,
+# yellow and blue once); an enterprise not yet assessed is visited once.
+GRIDMAP_PLAN_VISITS_BY_RISK = {"major": 4, "large": 2, "general": 1, "low": 1, "": 1}
+# Double random (双随机): at least two law-enforcement staff per visit.
+GRIDMAP_INSPECTORS_PER_VISIT = 2
+# Supervised rectification (挂牌督办) of an overdue hazard gets its own deadline.
+GRIDMAP_SUPERVISED_DEADLINE_DAYS = int(os.environ.get("GRIDMAP_SUPERVISED_DEADLINE_DAYS", "30"))
+# Reports (举报) are to be handled within this many days.
+GRIDMAP_REPORT_DEADLINE_DAYS = 15
+# Major decisions pass legal review (法制审核) before they are issued: a penalty decision
+# with a fine at or above this amount or ordering a production stop, and any document of
+# the kinds listed. On-site measures (stops, sealing under Work Safety Law art. 65) are not.
+GRIDMAP_MAJOR_FINE_YUAN = int(os.environ.get("GRIDMAP_MAJOR_FINE_YUAN", "50000"))
+GRIDMAP_MAJOR_DECISION_KINDS = ("compulsory_measure",)

@@ -16,6 +16,7 @@ from gridmap.flood.loader import flood_data_import
 from gridmap.flood.services import rivers_import
 from gridmap.grids.loader import import_grids
 from gridmap.grids.roster import import_roster
+from gridmap.inspections.sample import sample_inspections_load
 
 SAMPLE_DIR = settings.BASE_DIR / "data"
 SHAPEFILES = SAMPLE_DIR / "shapefiles"
@@ -56,3 +57,4 @@ def sample_load(*, data_dir: Path = SAMPLE_DIR, log=print) -> None:
         log(enterprises_import(path=data_dir / "enterprises.csv").summary())
         log(risk_points_import(path=data_dir / "risk_points.csv").summary())
         flood_data_import(data_dir=data_dir / "flood", district_code=settings.GRIDMAP_DISTRICT_CODE, log=log)
+        sample_inspections_load(password_hash=password, log=log)

@@ -46,6 +46,7 @@ from layers.registry import layers_named
 
 from .access import allowed_only
 from .forms import AssignForm, EndForm, MoveForm, PatrolForm, ReplaceForm, RosterForm
+from .inspection_views import my_cell_sections
 
 BASE_LAYERS = ("district", "grids-level1", "grids-level2", "rivers")
 
@@ -84,11 +85,14 @@ def my_cell(request):
     cell = next((c for c in cells if c.code == request.GET.get("cell")), cells[0] if cells else None)
     context = {"cells": cells, "cell": cell, "cells_codes": json.dumps([c.code for c in cells])}
     if cell is not None:
-        layers = layers_named(request.user, ("my-town", "grids-level2", "enterprises", "patrols"))
+        layers = layers_named(request.user, ("my-town", "grids-level2", "enterprises", "patrols", "tasks",
+                                             "open-hazards"))
         fmap = build_map(layers, user=request.user, center=district_centre(), zoom=13, fit_layer="grids-level2", urls={
             "grids-level2": f"/api/layers/grids-level2.geojson?code={cell.code}",
             "enterprises": f"/api/layers/enterprises.geojson?cell={cell.code}",
             "patrols": f"/api/layers/patrols.geojson?cell={cell.code}",
+            "tasks": f"/api/layers/tasks.geojson?cell={cell.code}&assignee={request.user.username}",
+            "open-hazards": f"/api/layers/open-hazards.geojson?cell={cell.code}",
         })
         context.update(_map_parts(request, fmap))
         context["officers"] = assignments_of_grid(request.user, cell.code).filter(
@@ -99,6 +103,7 @@ def my_cell(request):
             enterprise.risk_colour = risk_colour(enterprise.risk_level)
         context["enterprises"] = enterprises
         context["today"] = timezone.localdate()
+        context.update(my_cell_sections(request.user, cell))
     return render(request, "workspaces/my_cell.html", context)
 
 

@@ -15,6 +15,8 @@ from rest_framework.test import APIClient
 
 from gridmap.enterprises.services import enterprise_save
 from gridmap.grids.models import Grid, GridAssignment
+from gridmap.inspections import services as inspection_services
+from gridmap.inspections.models import Hazard, InspectionTask, Report
 from gridmap.patrols.models import Patrol
 from gridmap.patrols.services import patrol_record
 from layers.registry import all_layers
@@ -60,6 +62,7 @@ class World:
         self.enterprise = enterprise_save(
             credit_code=VICTIM_CREDIT_CODE, location=Point(lon, lat, srid=4326), name="受害网格企业",
             industry_code="3130", supervision_class="key", status="operating")
+        self._inspection_records(lon, lat)
         self.api = APIClient()
         self.api.force_authenticate(self.attacker)
         self.web = Client()
@@ -67,6 +70,29 @@ class World:
         self.patrols_before = Patrol.objects.count()
         self.assignments_before = list(GridAssignment.objects.filter(grid__code=VICTIM).values_list(
             "id", "user_id", "valid_from", "valid_to"))
+
+    def _inspection_records(self, lon, lat):
+        import datetime as dt
+
+        from django.contrib.auth import get_user_model
+        from django.utils import timezone
+
+        supervisor = get_user_model().objects.get(username="supervisor")
+        self.task = inspection_services.tasks_assign(actor=supervisor, enterprise_ids=[self.enterprise.pk],
+                                                     due_date=timezone.localdate() + dt.timedelta(days=9)).created[0]
+        self.inspection = inspection_services.inspection_record(
+            actor=self.victim_officer, enterprise=self.enterprise, findings="受害网格企业检查", photos=[png_upload()])
+        self.hazard = inspection_services.hazard_report(
+            actor=self.victim_officer, enterprise=self.enterprise, description="受害网格企业隐患",
+            deadline=timezone.localdate() + dt.timedelta(days=5), photos=[png_upload()])
+        self.report = inspection_services.report_submit(actor=self.victim_officer, description="受害网格企业举报",
+                                                        lon=lon, lat=lat, photos=[png_upload()])
+        self.evidence = [self.inspection.photos.get(), self.hazard.photos.get(), self.report.photos.get()]
+
+    def inspection_records_unchanged(self):
+        task, hazard, report = (InspectionTask.objects.get(pk=self.task.pk), Hazard.objects.get(pk=self.hazard.pk),
+                                Report.objects.get(pk=self.report.pk))
+        assert (task.status, hazard.status, report.status) == ("assigned", "found", "received")
 
     def unchanged(self):
         assert Patrol.objects.count() == self.patrols_before
@@ -337,6 +363,146 @@ def probe_flood_exposure_api(w):
     holds_nothing_of_the_victim(response, w)
 
 
+# --- inspections (issue 6) -------------------------------------------------------------------
+
+def probe_area_page(w):
+    assert w.web.get("/inspections/area/").status_code == 403
+
+
+def probe_task_list(w):
+    for query in ({}, {"mine": "0", "all": "1"}):
+        response = w.web.get("/inspections/tasks/", query)
+        assert response.status_code == 200
+        holds_nothing_of_the_victim(response, w)
+
+
+def probe_task_page(w):
+    assert w.web.get(f"/inspections/tasks/{w.task.pk}/").status_code == 404
+
+
+def probe_task_action(w):
+    for action in ("accept", "start", "decline", "cannot_inspect", "inspect"):
+        response = w.web.post(f"/inspections/tasks/{w.task.pk}/{action}/", {"reason": "x", "cannot_reason": "closed"})
+        assert response.status_code == 404
+    w.inspection_records_unchanged()
+
+
+def probe_hazard_list(w):
+    for query in ({}, {"all": "1"}):
+        holds_nothing_of_the_victim(w.web.get("/inspections/hazards/", query), w)
+
+
+def probe_hazard_page(w):
+    assert w.web.get(f"/inspections/hazards/{w.hazard.pk}/").status_code == 404
+
+
+def probe_hazard_action(w):
+    for action in ("rectify", "reinspect", "close"):
+        assert w.web.post(f"/inspections/hazards/{w.hazard.pk}/{action}/", {"passed": "1"}).status_code == 404
+    w.inspection_records_unchanged()
+
+
+def probe_report_list(w):
+    holds_nothing_of_the_victim(w.web.get("/inspections/reports/"), w)
+    # Anyone signed in may file a report anywhere (it goes to that cell's officer); what
+    # they get back says it was routed, not to whom.
+    lon, lat = w.victim_point
+    response = w.web.post("/inspections/reports/", {"description": "越权举报", "lon": lon, "lat": lat}, follow=True)
+    assert response.status_code == 200 and "举报已受理" in text(response)
+    holds_nothing_of_the_victim(response, w)
+
+
+def probe_report_page(w):
+    assert w.web.get(f"/inspections/reports/{w.report.pk}/").status_code == 404
+    assert w.web.post(f"/inspections/reports/{w.report.pk}/", {"status": "handled", "result": "x"}).status_code == 404
+    w.inspection_records_unchanged()
+
+
+def probe_plan_page(w):
+    assert w.web.get("/inspections/plan/").status_code == 403
+    assert w.web.post("/inspections/plan/", {"year": "2040"}).status_code == 403
+
+
+def probe_statistics(w):
+    for level in ("1", "2"):
+        holds_nothing_of_the_victim(w.web.get("/inspections/statistics/", {"level": level}), w)
+
+
+def probe_statistics_export(w):
+    import io
+
+    from openpyxl import load_workbook
+
+    holds_nothing_of_the_victim(w.web.get("/inspections/statistics/export.csv", {"level": "2"}), w)
+    response = w.web.get("/inspections/statistics/export.xlsx", {"level": "2"})
+    cells = [str(c) for row in load_workbook(io.BytesIO(text_bytes(response))).active.iter_rows(values_only=True)
+             for c in row]
+    assert VICTIM not in cells
+
+
+def probe_statistics_cells(w):
+    holds_nothing_of_the_victim(w.web.get("/inspections/statistics/cells.geojson"), w)
+
+
+def probe_area_enterprises(w):
+    lon, lat = w.victim_point
+    square = {"type": "Polygon", "coordinates": [[[lon - 0.01, lat - 0.01], [lon + 0.01, lat - 0.01],
+                                                  [lon + 0.01, lat + 0.01], [lon - 0.01, lat + 0.01],
+                                                  [lon - 0.01, lat - 0.01]]]}
+    for body in ({"polygon": square}, {"cells": [VICTIM]}):
+        response = w.api.post("/api/inspections/area/enterprises/", body, format="json")
+        assert response.status_code == 200 and response.json()["count"] == 0
+        holds_nothing_of_the_victim(response, w)
+
+
+def probe_area_assign(w):
+    response = w.api.post("/api/inspections/area/assign/", {"cells": [VICTIM], "due_date": "2099-01-01"}, format="json")
+    assert response.status_code == 403
+    w.inspection_records_unchanged()
+
+
+def probe_tasks_api(w):
+    for query in ({}, {"mine": "1"}, {"open": "1"}):
+        response = w.api.get("/api/inspections/tasks/", query)
+        assert w.task.pk not in [t["id"] for t in response.json()["results"]]
+        holds_nothing_of_the_victim(response, w)
+
+
+def probe_task_api_detail(w):
+    assert w.api.get(f"/api/inspections/tasks/{w.task.pk}/").status_code == 404
+
+
+def probe_task_api_action(w):
+    for action in ("accept", "decline"):
+        assert w.api.post(f"/api/inspections/tasks/{w.task.pk}/{action}/", {"reason": "x"}).status_code == 404
+    w.inspection_records_unchanged()
+
+
+def probe_hazards_api(w):
+    holds_nothing_of_the_victim(w.api.get("/api/inspections/hazards/"), w)
+
+
+def probe_hazard_api_detail(w):
+    assert w.api.get(f"/api/inspections/hazards/{w.hazard.pk}/").status_code == 404
+
+
+def probe_reports_api(w):
+    holds_nothing_of_the_victim(w.api.get("/api/inspections/reports/"), w)
+    lon, lat = w.victim_point
+    response = w.api.post("/api/inspections/reports/", {"description": "越权举报", "lon": lon, "lat": lat})
+    assert response.status_code == 201 and set(response.json()) == {"id", "status", "routed", "deadline"}
+    holds_nothing_of_the_victim(response, w)
+
+
+def probe_report_api_detail(w):
+    assert w.api.get(f"/api/inspections/reports/{w.report.pk}/").status_code == 404
+
+
+def probe_evidence_photo(w):
+    for photo in w.evidence:
+        assert w.api.get(f"/api/inspections/photos/{photo.pk}/").status_code == 404
+
+
 PROBES = {
     "flood/": probe_flood_pages,
     "flood/exposure/": probe_flood_exposure,
@@ -374,6 +540,29 @@ PROBES = {
     "enterprises/export.<str:fmt>": probe_enterprise_export,
     "registers/": probe_registers,
     "registers/map/": probe_register_map,
+    "inspections/area/": probe_area_page,
+    "inspections/tasks/": probe_task_list,
+    "inspections/tasks/<int:pk>/": probe_task_page,
+    "inspections/tasks/<int:pk>/<slug:action>/": probe_task_action,
+    "inspections/hazards/": probe_hazard_list,
+    "inspections/hazards/<int:pk>/": probe_hazard_page,
+    "inspections/hazards/<int:pk>/<slug:action>/": probe_hazard_action,
+    "inspections/reports/": probe_report_list,
+    "inspections/reports/<int:pk>/": probe_report_page,
+    "inspections/plan/": probe_plan_page,
+    "inspections/statistics/": probe_statistics,
+    "inspections/statistics/export.<str:fmt>": probe_statistics_export,
+    "inspections/statistics/cells.geojson": probe_statistics_cells,
+    "api/inspections/area/enterprises/": probe_area_enterprises,
+    "api/inspections/area/assign/": probe_area_assign,
+    "api/inspections/tasks/": probe_tasks_api,
+    "api/inspections/tasks/<int:pk>/": probe_task_api_detail,
+    "api/inspections/tasks/<int:pk>/<slug:action>/": probe_task_api_action,
+    "api/inspections/hazards/": probe_hazards_api,
+    "api/inspections/hazards/<int:pk>/": probe_hazard_api_detail,
+    "api/inspections/reports/": probe_reports_api,
+    "api/inspections/reports/<int:pk>/": probe_report_api_detail,
+    "api/inspections/photos/<int:pk>/": probe_evidence_photo,
 }
 
 
@@ -405,7 +594,18 @@ CONCRETE = {"flood/zones/<int:pk>/tasks/": "flood/zones/1/tasks/", "flood/stock/
             "tiles/<slug:name>/<int:z>/<int:x>/<int:y>.mvt": "tiles/grids-level2/12/3378/1566.mvt",
             "enterprises/<int:pk>/": "enterprises/1/",
             "enterprises/<int:pk>/register.pdf": "enterprises/1/register.pdf",
-            "enterprises/export.<str:fmt>": "enterprises/export.csv"}
+            "enterprises/export.<str:fmt>": "enterprises/export.csv",
+            "inspections/tasks/<int:pk>/": "inspections/tasks/1/",
+            "inspections/tasks/<int:pk>/<slug:action>/": "inspections/tasks/1/accept/",
+            "inspections/hazards/<int:pk>/": "inspections/hazards/1/",
+            "inspections/hazards/<int:pk>/<slug:action>/": "inspections/hazards/1/close/",
+            "inspections/reports/<int:pk>/": "inspections/reports/1/",
+            "inspections/statistics/export.<str:fmt>": "inspections/statistics/export.csv",
+            "api/inspections/tasks/<int:pk>/": "api/inspections/tasks/1/",
+            "api/inspections/tasks/<int:pk>/<slug:action>/": "api/inspections/tasks/1/accept/",
+            "api/inspections/hazards/<int:pk>/": "api/inspections/hazards/1/",
+            "api/inspections/reports/<int:pk>/": "api/inspections/reports/1/",
+            "api/inspections/photos/<int:pk>/": "api/inspections/photos/1/"}
 
 
 @pytest.mark.parametrize("route", sorted(set(PROBES) | {"api/docs/", "api/schema/", "accounts/password/"}))

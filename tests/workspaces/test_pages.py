@@ -43,8 +43,12 @@ def test_my_cell_page_has_the_map_the_people_and_marked_empty_sections():
     assert "/api/layers/grids-level2.geojson?code=120118108-001" in page and "/api/layers/my-town.geojson" in page
     for section in ("本网格企业", "我的检查任务", "未整改隐患"):
         assert section in page
-    assert page.count("模块上线后显示") == 2  # tasks and hazards until inspections land
+    # Enterprises, tasks and open hazards all come from their modules now.
+    assert page.count("模块上线后显示") == 0
     assert "本网格企业" in page
+    assert 'id="my-tasks"' in page and 'id="open-hazards"' in page
+    # The officer's own tasks on the map (folium writes & as \u0026 in its JSON).
+    assert f"/api/layers/tasks.geojson?cell=120118108-001\\u0026assignee={officer.username}" in page
     assert "我在哪里" in page and 'name="lon"' in page
 
 

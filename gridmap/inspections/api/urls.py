@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("area/enterprises/", views.AreaEnterprisesView.as_view(), name="inspection-area-enterprises"),
+    path("area/assign/", views.AreaAssignView.as_view(), name="inspection-area-assign"),
+    path("tasks/", views.TaskListView.as_view(), name="inspection-task-list"),
+    path("tasks/<int:pk>/", views.TaskDetailView.as_view(), name="inspection-task-detail"),
+    path("tasks/<int:pk>/<slug:action>/", views.TaskActionView.as_view(), name="inspection-task-action"),
+    path("hazards/", views.HazardListView.as_view(), name="inspection-hazard-list"),
+    path("hazards/<int:pk>/", views.HazardDetailView.as_view(), name="inspection-hazard-detail"),
+    path("reports/", views.ReportListView.as_view(), name="inspection-report-list"),
+    path("reports/<int:pk>/", views.ReportDetailView.as_view(), name="inspection-report-detail"),
+    path("photos/<int:pk>/", views.PhotoView.as_view(), name="inspection-photo"),
+]

@@ -1,0 +1,288 @@
+"""The inspections API: thin views over selectors (reads, scoped) and services (writes)."""
+
+import json
+
+from django.contrib.gis.gdal import GDALException
+from django.contrib.gis.geos import GEOSException, GEOSGeometry
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import FileResponse
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from gridmap.accounts.models import User
+from gridmap.inspections import selectors, services
+from gridmap.inspections.models import InspectionTask, Report
+
+MAX_AREA_RESULTS = 5000
+
+
+def _call(service, **kwargs):
+    try:
+        return service(**kwargs)
+    except DjangoPermissionDenied as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except DjangoValidationError as exc:
+        raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
+
+
+class Text(serializers.CharField):
+    """A string, and only a string: DRF's CharField would turn 0 into "0"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError("应为字符串")
+        return super().to_internal_value(data)
+
+
+@extend_schema_field({"type": "object", "description": "GeoJSON Polygon 或 MultiPolygon（WGS84）",
+                      "properties": {"type": {"type": "string", "enum": ["Polygon", "MultiPolygon"]},
+                                     "coordinates": {"type": "array"}}, "required": ["type", "coordinates"]})
+class PolygonField(serializers.Field):
+    """A GeoJSON Polygon or MultiPolygon in WGS84 (object or JSON text)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            try:
+                data = json.loads(data)
+            except ValueError as exc:
+                raise serializers.ValidationError("应为 GeoJSON 多边形") from exc
+        if not isinstance(data, dict) or data.get("type") not in ("Polygon", "MultiPolygon"):
+            raise serializers.ValidationError("应为 GeoJSON Polygon 或 MultiPolygon")
+        try:
+            geom = GEOSGeometry(json.dumps(data), srid=4326)
+        except (GEOSException, GDALException, ValueError, TypeError) as exc:
+            raise serializers.ValidationError("多边形无法解析") from exc
+        if geom.empty or not geom.valid or geom.num_coords > 10000:
+            raise serializers.ValidationError("多边形无效（自相交、为空或点数过多）")
+        x0, y0, x1, y1 = geom.extent
+        if not (-180 <= x0 <= x1 <= 180 and -90 <= y0 <= y1 <= 90):
+            raise serializers.ValidationError("坐标超出经纬度范围")
+        return geom
+
+    def to_representation(self, value):
+        return json.loads(value.geojson)
+
+
+class AreaQuery(serializers.Serializer):
+    polygon = PolygonField(required=False, allow_null=True, help_text="GeoJSON Polygon（WGS84）")
+    cells = serializers.ListField(child=Text(max_length=32), required=False, max_length=500)
+    risk_level = serializers.ChoiceField(choices=["major", "large", "general", "low", "none"], required=False)
+    supervision_class = serializers.ChoiceField(choices=["key", "general"], required=False)
+    industry = serializers.RegexField(r"^\d{2,4}$", required=False)
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and "industry" in data and not isinstance(data["industry"], str):
+            raise serializers.ValidationError({"industry": "应为字符串"})
+        return super().to_internal_value(data)
+    not_inspected_since = serializers.DateField(required=False)
+
+    def validate(self, attrs):
+        if attrs.get("polygon") is None and not attrs.get("cells"):
+            raise serializers.ValidationError("请绘制多边形或选择网格")
+        return attrs
+
+
+class AreaAssign(AreaQuery):
+    due_date = serializers.DateField()
+    assignee = Text(max_length=150, required=False, allow_blank=True,
+                                     help_text="承办人用户名；留空则为各企业所在网格的网格员")
+    note = Text(max_length=200, required=False, allow_blank=True, default="")
+
+
+def _area(request, data):
+    filters = {k: data.get(k) for k in ("risk_level", "supervision_class", "industry")}
+    return selectors.enterprises_in_area(request.user, polygon=data.get("polygon"), cells=data.get("cells"),
+                                         filters=filters, not_inspected_since=data.get("not_inspected_since"))
+
+
+def _enterprise_row(e) -> dict:
+    return {"id": e.pk, "name": e.name, "credit_code": e.credit_code, "cell_code": e.cell_code,
+            "cell_name": e.cell_name, "risk_level": e.risk_level, "risk_level_name": e.risk_level_name,
+            "colour": selectors.colour(e.risk_level), "supervision_class": e.supervision_class,
+            "industry_code": e.industry_code, "industry_name": e.industry_name,
+            "last_inspected": e.last_inspected.isoformat() if e.last_inspected else None,
+            "open_task_due": e.open_task_due.isoformat() if e.open_task_due else None,
+            "lon": e.location.x, "lat": e.location.y}
+
+
+class AreaEnterprisesView(APIView):
+    # JSON only: a form cannot carry a polygon, and would read "cells=A" as a list.
+    parser_classes = [JSONParser]
+
+    @extend_schema(summary="区域内企业（绘制多边形或选择网格，含筛选；仅限本人范围）", request=AreaQuery,
+                   responses={200: OpenApiTypes.OBJECT}, operation_id="inspections_area_enterprises")
+    def post(self, request):
+        query = AreaQuery(data=request.data)
+        query.is_valid(raise_exception=True)
+        rows = list(_area(request, query.validated_data)[:MAX_AREA_RESULTS + 1])
+        return Response({"count": min(len(rows), MAX_AREA_RESULTS), "truncated": len(rows) > MAX_AREA_RESULTS,
+                         "enterprises": [_enterprise_row(e) for e in rows[:MAX_AREA_RESULTS]],
+                         "loads": selectors.officer_loads(request.user, cells=sorted({e.cell_code for e in rows}))
+                         if services.can_supervise(request.user) else []})
+
+
+class AreaAssignView(APIView):
+    parser_classes = [JSONParser]
+
+    @extend_schema(summary="按区域批量分配检查任务（一次事务；不重复分配）", request=AreaAssign,
+                   responses={201: OpenApiTypes.OBJECT}, operation_id="inspections_area_assign")
+    def post(self, request):
+        if not services.can_supervise(request.user):
+            raise PermissionDenied("只有监管人员或系统管理员可以分配检查任务")
+        query = AreaAssign(data=request.data)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        assignee = None
+        if data.get("assignee"):
+            assignee = User.objects.filter(username=data["assignee"]).first()
+            if assignee is None:
+                raise ValidationError({"assignee": "没有该用户"})
+        ids = list(_area(request, data).values_list("pk", flat=True)[:MAX_AREA_RESULTS + 1])
+        if not ids:
+            raise ValidationError({"enterprises": "所选区域内没有符合条件的企业"})
+        result = _call(services.tasks_assign, actor=request.user, enterprise_ids=ids, due_date=data["due_date"],
+                       assignee=assignee, note=data.get("note", ""))
+        return Response({"created": len(result.created), "already_open": len(result.already_open),
+                         "no_officer": len(result.no_officer), "summary": result.summary(),
+                         "tasks": [t.pk for t in result.created]}, status=201)
+
+
+def task_data(task) -> dict:
+    return {"id": task.pk, "enterprise": {"id": task.enterprise_id, "name": task.enterprise.name},
+            "cell": task.cell.code, "assignee": task.assignee.username, "due_date": task.due_date.isoformat(),
+            "period": task.period, "status": task.status, "status_display": task.get_status_display(),
+            "overdue": task.is_overdue, "reason": task.reason, "cannot_reason": task.cannot_reason}
+
+
+class TaskListView(APIView):
+    @extend_schema(summary="检查任务（本人范围；mine=1 仅本人承办）", responses={200: OpenApiTypes.OBJECT},
+                   operation_id="inspections_tasks_list")
+    def get(self, request):
+        tasks = selectors.tasks_for_user(request.user, mine=request.query_params.get("mine") == "1",
+                                         open_only=request.query_params.get("open") == "1")
+        return Response({"results": [task_data(t) for t in tasks[:500]]})
+
+
+class TaskDetailView(APIView):
+    @extend_schema(summary="检查任务详情", responses={200: OpenApiTypes.OBJECT})
+    def get(self, request, pk: int):
+        task = selectors.task_in_scope(request.user, pk)
+        if task is None:
+            raise NotFound("任务不存在或无权查看")
+        return Response(task_data(task))
+
+
+class TaskAction(serializers.Serializer):
+    reason = Text(max_length=300, required=False, allow_blank=True, default="")
+    cannot_reason = serializers.ChoiceField(choices=InspectionTask.CannotReason.values, required=False,
+                                            allow_blank=True, default="")
+
+
+class TaskActionView(APIView):
+    parser_classes = [JSONParser, FormParser]
+
+    @extend_schema(summary="任务流转：accept / start / decline / cannot_inspect", request=TaskAction,
+                   responses={200: OpenApiTypes.OBJECT})
+    def post(self, request, pk: int, action: str):
+        task = selectors.task_in_scope(request.user, pk)
+        if task is None or action not in services.TASK_MOVES:
+            raise NotFound("任务不存在或无权查看")
+        payload = TaskAction(data=request.data)
+        payload.is_valid(raise_exception=True)
+        task = _call(services.task_transition, actor=request.user, task=task, action=action,
+                     **payload.validated_data)
+        return Response(task_data(selectors.task_in_scope(request.user, task.pk)))
+
+
+def hazard_data(h) -> dict:
+    return {"id": h.pk, "enterprise": {"id": h.enterprise_id, "name": h.enterprise.name}, "cell": h.cell.code,
+            "level": h.level, "criterion_code": h.criterion_code, "description": h.description,
+            "status": h.status, "status_display": h.get_status_display(), "found_on": h.found_on.isoformat(),
+            "deadline": h.current_deadline.isoformat(), "overdue": h.is_overdue,
+            "photos": [reverse("inspection-photo", args=[p.pk]) for p in h.photos.all()]}
+
+
+class HazardListView(APIView):
+    @extend_schema(summary="隐患（本人范围；open=1 仅未销号）", responses={200: OpenApiTypes.OBJECT},
+                   operation_id="inspections_hazards_list")
+    def get(self, request):
+        hazards = selectors.hazards_for_user(request.user, open_only=request.query_params.get("open") == "1")
+        return Response({"results": [hazard_data(h) for h in hazards.prefetch_related("photos")[:500]]})
+
+
+class HazardDetailView(APIView):
+    @extend_schema(summary="隐患详情", responses={200: OpenApiTypes.OBJECT})
+    def get(self, request, pk: int):
+        hazard = selectors.hazard_in_scope(request.user, pk)
+        if hazard is None:
+            raise NotFound("隐患不存在或无权查看")
+        return Response(hazard_data(hazard))
+
+
+class ReportInput(serializers.Serializer):
+    description = Text(max_length=2000)
+    lon = serializers.FloatField(min_value=-180, max_value=180)
+    lat = serializers.FloatField(min_value=-90, max_value=90)
+    crs = serializers.ChoiceField(choices=["wgs84", "cgcs2000", "gcj02", "bd09"], default="wgs84")
+    source = serializers.ChoiceField(choices=Report.Source.values, default=Report.Source.PUBLIC)
+    reporter_name = Text(max_length=64, required=False, allow_blank=True, default="")
+    reporter_phone = Text(max_length=32, required=False, allow_blank=True, default="")
+    photos = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=6)
+
+
+class ReportListView(APIView):
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(summary="举报（本人范围）", responses={200: OpenApiTypes.OBJECT},
+                   operation_id="inspections_reports_list")
+    def get(self, request):
+        return Response({"results": [
+            {"id": r.pk, "cell": r.cell.code, "status": r.status, "received_on": r.received_on.isoformat(),
+             "deadline": r.deadline.isoformat(), "overdue": r.overdue, "description": r.description}
+            for r in selectors.reports_for_user(request.user)[:500]]})
+
+    @extend_schema(summary="提交举报（位置、照片；按位置转交所在网格网格员）", request=ReportInput,
+                   responses={201: OpenApiTypes.OBJECT})
+    def post(self, request):
+        data = request.data
+        if hasattr(data, "dict"):
+            data = {**data.dict(), "photos": request.FILES.getlist("photos")}
+        payload = ReportInput(data=data)
+        payload.is_valid(raise_exception=True)
+        report = _call(services.report_submit, actor=request.user, **payload.validated_data)
+        # The submitter learns that the report was routed, not whose cell it went to.
+        return Response({"id": report.pk, "status": report.status, "routed": report.assignee_id is not None,
+                         "deadline": report.deadline.isoformat()}, status=201)
+
+
+class ReportDetailView(APIView):
+    @extend_schema(summary="举报详情", responses={200: OpenApiTypes.OBJECT})
+    def get(self, request, pk: int):
+        report = selectors.report_in_scope(request.user, pk)
+        if report is None:
+            raise NotFound("举报不存在或无权查看")
+        return Response({"id": report.pk, "cell": report.cell.code, "status": report.status,
+                         "description": report.description, "result": report.result,
+                         "assignee": report.assignee.username if report.assignee else None,
+                         "position": [report.position.x, report.position.y],
+                         "photos": [reverse("inspection-photo", args=[p.pk]) for p in report.photos.all()]})
+
+
+class PhotoView(APIView):
+    @extend_schema(summary="检查、隐患、举报照片", responses={(200, "image/*"): bytes})
+    def get(self, request, pk: int):
+        photo = selectors.photo_in_scope(request.user, pk)
+        if photo is None:
+            raise NotFound("照片不存在或无权查看")
+        response = FileResponse(photo.image.open("rb"), content_type=photo.content_type)
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, max-age=3600"
+        response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+        return response

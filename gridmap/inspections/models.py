@@ -1,0 +1,501 @@
+"""Inspections (domain.md §4): the annual plan and its double-random draw, tasks assigned by
+area, inspection records, hazards to closure (销号), enforcement documents with legal
+review, public exposure, summons, and reports (举报).
+
+Every record carries its cell and district code (the scope rule and future sharding), and
+every change is kept by database triggers (django-pghistory): enforcement records are never
+silently edited (执法全过程记录).
+"""
+
+import uuid
+
+import pghistory
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+USER = settings.AUTH_USER_MODEL
+
+
+def tracked():
+    """Fresh trackers per model: pghistory binds each tracker to the model it decorates."""
+    return pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+
+
+@tracked()
+class EnforcementCertificate(models.Model):
+    """执法证: only holders of one valid on the day may be drawn as inspectors or sign."""
+
+    user = models.ForeignKey(USER, verbose_name="持证人", on_delete=models.PROTECT,
+                             related_name="enforcement_certificates")
+    number = models.CharField("证号", max_length=32, unique=True)
+    issued = models.DateField("发证日期")
+    expires = models.DateField("有效期至")
+
+    class Meta:
+        verbose_name = "执法证"
+        verbose_name_plural = "执法证"
+        ordering = ["number"]
+        constraints = [models.CheckConstraint(condition=Q(expires__gte=F("issued")),
+                                              name="certificate_range_ordered")]
+
+    def __str__(self) -> str:
+        return f"{self.number}（{self.user}）"
+
+
+@tracked()
+class AnnualPlan(models.Model):
+    """年度监督检查计划. The seed, the rules and a digest of the draw are recorded so that
+    re-drawing from them reproduces the plan exactly."""
+
+    year = models.PositiveSmallIntegerField("年度", unique=True)
+    seed = models.BigIntegerField("随机种子")
+    # Planned visits per enterprise by risk colour, copied from settings when drawn.
+    visits_by_risk = models.JSONField("各风险等级年检查次数", default=dict)
+    inspectors_per_visit = models.PositiveSmallIntegerField("每次检查执法人员数", default=2)
+    # Visit budgets as data (the bureau's published plan); no key budget means every key
+    # enterprise is covered in full.
+    key_visits_target = models.PositiveIntegerField("重点企业检查户次", null=True, blank=True)
+    general_visits_target = models.PositiveIntegerField("一般企业抽查户次", default=0)
+    drawn_at = models.DateTimeField("抽取时间", null=True, blank=True)
+    drawn_by = models.ForeignKey(USER, verbose_name="抽取人", null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+    draw_digest = models.CharField("抽取结果摘要", max_length=64, blank=True)
+    district_code = models.CharField("区划代码", max_length=12, default=settings.GRIDMAP_DISTRICT_CODE)
+
+    class Meta:
+        verbose_name = "年度监督检查计划"
+        verbose_name_plural = "年度监督检查计划"
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.year} 年度监督检查计划"
+
+
+class PlanEntry(models.Model):
+    """An enterprise in the plan, as it was when drawn."""
+
+    plan = models.ForeignKey(AnnualPlan, verbose_name="计划", on_delete=models.CASCADE,
+                             related_name="entries")
+    enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name="企业",
+                                   on_delete=models.PROTECT, related_name="plan_entries")
+    supervision_class = models.CharField("检查类别", max_length=8)
+    risk_level = models.CharField("风险等级", max_length=8, blank=True)
+    visits = models.PositiveSmallIntegerField("计划检查次数")
+    rank = models.PositiveIntegerField("抽取顺序")
+
+    class Meta:
+        verbose_name = "计划企业"
+        verbose_name_plural = "计划企业"
+        ordering = ["plan", "rank"]
+        constraints = [models.UniqueConstraint(fields=["plan", "enterprise"], name="plan_entry_unique")]
+
+
+class PlanVisit(models.Model):
+    entry = models.ForeignKey(PlanEntry, verbose_name="计划企业", on_delete=models.CASCADE,
+                              related_name="plan_visits")
+    number = models.PositiveSmallIntegerField("第几次")
+    planned_on = models.DateField("计划日期")
+    inspectors = models.ManyToManyField(USER, verbose_name="执法人员", related_name="plan_visits")
+
+    class Meta:
+        verbose_name = "计划检查"
+        verbose_name_plural = "计划检查"
+        ordering = ["entry", "number"]
+        constraints = [models.UniqueConstraint(fields=["entry", "number"], name="plan_visit_unique")]
+
+
+class TaskStatus(models.TextChoices):
+    ASSIGNED = "assigned", "已分配"
+    ACCEPTED = "accepted", "已接收"
+    IN_PROGRESS = "in_progress", "检查中"
+    DONE = "done", "已完成"
+    DECLINED = "declined", "已退回"
+    CANNOT_INSPECT = "cannot_inspect", "无法检查"
+
+
+OPEN_TASK_STATUSES = (TaskStatus.ASSIGNED, TaskStatus.ACCEPTED, TaskStatus.IN_PROGRESS)
+
+
+@tracked()
+class InspectionTask(models.Model):
+    """检查任务: one enterprise, one assignee, a due date."""
+
+    class CannotReason(models.TextChoices):
+        CLOSED = "closed", "企业已关闭"
+        MOVED = "moved", "企业已搬迁"
+        REFUSED = "refused", "拒绝检查"
+        OTHER = "other", "其他"
+
+    enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name="企业",
+                                   on_delete=models.PROTECT, related_name="inspection_tasks")
+    cell = models.ForeignKey("grids.Grid", verbose_name="二级网格", on_delete=models.PROTECT,
+                             related_name="inspection_tasks")
+    plan = models.ForeignKey(AnnualPlan, verbose_name="年度计划", null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="tasks")
+    # The period a task belongs to ("2025-Q3"): at most one open task per enterprise in it.
+    period = models.CharField("检查周期", max_length=8)
+    assignee = models.ForeignKey(USER, verbose_name="承办人", on_delete=models.PROTECT,
+                                 related_name="inspection_tasks")
+    assigned_by = models.ForeignKey(USER, verbose_name="分配人", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    due_date = models.DateField("完成期限", db_index=True)
+    status = models.CharField("状态", max_length=16, choices=TaskStatus.choices,
+                              default=TaskStatus.ASSIGNED, db_index=True)
+    cannot_reason = models.CharField("无法检查原因", max_length=10, choices=CannotReason.choices,
+                                     blank=True)
+    reason = models.CharField("说明", max_length=300, blank=True)
+    note = models.CharField("备注", max_length=200, blank=True)
+    district_code = models.CharField("区划代码", max_length=12, db_index=True)
+    created_at = models.DateTimeField("分配时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "检查任务"
+        verbose_name_plural = "检查任务"
+        ordering = ["due_date", "id"]
+        indexes = [models.Index(fields=["cell", "status"]), models.Index(fields=["assignee", "status"])]
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "period"],
+                                    condition=Q(status__in=["assigned", "accepted", "in_progress"]),
+                                    name="task_one_open_per_enterprise_period"),
+            models.CheckConstraint(condition=~Q(status="declined") | ~Q(reason=""),
+                                   name="task_declined_has_reason"),
+            models.CheckConstraint(condition=~Q(status="cannot_inspect") | ~Q(cannot_reason=""),
+                                   name="task_cannot_inspect_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise.name} · {self.due_date:%Y-%m-%d} · {self.get_status_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_TASK_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.due_date < timezone.localdate()
+
+
+@tracked()
+class Inspection(models.Model):
+    """检查记录: a visit with its checklist, findings, position and inspectors."""
+
+    class Kind(models.TextChoices):
+        ROUTINE = "routine", "监督检查"
+        REINSPECTION = "reinspection", "整改复查"
+        REPORT = "report", "举报核查"
+
+    enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name="企业",
+                                   on_delete=models.PROTECT, related_name="inspections")
+    cell = models.ForeignKey("grids.Grid", verbose_name="二级网格", on_delete=models.PROTECT,
+                             related_name="inspections")
+    task = models.ForeignKey(InspectionTask, verbose_name="检查任务", null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="inspections")
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices, default=Kind.ROUTINE)
+    inspected_on = models.DateField("检查日期", db_index=True)
+    position = models.PointField("检查位置", srid=4326, null=True, blank=True)
+    inspectors = models.ManyToManyField(USER, verbose_name="检查人员", related_name="inspections")
+    # [{"code": criterion code, "result": "ok" | "hazard" | "na"}], from criteria.checklist_for.
+    checklist = models.JSONField("检查表", default=list, blank=True)
+    findings = models.TextField("检查情况", max_length=4000, blank=True)
+    recorded_by = models.ForeignKey(USER, verbose_name="记录人", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    district_code = models.CharField("区划代码", max_length=12, db_index=True)
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "检查记录"
+        verbose_name_plural = "检查记录"
+        ordering = ["-inspected_on", "-id"]
+        indexes = [models.Index(fields=["cell", "inspected_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise.name} · {self.inspected_on:%Y-%m-%d} · {self.get_kind_display()}"
+
+
+class HazardStatus(models.TextChoices):
+    FOUND = "found", "已发现"
+    RECTIFYING = "rectifying", "整改中"
+    SUPERVISED = "supervised", "挂牌督办"
+    REINSPECTED = "reinspected", "已复查"
+    CLOSED = "closed", "已销号"
+
+
+OPEN_HAZARD_STATUSES = (HazardStatus.FOUND, HazardStatus.RECTIFYING, HazardStatus.SUPERVISED,
+                        HazardStatus.REINSPECTED)
+
+
+@tracked()
+class Hazard(models.Model):
+    """隐患, followed found → rectifying → re-inspected → closed (销号); overdue ones are
+    escalated to supervised rectification (挂牌督办) with their own deadline."""
+
+    class Level(models.TextChoices):
+        GENERAL = "general", "一般隐患"
+        MAJOR = "major", "重大隐患"
+
+    enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name="企业",
+                                   on_delete=models.PROTECT, related_name="hazards")
+    cell = models.ForeignKey("grids.Grid", verbose_name="二级网格", on_delete=models.PROTECT,
+                             related_name="hazards")
+    inspection = models.ForeignKey(Inspection, verbose_name="发现于检查", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="hazards")
+    report = models.ForeignKey("Report", verbose_name="来源举报", null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="hazards")
+    level = models.CharField("隐患等级", max_length=8, choices=Level.choices, default=Level.GENERAL)
+    # MEM Order No. 10 (2023) criterion code (criteria.CRITERIA); required for a major hazard.
+    criterion_code = models.CharField("判定依据", max_length=16, blank=True)
+    description = models.TextField("隐患描述", max_length=2000)
+    location = models.PointField("位置", srid=4326, null=True, blank=True)
+    measures = models.TextField("整改措施", max_length=2000, blank=True)
+    found_on = models.DateField("发现日期", db_index=True)
+    deadline = models.DateField("整改期限")
+    status = models.CharField("状态", max_length=12, choices=HazardStatus.choices,
+                              default=HazardStatus.FOUND, db_index=True)
+    supervised_on = models.DateField("督办日期", null=True, blank=True)
+    supervised_deadline = models.DateField("督办期限", null=True, blank=True)
+    reinspection = models.ForeignKey(Inspection, verbose_name="复查记录", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="reinspected_hazards")
+    closed_on = models.DateField("销号日期", null=True, blank=True, db_index=True)
+    reported_by = models.ForeignKey(USER, verbose_name="登记人", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    district_code = models.CharField("区划代码", max_length=12, db_index=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "隐患"
+        verbose_name_plural = "隐患"
+        ordering = ["deadline", "id"]
+        indexes = [models.Index(fields=["cell", "status"])]
+        constraints = [
+            # Closing (销号) needs a re-inspection on record, whatever path wrote the row.
+            models.CheckConstraint(condition=~Q(status="closed")
+                                   | Q(reinspection__isnull=False, closed_on__isnull=False),
+                                   name="hazard_closed_needs_reinspection"),
+            models.CheckConstraint(condition=~Q(level="major") | ~Q(criterion_code=""),
+                                   name="hazard_major_cites_criterion"),
+            models.CheckConstraint(condition=~Q(status="supervised") | Q(supervised_deadline__isnull=False),
+                                   name="hazard_supervised_has_deadline"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise.name} · {self.get_level_display()} · {self.get_status_display()}"
+
+    @property
+    def current_deadline(self):
+        return self.supervised_deadline or self.deadline
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status in OPEN_HAZARD_STATUSES and self.status != HazardStatus.REINSPECTED \
+            and self.current_deadline < timezone.localdate()
+
+
+@tracked()
+class EnforcementDocument(models.Model):
+    """执法文书. Major decisions pass legal review (法制审核) before they are issued; only
+    holders of an enforcement certificate valid on the date may sign."""
+
+    class Kind(models.TextChoices):
+        ONSITE_RECORD = "onsite_record", "现场检查记录"
+        ORDER_TO_CORRECT = "order_to_correct", "责令限期整改指令书"
+        ONSITE_MEASURE = "onsite_measure", "现场处理措施决定书"
+        REINSPECTION_OPINION = "reinspection_opinion", "整改复查意见书"
+        COMPULSORY_MEASURE = "compulsory_measure", "强制措施决定书"
+        PENALTY_NOTICE = "penalty_notice", "行政处罚告知书"
+        HEARING_NOTICE = "hearing_notice", "听证告知书"
+        PENALTY_DECISION = "penalty_decision", "行政处罚决定书"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        ISSUED = "issued", "已送达"
+
+    kind = models.CharField("文书种类", max_length=24, choices=Kind.choices)
+    number = models.CharField("文书编号", max_length=64, unique=True)
+    enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name="企业",
+                                   on_delete=models.PROTECT, related_name="enforcement_documents")
+    cell = models.ForeignKey("grids.Grid", verbose_name="二级网格", on_delete=models.PROTECT,
+                             related_name="enforcement_documents")
+    inspection = models.ForeignKey(Inspection, verbose_name="检查记录", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="documents")
+    hazard = models.ForeignKey(Hazard, verbose_name="隐患", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="documents")
+    status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.DRAFT)
+    issued_on = models.DateField("文书日期", null=True, blank=True, db_index=True)
+    fine_amount = models.DecimalField("罚款金额（元）", max_digits=12, decimal_places=2, default=0)
+    production_stop = models.BooleanField("责令停产停业", default=False)
+    equipment_sealed = models.PositiveIntegerField("查封扣押设备（台套）", default=0)
+    content = models.TextField("文书内容", max_length=4000, blank=True)
+    signers = models.ManyToManyField(USER, verbose_name="执法人员", related_name="signed_documents")
+    created_by = models.ForeignKey(USER, verbose_name="制作人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    district_code = models.CharField("区划代码", max_length=12, db_index=True)
+    created_at = models.DateTimeField("制作时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "执法文书"
+        verbose_name_plural = "执法文书"
+        ordering = ["-issued_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(status="issued") | Q(issued_on__isnull=False),
+                                   name="document_issued_has_date"),
+            models.CheckConstraint(condition=Q(fine_amount__gte=0), name="document_fine_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}"
+
+    @property
+    def is_major(self) -> bool:
+        if self.kind in settings.GRIDMAP_MAJOR_DECISION_KINDS:
+            return True
+        return self.kind == self.Kind.PENALTY_DECISION and (
+            self.fine_amount >= settings.GRIDMAP_MAJOR_FINE_YUAN or self.production_stop)
+
+
+@tracked()
+class LegalReview(models.Model):
+    """法制审核 of a major decision, before it is issued."""
+
+    document = models.OneToOneField(EnforcementDocument, verbose_name="文书", on_delete=models.PROTECT,
+                                    related_name="legal_review")
+    reviewer = models.ForeignKey(USER, verbose_name="审核人", on_delete=models.PROTECT, related_name="+")
+    reviewed_on = models.DateField("审核日期", db_index=True)
+    approved = models.BooleanField("审核通过")
+    opinion = models.TextField("审核意见", max_length=2000)
+    district_code = models.CharField("区划代码", max_length=12, db_index=True)
+
+    class Meta:
+        verbose_name = "法制审核"
+        verbose_name_plural = "法制审核"
+
+
+@tracked()
+class Exposure(models.Model):
+    """公开曝光 of an enterprise."""
+
+    enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name="企业",
+                                   on_delete=models.PROTECT, related_name="exposures")
+    cell = models.ForeignKey("grids.Grid", verbose_name="二级网格", on_delete=models.PROTECT, related_name="+")
+    exposed_on = models.DateField("曝光日期", db_index=True)
+    medium = models.CharField("曝光媒体", max_length=100)
+    note = models.CharField("说明", max_length=300, blank=True)
+    recorded_by = models.ForeignKey(USER, verbose_name="记录人", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    district_code = models.CharField("区划代码", max_length=12, db_index=True)
+
+    class Meta:
+        verbose_name = "公开曝光"
+        verbose_name_plural = "公开曝光"
+
+
+@tracked()
+class Summons(models.Model):
+    """约谈: people of an enterprise summoned for a talk."""
+
+    enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name="企业",
+                                   on_delete=models.PROTECT, related_name="summonses")
+    cell = models.ForeignKey("grids.Grid", verbose_name="二级网格", on_delete=models.PROTECT, related_name="+")
+    held_on = models.DateField("约谈日期", db_index=True)
+    people = models.PositiveSmallIntegerField("约谈人数", default=1)
+    note = models.CharField("说明", max_length=300, blank=True)
+    recorded_by = models.ForeignKey(USER, verbose_name="记录人", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    district_code = models.CharField("区划代码", max_length=12, db_index=True)
+
+    class Meta:
+        verbose_name = "约谈"
+        verbose_name_plural = "约谈"
+
+
+@tracked()
+class Report(models.Model):
+    """举报 from the public or staff, routed by position to the cell's officer and followed
+    like a hazard: received → handling → handled (办结)."""
+
+    class Source(models.TextChoices):
+        PUBLIC = "public", "群众举报"
+        STAFF = "staff", "工作人员报告"
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "已受理"
+        HANDLING = "handling", "核查处理中"
+        HANDLED = "handled", "已办结"
+
+    source = models.CharField("来源", max_length=8, choices=Source.choices, default=Source.PUBLIC)
+    reporter_name = models.CharField("举报人", max_length=64, blank=True)
+    reporter_phone = models.CharField("联系电话", max_length=32, blank=True)
+    description = models.TextField("举报内容", max_length=2000)
+    position = models.PointField("位置", srid=4326)
+    cell = models.ForeignKey("grids.Grid", verbose_name="二级网格", on_delete=models.PROTECT,
+                             related_name="reports")
+    enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name="涉及企业", null=True,
+                                   blank=True, on_delete=models.SET_NULL, related_name="reports")
+    assignee = models.ForeignKey(USER, verbose_name="承办网格员", null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="assigned_reports")
+    status = models.CharField("状态", max_length=10, choices=Status.choices,
+                              default=Status.RECEIVED, db_index=True)
+    received_on = models.DateField("受理日期", db_index=True)
+    deadline = models.DateField("办理期限")
+    handled_on = models.DateField("办结日期", null=True, blank=True, db_index=True)
+    result = models.TextField("处理结果", max_length=2000, blank=True)
+    created_by = models.ForeignKey(USER, verbose_name="登记人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    district_code = models.CharField("区划代码", max_length=12, db_index=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "举报"
+        verbose_name_plural = "举报"
+        ordering = ["deadline", "id"]
+        constraints = [models.CheckConstraint(
+            condition=~Q(status="handled") | (Q(handled_on__isnull=False) & ~Q(result="")),
+            name="report_handled_has_result")]
+
+    def __str__(self) -> str:
+        return f"举报 #{self.pk} · {self.get_status_display()}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status != self.Status.HANDLED and self.deadline < timezone.localdate()
+
+
+def evidence_path(instance: "EvidencePhoto", filename: str) -> str:
+    extension = settings.GRIDMAP_PATROL_PHOTO_FORMATS.get(instance.image_format, "bin")
+    return f"inspections/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.{extension}"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.DeleteEvent())
+class EvidencePhoto(models.Model):
+    """A photo of an inspection, a hazard or a report (exactly one)."""
+
+    inspection = models.ForeignKey(Inspection, null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="photos")
+    hazard = models.ForeignKey(Hazard, null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="photos")
+    report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="photos")
+    image = models.ImageField("照片", upload_to=evidence_path, width_field="width", height_field="height")
+    image_format = models.CharField("格式", max_length=8)
+    size_bytes = models.PositiveIntegerField("大小 (字节)")
+    width = models.PositiveIntegerField("宽", null=True)
+    height = models.PositiveIntegerField("高", null=True)
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "取证照片"
+        verbose_name_plural = "取证照片"
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(
+            condition=(Q(inspection__isnull=False, hazard__isnull=True, report__isnull=True)
+                       | Q(inspection__isnull=True, hazard__isnull=False, report__isnull=True)
+                       | Q(inspection__isnull=True, hazard__isnull=True, report__isnull=False)),
+            name="evidence_photo_has_one_owner")]
+
+    @property
+    def content_type(self) -> str:
+        return f"image/{self.image_format.lower()}"

@@ -1,0 +1,238 @@
+"""Reads, always through the one scope rule (gridmap.grids.scope)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.gis.geos import GEOSGeometry
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    DateField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, NullIf
+from django.utils import timezone
+
+from gridmap.enterprises.models import Enterprise
+from gridmap.enterprises.risk import SHORT_LABELS
+from gridmap.grids.scope import scope_for
+
+from .models import (
+    OPEN_HAZARD_STATUSES,
+    OPEN_TASK_STATUSES,
+    EnforcementDocument,
+    EvidencePhoto,
+    Exposure,
+    Hazard,
+    HazardStatus,
+    Inspection,
+    InspectionTask,
+    Report,
+    Summons,
+)
+
+
+def _in_cells(user, path: str = "cell") -> Q:
+    scope = scope_for(user)
+    if scope.everything:
+        return Q()
+    return Q(**{f"{path}__in": scope.cells()})
+
+
+def _label(field: str, labels: dict, default: str = "") -> Case:
+    return Case(*[When(**{field: k}, then=Value(str(v))) for k, v in labels.items()],
+                default=Value(default), output_field=CharField())
+
+
+def _person(path: str):
+    return Coalesce(NullIf(F(f"{path}__full_name"), Value("")), F(f"{path}__username"))
+
+
+# --- enterprises in an area ------------------------------------------------------------------
+
+AREA_FILTERS = {
+    "risk_level": lambda v: Q(risk_level="" if v == "none" else v),
+    "supervision_class": lambda v: Q(supervision_class=v),
+    "industry": lambda v: Q(industry_code__startswith=v),
+    "status": lambda v: Q(status=v),
+}
+
+
+def enterprises_in_area(user, *, polygon: GEOSGeometry | None = None, cells: list[str] | None = None,
+                        filters: dict | None = None, not_inspected_since: dt.date | None = None,
+                        on: dt.date | None = None) -> QuerySet[Enterprise]:
+    """Enterprises inside a drawn polygon and/or selected cells, within the user's scope,
+    with their last inspection and open task: one PostGIS query (ST_Covers on the GiST
+    index of the locations)."""
+    queryset = Enterprise.objects.filter(cell__isnull=False).filter(_in_cells(user))
+    if polygon is not None:
+        queryset = queryset.filter(location__coveredby=polygon)
+    if cells:
+        queryset = queryset.filter(cell__code__in=cells)
+    for name, build in AREA_FILTERS.items():
+        value = (filters or {}).get(name)
+        if value not in (None, ""):
+            queryset = queryset.filter(build(str(value)))
+    inspections = Inspection.objects.filter(enterprise=OuterRef("pk"))
+    if not_inspected_since is not None:
+        queryset = queryset.filter(~Exists(inspections.filter(inspected_on__gte=not_inspected_since)))
+    open_tasks = InspectionTask.objects.filter(enterprise=OuterRef("pk"), status__in=OPEN_TASK_STATUSES)
+    return queryset.annotate(
+        cell_code=F("cell__code"), cell_name=F("cell__name"),
+        risk_level_name=_label("risk_level", SHORT_LABELS, "未评估"),
+        last_inspected=Subquery(inspections.order_by("-inspected_on").values("inspected_on")[:1],
+                                output_field=DateField()),
+        open_task_due=Subquery(open_tasks.order_by("due_date").values("due_date")[:1], output_field=DateField()),
+        open_task_assignee=Subquery(open_tasks.order_by("due_date").values("assignee__username")[:1]),
+    ).order_by("cell__code", "name")
+
+
+def officer_loads(user, *, cells=None) -> list[dict]:
+    """Open tasks per assignee (people on duty in the user's scope), for balancing work."""
+    from gridmap.grids.models import GridAssignment
+    from gridmap.grids.scope import active_on
+
+    scope = scope_for(user)
+    duties = GridAssignment.objects.filter(active_on(timezone.localdate()),
+                                           role__in=("officer", "substitute"), user__is_active=True)
+    duties = duties if scope.everything else duties.filter(grid__in=scope.cells())
+    if cells:
+        duties = duties.filter(grid__code__in=cells)
+    people = {}
+    for row in duties.values("user_id", "user__username", "user__full_name", "grid__code", "grid__name"):
+        person = people.setdefault(row["user_id"], {"username": row["user__username"],
+                                                    "name": row["user__full_name"] or row["user__username"],
+                                                    "cells": [], "open": 0, "overdue": 0})
+        person["cells"].append(row["grid__name"])
+    loads = (InspectionTask.objects.filter(assignee_id__in=people, status__in=OPEN_TASK_STATUSES)
+             .values("assignee_id").annotate(n=Count("id"),
+                                              late=Count("id", filter=Q(due_date__lt=timezone.localdate()))))
+    for row in loads:
+        people[row["assignee_id"]]["open"] = row["n"]
+        people[row["assignee_id"]]["overdue"] = row["late"]
+    return sorted(people.values(), key=lambda p: (-p["open"], p["username"]))
+
+
+# --- tasks -----------------------------------------------------------------------------------
+
+def tasks_for_user(user, *, mine: bool = False, open_only: bool = False) -> QuerySet[InspectionTask]:
+    queryset = InspectionTask.objects.filter(_in_cells(user))
+    if mine:
+        queryset = queryset.filter(assignee=user)
+    if open_only:
+        queryset = queryset.filter(status__in=OPEN_TASK_STATUSES)
+    today = timezone.localdate()
+    return queryset.select_related("enterprise", "cell", "assignee").annotate(
+        overdue=Case(When(status__in=OPEN_TASK_STATUSES, due_date__lt=today, then=Value(True)),
+                     default=Value(False), output_field=BooleanField()),
+    ).order_by("-overdue", "due_date", "id")
+
+
+def task_in_scope(user, pk: int) -> InspectionTask | None:
+    return tasks_for_user(user).filter(pk=pk).first()
+
+
+def tasks_for_map(user) -> QuerySet[InspectionTask]:
+    """Open tasks in scope at their enterprise's location, for the tasks layer."""
+    today = timezone.localdate()
+    return (InspectionTask.objects.filter(_in_cells(user), status__in=OPEN_TASK_STATUSES)
+            .annotate(location=F("enterprise__location"), enterprise_name=F("enterprise__name"),
+                      cell_code=F("cell__code"), assignee_name=_person("assignee"),
+                      assignee_username=F("assignee__username"),
+                      status_name=_label("status", dict(InspectionTask._meta.get_field("status").choices)),
+                      due=Cast("due_date", CharField()),
+                      overdue=Case(When(due_date__lt=today, then=Value("overdue")), default=Value("on_time"),
+                                   output_field=CharField())))
+
+
+# --- inspections and hazards -------------------------------------------------------------
+
+def inspections_for_user(user) -> QuerySet[Inspection]:
+    return (Inspection.objects.filter(_in_cells(user))
+            .select_related("enterprise", "cell", "task").prefetch_related("inspectors"))
+
+
+def inspection_in_scope(user, pk: int) -> Inspection | None:
+    return inspections_for_user(user).filter(pk=pk).prefetch_related("photos").first()
+
+
+def hazards_for_user(user, *, open_only: bool = False, enterprise=None) -> QuerySet[Hazard]:
+    queryset = Hazard.objects.filter(_in_cells(user))
+    if open_only:
+        queryset = queryset.filter(status__in=OPEN_HAZARD_STATUSES)
+    if enterprise is not None:
+        queryset = queryset.filter(enterprise=enterprise)
+    today = timezone.localdate()
+    return queryset.select_related("enterprise", "cell").annotate(
+        due=Coalesce("supervised_deadline", "deadline"),
+        overdue=Case(When(status__in=(HazardStatus.FOUND, HazardStatus.RECTIFYING, HazardStatus.SUPERVISED),
+                          then=Q(supervised_deadline__lt=today)
+                          | Q(supervised_deadline__isnull=True, deadline__lt=today)),
+                     default=Value(False), output_field=BooleanField()),
+    ).order_by("-overdue", "due", "id")
+
+
+def hazard_in_scope(user, pk: int) -> Hazard | None:
+    return hazards_for_user(user).filter(pk=pk).prefetch_related("photos").first()
+
+
+def open_hazards_for_map(user) -> QuerySet[Hazard]:
+    today = timezone.localdate()
+    return (Hazard.objects.filter(_in_cells(user), status__in=OPEN_HAZARD_STATUSES, location__isnull=False)
+            .annotate(enterprise_name=F("enterprise__name"), cell_code=F("cell__code"),
+                      level_name=_label("level", dict(Hazard.Level.choices)),
+                      status_name=_label("status", dict(HazardStatus.choices)),
+                      due=Cast(Coalesce("supervised_deadline", "deadline"), CharField()),
+                      overdue=Case(When(Q(status__in=("found", "rectifying", "supervised"))
+                                        & (Q(supervised_deadline__lt=today)
+                                           | Q(supervised_deadline__isnull=True, deadline__lt=today)),
+                                        then=Value("overdue")),
+                                   default=Value("on_time"), output_field=CharField())))
+
+
+# --- enforcement, reports, photos ------------------------------------------------------------
+
+def documents_for_user(user) -> QuerySet[EnforcementDocument]:
+    return (EnforcementDocument.objects.filter(_in_cells(user))
+            .select_related("enterprise", "cell").prefetch_related("signers"))
+
+
+def reports_for_user(user) -> QuerySet[Report]:
+    today = timezone.localdate()
+    return (Report.objects.filter(_in_cells(user)).select_related("cell", "assignee", "enterprise")
+            .annotate(overdue=Case(When(~Q(status="handled") & Q(deadline__lt=today), then=Value(True)),
+                                   default=Value(False), output_field=BooleanField()))
+            .order_by("-overdue", "deadline", "id"))
+
+
+def report_in_scope(user, pk: int) -> Report | None:
+    return reports_for_user(user).filter(pk=pk).prefetch_related("photos").first()
+
+
+def photo_in_scope(user, pk: int) -> EvidencePhoto | None:
+    scope = Q(inspection__in=Inspection.objects.filter(_in_cells(user))) | \
+        Q(hazard__in=Hazard.objects.filter(_in_cells(user))) | Q(report__in=Report.objects.filter(_in_cells(user)))
+    return EvidencePhoto.objects.filter(scope, pk=pk).first()
+
+
+def exposures_for_user(user) -> QuerySet[Exposure]:
+    return Exposure.objects.filter(_in_cells(user))
+
+
+def summonses_for_user(user) -> QuerySet[Summons]:
+    return Summons.objects.filter(_in_cells(user))
+
+
+def colour(level: str) -> str:
+    return settings.GRIDMAP_RISK_COLOURS.get(level, "#9e9e9e")

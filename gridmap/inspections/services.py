@@ -1,0 +1,563 @@
+"""Writes of the inspections app. Every service is keyword-only, runs in one transaction,
+refuses what breaks a rule with a ValidationError (Chinese), and records the actor on the
+row and in the history context (django-pghistory)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pghistory
+from django.conf import settings
+from django.contrib.gis.geos import Point
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from gridmap.accounts.models import Role, User
+from gridmap.enterprises.models import Enterprise
+from gridmap.grids.models import Grid, GridAssignment
+from gridmap.grids.scope import active_on, scope_for
+from gridmap.patrols.services import check_photo
+
+from .criteria import BY_CODE
+from .models import (
+    OPEN_TASK_STATUSES,
+    EnforcementCertificate,
+    EnforcementDocument,
+    EvidencePhoto,
+    Exposure,
+    Hazard,
+    HazardStatus,
+    Inspection,
+    InspectionTask,
+    LegalReview,
+    Report,
+    Summons,
+    TaskStatus,
+)
+
+BUREAU_ROLES = (Role.SUPERVISOR, Role.ADMINISTRATOR)
+MAX_PHOTOS = 6
+
+
+def _history(actor, action: str, **extra):
+    return pghistory.context(user=getattr(actor, "pk", None), action=action, **extra)
+
+
+def can_supervise(user) -> bool:
+    """Bureau staff: plan, assign, issue documents, record exposures and summons."""
+    return bool(user.is_authenticated and user.is_active and user.has_any_role(*BUREAU_ROLES))
+
+
+def _require_bureau(actor) -> None:
+    if not can_supervise(actor):
+        raise PermissionDenied("只有区应急管理局监管人员或系统管理员可以执行此操作")
+
+
+def _require_in_scope(actor, cell_id: int | None) -> None:
+    scope = scope_for(actor)
+    if scope.everything:
+        return
+    if cell_id is None or not scope.cells().filter(pk=cell_id).exists():
+        raise PermissionDenied("该企业不在您负责的网格内")
+
+
+def period_of(day: dt.date) -> str:
+    """The quarter a due date falls in: one open task per enterprise and quarter."""
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def _photos(photos: Sequence[UploadedFile]) -> list[str]:
+    if len(photos) > MAX_PHOTOS:
+        raise ValidationError({"photos": f"最多 {MAX_PHOTOS} 张照片"})
+    return [check_photo(p) for p in photos]
+
+
+def _save_photos(photos: Sequence[UploadedFile], formats: list[str], **owner) -> None:
+    for upload, found in zip(photos, formats, strict=True):
+        photo = EvidencePhoto(image_format=found, size_bytes=upload.size, **owner)
+        photo.image.save(upload.name or "photo", upload, save=False)
+        photo.save()
+
+
+def _point(lon: float | None, lat: float | None) -> Point | None:
+    if lon is None or lat is None:
+        return None
+    return Point(float(lon), float(lat), srid=4326)
+
+
+def certificate_holders(on: dt.date):
+    """Users holding an enforcement certificate valid on a date."""
+    return User.objects.filter(is_active=True, enforcement_certificates__issued__lte=on,
+                               enforcement_certificates__expires__gte=on).distinct()
+
+
+# --- certificates ----------------------------------------------------------------------------
+
+@transaction.atomic
+def certificate_record(*, actor, user: User, number: str, issued: dt.date,
+                       expires: dt.date) -> EnforcementCertificate:
+    _require_bureau(actor)
+    if expires < issued:
+        raise ValidationError({"expires": "有效期早于发证日期"})
+    with _history(actor, "certificate_record"):
+        return EnforcementCertificate.objects.create(user=user, number=number.strip(), issued=issued,
+                                                     expires=expires)
+
+
+# --- tasks -----------------------------------------------------------------------------------
+
+@dataclass
+class AssignResult:
+    created: list[InspectionTask] = field(default_factory=list)
+    already_open: list[int] = field(default_factory=list)  # enterprise ids
+    no_officer: list[int] = field(default_factory=list)  # enterprise ids
+
+    def summary(self) -> str:
+        text = f"新建检查任务 {len(self.created)} 项"
+        if self.already_open:
+            text += f"，{len(self.already_open)} 家企业本期已有未完成任务（未重复分配）"
+        if self.no_officer:
+            text += f"，{len(self.no_officer)} 家企业所在网格无人在岗（未分配）"
+        return text
+
+
+def cell_officers(cell_ids: Iterable[int], on: dt.date) -> dict[int, User]:
+    """The default assignee per cell: its officer on the day, else a substitute."""
+    rows = (GridAssignment.objects.filter(active_on(on), grid_id__in=list(cell_ids), user__is_active=True,
+                                          role__in=(GridAssignment.Role.OFFICER, GridAssignment.Role.SUBSTITUTE))
+            .select_related("user").order_by("grid_id", "role", "user__username"))
+    found: dict[int, User] = {}
+    for row in rows:
+        found.setdefault(row.grid_id, row.user)
+    return found
+
+
+@transaction.atomic
+def tasks_assign(*, actor, enterprise_ids: Sequence[int], due_date: dt.date,
+                 assignee: User | None = None, plan=None, note: str = "") -> AssignResult:
+    """Assign inspections of many enterprises at once, in one transaction.
+
+    The enterprises' rows are locked (SELECT … FOR UPDATE, in id order so two assigners
+    cannot deadlock): a second supervisor assigning the same enterprises waits, then finds
+    the first one's tasks and creates none. The partial unique index on open tasks per
+    enterprise and period is the last guard. Repeating the action creates nothing new.
+    """
+    _require_bureau(actor)
+    if due_date < timezone.localdate():
+        raise ValidationError({"due_date": "完成期限不能早于今天"})
+    ids = sorted({int(i) for i in enterprise_ids})
+    if not ids:
+        raise ValidationError({"enterprises": "未选择企业"})
+    if len(ids) > 5000:
+        raise ValidationError({"enterprises": "一次最多分配 5000 家企业"})
+    scope = scope_for(actor)
+    locked = Enterprise.objects.select_for_update().filter(pk__in=ids, cell__isnull=False).order_by("pk")
+    if not scope.everything:
+        locked = locked.filter(cell__in=scope.cells())
+    enterprises = list(locked.only("id", "cell_id", "district_code"))
+    if len(enterprises) != len(ids):
+        missing = len(ids) - len(enterprises)
+        raise ValidationError({"enterprises": f"{missing} 家企业不存在、不在网格内或不在您的范围内"})
+    period = period_of(due_date)
+    result = AssignResult()
+    open_ids = set(InspectionTask.objects.filter(enterprise_id__in=ids, period=period,
+                                                 status__in=OPEN_TASK_STATUSES)
+                   .values_list("enterprise_id", flat=True))
+    result.already_open = sorted(open_ids)
+    today = timezone.localdate()
+    defaults = cell_officers({e.cell_id for e in enterprises}, today) if assignee is None else {}
+    if assignee is not None:
+        if not assignee.is_active:
+            raise ValidationError({"assignee": f"账户 {assignee.username} 已停用"})
+        target_scope = scope_for(assignee)
+        if not target_scope.everything:
+            visible = set(target_scope.cells().values_list("pk", flat=True))
+            outside = [e.pk for e in enterprises if e.cell_id not in visible]
+            if outside:
+                raise ValidationError({"assignee": f"{assignee} 看不到其中 {len(outside)} 家企业所在的网格，"
+                                                   "请分配给所在网格的网格员"})
+    new = []
+    for enterprise in enterprises:
+        if enterprise.pk in open_ids:
+            continue
+        person = assignee or defaults.get(enterprise.cell_id)
+        if person is None:
+            result.no_officer.append(enterprise.pk)
+            continue
+        new.append(InspectionTask(
+            enterprise_id=enterprise.pk, cell_id=enterprise.cell_id, plan=plan, period=period,
+            assignee=person, assigned_by=actor, due_date=due_date, note=note[:200],
+            district_code=enterprise.district_code))
+    with _history(actor, "tasks_assign", count=len(new)):
+        result.created = InspectionTask.objects.bulk_create(new)
+    return result
+
+
+TASK_MOVES = {
+    "accept": ((TaskStatus.ASSIGNED,), TaskStatus.ACCEPTED),
+    "start": ((TaskStatus.ASSIGNED, TaskStatus.ACCEPTED), TaskStatus.IN_PROGRESS),
+    "decline": ((TaskStatus.ASSIGNED, TaskStatus.ACCEPTED), TaskStatus.DECLINED),
+    "cannot_inspect": (OPEN_TASK_STATUSES, TaskStatus.CANNOT_INSPECT),
+}
+
+
+@transaction.atomic
+def task_transition(*, actor, task: InspectionTask, action: str, reason: str = "",
+                    cannot_reason: str = "") -> InspectionTask:
+    """Move a task on: accept, start, decline (reason), cannot_inspect (closed / moved /
+    refused entry, with a reason). Done is reached by recording the inspection."""
+    if action not in TASK_MOVES:
+        raise ValidationError({"action": f"未知操作 {action!r}"})
+    task = InspectionTask.objects.select_for_update().get(pk=task.pk)
+    if task.assignee_id != actor.pk and not can_supervise(actor):
+        raise PermissionDenied("只有承办人或监管人员可以处理该任务")
+    allowed, target = TASK_MOVES[action]
+    if task.status not in allowed:
+        raise ValidationError({"status": f"任务当前为“{task.get_status_display()}”，不能执行该操作"})
+    reason = reason.strip()
+    if action == "decline" and not reason:
+        raise ValidationError({"reason": "退回任务须说明原因"})
+    if action == "cannot_inspect":
+        if cannot_reason not in InspectionTask.CannotReason.values:
+            raise ValidationError({"cannot_reason": "请选择无法检查的原因（关闭、搬迁、拒绝检查、其他）"})
+        if cannot_reason == InspectionTask.CannotReason.OTHER and not reason:
+            raise ValidationError({"reason": "请说明原因"})
+        task.cannot_reason = cannot_reason
+    task.status = target
+    task.reason = reason[:300]
+    if target in (TaskStatus.DECLINED, TaskStatus.CANNOT_INSPECT):
+        task.finished_at = timezone.now()
+    with _history(actor, f"task_{action}"):
+        task.save()
+    return task
+
+
+# --- inspection records -------------------------------------------------------------------
+
+@transaction.atomic
+def inspection_record(*, actor, enterprise: Enterprise, inspected_on: dt.date | None = None,
+                      kind: str = Inspection.Kind.ROUTINE, task: InspectionTask | None = None,
+                      lon: float | None = None, lat: float | None = None,
+                      inspectors: Sequence[User] = (), checklist: dict[str, str] | None = None,
+                      findings: str = "", photos: Sequence[UploadedFile] = ()) -> Inspection:
+    """Record an inspection (checklist by industry, findings, photos, position, inspectors);
+    recording it for a task completes the task."""
+    _require_in_scope(actor, enterprise.cell_id)
+    if enterprise.cell_id is None:
+        raise ValidationError({"enterprise": "企业不在任何网格内"})
+    inspected_on = inspected_on or timezone.localdate()
+    if inspected_on > timezone.localdate():
+        raise ValidationError({"inspected_on": "检查日期不能晚于今天"})
+    if kind not in Inspection.Kind.values:
+        raise ValidationError({"kind": "检查类型无效"})
+    items = []
+    for code, result in (checklist or {}).items():
+        if code not in BY_CODE:
+            raise ValidationError({"checklist": f"检查项 {code} 不在判定标准中"})
+        if result not in ("ok", "hazard", "na"):
+            raise ValidationError({"checklist": f"检查项 {code} 的结果应为 ok / hazard / na"})
+        items.append({"code": code, "result": result})
+    formats = _photos(photos)
+    if task is not None:
+        task = InspectionTask.objects.select_for_update().get(pk=task.pk)
+        if task.enterprise_id != enterprise.pk:
+            raise ValidationError({"task": "任务与企业不一致"})
+        if task.status not in OPEN_TASK_STATUSES:
+            raise ValidationError({"task": f"任务当前为“{task.get_status_display()}”"})
+        if task.assignee_id != actor.pk and not can_supervise(actor):
+            raise PermissionDenied("只有承办人或监管人员可以完成该任务")
+    people = list(inspectors) or [actor]
+    with _history(actor, "inspection_record"):
+        inspection = Inspection.objects.create(
+            enterprise=enterprise, cell_id=enterprise.cell_id, task=task, kind=kind,
+            inspected_on=inspected_on, position=_point(lon, lat), checklist=items,
+            findings=findings.strip()[:4000], recorded_by=actor, district_code=enterprise.district_code)
+        inspection.inspectors.set(people)
+        _save_photos(photos, formats, inspection=inspection)
+        if task is not None:
+            task.status = TaskStatus.DONE
+            task.finished_at = timezone.now()
+            task.save(update_fields=["status", "finished_at", "updated_at"])
+    return inspection
+
+
+# --- hazards ---------------------------------------------------------------------------------
+
+@transaction.atomic
+def hazard_report(*, actor, enterprise: Enterprise, description: str, deadline: dt.date,
+                  level: str = Hazard.Level.GENERAL, criterion_code: str = "",
+                  inspection: Inspection | None = None, report: Report | None = None,
+                  measures: str = "", lon: float | None = None, lat: float | None = None,
+                  found_on: dt.date | None = None, photos: Sequence[UploadedFile] = ()) -> Hazard:
+    """Register a hazard; a major one cites its MEM Order No. 10 criterion."""
+    _require_in_scope(actor, enterprise.cell_id)
+    if enterprise.cell_id is None:
+        raise ValidationError({"enterprise": "企业不在任何网格内"})
+    if level not in Hazard.Level.values:
+        raise ValidationError({"level": "隐患等级无效"})
+    criterion_code = criterion_code.strip()
+    if criterion_code and criterion_code not in BY_CODE:
+        raise ValidationError({"criterion_code": f"判定依据 {criterion_code} 不在《工贸企业重大事故隐患判定标准》中"})
+    if level == Hazard.Level.MAJOR and not criterion_code:
+        raise ValidationError({"criterion_code": "重大隐患须引用判定标准条款"})
+    if not description.strip():
+        raise ValidationError({"description": "请填写隐患描述"})
+    if inspection is not None and inspection.enterprise_id != enterprise.pk:
+        raise ValidationError({"inspection": "检查记录与企业不一致"})
+    found_on = found_on or (inspection.inspected_on if inspection else timezone.localdate())
+    if deadline < found_on:
+        raise ValidationError({"deadline": "整改期限不能早于发现日期"})
+    formats = _photos(photos)
+    location = _point(lon, lat) or enterprise.location
+    with _history(actor, "hazard_report"):
+        hazard = Hazard.objects.create(
+            enterprise=enterprise, cell_id=enterprise.cell_id, inspection=inspection, report=report,
+            level=level, criterion_code=criterion_code, description=description.strip()[:2000],
+            location=location, measures=measures.strip()[:2000], found_on=found_on, deadline=deadline,
+            reported_by=actor, district_code=enterprise.district_code)
+        _save_photos(photos, formats, hazard=hazard)
+    return hazard
+
+
+def _locked_hazard(actor, hazard: Hazard) -> Hazard:
+    hazard = Hazard.objects.select_for_update().get(pk=hazard.pk)
+    _require_in_scope(actor, hazard.cell_id)
+    return hazard
+
+
+@transaction.atomic
+def hazard_start_rectification(*, actor, hazard: Hazard, measures: str = "") -> Hazard:
+    hazard = _locked_hazard(actor, hazard)
+    if hazard.status != HazardStatus.FOUND:
+        raise ValidationError({"status": f"隐患当前为“{hazard.get_status_display()}”"})
+    hazard.status = HazardStatus.RECTIFYING
+    if measures.strip():
+        hazard.measures = measures.strip()[:2000]
+    with _history(actor, "hazard_start_rectification"):
+        hazard.save()
+    return hazard
+
+
+@transaction.atomic
+def hazard_reinspect(*, actor, hazard: Hazard, inspection: Inspection, passed: bool) -> Hazard:
+    """Attach a re-inspection (复查) record: passed → re-inspected (ready to close); not
+    passed → back to rectification (or supervision, if it was supervised)."""
+    hazard = _locked_hazard(actor, hazard)
+    if hazard.status not in (HazardStatus.FOUND, HazardStatus.RECTIFYING, HazardStatus.SUPERVISED):
+        raise ValidationError({"status": f"隐患当前为“{hazard.get_status_display()}”，无需复查"})
+    if inspection.kind != Inspection.Kind.REINSPECTION or inspection.enterprise_id != hazard.enterprise_id:
+        raise ValidationError({"inspection": "须为该企业的整改复查记录"})
+    if inspection.inspected_on < hazard.found_on:
+        raise ValidationError({"inspection": "复查日期早于隐患发现日期"})
+    with _history(actor, "hazard_reinspect", passed=passed):
+        if passed:
+            hazard.status = HazardStatus.REINSPECTED
+            hazard.reinspection = inspection
+        else:
+            hazard.status = HazardStatus.SUPERVISED if hazard.supervised_deadline else HazardStatus.RECTIFYING
+        hazard.save()
+    return hazard
+
+
+@transaction.atomic
+def hazard_close(*, actor, hazard: Hazard, on: dt.date | None = None) -> Hazard:
+    """销号: only after a passed re-inspection on record."""
+    hazard = _locked_hazard(actor, hazard)
+    if hazard.status == HazardStatus.CLOSED:
+        raise ValidationError({"status": "隐患已销号"})
+    if hazard.status != HazardStatus.REINSPECTED or hazard.reinspection_id is None:
+        raise ValidationError({"status": "隐患须经整改复查合格后才能销号"})
+    on = on or timezone.localdate()
+    if on < hazard.reinspection.inspected_on:
+        raise ValidationError({"on": "销号日期早于复查日期"})
+    hazard.status = HazardStatus.CLOSED
+    hazard.closed_on = on
+    with _history(actor, "hazard_close"):
+        hazard.save()
+    return hazard
+
+
+def overdue_hazards(on: dt.date):
+    """Hazards past their deadline and not yet re-inspected nor supervised."""
+    return Hazard.objects.filter(status__in=(HazardStatus.FOUND, HazardStatus.RECTIFYING), deadline__lt=on)
+
+
+@transaction.atomic
+def hazards_escalate_overdue(*, on: dt.date | None = None, actor=None,
+                             deadline_days: int | None = None) -> list[int]:
+    """Escalate every overdue hazard to supervised rectification (挂牌督办) with its own
+    deadline; returns the ids escalated. Safe to run repeatedly (daily)."""
+    on = on or timezone.localdate()
+    days = settings.GRIDMAP_SUPERVISED_DEADLINE_DAYS if deadline_days is None else deadline_days
+    ids = list(overdue_hazards(on).select_for_update(skip_locked=True).order_by("pk").values_list("pk", flat=True))
+    with _history(actor, "hazard_escalate"):
+        Hazard.objects.filter(pk__in=ids).update(
+            status=HazardStatus.SUPERVISED, supervised_on=on,
+            supervised_deadline=on + dt.timedelta(days=days), updated_at=timezone.now())
+    return ids
+
+
+# --- enforcement -----------------------------------------------------------------------------
+
+@transaction.atomic
+def document_draft(*, actor, kind: str, number: str, enterprise: Enterprise,
+                   signers: Sequence[User], inspection: Inspection | None = None,
+                   hazard: Hazard | None = None, fine_amount: Decimal | int | str = 0,
+                   production_stop: bool = False, equipment_sealed: int = 0,
+                   content: str = "") -> EnforcementDocument:
+    _require_bureau(actor)
+    if kind not in EnforcementDocument.Kind.values:
+        raise ValidationError({"kind": "文书种类无效"})
+    if not number.strip():
+        raise ValidationError({"number": "请填写文书编号"})
+    if EnforcementDocument.objects.filter(number=number.strip()).exists():
+        raise ValidationError({"number": f"文书编号 {number} 已存在"})
+    fine = Decimal(str(fine_amount))
+    if fine < 0:
+        raise ValidationError({"fine_amount": "罚款金额不能为负"})
+    if fine > 0 and kind != EnforcementDocument.Kind.PENALTY_DECISION:
+        raise ValidationError({"fine_amount": "罚款只能由行政处罚决定书决定"})
+    if enterprise.cell_id is None:
+        raise ValidationError({"enterprise": "企业不在任何网格内"})
+    with _history(actor, "document_draft"):
+        document = EnforcementDocument.objects.create(
+            kind=kind, number=number.strip(), enterprise=enterprise, cell_id=enterprise.cell_id,
+            inspection=inspection, hazard=hazard, fine_amount=fine, production_stop=production_stop,
+            equipment_sealed=equipment_sealed, content=content[:4000], created_by=actor,
+            district_code=enterprise.district_code)
+        document.signers.set(signers)
+    return document
+
+
+@transaction.atomic
+def legal_review_record(*, actor, document: EnforcementDocument, reviewed_on: dt.date,
+                        approved: bool, opinion: str) -> LegalReview:
+    _require_bureau(actor)
+    if not opinion.strip():
+        raise ValidationError({"opinion": "请填写审核意见"})
+    if LegalReview.objects.filter(document=document).exists():
+        raise ValidationError({"document": "该文书已有法制审核记录"})
+    with _history(actor, "legal_review"):
+        return LegalReview.objects.create(document=document, reviewer=actor, reviewed_on=reviewed_on,
+                                          approved=approved, opinion=opinion.strip()[:2000],
+                                          district_code=document.district_code)
+
+
+@transaction.atomic
+def document_issue(*, actor, document: EnforcementDocument, issued_on: dt.date) -> EnforcementDocument:
+    """Issue (送达) a document: at least two signers, each holding an enforcement certificate
+    valid on the date; a major decision needs an approved legal review dated no later."""
+    _require_bureau(actor)
+    document = EnforcementDocument.objects.select_for_update().get(pk=document.pk)
+    if document.status == EnforcementDocument.Status.ISSUED:
+        raise ValidationError({"status": "文书已送达"})
+    signers = list(document.signers.all())
+    if len(signers) < settings.GRIDMAP_INSPECTORS_PER_VISIT:
+        raise ValidationError({"signers": f"执法文书须由至少 {settings.GRIDMAP_INSPECTORS_PER_VISIT} 名执法人员签署"})
+    valid = set(certificate_holders(issued_on).filter(pk__in=[s.pk for s in signers]).values_list("pk", flat=True))
+    invalid = [str(s) for s in signers if s.pk not in valid]
+    if invalid:
+        raise ValidationError({"signers": f"{'、'.join(invalid)} 在 {issued_on} 没有有效的执法证"})
+    if document.is_major:
+        review = LegalReview.objects.filter(document=document).first()
+        if review is None or not review.approved:
+            raise ValidationError({"legal_review": "重大执法决定须经法制审核通过后方可作出"})
+        if review.reviewed_on > issued_on:
+            raise ValidationError({"legal_review": "法制审核日期晚于文书日期"})
+    document.status = EnforcementDocument.Status.ISSUED
+    document.issued_on = issued_on
+    with _history(actor, "document_issue"):
+        document.save()
+    return document
+
+
+@transaction.atomic
+def exposure_record(*, actor, enterprise: Enterprise, exposed_on: dt.date, medium: str,
+                    note: str = "") -> Exposure:
+    _require_bureau(actor)
+    with _history(actor, "exposure_record"):
+        return Exposure.objects.create(enterprise=enterprise, cell_id=enterprise.cell_id, exposed_on=exposed_on,
+                                       medium=medium[:100], note=note[:300], recorded_by=actor,
+                                       district_code=enterprise.district_code)
+
+
+@transaction.atomic
+def summons_record(*, actor, enterprise: Enterprise, held_on: dt.date, people: int = 1,
+                   note: str = "") -> Summons:
+    _require_bureau(actor)
+    with _history(actor, "summons_record"):
+        return Summons.objects.create(enterprise=enterprise, cell_id=enterprise.cell_id, held_on=held_on,
+                                      people=people, note=note[:300], recorded_by=actor,
+                                      district_code=enterprise.district_code)
+
+
+# --- reports (举报) --------------------------------------------------------------------------
+
+def cell_at(point: Point) -> Grid | None:
+    """The deepest grid covering a point (ST_Covers on the GiST index); lower code wins."""
+    return (Grid.objects.filter(level__gte=Grid.Level.LEVEL_2, geom__covers=point)
+            .order_by("-level", "code").first())
+
+
+@transaction.atomic
+def report_submit(*, actor, description: str, lon: float, lat: float, crs: str = "wgs84",
+                  source: str = Report.Source.PUBLIC, reporter_name: str = "",
+                  reporter_phone: str = "", photos: Sequence[UploadedFile] = (),
+                  received_on: dt.date | None = None) -> Report:
+    """Take a report: its cell comes from the position (the point lookup), and it goes to
+    that cell's officer on duty, to be followed like a hazard."""
+    if not (actor.is_authenticated and actor.is_active):
+        raise PermissionDenied("请先登录")
+    if not description.strip():
+        raise ValidationError({"description": "请填写举报内容"})
+    if source not in Report.Source.values:
+        raise ValidationError({"source": "来源无效"})
+    if crs in ("gcj02", "bd09"):
+        from gridmap.grids.coords import to_wgs84_arrays
+
+        xs, ys = to_wgs84_arrays([lon], [lat], crs)
+        lon, lat = float(xs[0]), float(ys[0])
+    position = Point(float(lon), float(lat), srid=4326)
+    cell = cell_at(position)
+    if cell is None:
+        raise ValidationError({"position": "位置不在本区任何网格内"})
+    formats = _photos(photos)
+    received_on = received_on or timezone.localdate()
+    officer = cell_officers([cell.pk], received_on).get(cell.pk)
+    # The enterprise the report is about, when one lies within 200 m of the position.
+    nearby = (Enterprise.objects.filter(cell=cell, location__dwithin=(position, 0.002))
+              .order_by("id").first())
+    with _history(actor, "report_submit"):
+        report = Report.objects.create(
+            source=source, reporter_name=reporter_name.strip()[:64], reporter_phone=reporter_phone.strip()[:32],
+            description=description.strip()[:2000], position=position, cell=cell, enterprise=nearby,
+            assignee=officer, received_on=received_on,
+            deadline=received_on + dt.timedelta(days=settings.GRIDMAP_REPORT_DEADLINE_DAYS),
+            created_by=actor, district_code=cell.district_code)
+        _save_photos(photos, formats, report=report)
+    return report
+
+
+@transaction.atomic
+def report_handle(*, actor, report: Report, status: str, result: str = "",
+                  on: dt.date | None = None) -> Report:
+    """received → handling → handled (办结, with a result)."""
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    _require_in_scope(actor, report.cell_id)
+    order = [Report.Status.RECEIVED, Report.Status.HANDLING, Report.Status.HANDLED]
+    if status not in order or order.index(status) <= order.index(report.status):
+        raise ValidationError({"status": f"举报当前为“{report.get_status_display()}”，不能改为该状态"})
+    if status == Report.Status.HANDLED:
+        if not result.strip():
+            raise ValidationError({"result": "办结须填写处理结果"})
+        report.handled_on = on or timezone.localdate()
+    report.status = status
+    report.result = result.strip()[:2000] or report.result
+    with _history(actor, f"report_{status}"):
+        report.save()
+    return report

@@ -1,0 +1,168 @@
+"""The annual-report figures (domain.md §1) by grid and period, computed by ORM aggregation
+in the database; `statistics_in_python` recomputes them independently from the records so
+that tests can reconcile the two."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Count, F, Max, Q, Sum
+
+from gridmap.grids.models import Grid
+from gridmap.grids.scope import scope_for
+
+from .models import EnforcementDocument, Exposure, Hazard, Inspection, LegalReview, Report, Summons
+
+FIGURES = (
+    ("inspections", "检查（户次）"),
+    ("hazards_found", "发现隐患"),
+    ("hazards_rectified", "整改销号"),
+    ("documents", "执法文书"),
+    ("enterprises_fined", "罚款企业"),
+    ("fines_total", "罚款金额（元）"),
+    ("production_stops", "停产停业企业"),
+    ("equipment_sealed", "查封设备（台套）"),
+    ("exposures", "曝光企业"),
+    ("summons", "约谈（人次）"),
+    ("legal_reviews", "法制审核"),
+    ("reports_handled", "办结举报"),
+)
+ISSUED = EnforcementDocument.Status.ISSUED
+PENALTY = EnforcementDocument.Kind.PENALTY_DECISION
+
+
+def _path(level: int, prefix: str = "cell") -> str:
+    return f"{prefix}__code" if level == Grid.Level.LEVEL_2 else f"{prefix}__parent__code"
+
+
+def _grids(user, level: int):
+    return scope_for(user).grids().filter(level=level).order_by("code")
+
+
+def _scoped(model, user, prefix="cell"):
+    scope = scope_for(user)
+    queryset = model.objects.all()
+    return queryset if scope.everything else queryset.filter(**{f"{prefix}__in": scope.cells()})
+
+
+def statistics_by_grid(user, *, start: dt.date, end: dt.date, level: int = Grid.Level.LEVEL_1) -> dict:
+    """{grid code: {figure: value}} for the grids of a level in the user's scope, plus
+    "total", for records dated within [start, end]."""
+    path = _path(level)
+    rows: dict[str, dict] = {g.code: {k: 0 for k, _ in FIGURES} for g in _grids(user, level)}
+
+    def put(queryset, key_values):
+        for row in queryset:
+            code = row.pop("code")
+            if code in rows:
+                for key, value in row.items():
+                    rows[code][key_values.get(key, key)] = value or 0
+
+    put(_scoped(Inspection, user).filter(inspected_on__range=(start, end)).values(code=F(path))
+        .annotate(inspections=Count("id")), {})
+    put(_scoped(Hazard, user).filter(found_on__range=(start, end)).values(code=F(path))
+        .annotate(hazards_found=Count("id")), {})
+    put(_scoped(Hazard, user).filter(status="closed", closed_on__range=(start, end)).values(code=F(path))
+        .annotate(hazards_rectified=Count("id")), {})
+    issued = _scoped(EnforcementDocument, user).filter(status=ISSUED, issued_on__range=(start, end))
+    put(issued.values(code=F(path)).annotate(
+        documents=Count("id"),
+        enterprises_fined=Count("enterprise", distinct=True, filter=Q(kind=PENALTY, fine_amount__gt=0)),
+        fines_total=Sum("fine_amount", filter=Q(kind=PENALTY)),
+        production_stops=Count("enterprise", distinct=True, filter=Q(production_stop=True)),
+        equipment_sealed=Sum("equipment_sealed")), {})
+    put(_scoped(Exposure, user).filter(exposed_on__range=(start, end)).values(code=F(path))
+        .annotate(exposures=Count("enterprise", distinct=True)), {})
+    put(_scoped(Summons, user).filter(held_on__range=(start, end)).values(code=F(path))
+        .annotate(summons=Sum("people")), {})
+    put(_scoped(LegalReview, user, "document__cell").filter(reviewed_on__range=(start, end))
+        .values(code=F(_path(level, "document__cell"))).annotate(legal_reviews=Count("id")), {})
+    put(_scoped(Report, user).filter(status="handled", handled_on__range=(start, end)).values(code=F(path))
+        .annotate(reports_handled=Count("id")), {})
+    total = {k: sum((r[k] for r in rows.values()), Decimal(0) if k == "fines_total" else 0) for k, _ in FIGURES}
+    return {"rows": rows, "total": total}
+
+
+def statistics_in_python(user, *, start: dt.date, end: dt.date, level: int = Grid.Level.LEVEL_1) -> dict:
+    """The same figures from the raw records, counted one by one in Python."""
+    cells = {g.pk: (g.code if level == Grid.Level.LEVEL_2 else g.parent.code)
+             for g in scope_for(user).cells().select_related("parent")}
+    rows = defaultdict(lambda: defaultdict(int))
+
+    def within(day):
+        return day is not None and start <= day <= end
+
+    for cell_id, day in Inspection.objects.values_list("cell_id", "inspected_on"):
+        if cell_id in cells and within(day):
+            rows[cells[cell_id]]["inspections"] += 1
+    for cell_id, found, status, closed in Hazard.objects.values_list("cell_id", "found_on", "status", "closed_on"):
+        if cell_id in cells:
+            rows[cells[cell_id]]["hazards_found"] += within(found)
+            rows[cells[cell_id]]["hazards_rectified"] += status == "closed" and within(closed)
+    fined, stopped = defaultdict(set), defaultdict(set)
+    for cell_id, ent, kind, status, day, fine, stop, sealed in EnforcementDocument.objects.values_list(
+            "cell_id", "enterprise_id", "kind", "status", "issued_on", "fine_amount", "production_stop",
+            "equipment_sealed"):
+        if cell_id not in cells or status != ISSUED or not within(day):
+            continue
+        code = cells[cell_id]
+        rows[code]["documents"] += 1
+        rows[code]["equipment_sealed"] += sealed
+        if kind == PENALTY:
+            rows[code]["fines_total"] += fine
+            if fine > 0:
+                fined[code].add(ent)
+        if stop:
+            stopped[code].add(ent)
+    exposed = defaultdict(set)
+    for cell_id, ent, day in Exposure.objects.values_list("cell_id", "enterprise_id", "exposed_on"):
+        if cell_id in cells and within(day):
+            exposed[cells[cell_id]].add(ent)
+    for cell_id, day, people in Summons.objects.values_list("cell_id", "held_on", "people"):
+        if cell_id in cells and within(day):
+            rows[cells[cell_id]]["summons"] += people
+    for cell_id, day in LegalReview.objects.values_list("document__cell_id", "reviewed_on"):
+        if cell_id in cells and within(day):
+            rows[cells[cell_id]]["legal_reviews"] += 1
+    for cell_id, status, day in Report.objects.values_list("cell_id", "status", "handled_on"):
+        if cell_id in cells and status == "handled" and within(day):
+            rows[cells[cell_id]]["reports_handled"] += 1
+    for code, people in fined.items():
+        rows[code]["enterprises_fined"] = len(people)
+    for code, people in stopped.items():
+        rows[code]["production_stops"] = len(people)
+    for code, people in exposed.items():
+        rows[code]["exposures"] = len(people)
+    total = {k: sum((r.get(k, 0) for r in rows.values()), Decimal(0) if k == "fines_total" else 0)
+             for k, _ in FIGURES}
+    return {"rows": {code: dict(r) for code, r in rows.items()}, "total": total}
+
+
+def cell_statistics_for_map(user, *, start: dt.date | None = None, end: dt.date | None = None):
+    """Level-II cells with inspections and open hazards in a period, for the choropleth."""
+    from django.db.models import Case, CharField, IntegerField, OuterRef, Subquery, Value, When
+    from django.db.models.functions import Coalesce
+    from django.utils import timezone
+
+    if end is None:
+        # By default the latest year with inspections in scope (the sample year on a demo).
+        latest = Inspection.objects.filter(cell__in=scope_for(user).cells()).aggregate(d=Max("inspected_on"))["d"]
+        end = dt.date((latest or timezone.localdate()).year, 12, 31)
+    start = start or dt.date(end.year, 1, 1)
+    cells = scope_for(user).cells().filter(level=Grid.Level.LEVEL_2)
+
+    def count(queryset):
+        return Coalesce(Subquery(queryset.filter(cell=OuterRef("pk")).order_by().values("cell")
+                                 .annotate(n=Count("id")).values("n")), Value(0), output_field=IntegerField())
+
+    return cells.annotate(
+        parent_name=F("parent__name"),
+        inspection_count=count(Inspection.objects.filter(inspected_on__range=(start, end))),
+        hazard_count=count(Hazard.objects.filter(found_on__range=(start, end))),
+        period=Value(f"{start:%Y-%m-%d} 至 {end:%Y-%m-%d}", output_field=CharField()),
+    ).annotate(band=Case(When(inspection_count=0, then=Value("0")), When(inspection_count__lt=5, then=Value("1–4")),
+                         When(inspection_count__lt=10, then=Value("5–9")),
+                         When(inspection_count__lt=20, then=Value("10–19")),
+                         default=Value("≥ 20"), output_field=CharField()))

@@ -1,0 +1,323 @@
+"""Inspection pages, composed from the inspections app's selectors and services and the
+layer registry. Views stay thin: parse, call, redirect with a message."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from gridmap.core.geojson import feature_collection
+from gridmap.core.history import history_of
+from gridmap.grids.models import Grid
+from gridmap.grids.scope import scope_for
+from gridmap.grids.selectors import district_centre
+from gridmap.inspections import exports, selectors, services
+from gridmap.inspections.criteria import BY_CODE, CRITERIA, SECTORS, checklist_for
+from gridmap.inspections.models import AnnualPlan, Hazard, Inspection, InspectionTask, Report
+from gridmap.inspections.planning import plan_create, plan_draw, plan_summary
+from gridmap.inspections.statistics import FIGURES, cell_statistics_for_map, statistics_by_grid
+from layers.maps import build_map, map_context
+from layers.registry import layers_named
+
+from .charts import bar_chart
+
+
+def _parts(request, fmap) -> dict:
+    return map_context(fmap, nonce=str(request.csp_nonce))
+
+
+def _errors(exc) -> str:
+    return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+
+
+def _date(text, default=None):
+    try:
+        return dt.date.fromisoformat(text) if text else default
+    except ValueError:
+        return default
+
+
+def supervisor_required(view):
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not services.can_supervise(request.user):
+            raise PermissionDenied("只有监管人员或系统管理员可以访问此页面")
+        return view(request, *args, **kwargs)
+    wrapped.__name__ = view.__name__
+    return wrapped
+
+
+# --- assignment by area ---------------------------------------------------------------------
+
+@supervisor_required
+def area_assign(request):
+    layers = layers_named(request.user, ("district", "grids-level1", "grids-level2", "tasks"))
+    fmap = build_map(layers, user=request.user, center=district_centre(), zoom=10, fit_layer="district")
+    # Per-map lists (never folium's class-level ones): Leaflet.draw from the npm package.
+    fmap.default_js = [*fmap.default_js, ("leaflet_draw", static("vendor/leaflet-draw/leaflet.draw.js"))]
+    fmap.default_css = [*fmap.default_css, ("leaflet_draw_css", static("vendor/leaflet-draw/leaflet.draw.css"))]
+    parts = _parts(request, fmap)
+    return render(request, "inspections/area.html", {
+        "due_default": (timezone.localdate() + dt.timedelta(days=30)).isoformat(),
+        "loads": selectors.officer_loads(request.user)[:30], **parts,
+        "cells_layer": parts["layer_names"]["grids-level2"], "tasks_layer": parts["layer_names"]["tasks"]})
+
+
+# --- tasks ------------------------------------------------------------------------------------
+
+@login_required
+def task_list(request):
+    mine = request.GET.get("mine", "1" if not scope_for(request.user).everything else "") == "1"
+    tasks = selectors.tasks_for_user(request.user, mine=mine, open_only=request.GET.get("all") != "1")
+    return render(request, "inspections/task_list.html", {"tasks": tasks[:300], "mine": mine})
+
+
+def _task_or_404(request, pk):
+    task = selectors.task_in_scope(request.user, pk)
+    if task is None:
+        raise Http404("任务不存在或无权查看")
+    return task
+
+
+@login_required
+def task_detail(request, pk: int):
+    task = _task_or_404(request, pk)
+    items = checklist_for(task.enterprise)
+    return render(request, "inspections/task_detail.html", {
+        "task": task, "items": items, "reasons": InspectionTask.CannotReason.choices,
+        "inspections": task.inspections.all(), "history": history_of(task),
+        "criteria": CRITERIA, "today": timezone.localdate(),
+        "deadline_default": (timezone.localdate() + dt.timedelta(days=15)).isoformat()})
+
+
+@login_required
+@require_POST
+def task_action(request, pk: int, action: str):
+    task = _task_or_404(request, pk)
+    try:
+        if action == "inspect":
+            _record_inspection(request, task)
+            messages.success(request, "检查记录已保存，任务已完成")
+        elif action in services.TASK_MOVES:
+            services.task_transition(actor=request.user, task=task, action=action,
+                                     reason=request.POST.get("reason", ""),
+                                     cannot_reason=request.POST.get("cannot_reason", ""))
+            messages.success(request, "任务状态已更新")
+        else:
+            raise Http404("未知操作")
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, f"未保存：{_errors(exc)}")
+    return redirect("workspaces:task_detail", pk=task.pk)
+
+
+def _float(text):
+    try:
+        return float(text) if text not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _record_inspection(request, task):
+    post = request.POST
+    checklist = {c.code: post.get(f"item_{c.code}") for c in checklist_for(task.enterprise)
+                 if post.get(f"item_{c.code}")}
+    with transaction.atomic():
+        inspection = services.inspection_record(
+            actor=request.user, enterprise=task.enterprise, task=task, checklist=checklist,
+            findings=post.get("findings", ""), lon=_float(post.get("lon")), lat=_float(post.get("lat")),
+            photos=request.FILES.getlist("photos"))
+        if post.get("hazard_description", "").strip():
+            services.hazard_report(
+                actor=request.user, enterprise=task.enterprise, inspection=inspection,
+                description=post["hazard_description"], level=post.get("hazard_level", "general"),
+                criterion_code=post.get("criterion_code", ""), measures=post.get("measures", ""),
+                deadline=_date(post.get("deadline"), timezone.localdate() + dt.timedelta(days=15)))
+
+
+# --- hazards ----------------------------------------------------------------------------------
+
+@login_required
+def hazard_list(request):
+    hazards = selectors.hazards_for_user(request.user, open_only=request.GET.get("all") != "1")
+    return render(request, "inspections/hazard_list.html", {"hazards": hazards[:300]})
+
+
+def _hazard_or_404(request, pk):
+    hazard = selectors.hazard_in_scope(request.user, pk)
+    if hazard is None:
+        raise Http404("隐患不存在或无权查看")
+    return hazard
+
+
+@login_required
+def hazard_detail(request, pk: int):
+    hazard = _hazard_or_404(request, pk)
+    return render(request, "inspections/hazard_detail.html", {
+        "hazard": hazard, "criterion": BY_CODE.get(hazard.criterion_code), "history": history_of(hazard),
+        "today": timezone.localdate()})
+
+
+@login_required
+@require_POST
+def hazard_action(request, pk: int, action: str):
+    hazard = _hazard_or_404(request, pk)
+    try:
+        if action == "rectify":
+            services.hazard_start_rectification(actor=request.user, hazard=hazard,
+                                                measures=request.POST.get("measures", ""))
+        elif action == "reinspect":
+            with transaction.atomic():
+                check = services.inspection_record(
+                    actor=request.user, enterprise=hazard.enterprise, kind=Inspection.Kind.REINSPECTION,
+                    findings=request.POST.get("findings", ""), photos=request.FILES.getlist("photos"))
+                services.hazard_reinspect(actor=request.user, hazard=hazard, inspection=check,
+                                          passed=request.POST.get("passed") == "1")
+        elif action == "close":
+            services.hazard_close(actor=request.user, hazard=hazard)
+        else:
+            raise Http404("未知操作")
+        messages.success(request, "隐患状态已更新")
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, f"未保存：{_errors(exc)}")
+    return redirect("workspaces:hazard_detail", pk=hazard.pk)
+
+
+# --- reports (举报) ---------------------------------------------------------------------------
+
+@login_required
+def report_list(request):
+    if request.method == "POST":
+        try:
+            report = services.report_submit(
+                actor=request.user, description=request.POST.get("description", ""),
+                lon=_float(request.POST.get("lon")) or 0.0, lat=_float(request.POST.get("lat")) or 0.0,
+                crs=request.POST.get("crs", "wgs84"), source=request.POST.get("source", "public"),
+                reporter_name=request.POST.get("reporter_name", ""),
+                reporter_phone=request.POST.get("reporter_phone", ""), photos=request.FILES.getlist("photos"))
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, f"未提交：{_errors(exc)}")
+        else:
+            routed = "已转交所在网格网格员办理" if report.assignee_id else "所在网格暂无在岗网格员，由监管人员分派"
+            messages.success(request, f"举报已受理（编号 {report.pk}），{routed}")
+        return redirect("workspaces:report_list")
+    return render(request, "inspections/report_list.html", {
+        "reports": selectors.reports_for_user(request.user)[:300], "sources": Report.Source.choices})
+
+
+@login_required
+def report_detail(request, pk: int):
+    report = selectors.report_in_scope(request.user, pk)
+    if report is None:
+        raise Http404("举报不存在或无权查看")
+    if request.method == "POST":
+        try:
+            services.report_handle(actor=request.user, report=report, status=request.POST.get("status", ""),
+                                   result=request.POST.get("result", ""))
+            messages.success(request, "举报状态已更新")
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, f"未保存：{_errors(exc)}")
+        return redirect("workspaces:report_detail", pk=report.pk)
+    return render(request, "inspections/report_detail.html", {"report": report, "history": history_of(report)})
+
+
+# --- the annual plan --------------------------------------------------------------------------
+
+@supervisor_required
+def plan_page(request):
+    if request.method == "POST":
+        try:
+            year = int(request.POST.get("year", ""))
+            key = request.POST.get("key_visits_target", "").strip()
+            plan = plan_create(actor=request.user, year=year, key_visits_target=int(key) if key else None,
+                               general_visits_target=int(request.POST.get("general_visits_target") or 0))
+            plan_draw(actor=request.user, plan=plan)
+            messages.success(request, f"{year} 年度计划已抽取（种子 {plan.seed}）")
+        except ValueError:
+            messages.error(request, "年度和户次须为整数")
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, f"未抽取：{_errors(exc)}")
+        return redirect("workspaces:plan")
+    plans = [(plan, plan_summary(plan)) for plan in AnnualPlan.objects.all()]
+    return render(request, "inspections/plan.html", {"plans": plans,
+                                                     "next_year": timezone.localdate().year + 1})
+
+
+# --- statistics -------------------------------------------------------------------------------
+
+def _period(request):
+    latest = Inspection.objects.order_by("-inspected_on").values_list("inspected_on", flat=True).first()
+    year = (latest or timezone.localdate()).year
+    start = _date(request.GET.get("start"), dt.date(year, 1, 1))
+    end = _date(request.GET.get("end"), dt.date(year, 12, 31))
+    level = Grid.Level.LEVEL_2 if request.GET.get("level") == "2" else Grid.Level.LEVEL_1
+    return start, end, level
+
+
+def _names(request, level):
+    return dict(scope_for(request.user).grids().filter(level=level).values_list("code", "name"))
+
+
+@login_required
+def statistics_page(request):
+    start, end, level = _period(request)
+    stats = statistics_by_grid(request.user, start=start, end=end, level=level)
+    names = _names(request, level)
+    query = f"start={start}&end={end}"
+    layers = layers_named(request.user, ("district", "inspection-stats"))
+    fmap = build_map(layers, user=request.user, center=district_centre(), zoom=10, fit_layer="district",
+                     urls={"inspection-stats": f"/inspections/statistics/cells.geojson?{query}"})
+    top = sorted(stats["rows"].items(), key=lambda kv: -kv[1]["inspections"])[:15]
+    charts = [
+        bar_chart([(names.get(code, code), row["inspections"]) for code, row in top], title="检查户次（前 15）"),
+        bar_chart([(label, float(stats["total"][key])) for key, label in FIGURES if key != "fines_total"],
+                  title="全区合计", colour="#00796b"),
+    ]
+    rows = [(code, names.get(code, code), [row[k] for k, _ in FIGURES]) for code, row in sorted(stats["rows"].items())]
+    return render(request, "inspections/statistics.html", {
+        "start": start, "end": end, "level": level, "figures": FIGURES, "rows": rows,
+        "total": [stats["total"][k] for k, _ in FIGURES], "charts": charts, "query": f"{query}&level={level}",
+        **_parts(request, fmap)})
+
+
+@login_required
+def statistics_export(request, fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("不支持的格式")
+    start, end, level = _period(request)
+    stats = statistics_by_grid(request.user, start=start, end=end, level=level)
+    names = _names(request, level)
+    if fmt == "csv":
+        body, content_type = exports.export_csv(stats, names), "text/csv; charset=utf-8"
+    else:
+        body = exports.export_xlsx(stats, names)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="inspection-statistics-{start}-{end}.{fmt}"'
+    return response
+
+
+@login_required
+def statistics_cells(request):
+    start, end, _level = _period(request)
+    queryset = cell_statistics_for_map(request.user, start=start, end=end)
+    body = feature_collection(queryset, geom="geom", properties=(
+        "code", "name", "parent_name", "inspection_count", "hazard_count", "band", "period"))
+    return HttpResponse(body, content_type="application/geo+json")
+
+
+# --- pieces for other pages -------------------------------------------------------------------
+
+def my_cell_sections(user, cell) -> dict:
+    """The officer's tasks and the cell's open hazards, overdue first."""
+    return {
+        "my_tasks": selectors.tasks_for_user(user, mine=True, open_only=True).filter(cell=cell)[:20],
+        "open_hazards": selectors.hazards_for_user(user, open_only=True).filter(cell=cell)[:20],
+        "hazard_levels": dict(Hazard.Level.choices), "sectors": SECTORS,
+    }

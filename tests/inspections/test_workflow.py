@@ -1,0 +1,173 @@
+"""Task states, inspection records, hazards to closure, escalation, documents, reports."""
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from pghistory.models import Events
+
+from gridmap.inspections import services as s
+from gridmap.inspections.criteria import CRITERIA, checklist_for
+from gridmap.inspections.models import EnforcementDocument, Hazard, Inspection, InspectionTask, Report
+from tests.factories import inside, officer_of, png_upload
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
+
+
+def test_criteria_table_counts_and_checklist(cell_enterprise):
+    special = [c for c in CRITERIA if c.category == "special"]
+    assert len([c for c in CRITERIA if c.category == "management"]) == 3
+    assert len(special) == 14
+    assert {c.sector for c in special} == {"dust", "ammonia", "confined"}
+    assert all(c.verbatim for c in CRITERIA if c.category == "management")
+    assert not any(c.verbatim for c in CRITERIA if c.category != "management")
+    cell_enterprise.industry_code, cell_enterprise.dust_explosion = "3130", True
+    codes = {c.code for c in checklist_for(cell_enterprise)}
+    assert "M10-3-1" in codes and "M10-4-1" in codes and "M10-12-10" in codes
+    assert "M10-8-1" not in codes and "M10-13-1" not in codes
+
+
+def test_task_states_and_history(supervisor, cell_enterprise, officer):
+    result = s.tasks_assign(actor=supervisor, enterprise_ids=[cell_enterprise.pk],
+                            due_date=TODAY + dt.timedelta(days=10))
+    task = result.created[0]
+    assert task.assignee == officer  # the cell's officer by default
+    with pytest.raises(PermissionDenied):
+        s.task_transition(actor=officer_of("120118101-001"), task=task, action="accept")
+    with pytest.raises(ValidationError):
+        s.task_transition(actor=officer, task=task, action="decline")  # no reason
+    s.task_transition(actor=officer, task=task, action="accept")
+    s.task_transition(actor=officer, task=task, action="start")
+    with pytest.raises(ValidationError):
+        s.task_transition(actor=officer, task=task, action="accept")
+    inspection = s.inspection_record(actor=officer, enterprise=cell_enterprise, task=task,
+                                     checklist={"M10-3-1": "ok", "M10-3-2": "hazard"}, findings="特种作业人员无证",
+                                     lon=cell_enterprise.location.x, lat=cell_enterprise.location.y,
+                                     photos=[png_upload()])
+    task.refresh_from_db()
+    assert task.status == "done" and inspection.task == task and inspection.photos.count() == 1
+    assert list(inspection.inspectors.all()) == [officer]
+    labels = [e.pgh_context.get("action") for e in Events.objects.tracks(task).order_by("pgh_id") if e.pgh_context]
+    assert labels[:3] == ["tasks_assign", "task_accept", "task_start"]
+
+
+def test_cannot_inspect_needs_a_reason(supervisor, cell_enterprise, officer):
+    task = s.tasks_assign(actor=supervisor, enterprise_ids=[cell_enterprise.pk],
+                          due_date=TODAY + dt.timedelta(days=3)).created[0]
+    with pytest.raises(ValidationError):
+        s.task_transition(actor=officer, task=task, action="cannot_inspect", cannot_reason="")
+    task = s.task_transition(actor=officer, task=task, action="cannot_inspect", cannot_reason="refused",
+                             reason="企业拒绝入内")
+    assert task.status == "cannot_inspect" and not task.is_open
+    # A closed task frees the period: the enterprise can be assigned again.
+    again = s.tasks_assign(actor=supervisor, enterprise_ids=[cell_enterprise.pk], due_date=TODAY + dt.timedelta(days=3))
+    assert len(again.created) == 1
+
+
+def test_database_refuses_a_second_open_task(supervisor, cell_enterprise):
+    due = TODAY + dt.timedelta(days=5)
+    task = s.tasks_assign(actor=supervisor, enterprise_ids=[cell_enterprise.pk], due_date=due).created[0]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        InspectionTask.objects.create(enterprise=cell_enterprise, cell=task.cell, period=task.period,
+                                      assignee=task.assignee, due_date=due, district_code="120118")
+
+
+def _hazard(officer, enterprise, **kw):
+    return s.hazard_report(actor=officer, enterprise=enterprise, description="配电箱未接地",
+                           deadline=kw.pop("deadline", TODAY + dt.timedelta(days=7)), **kw)
+
+
+def test_hazard_cannot_close_without_reinspection(officer, cell_enterprise):
+    hazard = _hazard(officer, cell_enterprise, photos=[png_upload()])
+    s.hazard_start_rectification(actor=officer, hazard=hazard)
+    with pytest.raises(ValidationError, match="复查"):
+        s.hazard_close(actor=officer, hazard=hazard)
+    # Nor by writing the row directly: the database refuses it too.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Hazard.objects.filter(pk=hazard.pk).update(status="closed", closed_on=TODAY)
+    routine = s.inspection_record(actor=officer, enterprise=cell_enterprise)
+    with pytest.raises(ValidationError):
+        s.hazard_reinspect(actor=officer, hazard=hazard, inspection=routine, passed=True)
+    failed = s.inspection_record(actor=officer, enterprise=cell_enterprise, kind=Inspection.Kind.REINSPECTION)
+    assert s.hazard_reinspect(actor=officer, hazard=hazard, inspection=failed, passed=False).status == "rectifying"
+    passed = s.inspection_record(actor=officer, enterprise=cell_enterprise, kind=Inspection.Kind.REINSPECTION)
+    s.hazard_reinspect(actor=officer, hazard=hazard, inspection=passed, passed=True)
+    hazard = s.hazard_close(actor=officer, hazard=hazard)
+    assert hazard.status == "closed" and hazard.reinspection == passed and hazard.closed_on == TODAY
+
+
+def test_major_hazard_cites_a_criterion(officer, cell_enterprise):
+    with pytest.raises(ValidationError):
+        _hazard(officer, cell_enterprise, level="major")
+    with pytest.raises(ValidationError):
+        _hazard(officer, cell_enterprise, level="major", criterion_code="M10-99-1")
+    assert _hazard(officer, cell_enterprise, level="major", criterion_code="M10-12-3").criterion_code == "M10-12-3"
+
+
+def test_overdue_hazard_escalates_to_supervision(officer, cell_enterprise, settings):
+    settings.GRIDMAP_SUPERVISED_DEADLINE_DAYS = 20
+    found = dt.date(2024, 3, 1)
+    late = _hazard(officer, cell_enterprise, found_on=found, deadline=dt.date(2024, 3, 10))
+    on_time = _hazard(officer, cell_enterprise, found_on=found, deadline=dt.date(2024, 3, 31))
+    assert s.hazards_escalate_overdue(on=dt.date(2024, 3, 10)) == [] or late.pk not in \
+        s.hazards_escalate_overdue(on=dt.date(2024, 3, 10))
+    out = StringIO()
+    call_command("escalate_overdue", "--date", "2024-03-11", stdout=out)
+    late.refresh_from_db()
+    on_time.refresh_from_db()
+    assert late.status == "supervised" and late.supervised_on == dt.date(2024, 3, 11)
+    assert late.supervised_deadline == dt.date(2024, 3, 31)
+    assert on_time.status == "found"
+    assert "1" in out.getvalue() or "督办" in out.getvalue()
+    # Running again escalates nothing twice; a supervised hazard still closes only after re-inspection.
+    assert late.pk not in s.hazards_escalate_overdue(on=dt.date(2024, 3, 12))
+    check = s.inspection_record(actor=officer, enterprise=cell_enterprise, kind="reinspection",
+                                inspected_on=dt.date(2024, 3, 25))
+    s.hazard_reinspect(actor=officer, hazard=late, inspection=check, passed=True)
+    assert s.hazard_close(actor=officer, hazard=late, on=dt.date(2024, 3, 26)).status == "closed"
+
+
+def test_major_decision_needs_legal_review_and_valid_certificates(supervisor, enforcers, cell_enterprise):
+    valid, other, expired = enforcers
+    doc = s.document_draft(actor=supervisor, kind="penalty_decision", number="津静应急罚〔2025〕T1号",
+                           enterprise=cell_enterprise, signers=[valid, other], fine_amount="80000")
+    with pytest.raises(ValidationError, match="法制审核"):
+        s.document_issue(actor=supervisor, document=doc, issued_on=TODAY)
+    s.legal_review_record(actor=supervisor, document=doc, reviewed_on=TODAY, approved=True,
+                          opinion="事实清楚，程序合法")
+    assert s.document_issue(actor=supervisor, document=doc, issued_on=TODAY).status == "issued"
+    stale = s.document_draft(actor=supervisor, kind="order_to_correct", number="津静应急责改〔2025〕T2号",
+                             enterprise=cell_enterprise, signers=[valid, expired])
+    with pytest.raises(ValidationError, match="执法证"):
+        s.document_issue(actor=supervisor, document=stale, issued_on=TODAY)
+    with pytest.raises(ValidationError):
+        s.document_draft(actor=supervisor, kind="order_to_correct", number="X-3", enterprise=cell_enterprise,
+                         signers=[valid, other], fine_amount=100)
+    assert EnforcementDocument.objects.get(pk=stale.pk).status == "draft"
+
+
+def test_officers_cannot_issue_documents(officer, cell_enterprise):
+    with pytest.raises(PermissionDenied):
+        s.document_draft(actor=officer, kind="order_to_correct", number="Y-1", enterprise=cell_enterprise,
+                         signers=[officer])
+
+
+def test_report_routed_to_the_cells_officer(supervisor):
+    code = "120118103-002"
+    lon, lat = inside(code)
+    report = s.report_submit(actor=supervisor, description="有企业夜间违规动火", lon=lon, lat=lat,
+                             photos=[png_upload()], reporter_phone="13800000000")
+    assert report.cell.code == code and report.assignee == officer_of(code)
+    officer = officer_of(code)
+    with pytest.raises(ValidationError):
+        s.report_handle(actor=officer, report=report, status="handled")  # no result
+    s.report_handle(actor=officer, report=report, status="handling")
+    report = s.report_handle(actor=officer, report=report, status="handled", result="已核查，责令整改")
+    assert report.status == Report.Status.HANDLED and report.handled_on == TODAY
+    with pytest.raises(PermissionDenied):
+        s.report_handle(actor=officer_of("120118101-001"), report=report, status="handled", result="x")
