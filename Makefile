@@ -38,7 +38,7 @@ migrate: install db
 	@$(BIN)/python manage.py migrate --noinput -v 0
 
 sample: migrate
-	@$(BIN)/python manage.py load_sample
+	@$(BIN)/python manage.py load_sample --if-changed
 
 run: sample
 	@$(BIN)/python manage.py collectstatic --noinput -v 0
