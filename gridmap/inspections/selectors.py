@@ -205,7 +205,30 @@ def open_hazards_for_map(user) -> QuerySet[Hazard]:
 
 def documents_for_user(user) -> QuerySet[EnforcementDocument]:
     return (EnforcementDocument.objects.filter(_in_cells(user))
-            .select_related("enterprise", "cell").prefetch_related("signers"))
+            .select_related("enterprise", "cell", "legal_review__reviewer").prefetch_related("signers"))
+
+
+def documents_filtered(user, *, kind: str | None = None, year: int | None = None,
+                       status: str | None = None) -> QuerySet[EnforcementDocument]:
+    """Documents in scope by kind, status and year (of the document date, or of its making
+    while it is a draft)."""
+    documents = documents_for_user(user)
+    if kind:
+        documents = documents.filter(kind=kind)
+    if status:
+        documents = documents.filter(status=status)
+    if year:
+        documents = documents.filter(Q(issued_on__year=year) | Q(issued_on__isnull=True, created_at__year=year))
+    return documents.order_by(F("issued_on").desc(nulls_first=True), "-id")
+
+
+def document_in_scope(user, pk: int) -> EnforcementDocument | None:
+    return documents_for_user(user).filter(pk=pk).first()
+
+
+def enterprises_visible(user) -> QuerySet[Enterprise]:
+    """Enterprises placed in a cell the user may see."""
+    return Enterprise.objects.filter(cell__isnull=False).filter(_in_cells(user))
 
 
 def reports_for_user(user) -> QuerySet[Report]:

@@ -2,6 +2,7 @@
 layer registry. Views stay thin: parse, call, redirect with a message."""
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,7 +21,14 @@ from gridmap.grids.scope import scope_for
 from gridmap.grids.selectors import district_centre
 from gridmap.inspections import exports, selectors, services
 from gridmap.inspections.criteria import BY_CODE, CRITERIA, SECTORS, checklist_for
-from gridmap.inspections.models import AnnualPlan, Hazard, Inspection, InspectionTask, Report
+from gridmap.inspections.models import (
+    AnnualPlan,
+    EnforcementDocument,
+    Hazard,
+    Inspection,
+    InspectionTask,
+    Report,
+)
 from gridmap.inspections.planning import plan_create, plan_draw, plan_summary
 from gridmap.inspections.statistics import FIGURES, cell_statistics_for_map, statistics_by_grid
 from layers.maps import build_map, map_context
@@ -321,3 +329,115 @@ def my_cell_sections(user, cell) -> dict:
         "open_hazards": selectors.hazards_for_user(user, open_only=True).filter(cell=cell)[:20],
         "hazard_levels": dict(Hazard.Level.choices), "sectors": SECTORS,
     }
+
+
+# --- enforcement documents (执法文书) ---------------------------------------------------------
+
+def _document_or_404(request, pk):
+    document = selectors.document_in_scope(request.user, pk)
+    if document is None:
+        raise Http404("文书不存在或无权查看")
+    return document
+
+
+def _writer_or_403(request):
+    if not services.can_supervise(request.user):
+        raise PermissionDenied("只有区应急管理局监管人员或系统管理员可以制作、审核、送达执法文书")
+
+
+def _enterprise_of(request, text: str):
+    text = text.strip()
+    visible = selectors.enterprises_visible(request.user)
+    enterprise = None
+    if text.isdigit() and len(text) < 10:
+        enterprise = visible.filter(pk=int(text)).first()
+    elif text:
+        enterprise = visible.filter(credit_code=text.upper()).first()
+    if enterprise is None:
+        raise ValidationError({"enterprise": "没有该企业（请填写企业编号或统一社会信用代码），或不在您的范围内"})
+    return enterprise
+
+
+def _draft_from_post(request):
+    post = request.POST
+    enterprise = _enterprise_of(request, post.get("enterprise", ""))
+    try:
+        fine = Decimal(post.get("fine_amount", "").strip() or "0")
+        if not fine.is_finite() or fine.as_tuple().exponent < -2 or fine >= 10 ** 10:
+            raise InvalidOperation
+    except InvalidOperation:
+        raise ValidationError({"fine_amount": "罚款金额应为数字（元，最多两位小数）"}) from None
+    sealed_text = post.get("equipment_sealed", "").strip() or "0"
+    if not sealed_text.isdigit() or int(sealed_text) > 100000:
+        raise ValidationError({"equipment_sealed": "查封扣押设备应为非负整数"})
+    ids = [int(i) for i in post.getlist("signers") if i.isdigit() and len(i) < 10]
+    signers = list(services.certificate_holders(timezone.localdate()).filter(pk__in=ids))
+    return services.document_draft(
+        actor=request.user, kind=post.get("kind", ""), number=post.get("number", "")[:64], enterprise=enterprise,
+        signers=signers, fine_amount=fine, production_stop=post.get("production_stop") == "1",
+        equipment_sealed=int(sealed_text), content=post.get("content", ""))
+
+
+@login_required
+def document_list(request):
+    if request.method == "POST":
+        _writer_or_403(request)
+        issued_on = _date(request.POST.get("issued_on"))
+        try:
+            with transaction.atomic():
+                document = _draft_from_post(request)
+                if issued_on is not None:
+                    document = services.document_issue(actor=request.user, document=document, issued_on=issued_on)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, f"未保存：{_errors(exc)}")
+            return redirect("workspaces:document_list")
+        done = "已送达" if document.status == EnforcementDocument.Status.ISSUED else "已保存为草稿"
+        messages.success(request, f"{document} {done}")
+        return redirect("workspaces:document_detail", pk=document.pk)
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in EnforcementDocument.Kind.values else ""
+    year_text = request.GET.get("year", "")
+    year = int(year_text) if year_text.isdigit() and 1900 <= int(year_text) <= 2999 else None
+    documents = selectors.documents_filtered(request.user, kind=kind or None, year=year)
+    this_year = timezone.localdate().year
+    can_write = services.can_supervise(request.user)
+    return render(request, "inspections/document_list.html", {
+        "documents": documents[:300], "kinds": EnforcementDocument.Kind.choices, "kind": kind, "year": year,
+        "years": range(this_year, this_year - 6, -1), "can_write": can_write, "today": timezone.localdate(),
+        "holders": services.certificate_holders(timezone.localdate()).order_by("username") if can_write else []})
+
+
+@login_required
+def document_detail(request, pk: int):
+    document = _document_or_404(request, pk)
+    return render(request, "inspections/document_detail.html", {
+        "document": document, "review": getattr(document, "legal_review", None),
+        "can_write": services.can_supervise(request.user), "today": timezone.localdate(),
+        "history": history_of(document)})
+
+
+@login_required
+@require_POST
+def document_action(request, pk: int, action: str):
+    document = _document_or_404(request, pk)
+    if action not in ("review", "issue"):
+        raise Http404("未知操作")
+    _writer_or_403(request)
+    try:
+        if action == "review":
+            reviewed_on = _date(request.POST.get("reviewed_on"))
+            if reviewed_on is None:
+                raise ValidationError({"reviewed_on": "请填写审核日期"})
+            services.legal_review_record(actor=request.user, document=document, reviewed_on=reviewed_on,
+                                         approved=request.POST.get("approved") == "1",
+                                         opinion=request.POST.get("opinion", ""))
+            messages.success(request, "法制审核已记录")
+        else:
+            issued_on = _date(request.POST.get("issued_on"))
+            if issued_on is None:
+                raise ValidationError({"issued_on": "请填写文书日期"})
+            services.document_issue(actor=request.user, document=document, issued_on=issued_on)
+            messages.success(request, "文书已送达")
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, f"未保存：{_errors(exc)}")
+    return redirect("workspaces:document_detail", pk=document.pk)

@@ -88,6 +88,22 @@ class World:
         self.report = inspection_services.report_submit(actor=self.victim_officer, description="受害网格企业举报",
                                                         lon=lon, lat=lat, photos=[png_upload()])
         self.evidence = [self.inspection.photos.get(), self.hazard.photos.get(), self.report.photos.get()]
+        self.document = inspection_services.document_draft(
+            actor=supervisor, kind="penalty_decision", number="受害网格企业罚〔2026〕1号", enterprise=self.enterprise,
+            signers=[supervisor], fine_amount="90000", content="受害网格企业文书")
+        self.exposure = inspection_services.exposure_record(actor=supervisor, enterprise=self.enterprise,
+                                                            exposed_on=timezone.localdate(), medium="受害网格企业曝光")
+        self.summons = inspection_services.summons_record(actor=supervisor, enterprise=self.enterprise,
+                                                          held_on=timezone.localdate(), note="受害网格企业约谈")
+
+    def enforcement_unchanged(self):
+        from gridmap.inspections.models import EnforcementDocument, Exposure, LegalReview, Summons
+
+        assert EnforcementDocument.objects.get(pk=self.document.pk).status == "draft"
+        assert not LegalReview.objects.filter(document=self.document).exists()
+        assert EnforcementDocument.objects.filter(enterprise=self.enterprise).count() == 1
+        assert Exposure.objects.filter(enterprise=self.enterprise).count() == 1
+        assert Summons.objects.filter(enterprise=self.enterprise).count() == 1
 
     def inspection_records_unchanged(self):
         task, hazard, report = (InspectionTask.objects.get(pk=self.task.pk), Hazard.objects.get(pk=self.hazard.pk),
@@ -503,6 +519,74 @@ def probe_evidence_photo(w):
         assert w.api.get(f"/api/inspections/photos/{photo.pk}/").status_code == 404
 
 
+def probe_document_list(w):
+    for query in ({}, {"kind": "penalty_decision"}, {"year": "2026"}):
+        response = w.web.get("/inspections/documents/", query)
+        assert response.status_code == 200
+        holds_nothing_of_the_victim(response, w)
+    response = w.web.post("/inspections/documents/", {"kind": "order_to_correct", "number": "越权文书",
+                                                      "enterprise": str(w.enterprise.pk)})
+    assert response.status_code == 403
+    w.enforcement_unchanged()
+
+
+def probe_document_page(w):
+    assert w.web.get(f"/inspections/documents/{w.document.pk}/").status_code == 404
+
+
+def probe_document_action(w):
+    for action, body in (("review", {"reviewed_on": "2026-01-01", "approved": "1", "opinion": "越权"}),
+                         ("issue", {"issued_on": "2026-01-01"})):
+        assert w.web.post(f"/inspections/documents/{w.document.pk}/{action}/", body).status_code == 404
+    w.enforcement_unchanged()
+
+
+def probe_documents_api(w):
+    for query in ({}, {"kind": "penalty_decision"}, {"status": "draft"}):
+        response = w.api.get("/api/inspections/documents/", query)
+        assert response.status_code == 200
+        holds_nothing_of_the_victim(response, w)
+    body = {"kind": "order_to_correct", "number": "越权文书", "enterprise": w.enterprise.pk,
+            "signers": [w.attacker.username, w.victim_officer.username]}
+    response = w.api.post("/api/inspections/documents/", body, format="json")
+    assert response.status_code == 403
+    holds_nothing_of_the_victim(response, w)
+    w.enforcement_unchanged()
+
+
+def probe_document_api_detail(w):
+    assert w.api.get(f"/api/inspections/documents/{w.document.pk}/").status_code == 404
+
+
+def probe_document_api_issue(w):
+    response = w.api.post(f"/api/inspections/documents/{w.document.pk}/issue/", {"issued_on": "2026-01-01"})
+    assert response.status_code == 404
+    w.enforcement_unchanged()
+
+
+def probe_document_api_review(w):
+    response = w.api.post(f"/api/inspections/documents/{w.document.pk}/review/",
+                          {"reviewed_on": "2026-01-01", "approved": True, "opinion": "越权"})
+    assert response.status_code == 404
+    w.enforcement_unchanged()
+
+
+def probe_exposures_api(w):
+    holds_nothing_of_the_victim(w.api.get("/api/inspections/exposures/"), w)
+    response = w.api.post("/api/inspections/exposures/", {"enterprise": w.enterprise.pk, "exposed_on": "2026-01-01",
+                                                          "medium": "越权"}, format="json")
+    assert response.status_code == 403
+    w.enforcement_unchanged()
+
+
+def probe_summonses_api(w):
+    holds_nothing_of_the_victim(w.api.get("/api/inspections/summonses/"), w)
+    response = w.api.post("/api/inspections/summonses/", {"enterprise": w.enterprise.pk, "held_on": "2026-01-01"},
+                          format="json")
+    assert response.status_code == 403
+    w.enforcement_unchanged()
+
+
 PROBES = {
     "flood/": probe_flood_pages,
     "flood/exposure/": probe_flood_exposure,
@@ -549,6 +633,9 @@ PROBES = {
     "inspections/hazards/<int:pk>/<slug:action>/": probe_hazard_action,
     "inspections/reports/": probe_report_list,
     "inspections/reports/<int:pk>/": probe_report_page,
+    "inspections/documents/": probe_document_list,
+    "inspections/documents/<int:pk>/": probe_document_page,
+    "inspections/documents/<int:pk>/<slug:action>/": probe_document_action,
     "inspections/plan/": probe_plan_page,
     "inspections/statistics/": probe_statistics,
     "inspections/statistics/export.<str:fmt>": probe_statistics_export,
@@ -563,6 +650,12 @@ PROBES = {
     "api/inspections/reports/": probe_reports_api,
     "api/inspections/reports/<int:pk>/": probe_report_api_detail,
     "api/inspections/photos/<int:pk>/": probe_evidence_photo,
+    "api/inspections/documents/": probe_documents_api,
+    "api/inspections/documents/<int:pk>/": probe_document_api_detail,
+    "api/inspections/documents/<int:pk>/issue/": probe_document_api_issue,
+    "api/inspections/documents/<int:pk>/review/": probe_document_api_review,
+    "api/inspections/exposures/": probe_exposures_api,
+    "api/inspections/summonses/": probe_summonses_api,
 }
 
 
@@ -600,12 +693,17 @@ CONCRETE = {"flood/zones/<int:pk>/tasks/": "flood/zones/1/tasks/", "flood/stock/
             "inspections/hazards/<int:pk>/": "inspections/hazards/1/",
             "inspections/hazards/<int:pk>/<slug:action>/": "inspections/hazards/1/close/",
             "inspections/reports/<int:pk>/": "inspections/reports/1/",
+            "inspections/documents/<int:pk>/": "inspections/documents/1/",
+            "inspections/documents/<int:pk>/<slug:action>/": "inspections/documents/1/review/",
             "inspections/statistics/export.<str:fmt>": "inspections/statistics/export.csv",
             "api/inspections/tasks/<int:pk>/": "api/inspections/tasks/1/",
             "api/inspections/tasks/<int:pk>/<slug:action>/": "api/inspections/tasks/1/accept/",
             "api/inspections/hazards/<int:pk>/": "api/inspections/hazards/1/",
             "api/inspections/reports/<int:pk>/": "api/inspections/reports/1/",
-            "api/inspections/photos/<int:pk>/": "api/inspections/photos/1/"}
+            "api/inspections/photos/<int:pk>/": "api/inspections/photos/1/",
+            "api/inspections/documents/<int:pk>/": "api/inspections/documents/1/",
+            "api/inspections/documents/<int:pk>/issue/": "api/inspections/documents/1/issue/",
+            "api/inspections/documents/<int:pk>/review/": "api/inspections/documents/1/review/"}
 
 
 @pytest.mark.parametrize("route", sorted(set(PROBES) | {"api/docs/", "api/schema/", "accounts/password/"}))

@@ -12,5 +12,11 @@ urlpatterns = [
     path("hazards/<int:pk>/", views.HazardDetailView.as_view(), name="inspection-hazard-detail"),
     path("reports/", views.ReportListView.as_view(), name="inspection-report-list"),
     path("reports/<int:pk>/", views.ReportDetailView.as_view(), name="inspection-report-detail"),
+    path("documents/", views.DocumentListView.as_view(), name="inspection-document-list"),
+    path("documents/<int:pk>/", views.DocumentDetailView.as_view(), name="inspection-document-detail"),
+    path("documents/<int:pk>/issue/", views.DocumentIssueView.as_view(), name="inspection-document-issue"),
+    path("documents/<int:pk>/review/", views.DocumentReviewView.as_view(), name="inspection-document-review"),
+    path("exposures/", views.ExposureListView.as_view(), name="inspection-exposure-list"),
+    path("summonses/", views.SummonsListView.as_view(), name="inspection-summons-list"),
     path("photos/<int:pk>/", views.PhotoView.as_view(), name="inspection-photo"),
 ]

@@ -6,6 +6,7 @@ from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.http import FileResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -17,8 +18,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gridmap.accounts.models import User
+from gridmap.enterprises.models import Enterprise
 from gridmap.inspections import selectors, services
-from gridmap.inspections.models import InspectionTask, Report
+from gridmap.inspections.models import EnforcementDocument, Hazard, Inspection, InspectionTask, Report
 
 MAX_AREA_RESULTS = 5000
 
@@ -286,3 +288,275 @@ class PhotoView(APIView):
         response["Cache-Control"] = "private, max-age=3600"
         response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
         return response
+
+
+# --- enforcement (执法文书, 法制审核, 公开曝光, 约谈) --------------------------------------------
+
+MAX_INT = 2_147_483_647
+
+
+class NamedRef(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class LegalReviewOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    reviewer = serializers.CharField(source="reviewer.username")
+    reviewed_on = serializers.DateField()
+    approved = serializers.BooleanField()
+    opinion = serializers.CharField()
+
+
+class DocumentOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=EnforcementDocument.Kind.choices)
+    kind_display = serializers.CharField(source="get_kind_display")
+    number = serializers.CharField()
+    status = serializers.ChoiceField(choices=EnforcementDocument.Status.choices)
+    status_display = serializers.CharField(source="get_status_display")
+    enterprise = NamedRef()
+    cell = serializers.CharField(source="cell.code")
+    issued_on = serializers.DateField(allow_null=True)
+    fine_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    production_stop = serializers.BooleanField()
+    equipment_sealed = serializers.IntegerField()
+    is_major = serializers.BooleanField()
+    inspection = serializers.IntegerField(source="inspection_id", allow_null=True)
+    hazard = serializers.IntegerField(source="hazard_id", allow_null=True)
+    signers = serializers.SerializerMethodField()
+    legal_review = LegalReviewOut(allow_null=True)
+
+    def get_signers(self, document) -> list[str]:
+        return [s.username for s in document.signers.all()]
+
+
+class DocumentListOut(serializers.Serializer):
+    count = serializers.IntegerField()
+    results = DocumentOut(many=True)
+
+
+class DocumentQuery(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=EnforcementDocument.Kind.values, required=False)
+    year = serializers.IntegerField(min_value=1900, max_value=2999, required=False)
+    status = serializers.ChoiceField(choices=EnforcementDocument.Status.values, required=False)
+
+    def to_internal_value(self, data):
+        # DRF reads "?kind=" as no filter; the schema says a given filter has a value.
+        empty = {name: "不能为空" for name in self.fields if name in data and data.get(name) == ""}
+        if empty:
+            raise serializers.ValidationError(empty)
+        return super().to_internal_value(data)
+
+
+class DocumentInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=EnforcementDocument.Kind.values)
+    number = Text(max_length=64)
+    enterprise = serializers.IntegerField(min_value=1, max_value=MAX_INT)
+    signers = serializers.ListField(child=Text(max_length=150), max_length=20,
+                                    help_text="执法人员用户名（至少 2 名，送达之日须持有效执法证）")
+    inspection = serializers.IntegerField(min_value=1, max_value=MAX_INT, required=False, allow_null=True)
+    hazard = serializers.IntegerField(min_value=1, max_value=MAX_INT, required=False, allow_null=True)
+    fine_amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, default=0)
+    production_stop = serializers.BooleanField(default=False)
+    equipment_sealed = serializers.IntegerField(min_value=0, max_value=MAX_INT, default=0)
+    content = Text(max_length=4000, required=False, allow_blank=True, default="")
+    issued_on = serializers.DateField(required=False, allow_null=True,
+                                      help_text="填写则同时送达（一次事务：任何一项不合规则不保存）")
+
+
+class IssueInput(serializers.Serializer):
+    issued_on = serializers.DateField()
+
+
+class LegalReviewInput(serializers.Serializer):
+    reviewed_on = serializers.DateField()
+    approved = serializers.BooleanField()
+    opinion = Text(max_length=2000)
+
+
+class ExposureInput(serializers.Serializer):
+    enterprise = serializers.IntegerField(min_value=1, max_value=MAX_INT)
+    exposed_on = serializers.DateField()
+    medium = Text(max_length=100)
+    note = Text(max_length=300, required=False, allow_blank=True, default="")
+
+
+class SummonsInput(serializers.Serializer):
+    enterprise = serializers.IntegerField(min_value=1, max_value=MAX_INT)
+    held_on = serializers.DateField()
+    people = serializers.IntegerField(min_value=1, max_value=1000, default=1)
+    note = Text(max_length=300, required=False, allow_blank=True, default="")
+
+
+class ExposureOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    enterprise = NamedRef()
+    cell = serializers.CharField(source="cell.code")
+    exposed_on = serializers.DateField()
+    medium = serializers.CharField()
+    note = serializers.CharField()
+
+
+class SummonsOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    enterprise = NamedRef()
+    cell = serializers.CharField(source="cell.code")
+    held_on = serializers.DateField()
+    people = serializers.IntegerField()
+    note = serializers.CharField()
+
+
+class ExposureListOut(serializers.Serializer):
+    results = ExposureOut(many=True)
+
+
+class SummonsListOut(serializers.Serializer):
+    results = SummonsOut(many=True)
+
+
+def _require_writer(request) -> None:
+    # The services refuse too; asking first keeps a refused caller from learning, through
+    # validation messages, which enterprises or users exist.
+    if not services.can_supervise(request.user):
+        raise PermissionDenied("只有区应急管理局监管人员或系统管理员可以制作、审核、送达执法文书及记录曝光、约谈")
+
+
+def _enterprise(request, pk: int) -> Enterprise:
+    enterprise = selectors.enterprises_visible(request.user).filter(pk=pk).first()
+    if enterprise is None:
+        raise ValidationError({"enterprise": "企业不存在或不在您的范围内"})
+    return enterprise
+
+
+def _document(request, pk: int) -> EnforcementDocument:
+    document = selectors.document_in_scope(request.user, pk)
+    if document is None:
+        raise NotFound("文书不存在或无权查看")
+    return document
+
+
+def _document_out(request, pk: int) -> dict:
+    return DocumentOut(selectors.document_in_scope(request.user, pk)).data
+
+
+class DocumentListView(APIView):
+    parser_classes = [JSONParser]
+
+    @extend_schema(summary="执法文书（本人范围；按种类、年度、状态筛选）", parameters=[DocumentQuery],
+                   responses={200: DocumentListOut}, operation_id="inspections_documents_list")
+    def get(self, request):
+        query = DocumentQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        documents = selectors.documents_filtered(request.user, **query.validated_data)
+        rows = list(documents[:500])
+        return Response(DocumentListOut({"count": documents.count(), "results": rows}).data)
+
+    @extend_schema(summary="制作执法文书（填写 issued_on 则同时送达；重大决定须先经法制审核）",
+                   request=DocumentInput, responses={201: DocumentOut}, operation_id="inspections_documents_create")
+    def post(self, request):
+        _require_writer(request)
+        payload = DocumentInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        enterprise = _enterprise(request, data.pop("enterprise"))
+        names = list(dict.fromkeys(data.pop("signers")))
+        signers = list(User.objects.filter(username__in=names, is_active=True))
+        missing = sorted(set(names) - {u.username for u in signers})
+        if missing:
+            raise ValidationError({"signers": f"没有这些在用账户：{'、'.join(missing)}"})
+        for name, model in (("inspection", Inspection), ("hazard", Hazard)):
+            ref = data.pop(name, None)
+            data[name] = None
+            if ref is not None:
+                data[name] = model.objects.filter(pk=ref, enterprise=enterprise).first()
+                if data[name] is None:
+                    raise ValidationError({name: "不是该企业的记录"})
+        issued_on = data.pop("issued_on", None)
+        with transaction.atomic():
+            document = _call(services.document_draft, actor=request.user, enterprise=enterprise,
+                             signers=signers, **data)
+            if issued_on is not None:
+                document = _call(services.document_issue, actor=request.user, document=document,
+                                 issued_on=issued_on)
+        return Response(_document_out(request, document.pk), status=201)
+
+
+class DocumentDetailView(APIView):
+    @extend_schema(summary="执法文书详情", responses={200: DocumentOut}, operation_id="inspections_documents_detail")
+    def get(self, request, pk: int):
+        return Response(DocumentOut(_document(request, pk)).data)
+
+
+class DocumentIssueView(APIView):
+    parser_classes = [JSONParser, FormParser]
+
+    @extend_schema(summary="送达执法文书（至少 2 名持有效执法证人员；重大决定须法制审核通过）",
+                   request=IssueInput, responses={200: DocumentOut}, operation_id="inspections_documents_issue")
+    def post(self, request, pk: int):
+        document = _document(request, pk)
+        _require_writer(request)
+        payload = IssueInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        _call(services.document_issue, actor=request.user, document=document, **payload.validated_data)
+        return Response(_document_out(request, pk))
+
+
+class DocumentReviewView(APIView):
+    parser_classes = [JSONParser, FormParser]
+
+    @extend_schema(summary="记录法制审核", request=LegalReviewInput, responses={201: DocumentOut},
+                   operation_id="inspections_documents_review")
+    def post(self, request, pk: int):
+        document = _document(request, pk)
+        _require_writer(request)
+        payload = LegalReviewInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        _call(services.legal_review_record, actor=request.user, document=document, **payload.validated_data)
+        return Response(_document_out(request, pk), status=201)
+
+
+class ExposureListView(APIView):
+    parser_classes = [JSONParser]
+
+    @extend_schema(summary="公开曝光（本人范围）", responses={200: ExposureListOut},
+                   operation_id="inspections_exposures_list")
+    def get(self, request):
+        rows = selectors.exposures_for_user(request.user).select_related("enterprise", "cell") \
+            .order_by("-exposed_on", "-id")[:500]
+        return Response(ExposureListOut({"results": rows}).data)
+
+    @extend_schema(summary="记录公开曝光", request=ExposureInput, responses={201: ExposureOut},
+                   operation_id="inspections_exposures_create")
+    def post(self, request):
+        _require_writer(request)
+        payload = ExposureInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        enterprise = _enterprise(request, data.pop("enterprise"))
+        if not data["medium"].strip():
+            raise ValidationError({"medium": "请填写曝光媒体"})
+        exposure = _call(services.exposure_record, actor=request.user, enterprise=enterprise, **data)
+        return Response(ExposureOut(exposure).data, status=201)
+
+
+class SummonsListView(APIView):
+    parser_classes = [JSONParser]
+
+    @extend_schema(summary="约谈（本人范围）", responses={200: SummonsListOut},
+                   operation_id="inspections_summonses_list")
+    def get(self, request):
+        rows = selectors.summonses_for_user(request.user).select_related("enterprise", "cell") \
+            .order_by("-held_on", "-id")[:500]
+        return Response(SummonsListOut({"results": rows}).data)
+
+    @extend_schema(summary="记录约谈", request=SummonsInput, responses={201: SummonsOut},
+                   operation_id="inspections_summonses_create")
+    def post(self, request):
+        _require_writer(request)
+        payload = SummonsInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        enterprise = _enterprise(request, data.pop("enterprise"))
+        summons = _call(services.summons_record, actor=request.user, enterprise=enterprise, **data)
+        return Response(SummonsOut(summons).data, status=201)
