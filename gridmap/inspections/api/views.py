@@ -6,7 +6,7 @@ from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import FileResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -473,12 +473,16 @@ class DocumentListView(APIView):
                 if data[name] is None:
                     raise ValidationError({name: "不是该企业的记录"})
         issued_on = data.pop("issued_on", None)
-        with transaction.atomic():
-            document = _call(services.document_draft, actor=request.user, enterprise=enterprise,
-                             signers=signers, **data)
-            if issued_on is not None:
-                document = _call(services.document_issue, actor=request.user, document=document,
-                                 issued_on=issued_on)
+        try:
+            with transaction.atomic():
+                document = _call(services.document_draft, actor=request.user, enterprise=enterprise,
+                                 signers=signers, **data)
+                if issued_on is not None:
+                    document = _call(services.document_issue, actor=request.user, document=document,
+                                     issued_on=issued_on)
+        except IntegrityError as exc:
+            # Two submissions of the same number at once: the unique constraint decides.
+            raise ValidationError({"number": "文书编号已存在（可能有人同时提交了同一编号）"}) from exc
         return Response(_document_out(request, document.pk), status=201)
 
 
