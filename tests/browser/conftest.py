@@ -86,3 +86,7 @@ def login(page, live_site, username, password="gridmap-demo"):
     page.fill("#id_password", password)
     with page.expect_navigation():
         page.click("button[type=submit]")
+    # The landing page is a map: let its layer requests finish, or a test that navigates on
+    # at once sees them aborted (net::ERR_ABORTED) and counts them as failed requests.
+    if page.locator("html[data-layers-pending]").count():
+        page.wait_for_selector("html[data-layers-pending='0']", state="attached", timeout=20000)
