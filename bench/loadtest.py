@@ -10,11 +10,9 @@ import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import django
@@ -31,7 +29,7 @@ def main() -> int:
     from django.contrib.auth.hashers import make_password
     from rest_framework.authtoken.models import Token
 
-    from bench.run import free_port, interior_points, tile_of
+    from bench.run import free_port, interior_points, tile_of, wait_for_port
 
     if not shutil.which("wrk"):
         print("wrk is not installed: apt-get install wrk", file=sys.stderr)
@@ -62,12 +60,7 @@ def main() -> int:
          "--workers", str(os.cpu_count() or 2), "--log-level", "warning"],
         cwd=ROOT, env=env, start_new_session=True)
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_for_port(port)
         with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
             handle.write("\n".join(lines))
         result = subprocess.run(

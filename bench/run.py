@@ -34,6 +34,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_for_port(port: int, seconds: float = 10.0) -> None:
+    """Until a server accepts connections on 127.0.0.1:port (or the time is up)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+
+
 def interior_points(n: int) -> list[tuple[float, float]]:
     """n points inside level-II cells, spread over the district (stable order)."""
     from django.db import connection
@@ -191,12 +202,7 @@ class Suite:
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         try:
             base = f"http://127.0.0.1:{port}"
-            for _ in range(100):
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                    break
-                except OSError:
-                    time.sleep(0.1)
+            wait_for_port(port)
             lon_lat = interior_points(1000)
             tile_paths = []
             for lon, lat in lon_lat[:300]:
