@@ -83,7 +83,12 @@ def write_markdown(report: dict, path) -> None:
               row("importer / ORM speed", lambda s: s["bulk_import"]["importer_vs_orm_speed"]), ""]
     lines += ["", "## Point lookup, in process (per request)", "", header, rule,
               row("raw ST_Covers SQL ms", lambda s: s["lookup_in_process"]["raw_covers_sql_ms"], 3),
-              row("selector (cell, parent, officers) ms", lambda s: s["lookup_in_process"]["selector_ms"], 3),
+              row("SQL selector (cell, parent, officers; the reference) ms",
+                  lambda s: s["lookup_in_process"]["selector_ms"], 3),
+              row("in-memory answer (cell index) ms", lambda s: s["lookup_in_process"].get("memory_ms"), 4),
+              row("raw SQL / in-memory (× faster)", lambda s: s["lookup_in_process"].get("memory_vs_raw")),
+              row("cell index build s (per process, on start and on change)",
+                  lambda s: s["lookup_in_process"].get("index_build_s"), 2),
               row("lookup endpoint ms", lambda s: s["lookup_in_process"]["endpoint_ms"], 3),
               row("trivial view (floor) ms", lambda s: s["lookup_in_process"]["floor_view_ms"], 3),
               row("endpoint / raw SQL", lambda s: s["lookup_in_process"]["endpoint_vs_raw"]),
@@ -96,8 +101,9 @@ def write_markdown(report: dict, path) -> None:
     lines += [row(f"{name} / floor (req/s)", lambda s, n=name: s["concurrency"][f"{n}_vs_floor_rps"])
               for name in ("covers_bare_view", "lookup_bare_view", "lookup")]
     lines += ["", "`covers_bare_view` is the bare indexed `ST_Covers` query behind a plain Django view with no "
-              "authentication; `lookup_bare_view` is the full lookup selector (cell, parent, officers) behind "
-              "the same; `lookup` is the API as clients call it (token authentication, DRF).", ""]
+              "authentication; `lookup_bare_view` is the lookup's full answer (cell, parent, officers) from the "
+              "in-memory cell index behind the same; `lookup` is the API as clients call it (token "
+              "authentication, DRF).", ""]
     lines += ["## Map pages in headless Chromium", "", header, rule]
     for role in ("supervisor", "officer"):
         lines += [row(f"{role}: HTML bytes", lambda s, r=role: s["map_pages"][r]["html_bytes"], 0),

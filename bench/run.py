@@ -152,8 +152,11 @@ class Suite:
         from django.db import connection
 
         from bench.timing import median_ms, ratio
+        from gridmap.grids import cell_index
+        from gridmap.grids.cell_index import cell_answer_json
         from gridmap.grids.selectors import cell_at_point_json
 
+        build_s = median_ms(lambda: cell_index.build(dt.date.today()), repeat=3) / 1000
         points = interior_points(200)
         raw_sql = """SELECT code FROM grids_grid WHERE level >= 2
                      AND ST_Covers(geom, ST_SetSRID(ST_MakePoint(%s, %s), 4326)) LIMIT 1"""
@@ -168,6 +171,10 @@ class Suite:
             for lon, lat in points:
                 cell_at_point_json(lon, lat)
 
+        def memory():
+            for lon, lat in points:
+                cell_answer_json(lon, lat)
+
         def endpoint():
             for lon, lat in points:
                 self.client.get("/api/grids/lookup/", {"lon": lon, "lat": lat})
@@ -179,10 +186,12 @@ class Suite:
         n = len(points)
         t_raw = median_ms(raw, repeat=3) / n
         t_sel = median_ms(selector, repeat=3) / n
+        t_mem = median_ms(memory, repeat=3) / n
         t_api = median_ms(endpoint, repeat=3) / n
         t_floor = median_ms(floor, repeat=3) / n
         self.results["lookup_in_process"] = {
-            "raw_covers_sql_ms": t_raw, "selector_ms": t_sel, "endpoint_ms": t_api, "floor_view_ms": t_floor,
+            "raw_covers_sql_ms": t_raw, "selector_ms": t_sel, "memory_ms": t_mem, "endpoint_ms": t_api,
+            "floor_view_ms": t_floor, "index_build_s": build_s, "memory_vs_raw": ratio(t_raw, t_mem),
             "endpoint_vs_raw": ratio(t_api, t_raw), "endpoint_vs_floor": ratio(t_api, t_floor),
         }
 

@@ -14,10 +14,11 @@ urlpatterns = [
 
 
 def lookup_plain(request):
-    """Experiment: the lookup selector behind a bare Django view (no DRF, no auth)."""
-    from gridmap.grids.selectors import cell_at_point_json
+    """Experiment: the lookup's answer (from the in-memory index) behind a bare Django view
+    (no DRF, no authentication)."""
+    from gridmap.grids.cell_index import cell_answer_json
 
-    body = cell_at_point_json(float(request.GET["lon"]), float(request.GET["lat"]))
+    body = cell_answer_json(float(request.GET["lon"]), float(request.GET["lat"]))
     return HttpResponse(body, content_type="application/json")
 
 

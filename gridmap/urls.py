@@ -4,20 +4,21 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authtoken.views import obtain_auth_token
 
+# The most requested first (the lookup, tiles, layers): Django tries the patterns in order.
 urlpatterns = [
+    path("api/grids/", include("gridmap.grids.api.urls")),
+    path("tiles/", include("layers.tile_urls")),
+    path("api/layers/", include("layers.urls")),
     path("", include("gridmap.workspaces.urls")),
     path("accounts/", include("gridmap.accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/auth/token/", obtain_auth_token, name="api-token"),
-    path("api/grids/", include("gridmap.grids.api.urls")),
     path("enterprises/", include("gridmap.enterprises.urls")),
     path("registers/", include("gridmap.workspaces.register_urls")),
     path("api/patrols/", include("gridmap.patrols.api.urls")),
     path("api/flood/", include("gridmap.flood.api.urls")),
     path("flood/", include("gridmap.workspaces.flood_urls")),
     path("api/inspections/", include("gridmap.inspections.api.urls")),
-    path("api/layers/", include("layers.urls")),
-    path("tiles/", include("layers.tile_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file, so the CSP needs no inline script.
     path("api/docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="schema")),

@@ -1,6 +1,9 @@
 import pghistory
+import pgtrigger
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+
+from gridmap.grids.triggers import BUMP_LOOKUP_VERSION
 
 
 class Role(models.TextChoices):
@@ -26,6 +29,17 @@ class User(AbstractUser):
     class Meta:
         verbose_name = "用户"
         verbose_name_plural = "用户"
+        # The point lookup shows the officers on duty with name and phone: a change to what it
+        # shows makes the in-memory cells stale (grids.models.LookupVersion). Row-level with a
+        # condition, so that a sign-in (last_login) does not count.
+        triggers = [
+            pgtrigger.Trigger(
+                name="user_bumps_lookup_version", level=pgtrigger.Row, when=pgtrigger.After,
+                operation=pgtrigger.Update,
+                condition=pgtrigger.AnyChange("full_name", "username", "phone", "is_active"),
+                func=BUMP_LOOKUP_VERSION,
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.username

@@ -40,39 +40,50 @@ def grids_for_user(user, *, level: int | None = None, on: dt.date | None = None)
     ).order_by("code")
 
 
+# The lookup's answer for one cell `c` (without the point), as JSON: code, name, level, kind,
+# the parent and the officers and substitutes on duty on %(day)s. Shared by the SQL lookup
+# below and by the in-memory cell index (grids.cell_index), so both answer alike.
+CELL_ANSWER_JSON = """
+    json_build_object(
+        'code', c.code, 'name', c.name, 'level', c.level, 'kind', c.kind,
+        'parent', (SELECT json_build_object('code', p.code, 'name', p.name)
+                   FROM grids_grid p WHERE p.id = c.parent_id),
+        'officers', (SELECT COALESCE(json_agg(json_build_object(
+                'name', u.full_name, 'username', u.username, 'phone', u.phone, 'role', a.role)
+                ORDER BY a.role, u.username), '[]'::json)
+            FROM grids_gridassignment a JOIN accounts_user u ON u.id = a.user_id
+            WHERE a.grid_id = c.id AND u.is_active AND a.role IN ('officer', 'substitute')
+              AND (a.valid_from IS NULL OR a.valid_from <= %(day)s)
+              AND (a.valid_to IS NULL OR a.valid_to >= %(day)s)))"""
+
+
+def with_point(answer: str, lon: float, lat: float) -> str:
+    """A cell's answer (JSON object text) with the asked point added to it."""
+    return f'{answer[:-1]}, "lon" : {float(lon)!r}, "lat" : {float(lat)!r}}}'
+
+
 def cell_at_point_json(lon: float, lat: float, *, on: dt.date | None = None) -> str | None:
     """The deepest grid covering a WGS84 point, its parent and the officers on duty, as the
     JSON text of the lookup API, built in one indexed query.
 
     A point on the border of two cells belongs to both; the lower code wins so that the
-    answer is stable. The JSON is built by PostGIS so that Python only forwards it.
+    answer is stable. The API answers from grids.cell_index (memory); this is the reference
+    it is tested against, and the answer for another day.
     """
     day = on or timezone.localdate()
     # The cell is found first (materialised), so that the parent and the officers are
     # joined to one row only; the planner otherwise merge-joins all grids.
-    sql = """
-        WITH cell AS MATERIALIZED (
+    sql = f"""
+        WITH c AS MATERIALIZED (
             SELECT c.id, c.code, c.name, c.level, c.kind, c.parent_id FROM grids_grid c
             WHERE c.level >= 2
               AND ST_Covers(c.geom, ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326))
             ORDER BY c.level DESC, c.code LIMIT 1)
-        SELECT json_build_object(
-            'code', cell.code, 'name', cell.name, 'level', cell.level, 'kind', cell.kind,
-            'parent', (SELECT json_build_object('code', p.code, 'name', p.name)
-                       FROM grids_grid p WHERE p.id = cell.parent_id),
-            'officers', (SELECT COALESCE(json_agg(json_build_object(
-                    'name', u.full_name, 'username', u.username, 'phone', u.phone, 'role', a.role)
-                    ORDER BY a.role, u.username), '[]'::json)
-                FROM grids_gridassignment a JOIN accounts_user u ON u.id = a.user_id
-                WHERE a.grid_id = cell.id AND u.is_active AND a.role IN ('officer', 'substitute')
-                  AND (a.valid_from IS NULL OR a.valid_from <= %(day)s)
-                  AND (a.valid_to IS NULL OR a.valid_to >= %(day)s)),
-            'lon', %(lon)s::float8, 'lat', %(lat)s::float8)::text
-        FROM cell"""
+        SELECT {CELL_ANSWER_JSON}::text FROM c"""
     with connection.cursor() as cursor:
         cursor.execute(sql, {"day": day, "lon": lon, "lat": lat})
         row = cursor.fetchone()
-    return row[0] if row else None
+    return with_point(row[0], lon, lat) if row else None
 
 
 def district_centre() -> tuple[float, float]:

@@ -11,10 +11,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gridmap.core.geojson import feature_collection
+from gridmap.core.negotiation import FirstRendererOnly
+from gridmap.grids.cell_index import cell_answer_json
 from gridmap.grids.coords import to_wgs84_arrays
 from gridmap.grids.models import Grid, GridAssignment
 from gridmap.grids.scope import active_on
-from gridmap.grids.selectors import assignments_of_grid, cell_at_point_json, grids_for_user
+from gridmap.grids.selectors import assignments_of_grid, grids_for_user
 
 GRID_PROPERTIES = ("code", "name", "level", "kind", "parent_code", "parent_name", "area_m2",
                    "officers")
@@ -99,8 +101,11 @@ def parse_point(params) -> tuple[float, float, str]:
 class GridLookupView(APIView):
     """Which level-II cell contains a point, its level-I parent and the officers on duty.
 
-    Kept lean on purpose (parsing by hand, JSON built in SQL): it is the hottest endpoint.
+    Kept lean on purpose (parsing by hand, answers kept in memory by grids.cell_index): it
+    is the hottest endpoint.
     """
+
+    content_negotiation_class = FirstRendererOnly
 
     @extend_schema(
         parameters=[LookupQuery],
@@ -112,7 +117,9 @@ class GridLookupView(APIView):
         lon, lat, crs = parse_point(request.query_params)
         if crs in ("gcj02", "bd09"):
             lon, lat = (float(v) for v in to_wgs84_arrays(lon, lat, crs))
-        body = cell_at_point_json(lon, lat)
+            if not (math.isfinite(lon) and math.isfinite(lat)):
+                raise ValidationError({"detail": f"坐标无法从 {crs} 换算为 WGS84", "crs": crs})
+        body = cell_answer_json(lon, lat)
         if body is None:
             raise NotFound(f"点 ({lon:.6f}, {lat:.6f}) 不在本区任何网格内")
         return HttpResponse(body, content_type="application/json")

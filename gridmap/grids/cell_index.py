@@ -1,0 +1,176 @@
+"""Point lookup from memory: every cell's shape in a shapely STRtree, its answer ready.
+
+The lookup (`/api/grids/lookup/`: every report, every "where am I") is the hottest request.
+Its indexed SQL takes 0.2 ms, but the database round trip costs more than the rest of the
+request, and on a small server the database shares the CPU with the web workers. So each
+process keeps the cells, with the answer of each (parent, officers on duty today) built by
+the same SQL as the reference lookup (selectors.CELL_ANSWER_JSON).
+
+Freshness: triggers change the token of grids.models.LookupVersion on every write that can
+change an answer (grids, assignments, a user's name/username/phone/active flag). A process
+reads the token at most every GRIDMAP_LOOKUP_RECHECK_SECONDS and rebuilds when it, or the
+day, has changed: an answer is at most that many seconds old. A process that has just
+changed grids or assignments itself calls `forget()` and sees the change at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from .selectors import CELL_ANSWER_JSON, with_point
+
+# Side of a raster square, as a share of the typical cell's side.
+RASTER_SQUARES_PER_CELL_SIDE = 8
+# Squares are tested grown by this (degrees, ≈ 0.1 mm), so that rounding in finding a
+# point's square can never put a point on a cell's border in a square counted as inside.
+RASTER_MARGIN = 1e-9
+# At most this many squares (4 bytes each in memory; ~1 s to build at 500,000).
+RASTER_MAX_SQUARES = 500_000
+
+
+class CellShapes:
+    """The cells' shapes in answer order: an STRtree for the exact test, and a raster of
+    squares that each lie wholly inside one cell, which answers most points with no
+    geometry at all (a few microseconds against tens)."""
+
+    def __init__(self, wkbs: list[bytes]):
+        self.digest = hashlib.sha1(b"".join(wkbs), usedforsecurity=False).hexdigest()
+        self.shapes = shapely.from_wkb(np.array(wkbs, dtype=object))
+        # Prepared: a point test on a cell of thousands of vertices is then a lookup in GEOS's
+        # segment index instead of a walk around the ring.
+        shapely.prepare(self.shapes)
+        self.tree = shapely.STRtree(self.shapes)
+        self._raster()
+
+    def _raster(self) -> None:
+        self.raster = np.full((0, 0), -1, dtype=np.int32)
+        self.origin, self.step = (0.0, 0.0), 1.0
+        if len(self.shapes) == 0:
+            return
+        minx, miny, maxx, maxy = shapely.total_bounds(self.shapes)
+        typical_side = float(np.sqrt(np.median(shapely.area(self.shapes))))
+        step = max(typical_side / RASTER_SQUARES_PER_CELL_SIDE,
+                   np.sqrt((maxx - minx) * (maxy - miny) / RASTER_MAX_SQUARES))
+        if not step > 0:
+            return
+        columns, rows = int((maxx - minx) / step) + 1, int((maxy - miny) / step) + 1
+        i, j = np.meshgrid(np.arange(columns), np.arange(rows))
+        x0, y0 = minx + i.ravel() * step, miny + j.ravel() * step
+        margin = RASTER_MARGIN
+        squares = shapely.STRtree(shapely.box(x0 - margin, y0 - margin, x0 + step + margin, y0 + step + margin))
+        # Squares in a cell's interior, borders included: no point of one is on a cell's border.
+        cell, square = squares.query(self.shapes, predicate="contains_properly")
+        raster = np.full(columns * rows, np.iinfo(np.int32).max, dtype=np.int64)
+        # Nested cells (level III inside level II): the first in answer order wins.
+        np.minimum.at(raster, square, cell)
+        raster[raster == np.iinfo(np.int32).max] = -1
+        self.raster = raster.astype(np.int32).reshape(rows, columns)
+        self.origin, self.step = (float(minx), float(miny)), float(step)
+
+    def position(self, lon: float, lat: float) -> int | None:
+        """The answer position of the cell covering a point (the first if on a border)."""
+        if not (math.isfinite(lon) and math.isfinite(lat)):
+            return None
+        column, row = int((lon - self.origin[0]) // self.step), int((lat - self.origin[1]) // self.step)
+        if 0 <= row < self.raster.shape[0] and 0 <= column < self.raster.shape[1]:
+            found = int(self.raster[row, column])
+            if found >= 0:
+                return found
+        candidates = self.tree.query(shapely.Point(lon, lat))
+        # For a point, "intersects" is "covered by": inside or on the border, as ST_Covers.
+        hits = candidates[shapely.intersects_xy(self.shapes[candidates], lon, lat)]
+        return int(hits.min()) if len(hits) else None
+
+
+@dataclass(frozen=True)
+class CellIndex:
+    token: str | None
+    day: dt.date
+    shapes: CellShapes
+    # In (level descending, code) order: among the cells covering a point (a point on a
+    # shared border), the first wins, as in the SQL lookup.
+    answers: tuple[str, ...]
+
+    def answer(self, lon: float, lat: float) -> str | None:
+        position = self.shapes.position(lon, lat)
+        return None if position is None else with_point(self.answers[position], lon, lat)
+
+
+def read_token() -> str | None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT token::text FROM grids_lookupversion WHERE id = 1")
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def build(day: dt.date, previous: CellIndex | None = None) -> CellIndex:
+    """Every cell (level ≥ 2) with its answer for `day`, read in one query. The shapes of
+    `previous` are kept when no shape changed (a change of duty only)."""
+    # The token is read before the cells: a change committed in between makes the next
+    # check rebuild once more, never keeps a stale index under a new token.
+    token = read_token()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT ST_AsBinary(c.geom), {CELL_ANSWER_JSON}::text FROM grids_grid c "
+            "WHERE c.level >= 2 ORDER BY c.level DESC, c.code", {"day": day})
+        rows = cursor.fetchall()
+    wkbs = [bytes(row[0]) for row in rows]
+    shapes = previous.shapes if previous is not None else None
+    if shapes is None or shapes.digest != hashlib.sha1(b"".join(wkbs), usedforsecurity=False).hexdigest():
+        shapes = CellShapes(wkbs)
+    return CellIndex(token=token, day=day, shapes=shapes, answers=tuple(row[1] for row in rows))
+
+
+class _Holder:
+    """The process's index, with when its token was last compared."""
+
+    def __init__(self):
+        self.index: CellIndex | None = None
+        self.checked_at = float("-inf")
+        self.lock = threading.Lock()
+
+    def current(self) -> CellIndex:
+        index = self.index
+        if index is not None and time.monotonic() - self.checked_at < settings.GRIDMAP_LOOKUP_RECHECK_SECONDS:
+            return index
+        with self.lock:
+            index = self.index
+            today = timezone.localdate()
+            token = read_token()
+            if index is None or index.token != token or index.day != today:
+                index = build(today, index)
+                self.index = index
+            self.checked_at = time.monotonic()
+            return index
+
+    def forget(self) -> None:
+        self.checked_at = float("-inf")
+
+
+_holder = _Holder()
+
+
+def cell_answer_json(lon: float, lat: float) -> str | None:
+    """The lookup answer for a WGS84 point today (see selectors.cell_at_point_json)."""
+    return _holder.current().answer(lon, lat)
+
+
+def forget() -> None:
+    """Compare the token on the next lookup (after this process changed grids or duty)."""
+    _holder.forget()
+
+
+def warm() -> None:
+    """Build the index before the first request (a worker's start-up)."""
+    _holder.current()
