@@ -46,6 +46,10 @@ class Layer:
     cluster: dict | None = None
     # For tiled layers: where a clicked feature's full properties come from ({property}).
     detail_url: str | None = None
+    # The tables a tile is made of, for layers whose features depend on the caller's scope
+    # only: their tiles are then kept in memory until one of these tables changes (each
+    # needs a data-version trigger, gridmap.core.models.data_version_trigger).
+    tile_cache_tables: tuple[str, ...] = ()
 
     def draw_for(self, user) -> str:
         if self.draw != "auto":

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 
+from django.conf import settings
 from django.contrib.gis.geos import Polygon
 from django.db import connection
+
+from gridmap.core import versions
 
 from .registry import Layer
 
@@ -89,3 +94,61 @@ def tile(layer: Layer, queryset, z: int, x: int, y: int) -> bytes:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return bytes(cursor.fetchone()[0] or b"")
+
+
+class TileCache:
+    """Tiles kept in a process's memory, least recently used first out, up to `max_bytes`.
+
+    An entry holds the data versions of the tables it was made of; it is served only while
+    they are current (gridmap.core.versions: at most GRIDMAP_DATA_RECHECK_SECONDS old). The
+    key holds the caller's scope, so a tile made for one scope is never served to another.
+    """
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.entries: OrderedDict[tuple, tuple[tuple, bytes]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple, version: tuple) -> bytes | None:
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None or entry[0] != version:
+                return None
+            self.entries.move_to_end(key)
+            return entry[1]
+
+    def put(self, key: tuple, version: tuple, body: bytes) -> None:
+        with self.lock:
+            old = self.entries.pop(key, None)
+            if old is not None:
+                self.size -= len(old[1])
+            if len(body) > self.max_bytes:
+                return
+            self.entries[key] = (version, body)
+            self.size += len(body)
+            while self.size > self.max_bytes:
+                _, (_, evicted) = self.entries.popitem(last=False)
+                self.size -= len(evicted)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+            self.size = 0
+
+
+tile_cache = TileCache(settings.GRIDMAP_TILE_CACHE_MB * 1024 * 1024)
+
+
+def cached_tile(layer: Layer, scope, queryset_for, z: int, x: int, y: int) -> bytes:
+    """The tile from memory when its tables have not changed since it was made; otherwise
+    made by `tile` (queryset_for() gives the layer's scoped queryset) and kept."""
+    if not layer.tile_cache_tables:
+        return tile(layer, queryset_for(), z, x, y)
+    key = (layer.name, scope, z, x, y)
+    version = versions.of(layer.tile_cache_tables, versions.current())
+    body = tile_cache.get(key, version)
+    if body is None:
+        body = tile(layer, queryset_for(), z, x, y)
+        tile_cache.put(key, version, body)
+    return body

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gridmap.core.geojson import feature_collection, stream_feature_collection
+from gridmap.grids.scope import scope_for
 
 from . import tiles
 from .registry import Layer, get_layer, layers_for
@@ -52,6 +53,10 @@ def filtered_source(layer: Layer, request):
     except (ValueError, DjangoValidationError) as exc:
         raise ValidationError({"detail": f"筛选参数格式错误：{exc}"}) from exc
     return queryset
+
+
+def filtered(layer: Layer, request) -> bool:
+    return "bbox" in request.query_params or any(p in request.query_params for p in layer.filters)
 
 
 def cheap_validators(layer: Layer, queryset, variant: str):
@@ -127,7 +132,10 @@ class LayerTileView(APIView):
             return HttpResponse(status=204)
         # A tile query costs about as much as a validator query would, so the tag is the
         # tile's own digest: a revalidation saves the transfer, not the query.
-        body = tiles.tile(layer, filtered_source(layer, request), z, x, y)
+        if filtered(layer, request):
+            body = tiles.tile(layer, filtered_source(layer, request), z, x, y)
+        else:
+            body = tiles.cached_tile(layer, scope_for(request.user), lambda: layer.source(request.user), z, x, y)
         etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
         if not_modified(request, etag):
             return with_validators(HttpResponseNotModified(), etag, None)

@@ -3,7 +3,7 @@ import pgtrigger
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
-from gridmap.grids.triggers import BUMP_LOOKUP_VERSION
+from gridmap.core.models import data_version_trigger
 
 
 class Role(models.TextChoices):
@@ -29,16 +29,11 @@ class User(AbstractUser):
     class Meta:
         verbose_name = "用户"
         verbose_name_plural = "用户"
-        # The point lookup shows the officers on duty with name and phone: a change to what it
-        # shows makes the in-memory cells stale (grids.models.LookupVersion). Row-level with a
-        # condition, so that a sign-in (last_login) does not count.
+        # The point lookup shows the officers on duty with name and phone (grids.cell_index):
+        # a change to what it shows is a new version; a sign-in (last_login) is not.
         triggers = [
-            pgtrigger.Trigger(
-                name="user_bumps_lookup_version", level=pgtrigger.Row, when=pgtrigger.After,
-                operation=pgtrigger.Update,
-                condition=pgtrigger.AnyChange("full_name", "username", "phone", "is_active"),
-                func=BUMP_LOOKUP_VERSION,
-            ),
+            data_version_trigger(
+                "user_data_version", condition=pgtrigger.AnyChange("full_name", "username", "phone", "is_active")),
         ]
 
     def __str__(self) -> str:

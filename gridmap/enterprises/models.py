@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.gis.db import models
 
+from gridmap.core.models import data_version_trigger
 from gridmap.grids.models import Grid
 
 from .credit_code import validate_credit_code
@@ -62,6 +63,8 @@ class Enterprise(models.Model):
         verbose_name_plural = "企业"
         ordering = ["name", "credit_code"]
         indexes = [models.Index(fields=["cell", "risk_level"])]
+        # Vector tiles of enterprises are kept in memory until this table changes.
+        triggers = [data_version_trigger("enterprise_data_version")]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.credit_code}）"
@@ -107,6 +110,8 @@ class RiskPoint(models.Model):
         ordering = ["enterprise", "number"]
         constraints = [models.UniqueConstraint(fields=["enterprise", "number"],
                                                name="riskpoint_unique_number")]
+        # Enterprise tiles show each enterprise's number of risk points.
+        triggers = [data_version_trigger("riskpoint_data_version")]
 
     def __str__(self) -> str:
         return f"{self.enterprise.name} · {self.name}"

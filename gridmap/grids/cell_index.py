@@ -6,10 +6,10 @@ request, and on a small server the database shares the CPU with the web workers.
 process keeps the cells, with the answer of each (parent, officers on duty today) built by
 the same SQL as the reference lookup (selectors.CELL_ANSWER_JSON).
 
-Freshness: triggers change the token of grids.models.LookupVersion on every write that can
-change an answer (grids, assignments, a user's name/username/phone/active flag). A process
-reads the token at most every GRIDMAP_LOOKUP_RECHECK_SECONDS and rebuilds when it, or the
-day, has changed: an answer is at most that many seconds old. A process that has just
+Freshness: triggers change the data version (core.DataVersion) of grids and assignments on
+every write, and of users when a name, username, phone or active flag changes. A process
+reads the versions at most every GRIDMAP_DATA_RECHECK_SECONDS and rebuilds when they, or
+the day, have changed: an answer is at most that many seconds old. A process that has just
 changed grids or assignments itself calls `forget()` and sees the change at once.
 """
 
@@ -19,14 +19,14 @@ import datetime as dt
 import hashlib
 import math
 import threading
-import time
 from dataclasses import dataclass
 
 import numpy as np
 import shapely
-from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+
+from gridmap.core import versions
 
 from .selectors import CELL_ANSWER_JSON, with_point
 
@@ -95,7 +95,7 @@ class CellShapes:
 
 @dataclass(frozen=True)
 class CellIndex:
-    token: str | None
+    token: tuple[str | None, ...]
     day: dt.date
     shapes: CellShapes
     # In (level descending, code) order: among the cells covering a point (a point on a
@@ -107,19 +107,16 @@ class CellIndex:
         return None if position is None else with_point(self.answers[position], lon, lat)
 
 
-def read_token() -> str | None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT token::text FROM grids_lookupversion WHERE id = 1")
-        row = cursor.fetchone()
-    return row[0] if row else None
+# The tables an answer is made of (their versions: core.DataVersion).
+ANSWER_TABLES = ("grids_grid", "grids_gridassignment", "accounts_user")
 
 
 def build(day: dt.date, previous: CellIndex | None = None) -> CellIndex:
     """Every cell (level ≥ 2) with its answer for `day`, read in one query. The shapes of
     `previous` are kept when no shape changed (a change of duty only)."""
-    # The token is read before the cells: a change committed in between makes the next
-    # check rebuild once more, never keeps a stale index under a new token.
-    token = read_token()
+    # The versions are read before the cells: a change committed in between makes the next
+    # check rebuild once more, never keeps a stale index under a new version.
+    token = versions.of(ANSWER_TABLES, versions.read())
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT ST_AsBinary(c.geom), {CELL_ANSWER_JSON}::text FROM grids_grid c "
@@ -133,29 +130,21 @@ def build(day: dt.date, previous: CellIndex | None = None) -> CellIndex:
 
 
 class _Holder:
-    """The process's index, with when its token was last compared."""
+    """The process's index."""
 
     def __init__(self):
         self.index: CellIndex | None = None
-        self.checked_at = float("-inf")
         self.lock = threading.Lock()
 
     def current(self) -> CellIndex:
-        index = self.index
-        if index is not None and time.monotonic() - self.checked_at < settings.GRIDMAP_LOOKUP_RECHECK_SECONDS:
+        index, today = self.index, timezone.localdate()
+        if index is not None and index.day == today and index.token == versions.of(ANSWER_TABLES, versions.current()):
             return index
         with self.lock:
             index = self.index
-            today = timezone.localdate()
-            token = read_token()
-            if index is None or index.token != token or index.day != today:
-                index = build(today, index)
-                self.index = index
-            self.checked_at = time.monotonic()
+            if index is None or index.day != today or index.token != versions.of(ANSWER_TABLES, versions.current()):
+                index = self.index = build(today, index)
             return index
-
-    def forget(self) -> None:
-        self.checked_at = float("-inf")
 
 
 _holder = _Holder()
@@ -167,8 +156,8 @@ def cell_answer_json(lon: float, lat: float) -> str | None:
 
 
 def forget() -> None:
-    """Compare the token on the next lookup (after this process changed grids or duty)."""
-    _holder.forget()
+    """Compare versions on the next lookup (after this process changed grids or duty)."""
+    versions.forget()
 
 
 def warm() -> None:

@@ -1,19 +1,9 @@
 import pghistory
-import pgtrigger
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import Q
 
-from .triggers import BUMP_LOOKUP_VERSION
-
-
-def lookup_version_trigger(name: str) -> pgtrigger.Trigger:
-    """After any write to a table the lookup answers are made of (one bump per statement)."""
-    return pgtrigger.Trigger(
-        name=name, level=pgtrigger.Statement, when=pgtrigger.After,
-        operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete | pgtrigger.Truncate,
-        func=BUMP_LOOKUP_VERSION,
-    )
+from gridmap.core.models import data_version_trigger
 
 
 # Boundaries, names and parents change rarely and matter for every record filed under a grid:
@@ -56,7 +46,7 @@ class Grid(models.Model):
                 name="grid_parent_matches_level",
             ),
         ]
-        triggers = [lookup_version_trigger("grid_bumps_lookup_version")]
+        triggers = [data_version_trigger("grid_data_version")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
@@ -108,21 +98,8 @@ class GridAssignment(models.Model):
                 name="assignment_unique_open_ended",
             ),
         ]
-        triggers = [lookup_version_trigger("assignment_bumps_lookup_version")]
+        triggers = [data_version_trigger("assignment_data_version")]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.grid.code}"
 
-
-class LookupVersion(models.Model):
-    """One row whose token changes whenever a point-lookup answer may change: any write to
-    grids or assignments (triggers above) or to a user's name, username, phone or active flag
-    (trigger on the user model). Processes that keep the cells in memory
-    (grids.cell_index) compare tokens to know that their copy is stale."""
-
-    token = models.UUIDField("版本")
-    changed_at = models.DateTimeField("更新时间")
-
-    class Meta:
-        verbose_name = "网格查询版本"
-        verbose_name_plural = "网格查询版本"

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "pghistory",
     "pghistory.admin",
     "axes",
+    "gridmap.core",
     "gridmap.accounts",
     "gridmap.grids",
     "gridmap.enterprises",
@@ -202,9 +203,11 @@ GRIDMAP_RISK_COLOURS = {
 }
 # Above this many features in a user's scope, maps draw a layer as vector tiles, not GeoJSON.
 GRIDMAP_GEOJSON_MAX_FEATURES = int(os.environ.get("GRIDMAP_GEOJSON_MAX_FEATURES", "5000"))
-# The point lookup answers from cells kept in each process's memory; this is how often (in
-# seconds) a process checks that its copy is current, i.e. how old an answer may be.
-GRIDMAP_LOOKUP_RECHECK_SECONDS = float(os.environ.get("GRIDMAP_LOOKUP_RECHECK_SECONDS", "1"))
+# The point lookup's cells and vector tiles are kept in each process's memory; this is how
+# often (in seconds) a process checks the data versions, i.e. how old an answer may be.
+GRIDMAP_DATA_RECHECK_SECONDS = float(os.environ.get("GRIDMAP_DATA_RECHECK_SECONDS", "1"))
+# Memory per process for vector tiles of layers whose tiles depend on the scope only.
+GRIDMAP_TILE_CACHE_MB = int(os.environ.get("GRIDMAP_TILE_CACHE_MB", "64"))
 # Topology tolerance for grid imports, in square metres: slivers smaller than this are
 # reported as warnings, larger ones refuse the import.
 GRIDMAP_TOPOLOGY_TOLERANCE_M2 = float(os.environ.get("GRIDMAP_TOPOLOGY_TOLERANCE_M2", "100"))

@@ -3,8 +3,8 @@
 from .dev import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-# Tests change grids and duty and look up at once: every lookup compares the version token.
-GRIDMAP_LOOKUP_RECHECK_SECONDS = 0.0
+# Tests change data and read it back at once: every read compares the data versions.
+GRIDMAP_DATA_RECHECK_SECONDS = 0.0
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

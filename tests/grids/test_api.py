@@ -159,7 +159,7 @@ def test_lookup_answers_from_memory(supervisor_client, district_shapes):
     with CaptureQueriesContext(connection) as queries:
         for point in points:
             assert lookup(supervisor_client, point.x, point.y).status_code == 200
-    # Tests compare the version token on every lookup (GRIDMAP_LOOKUP_RECHECK_SECONDS = 0);
+    # Tests compare the data versions on every lookup (GRIDMAP_DATA_RECHECK_SECONDS = 0);
     # the cells themselves are not read again.
     assert not [q for q in queries.captured_queries if "grids_grid" in q["sql"]]
 

@@ -1,0 +1,41 @@
+import pgtrigger
+from django.db import models
+
+# Changes the version of the table the trigger is on. A fresh random token, not a counter, so
+# that a rolled-back change cannot leave behind a number that a later, different change
+# reaches again.
+BUMP_DATA_VERSION = """
+    INSERT INTO core_dataversion (name, token, changed_at) VALUES (TG_TABLE_NAME, gen_random_uuid(), now())
+    ON CONFLICT (name) DO UPDATE SET token = EXCLUDED.token, changed_at = EXCLUDED.changed_at;
+    RETURN NULL;"""
+
+
+def data_version_trigger(name: str, **conditions) -> pgtrigger.Trigger:
+    """After any write to the model's table, one bump per statement (or per row matching a
+    `condition`, for tables written often in ways that do not matter)."""
+    if conditions:
+        return pgtrigger.Trigger(name=name, level=pgtrigger.Row, when=pgtrigger.After,
+                                 operation=pgtrigger.Update, func=BUMP_DATA_VERSION, **conditions)
+    return pgtrigger.Trigger(
+        name=name, level=pgtrigger.Statement, when=pgtrigger.After,
+        operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete | pgtrigger.Truncate,
+        func=BUMP_DATA_VERSION,
+    )
+
+
+class DataVersion(models.Model):
+    """A token per table that changes on every write to it (triggers declared by the models).
+
+    Processes that keep answers in memory (the point lookup's cells, vector tiles) compare
+    tokens to know their copy is stale; see gridmap.core.versions."""
+
+    name = models.CharField("表", max_length=63, primary_key=True)
+    token = models.UUIDField("版本")
+    changed_at = models.DateTimeField("更新时间")
+
+    class Meta:
+        verbose_name = "数据版本"
+        verbose_name_plural = "数据版本"
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.token}"

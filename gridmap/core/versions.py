@@ -1,0 +1,42 @@
+"""The tables' data versions (core.DataVersion) as one process sees them.
+
+Read at most every GRIDMAP_DATA_RECHECK_SECONDS: what a process answers from memory is at
+most that old. A process that has just written calls `forget()` to read them again at once.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from django.conf import settings
+from django.db import connection
+
+_lock = threading.Lock()
+_state = {"versions": {}, "read_at": float("-inf")}
+
+
+def read() -> dict[str, str]:
+    """The versions now, from the database."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, token::text FROM core_dataversion")
+        return dict(cursor.fetchall())
+
+
+def current() -> dict[str, str]:
+    """The versions, at most GRIDMAP_DATA_RECHECK_SECONDS old."""
+    if time.monotonic() - _state["read_at"] < settings.GRIDMAP_DATA_RECHECK_SECONDS:
+        return _state["versions"]
+    with _lock:
+        if time.monotonic() - _state["read_at"] >= settings.GRIDMAP_DATA_RECHECK_SECONDS:
+            _state["versions"] = read()
+            _state["read_at"] = time.monotonic()
+        return _state["versions"]
+
+
+def of(tables: tuple[str, ...], versions: dict[str, str]) -> tuple[str | None, ...]:
+    return tuple(versions.get(table) for table in tables)
+
+
+def forget() -> None:
+    _state["read_at"] = float("-inf")
