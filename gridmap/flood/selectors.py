@@ -4,6 +4,7 @@ flood command, district supervisors and administrators (all district-wide roles)
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
@@ -312,16 +313,26 @@ SELECT json_build_object(
 )::text
 """
 
+# What other apps know to be exposed in an area (the inspections app: open hazards). flood does
+# not import them: each registers at start-up a function (area: MultiPolygon, user) -> list of
+# dicts, and the exposure adds its rows under the name and their count to the totals.
+EXPOSURE_SECTIONS: dict[str, Callable] = {}
+
+
+def register_exposure_section(name: str, rows_in_area: Callable) -> None:
+    EXPOSURE_SECTIONS[name] = rows_in_area
+
+
 ROLE_LABELS = {"officer": "网格员", "substitute": "代岗网格员", "supervisor": "安全监管责任人",
                "contact_leader": "联系负责人"}
 LEVEL_LABELS = {"major": "重大", "large": "较大", "general": "一般", "low": "低", "": "未评估", None: "未评估"}
 
 
 def exposure(user, query: ExposureQuery) -> dict | None:
-    """What a zone or drawn area exposes, in one SQL statement (GiST-indexed joins and KNN).
+    """What a zone or drawn area exposes, in one SQL statement (GiST-indexed joins and KNN),
+    plus the sections other apps registered (open hazards), one statement each.
 
-    None when the user may not command, or the zone does not exist. Open hazards are not yet
-    recorded (the inspections app is to come): the open pre-flood tasks stand in for them.
+    None when the user may not command, or the zone does not exist.
     """
     if not can_command(user):
         return None
@@ -348,6 +359,10 @@ def exposure(user, query: ExposureQuery) -> dict | None:
     result["totals"] = total or {"enterprises": 0, "hazardous": 0, "risk_points": 0, "major": 0,
                                  "large": 0, "open_tasks": 0}
     result["grids"] = [g for g in result["grids"] if g["rollup"] != 3]
+    area = FloodZone.objects.get(pk=query.zone_id).geom if query.zone_id is not None else query.area
+    for name, rows_in_area in EXPOSURE_SECTIONS.items():
+        result[name] = rows_in_area(area, user)
+        result["totals"][name] = len(result[name])
     if query.zone_id is not None:
         zone = FloodZone.objects.get(pk=query.zone_id)
         result["zone"] = {"id": zone.pk, "name": zone.name, "kind": zone.get_kind_display(),

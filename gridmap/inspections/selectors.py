@@ -201,6 +201,31 @@ def open_hazards_for_map(user) -> QuerySet[Hazard]:
                                    default=Value("on_time"), output_field=CharField())))
 
 
+def open_hazards_in_area(area, user) -> list[dict]:
+    """Open hazards (not closed) lying in an area, at their own position or else at their
+    enterprise's: the flood exposure's section (registered in apps.py). Overdue first."""
+    today = timezone.localdate()
+    hazards = (Hazard.objects.filter(_in_cells(user), status__in=OPEN_HAZARD_STATUSES)
+               .annotate(position=Coalesce("location", "enterprise__location"))
+               .filter(position__intersects=area)
+               .annotate(due_on=Coalesce("supervised_deadline", "deadline"))
+               .select_related("enterprise", "cell")
+               .order_by("due_on", "id"))
+    rows = []
+    for hazard in hazards:
+        overdue = hazard.status != HazardStatus.REINSPECTED and hazard.due_on < today
+        rows.append({
+            "id": hazard.pk, "enterprise": hazard.enterprise.name, "credit_code": hazard.enterprise.credit_code,
+            "level": hazard.level, "level_name": hazard.get_level_display(),
+            "status": hazard.status, "status_name": hazard.get_status_display(),
+            "description": hazard.description[:200], "deadline": hazard.due_on.isoformat(), "overdue": overdue,
+            "cell_code": hazard.cell.code, "cell_name": hazard.cell.name,
+            "lon": hazard.position.x, "lat": hazard.position.y,
+        })
+    rows.sort(key=lambda row: (not row["overdue"], row["level"] != Hazard.Level.MAJOR, row["deadline"]))
+    return rows
+
+
 # --- enforcement, reports, photos ------------------------------------------------------------
 
 def documents_for_user(user) -> QuerySet[EnforcementDocument]:

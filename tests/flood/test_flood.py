@@ -262,3 +262,23 @@ def test_only_flood_command_supervisors_and_admins(username, allowed):
         assert client.post(f"/flood/zones/{zone.pk}/tasks/", {"due_date": "2030-01-01"}).status_code == 403
         item.refresh_from_db()
         assert item.quantity == before and not PreFloodTask.objects.filter(zone=zone).exists()
+
+
+def test_open_hazards_in_the_area_are_exposed_and_closed_ones_are_not():
+    from gridmap.inspections.models import Hazard
+
+    polygon = shape(DRAWN)
+    inside = [h for h in Hazard.objects.select_related("enterprise").exclude(status="closed")
+              if polygon.intersects(Point(*(h.location or h.enterprise.location).coords))]
+    result = exposure(user("flood"), ExposureQuery(area=area_from_geojson(DRAWN)))
+    assert inside and {h["id"] for h in result["open_hazards"]} == {h.pk for h in inside}
+    assert result["totals"]["open_hazards"] == len(inside)
+    # Overdue hazards lead the list.
+    flags = [h["overdue"] for h in result["open_hazards"]]
+    assert flags == sorted(flags, reverse=True)
+    closed = Hazard.objects.filter(status="closed").select_related("enterprise")
+    assert not {h.pk for h in closed} & {h["id"] for h in result["open_hazards"]}
+    client = Client()
+    client.force_login(user("flood"))
+    page = client.get("/flood/exposure/", {"geometry": json.dumps(DRAWN)}).content.decode()
+    assert "未销号隐患" in page and inside[0].enterprise.name in page
