@@ -396,8 +396,13 @@ def province(db_name: str, parts):
         data = province_data.generate()
         info = {"generate_s": data["seconds"], **province_data.load(data)}
         print(f"province loaded: {info}", flush=True)
+    from bench.officers import top_up_officers
+
+    officers = top_up_officers()
+    if officers["assignments"]:
+        print(f"province officers: {officers}", flush=True)
     results = Suite("province").run(parts)
-    results["data"] = info or {"reused": True}
+    results["data"] = {**(info or {"reused": True}), "officers": officers}
     return results
 
 
