@@ -29,9 +29,17 @@ def current() -> dict[str, str]:
         return _state["versions"]
     with _lock:
         if time.monotonic() - _state["read_at"] >= settings.GRIDMAP_DATA_RECHECK_SECONDS:
-            _state["versions"] = read()
-            _state["read_at"] = time.monotonic()
+            return refresh()
         return _state["versions"]
+
+
+def refresh() -> dict[str, str]:
+    """Read the versions now and remember them: whatever is built right after reading them
+    carries the same versions that `current()` then gives (or newer data than they say,
+    never older), so it is not rebuilt again until a table really changes."""
+    versions = read()
+    _state["versions"], _state["read_at"] = versions, time.monotonic()
+    return versions
 
 
 def of(tables: tuple[str, ...], versions: dict[str, str]) -> tuple[str | None, ...]:

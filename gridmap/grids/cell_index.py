@@ -51,6 +51,7 @@ class CellShapes:
         # segment index instead of a walk around the ring.
         shapely.prepare(self.shapes)
         self.tree = shapely.STRtree(self.shapes)
+        self.geos_lock = threading.Lock()
         self._raster()
 
     def _raster(self) -> None:
@@ -87,9 +88,12 @@ class CellShapes:
             found = int(self.raster[row, column])
             if found >= 0:
                 return found
-        candidates = self.tree.query(shapely.Point(lon, lat))
-        # For a point, "intersects" is "covered by": inside or on the border, as ST_Covers.
-        hits = candidates[shapely.intersects_xy(self.shapes[candidates], lon, lat)]
+        # GEOS prepared geometries are not thread-safe (libgeos/geos#825) and shapely releases
+        # the GIL: threads of one worker (gunicorn gthread) take turns here.
+        with self.geos_lock:
+            candidates = self.tree.query(shapely.Point(lon, lat))
+            # For a point, "intersects" is "covered by": inside or on the border, as ST_Covers.
+            hits = candidates[shapely.intersects_xy(self.shapes[candidates], lon, lat)]
         return int(hits.min()) if len(hits) else None
 
 
@@ -116,7 +120,7 @@ def build(day: dt.date, previous: CellIndex | None = None) -> CellIndex:
     `previous` are kept when no shape changed (a change of duty only)."""
     # The versions are read before the cells: a change committed in between makes the next
     # check rebuild once more, never keeps a stale index under a new version.
-    token = versions.of(ANSWER_TABLES, versions.read())
+    token = versions.of(ANSWER_TABLES, versions.refresh())
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT ST_AsBinary(c.geom), {CELL_ANSWER_JSON}::text FROM grids_grid c "

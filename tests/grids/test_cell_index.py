@@ -123,3 +123,16 @@ def test_an_empty_grid_table_answers_nothing():
         connection.cursor().execute("TRUNCATE grids_grid, grids_gridassignment CASCADE")
         assert cell_index.cell_answer_json(117.0, 38.9) is None
         transaction.set_rollback(True)
+
+
+def test_threads_of_one_process_answer_alike(index):
+    from concurrent.futures import ThreadPoolExecutor
+
+    minx, miny, maxx, maxy = shapely.total_bounds(index.shapes.shapes)
+    rng = random.Random(17)
+    points = [(rng.uniform(minx, maxx), rng.uniform(miny, maxy)) for _ in range(4000)]
+    expected = [index.answer(lon, lat) for lon, lat in points]
+    fresh = cell_index.build(index.day)  # prepared geometries not used yet: their lazy set-up races
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda point: fresh.answer(*point), points))
+    assert answers == expected
