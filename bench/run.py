@@ -297,6 +297,12 @@ class Suite:
             self.results["province_enterprises"] = points.top_up_enterprises(PROVINCE_ENTERPRISES)
         self.results["reassign"] = points.reassign(self)
 
+    def inspections(self):
+        from bench import inspections
+
+        total = PROVINCE_INSPECTIONS if self.scale == "province" else None
+        self.results["inspections"] = inspections.run(self, total=total)
+
     def run(self, parts):
         for part in parts:
             started = time.perf_counter()
@@ -306,8 +312,9 @@ class Suite:
         return self.results
 
 
-PARTS = ["points", "geojson", "tiles", "lookup_in_process", "concurrency", "map_pages"]
+PARTS = ["points", "geojson", "tiles", "lookup_in_process", "concurrency", "map_pages", "inspections"]
 PROVINCE_ENTERPRISES = 1_000_000
+PROVINCE_INSPECTIONS = 5_000_000
 
 
 def use_database(name: str) -> None:
@@ -381,8 +388,15 @@ def province(db_name: str, parts):
         data = province_data.generate()
         info = {"generate_s": data["seconds"], **province_data.load(data)}
         print(f"province loaded: {info}", flush=True)
+    loaded = {}
+    if "inspections" in parts:
+        from bench import inspections, points
+
+        loaded["enterprises"] = points.top_up_enterprises(PROVINCE_ENTERPRISES)
+        loaded["inspections"] = inspections.top_up_inspections(PROVINCE_INSPECTIONS)
+        print(f"province inspections: {loaded['inspections']}", flush=True)
     results = Suite("province").run(parts)
-    results["data"] = info or {"reused": True}
+    results["data"] = {**(info or {"reused": True}), **loaded}
     return results
 
 
