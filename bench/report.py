@@ -13,6 +13,53 @@ def _f(value, digits=2):
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 
+def _load(scale) -> dict:
+    """The province's load is done before the suite runs (run.province), the part's own top-up is then a no-op."""
+    return scale.get("data", {}).get("inspections") or scale["inspections"]["load"]
+
+
+def _inspection_section(row, header, rule) -> list[str]:
+    def get(*keys):
+        def getter(scale):
+            value = scale["inspections"]
+            for key in keys:
+                value = value[key]
+            return value
+        return getter
+
+    lines = ["## Inspection reads, district to province", "", header, rule,
+             row("inspections", get("counts", "inspections"), 0),
+             row("… in the year measured", get("counts", "inspections_in_year"), 0),
+             row("tasks", get("counts", "tasks"), 0),
+             row("open tasks", get("counts", "open_tasks"), 0),
+             row("hazards", get("counts", "hazards"), 0),
+             row("open hazards", get("counts", "open_hazards"), 0),
+             row("level-II cells", get("counts", "cells"), 0),
+             row("load: inspections/s (with tasks, history on)", lambda s: _load(s)["inspections_per_s"], 0),
+             row("load: rows/s (inspections + tasks)", lambda s: _load(s)["rows_per_s"], 0),
+             row("load: hazards/s", lambda s: _load(s)["hazards_per_s"], 0)]
+    reads = (("statistics_level1", "annual statistics by level-I grid, whole area (statistics_by_grid)"),
+             ("officer_open_tasks", "one officer's open tasks (tasks_for_user mine, open)"),
+             ("cell_history", "one cell's inspection history, latest 50 (inspections_for_user)"),
+             ("open_hazards", "hazards still open, whole area, first 500 (hazards_for_user)"))
+    for key, label in reads:
+        lines += [row(f"{label}: selector ms", get(key, "selector_ms")),
+                  row("… its SQL replayed raw ms", get(key, "raw_sql_ms")),
+                  row("… endpoint ms", get(key, "endpoint_ms")),
+                  row("… selector / raw SQL", get(key, "selector_vs_raw")),
+                  row("… tables read by Seq Scan",
+                      lambda s, k=key: ", ".join(s["inspections"][k]["seq_scans"]) or "none")]
+    lines += [row("statistics page (HTML, map, charts) ms", get("statistics_level1", "page_ms")),
+              row("history triggers: inspections/s with context", get("trigger_cost", "history_with_context_per_s"), 0),
+              row("… without a history context", get("trigger_cost", "history_without_context_per_s"), 0),
+              row("… with history switched off", get("trigger_cost", "no_history_per_s"), 0),
+              "", "District: the sample year's own inspections (2019) and this quarter's synthetic open tasks of "
+              "the sample's enterprises; province: 5,000,000 synthetic inspections over five years "
+              "(`bench/inspections.py`), figures for the last full year. Raw SQL is the statements the selector "
+              "ran, replayed through a cursor.", ""]
+    return lines
+
+
 def write_markdown(report: dict, path) -> None:
     m = report["machine"]
     lines = [
@@ -103,6 +150,8 @@ def write_markdown(report: dict, path) -> None:
               "authentication; `lookup_bare_view` is the lookup's full answer (cell, parent, officers) from the "
               "in-memory cell index behind the same; `lookup` is the API as clients call it (token "
               "authentication, DRF).", ""]
+    if any("inspections" in s for s in scales.values()):
+        lines += _inspection_section(row, header, rule)
     lines += ["## Map pages in headless Chromium", "", header, rule]
     for role in ("supervisor", "officer"):
         lines += [row(f"{role}: HTML bytes", lambda s, r=role: s["map_pages"][r]["html_bytes"], 0),

@@ -312,6 +312,12 @@ class Suite:
             self.results["province_enterprises"] = points.top_up_enterprises(PROVINCE_ENTERPRISES)
         self.results["reassign"] = points.reassign(self)
 
+    def inspections(self):
+        from bench import inspections
+
+        total = PROVINCE_INSPECTIONS if self.scale == "province" else None
+        self.results["inspections"] = inspections.run(self, total=total)
+
     def run(self, parts):
         for part in parts:
             started = time.perf_counter()
@@ -321,8 +327,9 @@ class Suite:
         return self.results
 
 
-PARTS = ["points", "geojson", "tiles", "lookup_in_process", "concurrency", "map_pages"]
+PARTS = ["points", "geojson", "tiles", "lookup_in_process", "concurrency", "map_pages", "inspections"]
 PROVINCE_ENTERPRISES = 1_000_000
+PROVINCE_INSPECTIONS = 5_000_000
 
 
 def use_database(name: str) -> None:
@@ -396,13 +403,20 @@ def province(db_name: str, parts):
         data = province_data.generate()
         info = {"generate_s": data["seconds"], **province_data.load(data)}
         print(f"province loaded: {info}", flush=True)
-    from bench.officers import top_up_officers
+    from bench.inspections import bulk_history, ensure_officers
 
-    officers = top_up_officers()
-    if officers["assignments"]:
-        print(f"province officers: {officers}", flush=True)
+    # An officer for every cell, so that lookups answer with people and the officer's map page
+    # is measured at this scale too.
+    with bulk_history():
+        loaded = {"officers_added": ensure_officers()}
+    if "inspections" in parts:
+        from bench import inspections, points
+
+        loaded["enterprises"] = points.top_up_enterprises(PROVINCE_ENTERPRISES)
+        loaded["inspections"] = inspections.top_up_inspections(PROVINCE_INSPECTIONS)
+        print(f"province inspections: {loaded['inspections']}", flush=True)
     results = Suite("province").run(parts)
-    results["data"] = {**(info or {"reused": True}), "officers": officers}
+    results["data"] = {**(info or {"reused": True}), **loaded}
     return results
 
 
