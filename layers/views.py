@@ -109,9 +109,10 @@ class LayerGeoJSONView(APIView):
             response = StreamingHttpResponse(stream_feature_collection(queryset, **encode),
                                              content_type="application/geo+json")
         else:
-            body = feature_collection(queryset, **encode)
+            # Encoded once: the tag's digest and the response share the bytes (megabytes).
+            body = feature_collection(queryset, **encode).encode()
             if etag is None:
-                etag = '"' + hashlib.blake2b(body.encode(), digest_size=16).hexdigest() + '"'
+                etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
                 if not_modified(request, etag):
                     return with_validators(HttpResponseNotModified(), etag, None)
             response = HttpResponse(body, content_type="application/geo+json")

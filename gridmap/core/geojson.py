@@ -20,21 +20,24 @@ def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
+def _feature_sql(geom: str, properties: Sequence[str], id_field: str, precision: int) -> str:
+    """One feature as JSON text. Concatenated as text: casting ST_AsGeoJSON to json (to nest
+    it with json_build_object) re-parses every geometry, which cost more than encoding it."""
+    props = ", ".join(f"'{p}', t.{_quote(p)}" for p in properties)
+    return (f"""'{{"type": "Feature", "id": ' || COALESCE(to_json(t.{_quote(id_field)})::text, 'null')"""
+            f""" || ', "geometry": ' || COALESCE(ST_AsGeoJSON(t.{_quote(geom)}, {int(precision)}), 'null')"""
+            f""" || ', "properties": ' || json_build_object({props})::text || '}}'""")
+
+
 def feature_collection_sql(queryset: QuerySet, *, geom: str, properties: Sequence[str],
                            id_field: str = "id", precision: int = 6) -> tuple[str, tuple]:
     columns = [id_field, geom, *properties]
-    inner_sql, params = queryset.values(*columns).query.sql_with_params()
-    props = ", ".join(f"'{p}', t.{_quote(p)}" for p in properties)
+    # Features of a collection have no order; sorting them cost a tenth of the encoding.
+    inner_sql, params = queryset.order_by().values(*columns).query.sql_with_params()
     sql = f"""
-        SELECT json_build_object(
-            'type', 'FeatureCollection',
-            'features', COALESCE(json_agg(json_build_object(
-                'type', 'Feature',
-                'id', t.{_quote(id_field)},
-                'geometry', ST_AsGeoJSON(t.{_quote(geom)}, {int(precision)})::json,
-                'properties', json_build_object({props})
-            )), '[]'::json)
-        )::text
+        SELECT '{{"type": "FeatureCollection", "features": ['
+               || COALESCE(string_agg({_feature_sql(geom, properties, id_field, precision)}, ', '), '')
+               || ']}}'
         FROM ({inner_sql}) AS t"""
     return sql, params
 
@@ -55,17 +58,11 @@ def stream_feature_collection(queryset: QuerySet, *, geom: str, properties: Sequ
     cursor hands them over in batches, so neither side holds the whole document."""
     columns = [id_field, geom, *properties]
     try:
-        inner_sql, params = queryset.values(*columns).query.sql_with_params()
+        inner_sql, params = queryset.order_by().values(*columns).query.sql_with_params()
     except EmptyResultSet:
         yield EMPTY_COLLECTION
         return
-    props = ", ".join(f"'{p}', t.{_quote(p)}" for p in properties)
-    sql = f"""
-        SELECT json_build_object(
-            'type', 'Feature', 'id', t.{_quote(id_field)},
-            'geometry', ST_AsGeoJSON(t.{_quote(geom)}, {int(precision)})::json,
-            'properties', json_build_object({props}))::text
-        FROM ({inner_sql}) AS t"""
+    sql = f"SELECT {_feature_sql(geom, properties, id_field, precision)} FROM ({inner_sql}) AS t"
     yield '{"type": "FeatureCollection", "features": ['
     first = True
     with connection.chunked_cursor() as cursor:

@@ -12,10 +12,12 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FloatField,
+    Func,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -60,9 +62,10 @@ def enterprises_for_user(user, *, filters: dict | None = None) -> QuerySet[Enter
         cell_code=F("cell__code"), cell_name=F("cell__name"),
         grid1_code=F("cell__parent__code"), grid1_name=F("cell__parent__name"),
         risk_level_name=_level_label("risk_level"),
-        point_count=Coalesce(
-            RiskPoint.objects.filter(enterprise=OuterRef("pk")).values("enterprise")
-            .annotate(n=Count("id")).values("n"), 0),
+        # count(*) of the enterprise's points as a plain scalar subquery (no GROUP BY, no join).
+        point_count=Subquery(RiskPoint.objects.filter(enterprise=OuterRef("pk")).order_by()
+                             .annotate(n=Func(F("id"), function="COUNT")).values("n"),
+                             output_field=IntegerField()),
     )
     queryset = _completeness(queryset)
     return apply_filters(queryset, filters or {})
