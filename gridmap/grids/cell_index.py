@@ -73,9 +73,12 @@ class CellShapes:
         # Squares in a cell's interior, borders included: no point of one is on a cell's border.
         cell, square = squares.query(self.shapes, predicate="contains_properly")
         raster = np.full(columns * rows, np.iinfo(np.int32).max, dtype=np.int64)
-        # Nested cells (level III inside level II): the first in answer order wins.
+        # Nested cells (level III inside level II): the first in answer order wins...
         np.minimum.at(raster, square, cell)
-        raster[raster == np.iinfo(np.int32).max] = -1
+        # ...but only where every cell touching the square holds all of it: a square only
+        # partly in a level-III cell is left to the exact test.
+        touching = np.bincount(squares.query(self.shapes, predicate="intersects")[1], minlength=columns * rows)
+        raster[(raster == np.iinfo(np.int32).max) | (touching != np.bincount(square, minlength=columns * rows))] = -1
         self.raster = raster.astype(np.int32).reshape(rows, columns)
         self.origin, self.step = (float(minx), float(miny)), float(step)
 

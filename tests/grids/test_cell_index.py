@@ -136,3 +136,16 @@ def test_threads_of_one_process_answer_alike(index):
     with ThreadPoolExecutor(max_workers=8) as pool:
         answers = list(pool.map(lambda point: fresh.answer(*point), points))
     assert answers == expected
+
+
+def test_a_level_three_cell_inside_a_raster_square_is_answered_exactly():
+    from gridmap.grids.cell_index import CellShapes
+
+    parent = shapely.box(0, 0, 1, 1)
+    child = shapely.box(0.40, 0.40, 0.43, 0.43)  # much smaller than a raster square
+    # Answer order: level III first.
+    shapes = CellShapes([shapely.to_wkb(child), shapely.to_wkb(parent)])
+    assert shapes.position(0.415, 0.415) == 0
+    assert shapes.position(0.45, 0.45) == 1
+    assert shapes.position(0.43, 0.42) == 0  # on the child's border: the first in order
+    assert shapes.position(2.0, 2.0) is None
