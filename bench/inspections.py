@@ -448,6 +448,8 @@ def inspection_reads(suite) -> dict:
         lambda: statistics_by_grid(suite.user, start=start, end=end, level=Grid.Level.LEVEL_1), repeat=repeat)
 
     pages = Client()
+    # The map-pages part sets passwords with an UPDATE: the session hash comes from the row.
+    suite.user.refresh_from_db()
     pages.force_login(suite.user)
 
     def statistics_page():
