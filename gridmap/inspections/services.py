@@ -476,23 +476,36 @@ def document_issue(*, actor, document: EnforcementDocument, issued_on: dt.date) 
     return document
 
 
+def _check_enforcement_record(actor, enterprise: Enterprise, day: dt.date, field: str, label: str) -> None:
+    """What an exposure and a summons both need: bureau staff, an enterprise placed in a cell
+    the actor sees (the row carries that cell), and a day that has already come."""
+    _require_bureau(actor)
+    _require_in_scope(actor, enterprise.cell_id)
+    if day > timezone.localdate():
+        raise ValidationError({field: f"{label}不能晚于今天"})
+
+
 @transaction.atomic
 def exposure_record(*, actor, enterprise: Enterprise, exposed_on: dt.date, medium: str,
                     note: str = "") -> Exposure:
-    _require_bureau(actor)
+    _check_enforcement_record(actor, enterprise, exposed_on, "exposed_on", "曝光日期")
+    if not medium.strip():
+        raise ValidationError({"medium": "请填写曝光媒体"})
     with _history(actor, "exposure_record"):
         return Exposure.objects.create(enterprise=enterprise, cell_id=enterprise.cell_id, exposed_on=exposed_on,
-                                       medium=medium[:100], note=note[:300], recorded_by=actor,
+                                       medium=medium.strip()[:100], note=note.strip()[:300], recorded_by=actor,
                                        district_code=enterprise.district_code)
 
 
 @transaction.atomic
 def summons_record(*, actor, enterprise: Enterprise, held_on: dt.date, people: int = 1,
                    note: str = "") -> Summons:
-    _require_bureau(actor)
+    _check_enforcement_record(actor, enterprise, held_on, "held_on", "约谈日期")
+    if not 1 <= people <= 1000:
+        raise ValidationError({"people": "约谈人数应为 1 至 1000"})
     with _history(actor, "summons_record"):
         return Summons.objects.create(enterprise=enterprise, cell_id=enterprise.cell_id, held_on=held_on,
-                                      people=people, note=note[:300], recorded_by=actor,
+                                      people=people, note=note.strip()[:300], recorded_by=actor,
                                       district_code=enterprise.district_code)
 
 

@@ -2,12 +2,16 @@
 layer registry. Views stay thin: parse, call, redirect with a message."""
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -35,6 +39,7 @@ from layers.maps import build_map, map_context
 from layers.registry import layers_named
 
 from .charts import bar_chart
+from .forms import ExposureForm, SummonsForm
 
 
 def _parts(request, fmap) -> dict:
@@ -333,6 +338,16 @@ def my_cell_sections(user, cell) -> dict:
 
 # --- enforcement documents (执法文书) ---------------------------------------------------------
 
+def _year(request) -> int | None:
+    text = request.GET.get("year", "")
+    return int(text) if text.isdigit() and 1900 <= int(text) <= 2999 else None
+
+
+def _recent_years() -> range:
+    this_year = timezone.localdate().year
+    return range(this_year, this_year - 6, -1)
+
+
 def _document_or_404(request, pk):
     document = selectors.document_in_scope(request.user, pk)
     if document is None:
@@ -396,14 +411,12 @@ def document_list(request):
         return redirect("workspaces:document_detail", pk=document.pk)
     kind = request.GET.get("kind", "")
     kind = kind if kind in EnforcementDocument.Kind.values else ""
-    year_text = request.GET.get("year", "")
-    year = int(year_text) if year_text.isdigit() and 1900 <= int(year_text) <= 2999 else None
+    year = _year(request)
     documents = selectors.documents_filtered(request.user, kind=kind or None, year=year)
-    this_year = timezone.localdate().year
     can_write = services.can_supervise(request.user)
     return render(request, "inspections/document_list.html", {
         "documents": documents[:300], "kinds": EnforcementDocument.Kind.choices, "kind": kind, "year": year,
-        "years": range(this_year, this_year - 6, -1), "can_write": can_write, "today": timezone.localdate(),
+        "years": _recent_years(), "can_write": can_write, "today": timezone.localdate(),
         "holders": services.certificate_holders(timezone.localdate()).order_by("username") if can_write else []})
 
 
@@ -441,3 +454,106 @@ def document_action(request, pk: int, action: str):
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, f"未保存：{_errors(exc)}")
     return redirect("workspaces:document_detail", pk=document.pk)
+
+
+# --- public exposures (公开曝光) and summons (约谈) ---------------------------------------------
+
+@dataclass(frozen=True)
+class EnforcementRecord:
+    """One of the two bureau records kept per enterprise: how its page lists and records it."""
+
+    name: str
+    title: str
+    url: str
+    form: type[forms.Form]
+    date_field: str
+    detail_field: str
+    hint: str
+    rows: Callable
+    record: Callable
+
+    def date_label(self) -> str:
+        return self.form.base_fields[self.date_field].label
+
+    def detail_label(self) -> str:
+        return self.form.base_fields[self.detail_field].label
+
+
+EXPOSURES = EnforcementRecord(
+    "exposure", "公开曝光", "workspaces:exposure_list", ExposureForm, "exposed_on", "medium",
+    "对拒不整改重大隐患、屡查屡犯的企业，在媒体上公开曝光。", selectors.exposures_for_user, services.exposure_record)
+SUMMONSES = EnforcementRecord(
+    "summons", "约谈", "workspaces:summons_list", SummonsForm, "held_on", "people",
+    "约谈企业主要负责人、安全管理人员等，督促落实安全生产主体责任。", selectors.summonses_for_user,
+    services.summons_record)
+
+
+def _visible_enterprise(request, text: str):
+    """The enterprise a page was opened for (from its 一企一册 page), if the user sees it."""
+    if not (text.isdigit() and len(text) < 10):
+        return None
+    return selectors.enterprises_visible(request.user).filter(pk=int(text)).first()
+
+
+def _add_errors(form, exc) -> None:
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, _errors(exc))
+
+
+def _record_from_post(request, kind: EnforcementRecord, form):
+    """Record through the service in one transaction; on any refusal the form carries the
+    errors by field and nothing is written."""
+    try:
+        with transaction.atomic():
+            return kind.record(actor=request.user, **form.cleaned_data)
+    except (ValidationError, PermissionDenied) as exc:
+        _add_errors(form, exc)
+        return None
+
+
+def _enforcement_record_page(request, kind: EnforcementRecord):
+    can_write = services.can_supervise(request.user)
+    today = timezone.localdate()
+    enterprise = _visible_enterprise(request, request.GET.get("enterprise", ""))
+    form_options = {"today": today, "find_enterprise": lambda text: _enterprise_of(request, text)}
+    form = None
+    if request.method == "POST":
+        if not can_write:
+            raise PermissionDenied("只有区应急管理局监管人员或系统管理员可以记录公开曝光、约谈")
+        form = kind.form(request.POST, **form_options)
+        record = _record_from_post(request, kind, form) if form.is_valid() else None
+        if record is not None:
+            day = getattr(record, kind.date_field)
+            messages.success(request, f"已记录{kind.title}：{record.enterprise.name}（{day:%Y-%m-%d}）")
+            return redirect(kind.url)
+    elif can_write:
+        form = kind.form(initial={"enterprise": enterprise.pk if enterprise else "", kind.date_field: today},
+                         **form_options)
+    year = _year(request)
+    rows = kind.rows(request.user)
+    # The years that hold records as well as the recent ones: the sample (and imported
+    # history) may lie further back than the last six years.
+    years = sorted(set(_recent_years()) | {d.year for d in rows.dates(kind.date_field, "year")}, reverse=True)
+    if year is not None:
+        rows = rows.filter(**{f"{kind.date_field}__year": year})
+    if enterprise is not None:
+        rows = rows.filter(enterprise=enterprise)
+    rows = (rows.select_related("enterprise", "cell", "recorded_by")
+            .annotate(day=F(kind.date_field), detail=F(kind.detail_field))
+            .order_by(f"-{kind.date_field}", "-id"))
+    return render(request, "inspections/enforcement_record_list.html", {
+        "kind": kind, "rows": rows[:300], "year": year, "years": years, "enterprise": enterprise,
+        "form": form})
+
+
+@login_required
+def exposure_list(request):
+    return _enforcement_record_page(request, EXPOSURES)
+
+
+@login_required
+def summons_list(request):
+    return _enforcement_record_page(request, SUMMONSES)

@@ -11,6 +11,7 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.test import Client
 from django.urls import URLResolver, get_resolver
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from gridmap.enterprises.services import enterprise_save
@@ -541,6 +542,25 @@ def probe_document_action(w):
     w.enforcement_unchanged()
 
 
+def _probe_enforcement_record_page(w, url, body):
+    for query in ({}, {"year": str(timezone.localdate().year)}, {"enterprise": str(w.enterprise.pk)}):
+        response = w.web.get(url, query)
+        assert response.status_code == 200 and 'id="record"' not in text(response)
+        holds_nothing_of_the_victim(response, w)
+    response = w.web.post(url, {"enterprise": str(w.enterprise.pk), **body})
+    assert response.status_code == 403
+    holds_nothing_of_the_victim(response, w)
+    w.enforcement_unchanged()
+
+
+def probe_exposure_list(w):
+    _probe_enforcement_record_page(w, "/inspections/exposures/", {"exposed_on": "2026-01-01", "medium": "越权"})
+
+
+def probe_summons_list(w):
+    _probe_enforcement_record_page(w, "/inspections/summonses/", {"held_on": "2026-01-01", "people": "1"})
+
+
 def probe_documents_api(w):
     for query in ({}, {"kind": "penalty_decision"}, {"status": "draft"}):
         response = w.api.get("/api/inspections/documents/", query)
@@ -636,6 +656,8 @@ PROBES = {
     "inspections/documents/": probe_document_list,
     "inspections/documents/<int:pk>/": probe_document_page,
     "inspections/documents/<int:pk>/<slug:action>/": probe_document_action,
+    "inspections/exposures/": probe_exposure_list,
+    "inspections/summonses/": probe_summons_list,
     "inspections/plan/": probe_plan_page,
     "inspections/statistics/": probe_statistics,
     "inspections/statistics/export.<str:fmt>": probe_statistics_export,

@@ -538,8 +538,6 @@ class ExposureListView(APIView):
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
         enterprise = _enterprise(request, data.pop("enterprise"))
-        if not data["medium"].strip():
-            raise ValidationError({"medium": "请填写曝光媒体"})
         exposure = _call(services.exposure_record, actor=request.user, enterprise=enterprise, **data)
         return Response(ExposureOut(exposure).data, status=201)
 
