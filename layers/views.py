@@ -11,7 +11,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gridmap.core.geojson import feature_collection, stream_feature_collection
+from gridmap.core.geojson import feature_collection_bytes, stream_feature_collection
 from gridmap.grids.scope import scope_for
 
 from . import tiles
@@ -110,7 +110,7 @@ class LayerGeoJSONView(APIView):
                                              content_type="application/geo+json")
         else:
             # Encoded once: the tag's digest and the response share the bytes (megabytes).
-            body = feature_collection(queryset, **encode).encode()
+            body = feature_collection_bytes(queryset, **encode)
             if etag is None:
                 etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
                 if not_modified(request, etag):
