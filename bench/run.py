@@ -52,9 +52,14 @@ def warm_up(base: str, token: str, lon_lat, workers: int = 8) -> None:
 
     request = urllib.request.Request(f"{base}/api/grids/lookup/?lon={lon_lat[0]}&lat={lon_lat[1]}",
                                      headers={"Authorization": f"Token {token}"})
-    for _ in range(workers * 4):
-        with urllib.request.urlopen(request, timeout=120) as response:
-            response.read()
+    answered, deadline = 0, time.monotonic() + 180
+    while answered < workers * 4 and time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(request, timeout=120) as response:
+                response.read()
+            answered += 1
+        except OSError:  # a worker still starting may drop the connection
+            time.sleep(0.2)
 
 
 def interior_points(n: int) -> list[tuple[float, float]]:
