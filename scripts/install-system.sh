@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the platform needs, only those that are missing.
 set -euo pipefail
-packages=(postgresql-15 postgresql-15-postgis-3 gdal-bin libgdal32 libgeos-c1v5 libproj25
+packages=(python3-venv postgresql-15 postgresql-15-postgis-3 gdal-bin libgdal32 libgeos-c1v5 libproj25
           fonts-noto-cjk chromium poppler-utils)
 missing=()
 for p in "${packages[@]}"; do

@@ -1,6 +1,7 @@
 import time
 
 from rest_framework.authentication import TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
 
 TOKEN_CACHE_SECONDS = 60
 # Bounds the memory of a process that sees many tokens (it forgets them all at once).
@@ -30,3 +31,16 @@ class CachedTokenAuthentication(TokenAuthentication):
                 _remembered.clear()
             remembered = _remembered[key] = (now + TOKEN_CACHE_SECONDS, user, token)
         return remembered[1], remembered[2]
+
+
+_token_authentication = CachedTokenAuthentication()
+
+
+def token_user(request):
+    """The active user of a valid `Authorization: Token …` header on a plain Django request,
+    else None (no such header, or one DRF would refuse: the caller lets DRF answer that)."""
+    try:
+        found = _token_authentication.authenticate(request)
+    except AuthenticationFailed:
+        return None
+    return None if found is None else found[0]

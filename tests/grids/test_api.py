@@ -82,7 +82,24 @@ def lookup(client, lon, lat, **extra):
     return client.get("/api/grids/lookup/", {"lon": lon, "lat": lat, **extra})
 
 
-def test_lookup_agrees_with_point_in_polygon(supervisor_client, district_shapes):
+@pytest.fixture
+def token_client(supervisor):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=supervisor)[0].key}")
+    return client
+
+
+@pytest.fixture(params=["supervisor_client", "token_client"])
+def lookup_client(request):
+    """Both ways in: a token client is answered before DRF's request handling, any other
+    (here a forced login, as a session) through it."""
+    return request.getfixturevalue(request.param)
+
+
+def test_lookup_agrees_with_point_in_polygon(lookup_client, district_shapes):
     outline, cells = district_shapes
     rng = np.random.default_rng(20191)
     minx, miny, maxx, maxy = outline.bounds
@@ -91,7 +108,7 @@ def test_lookup_agrees_with_point_in_polygon(supervisor_client, district_shapes)
     codes = list(cells)
     inside = 0
     for point in points:
-        response = lookup(supervisor_client, point.x, point.y)
+        response = lookup(lookup_client, point.x, point.y)
         expected = sorted(codes[i] for i in tree.query(point, predicate="covered_by"))
         if expected:
             inside += 1
@@ -102,11 +119,11 @@ def test_lookup_agrees_with_point_in_polygon(supervisor_client, district_shapes)
     assert inside > 100
 
 
-def test_lookup_payload(supervisor_client, district_shapes):
+def test_lookup_payload(lookup_client, district_shapes):
     _, cells = district_shapes
     code, shape = next(iter(cells.items()))
     point = shape.representative_point()
-    data = lookup(supervisor_client, point.x, point.y).json()
+    data = lookup(lookup_client, point.x, point.y).json()
     assert data["code"] == code and data["level"] == 2
     assert data["parent"]["code"] == code.split("-")[0]
     officer = data["officers"][0]
@@ -126,8 +143,8 @@ def test_lookup_on_a_shared_border_is_stable(supervisor_client, district_shapes)
     assert answers == {min(a_code, b_code)}
 
 
-def test_lookup_outside_the_district_is_404_with_a_message(supervisor_client):
-    response = lookup(supervisor_client, 116.40, 39.90)
+def test_lookup_outside_the_district_is_404_with_a_message(lookup_client):
+    response = lookup(lookup_client, 116.40, 39.90)
     assert response.status_code == 404
     assert "不在本区任何网格内" in response.json()["detail"]
 
@@ -136,20 +153,46 @@ def test_lookup_outside_the_district_is_404_with_a_message(supervisor_client):
     {"lon": "abc", "lat": 38.9}, {"lon": 116.9}, {"lon": 200, "lat": 38.9},
     {"lon": 116.9, "lat": 38.9, "crs": "mars"}, {"lon": "nan", "lat": 38.9},
 ])
-def test_malformed_coordinates_are_400(supervisor_client, params):
-    assert supervisor_client.get("/api/grids/lookup/", params).status_code == 400
+def test_malformed_coordinates_are_400(lookup_client, params):
+    assert lookup_client.get("/api/grids/lookup/", params).status_code == 400
 
 
 @pytest.mark.parametrize("crs,forward", [("gcj02", coords.wgs84_to_gcj02),
                                          ("bd09", coords.wgs84_to_bd09)])
-def test_lookup_converts_amap_and_baidu_coordinates(supervisor_client, district_shapes, crs, forward):
+def test_lookup_converts_amap_and_baidu_coordinates(lookup_client, district_shapes, crs, forward):
     _, cells = district_shapes
     code, shape = list(cells.items())[10]
     point = shape.representative_point()
     lon, lat = forward(point.x, point.y)
-    data = lookup(supervisor_client, float(lon), float(lat), crs=crs).json()
+    data = lookup(lookup_client, float(lon), float(lat), crs=crs).json()
     assert data["code"] == code
     assert data["lon"] == pytest.approx(point.x, abs=1e-7)
+
+
+def test_a_token_client_gets_the_same_answer_and_headers_as_drf_gives(token_client, supervisor_client,
+                                                                      district_shapes):
+    _, cells = district_shapes
+    for shape in list(cells.values())[::40]:
+        point = shape.representative_point()
+        quick, full = lookup(token_client, point.x, point.y), lookup(supervisor_client, point.x, point.y)
+        assert quick.status_code == full.status_code == 200
+        assert quick.content == full.content
+        assert {k: v for k, v in quick.items() if k != "Vary"} == {k: v for k, v in full.items() if k != "Vary"}
+        assert quick.wsgi_request.user.username == "supervisor"
+
+
+def test_a_bad_or_inactive_token_is_refused_on_the_lookup(api_client, district_shapes):
+    from rest_framework.authtoken.models import Token
+
+    point = next(iter(district_shapes[1].values())).representative_point()
+    api_client.credentials(HTTP_AUTHORIZATION="Token 0123456789abcdef0123456789abcdef01234567")
+    refused = lookup(api_client, point.x, point.y)
+    assert refused.status_code == 401 and refused["WWW-Authenticate"] == "Token"
+    idle = get_user_model().objects.create_user("idle-officer", password="x-idle-42", is_active=False)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=idle).key}")
+    assert lookup(api_client, point.x, point.y).status_code == 401
+    api_client.credentials(HTTP_AUTHORIZATION="Bearer something")
+    assert lookup(api_client, point.x, point.y).status_code == 401
 
 
 def test_lookup_answers_from_memory(supervisor_client, district_shapes):
