@@ -48,13 +48,13 @@ class Enterprise(models.Model):
                                          default=SupervisionClass.GENERAL)
     status = models.CharField("状态", max_length=10, choices=Status.choices,
                               default=Status.OPERATING)
-    cell = models.ForeignKey(Grid, verbose_name="二级网格", null=True, blank=True,
+    # Indexed by Meta.indexes (cell, risk_level): a second index on cell alone would only
+    # slow every re-assignment down.
+    cell = models.ForeignKey(Grid, verbose_name="二级网格", null=True, blank=True, db_index=False,
                              on_delete=models.SET_NULL, related_name="enterprises")
     # The highest level among the risk points; blank while the enterprise has none.
-    risk_level = models.CharField("风险等级", max_length=8, choices=RiskLevel.choices,
-                                  blank=True, db_index=True)
-    district_code = models.CharField("区划代码", max_length=12, db_index=True,
-                                     default=settings.GRIDMAP_DISTRICT_CODE)
+    risk_level = models.CharField("风险等级", max_length=8, choices=RiskLevel.choices, blank=True)
+    district_code = models.CharField("区划代码", max_length=12, default=settings.GRIDMAP_DISTRICT_CODE)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -62,7 +62,11 @@ class Enterprise(models.Model):
         verbose_name = "企业"
         verbose_name_plural = "企业"
         ordering = ["name", "credit_code"]
-        indexes = [models.Index(fields=["cell", "risk_level"])]
+        # Plain indexes where db_index would add a second, LIKE-prefix one (varchar_pattern_ops)
+        # that no query uses; industry_code keeps it (filtered by class prefix).
+        indexes = [models.Index(fields=["cell", "risk_level"]),
+                   models.Index(fields=["risk_level"], name="enterprise_risk_level_idx"),
+                   models.Index(fields=["district_code"], name="enterprise_district_idx")]
         # Vector tiles of enterprises are kept in memory until this table changes.
         triggers = [data_version_trigger("enterprise_data_version")]
 

@@ -123,14 +123,23 @@ def test_saving_assigns_the_cell_and_moving_out_is_reported():
     assert enterprise.cell is None
 
 
-def test_assignment_is_one_statement():
+def test_reassigning_everyone_joins_once_writes_once_and_agrees_with_the_single_statement():
     from django.test.utils import CaptureQueriesContext
 
+    from gridmap.enterprises.services import ASSIGN_CELLS_SQL
+
+    Enterprise.objects.filter(pk__in=Enterprise.objects.order_by("pk").values("pk")[:50]).update(cell=None)
     with CaptureQueriesContext(connection) as queries:
-        enterprises_assign_cells()
-    updates = [q["sql"] for q in queries.captured_queries if "UPDATE" in q["sql"]]
-    assert len(updates) == 1 and "ST_Covers" in updates[0]
-    assert len(queries.captured_queries) <= 6  # savepoint, jit, UPDATE, report, release
+        result = enterprises_assign_cells()
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert sum("ST_Covers" in q for q in sql) == 1 and sum(q.lstrip().startswith("UPDATE") for q in sql) == 1
+    assert result.changed >= 50
+    two_steps = dict(Enterprise.objects.values_list("pk", "cell_id"))
+    Enterprise.objects.update(cell=None)
+    with connection.cursor() as cursor:
+        cursor.execute(ASSIGN_CELLS_SQL.format(only_p="", only_src=""))
+    assert dict(Enterprise.objects.values_list("pk", "cell_id")) == two_steps
+    assert enterprises_assign_cells().changed == 0
 
 
 def test_bad_rows_are_named_and_change_nothing(tmp_path):
