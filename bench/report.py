@@ -115,7 +115,7 @@ def write_markdown(report: dict, path) -> None:
                       row(f"{z} kept / raw", lambda s, z=z, p=part: s[p][z]["endpoint_vs_raw"])]
     lines += ["", "## Re-assigning every enterprise to its cell", "", header, rule,
               row("enterprises", lambda s: s["reassign"]["enterprises"], 0),
-              row("service (one UPDATE … ST_Covers) s", lambda s: s["reassign"]["service_s"]),
+              row("service (parallel join, then UPDATE) s", lambda s: s["reassign"]["service_s"]),
               row("raw SQL UPDATE s", lambda s: s["reassign"]["raw_sql_s"]),
               row("geopandas end to end s (read, sjoin, write back)", lambda s: s["reassign"]["geopandas_total_s"]),
               row("… of which sjoin in memory s", lambda s: s["reassign"]["geopandas_sjoin_s"]),
@@ -142,14 +142,17 @@ def write_markdown(report: dict, path) -> None:
     lines += ["## Under load: gunicorn, 32 connections (wrk, loopback)", "", header, rule]
     for name in ("floor", "covers_bare_view", "lookup_bare_view", "lookup", "tile_z12"):
         lines += [row(f"{name} req/s", lambda s, n=name: s["concurrency"][n]["rps"], 0),
+                  row(f"{name} p50 ms", lambda s, n=name: s["concurrency"][n]["p50_ms"]),
                   row(f"{name} p95 ms", lambda s, n=name: s["concurrency"][n]["p95_ms"]),
                   row(f"{name} errors", lambda s, n=name: s["concurrency"][n]["errors"], 0)]
     lines += [row(f"{name} / floor (req/s)", lambda s, n=name: s["concurrency"][f"{n}_vs_floor_rps"])
               for name in ("covers_bare_view", "lookup_bare_view", "lookup")]
+    lines += [row("lookup p50 / floor p50", lambda s: s["concurrency"].get("lookup_vs_floor_p50"))]
     lines += ["", "`covers_bare_view` is the bare indexed `ST_Covers` query behind a plain Django view with no "
               "authentication; `lookup_bare_view` is the lookup's full answer (cell, parent, officers) from the "
-              "in-memory cell index behind the same; `lookup` is the API as clients call it (token "
-              "authentication, DRF).", ""]
+              "in-memory cell index behind the same; `lookup` is the API as clients call it (a token "
+              "client's valid point is answered before DRF's request wrapping). After 3 s of warm-up per target, "
+              "the targets take turns (3 turns of 6 s each); each figure is the median of its turns.", ""]
     if any("inspections" in s for s in scales.values()):
         lines += _inspection_section(row, header, rule)
     lines += ["## Map pages in headless Chromium", "", header, rule]
