@@ -87,6 +87,11 @@ def enterprises_assign_cells(*, ids: list[int] | None = None) -> CellAssignment:
 def _assign_all_cells() -> CellAssignment:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")
+        # The planner prices the join by rows, not by ST_Covers on big polygons: left alone it
+        # splits a district's few hundred cells over no workers (1.4 s for 100,000
+        # enterprises, 0.2 s split).
+        cursor.execute("SET LOCAL min_parallel_table_scan_size = 0")
+        cursor.execute("SET LOCAL parallel_setup_cost = 0")
         cursor.execute("DROP TABLE IF EXISTS enterprise_cell_pick")
         cursor.execute(PICK_ALL_CELLS_INTO_TABLE_SQL)
         cursor.execute("ANALYZE enterprise_cell_pick")
