@@ -99,7 +99,7 @@ def geojson_points(suite, sizes=((10_000, "10k"), (100_000, "100k"))) -> dict:
     return rows
 
 
-REASSIGN_TURNS = 2
+REASSIGN_TURNS = 3
 
 
 def reassign(suite) -> dict:

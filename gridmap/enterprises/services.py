@@ -92,6 +92,9 @@ def _assign_all_cells() -> CellAssignment:
         # enterprises, 0.2 s split).
         cursor.execute("SET LOCAL min_parallel_table_scan_size = 0")
         cursor.execute("SET LOCAL parallel_setup_cost = 0")
+        # Nobody changes enterprises between the pick and the write (a moved enterprise would
+        # get the cell of its old place); reading them stays allowed.
+        cursor.execute("LOCK TABLE enterprises_enterprise IN SHARE ROW EXCLUSIVE MODE")
         cursor.execute("DROP TABLE IF EXISTS enterprise_cell_pick")
         cursor.execute(PICK_ALL_CELLS_INTO_TABLE_SQL)
         cursor.execute("ANALYZE enterprise_cell_pick")
