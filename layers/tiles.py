@@ -9,6 +9,7 @@ from collections import OrderedDict
 from django.conf import settings
 from django.contrib.gis.geos import Polygon
 from django.db import connection
+from django.utils import timezone
 
 from gridmap.core import versions
 
@@ -42,19 +43,30 @@ def valid_tile(z: int, x: int, y: int) -> bool:
     return 0 <= z <= 22 and 0 <= x < 2 ** z and 0 <= y < 2 ** z
 
 
+def source_sql(layer: Layer, queryset) -> tuple[str, tuple]:
+    """The layer's features (id, geometry, tile properties) as SQL, compiled by the ORM."""
+    columns = ["id", layer.geom_field, *layer.tile_properties]
+    return queryset.values(*columns).query.sql_with_params()
+
+
 def tile_sql(layer: Layer, queryset, z: int, x: int, y: int) -> tuple[str, tuple]:
     """One statement: the layer's features in the tile, simplified to the tile's pixel size."""
-    queryset = queryset.filter(**{f"{layer.geom_field}__bboverlaps": tile_bounds_wgs84(z, x, y)})
-    columns = ["id", layer.geom_field, *layer.tile_properties]
-    inner_sql, params = queryset.values(*columns).query.sql_with_params()
+    return tile_sql_of_source(layer, *source_sql(layer, queryset), z, x, y)
+
+
+def tile_sql_of_source(layer: Layer, inner_sql: str, params, z: int, x: int, y: int) -> tuple[str, tuple]:
     geom = f't.{connection.ops.quote_name(layer.geom_field)}'
+    # Outside the layer's SQL so that one compiled source serves every tile; PostgreSQL
+    # pushes the condition down to the table's spatial index.
+    box = tile_bounds_wgs84(z, x, y).extent
+    in_tile = f"{geom} && ST_MakeEnvelope(%s, %s, %s, %s, 4326)"
     if layer.geometry == "point":
         projected = f"ST_Transform({geom}, 3857)"
     else:
         # Below one pixel a vertex cannot be seen; dropping it first makes clipping cheaper.
         projected = f"ST_Simplify(ST_Transform({geom}, 3857), {pixel_size_m(z) / 2:.6f}, true)"
     if layer.cluster and z < layer.cluster["below_zoom"]:
-        return cluster_sql(layer, inner_sql, params, projected, z, x, y)
+        return cluster_sql(layer, inner_sql, (*params, *box), projected, in_tile, z, x, y)
     props = ", ".join(
         f"t.{connection.ops.quote_name(p)}" + ("::text" if p in layer.json_properties else "")
         + f" AS {connection.ops.quote_name(p)}"
@@ -64,12 +76,12 @@ def tile_sql(layer: Layer, queryset, z: int, x: int, y: int) -> tuple[str, tuple
         SELECT ST_AsMVT(q, %s, {EXTENT}, 'geom', 'id') FROM (
             SELECT t.id, {props + ',' if props else ''}
                    ST_AsMVTGeom({projected}, ST_TileEnvelope(%s, %s, %s), {EXTENT}, {BUFFER}, true) AS geom
-            FROM ({inner_sql}) AS t
+            FROM ({inner_sql}) AS t WHERE {in_tile}
         ) AS q WHERE q.geom IS NOT NULL"""
-    return sql, (layer.name, z, x, y, *params)
+    return sql, (layer.name, z, x, y, *params, *box)
 
 
-def cluster_sql(layer: Layer, inner_sql: str, params, projected: str, z: int, x: int, y: int):
+def cluster_sql(layer: Layer, inner_sql: str, params, projected: str, in_tile: str, z: int, x: int, y: int):
     """Points grouped on a grid of `cluster["pixels"]` pixels: one feature per group with its
     count and the most severe value of the styling property, so that a low-zoom tile of a
     hundred thousand points stays small and still shows where the red ones are."""
@@ -83,14 +95,17 @@ def cluster_sql(layer: Layer, inner_sql: str, params, projected: str, z: int, x:
                    (array_agg(t.{prop} ORDER BY CASE t.{prop} {ranks} ELSE {len(spec["order"])} END))[1] AS {prop},
                    ST_AsMVTGeom(ST_Centroid(ST_Collect({projected})), ST_TileEnvelope(%s, %s, %s),
                                 {EXTENT}, {BUFFER}, true) AS geom
-            FROM ({inner_sql}) AS t
+            FROM ({inner_sql}) AS t WHERE {in_tile}
             GROUP BY ST_SnapToGrid({projected}, {size:.3f})
         ) AS q WHERE q.geom IS NOT NULL"""
     return sql, (layer.name, *spec["order"], z, x, y, *params)
 
 
 def tile(layer: Layer, queryset, z: int, x: int, y: int) -> bytes:
-    sql, params = tile_sql(layer, queryset, z, x, y)
+    return run_tile_sql(*tile_sql(layer, queryset, z, x, y))
+
+
+def run_tile_sql(sql: str, params) -> bytes:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return bytes(cursor.fetchone()[0] or b"")
@@ -140,15 +155,39 @@ class TileCache:
 tile_cache = TileCache(settings.GRIDMAP_TILE_CACHE_MB * 1024 * 1024)
 
 
+class CompiledSources:
+    """Each layer's SQL per scope and day, compiled once: the ORM takes 0.7–2.7 ms to compile
+    a layer's queryset, more than most tiles take to make. The kept tiles' rule holds: what a
+    tile shows depends on the layer, the caller's scope and the day."""
+
+    MAX_ENTRIES = 4096
+
+    def __init__(self):
+        self.entries: dict[tuple, tuple[str, tuple]] = {}
+
+    def get(self, layer: Layer, scope, queryset_for) -> tuple[str, tuple]:
+        key = (layer.name, scope, timezone.localdate())
+        compiled = self.entries.get(key)
+        if compiled is None:
+            if len(self.entries) >= self.MAX_ENTRIES:
+                self.entries.clear()
+            compiled = self.entries[key] = source_sql(layer, queryset_for())
+        return compiled
+
+
+compiled_sources = CompiledSources()
+
+
 def cached_tile(layer: Layer, scope, queryset_for, z: int, x: int, y: int) -> bytes:
     """The tile from memory when its tables have not changed since it was made; otherwise
-    made by `tile` (queryset_for() gives the layer's scoped queryset) and kept."""
+    made from the layer's compiled SQL (queryset_for() gives the layer's scoped queryset)
+    and kept."""
     if not layer.tile_cache_tables:
         return tile(layer, queryset_for(), z, x, y)
     key = (layer.name, scope, z, x, y)
     version = versions.of(layer.tile_cache_tables, versions.current())
     body = tile_cache.get(key, version)
     if body is None:
-        body = tile(layer, queryset_for(), z, x, y)
+        body = run_tile_sql(*tile_sql_of_source(layer, *compiled_sources.get(layer, scope, queryset_for), z, x, y))
         tile_cache.put(key, version, body)
     return body

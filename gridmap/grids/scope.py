@@ -68,7 +68,13 @@ def is_district_wide(user) -> bool:
         return False
     if user.is_superuser:
         return True
-    return user.groups.filter(name__in=DISTRICT_WIDE_ROLES).exists()
+    # Kept on the user object as Django keeps permissions (_perm_cache): one query per
+    # request instead of one per scoped read (a tile asks twice).
+    try:
+        return user._gridmap_district_wide
+    except AttributeError:
+        user._gridmap_district_wide = user.groups.filter(name__in=DISTRICT_WIDE_ROLES).exists()
+        return user._gridmap_district_wide
 
 
 def scope_for(user, on: dt.date | None = None) -> Scope:

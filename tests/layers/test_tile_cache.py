@@ -10,7 +10,8 @@ from django.test.utils import CaptureQueriesContext
 
 from gridmap.enterprises.models import Enterprise, RiskPoint
 from gridmap.grids.models import Grid, GridAssignment
-from layers.tiles import TileCache, tile_cache
+from layers import tiles
+from layers.tiles import TileCache, compiled_sources, tile_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -28,8 +29,10 @@ def codes_in(response, layer="grids-level2"):
 @pytest.fixture(autouse=True)
 def empty_cache():
     tile_cache.clear()
+    compiled_sources.entries.clear()
     yield
     tile_cache.clear()
+    compiled_sources.entries.clear()
 
 
 def test_a_kept_tile_is_served_without_the_tile_query(supervisor_client):
@@ -94,3 +97,28 @@ def test_memory_is_bounded_least_recently_used_first_out():
     assert cache.get(("a",), (2,)) is None
     cache.put(("big",), (1,), b"x" * 11)
     assert cache.get(("big",), (1,)) is None
+
+
+def test_a_layer_is_compiled_once_per_scope_and_day(supervisor_client, api_client, monkeypatch):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    compiled = []
+    real = tiles.source_sql
+    monkeypatch.setattr(tiles, "source_sql", lambda *args: compiled.append(args[0].name) or real(*args))
+    cell = Grid.objects.get(code="120118108-003")
+    point = cell.geom.point_on_surface
+    for z in (10, 12, 14):
+        assert supervisor_client.get("/tiles/grids-level2/{}/{}/{}.mvt".format(*tile_of(point.x, point.y, z))).status_code == 200
+    assert compiled == ["grids-level2"]
+    # Another scope never gets the district's SQL: the officer's own tiles show their cell only.
+    officer = GridAssignment.objects.filter(grid=cell, role="officer").first().user
+    api_client.force_authenticate(officer)
+    for z in (10, 13):
+        assert codes_in(api_client.get("/tiles/grids-level2/{}/{}/{}.mvt".format(*tile_of(point.x, point.y, z)))) == {cell.code}
+    assert compiled == ["grids-level2", "grids-level2"]
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args: tomorrow)
+    supervisor_client.get("/tiles/grids-level2/{}/{}/{}.mvt".format(*tile_of(point.x, point.y, 11)))
+    assert compiled == ["grids-level2"] * 3
