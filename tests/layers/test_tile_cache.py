@@ -109,16 +109,17 @@ def test_a_layer_is_compiled_once_per_scope_and_day(supervisor_client, api_clien
     monkeypatch.setattr(tiles, "source_sql", lambda *args: compiled.append(args[0].name) or real(*args))
     cell = Grid.objects.get(code="120118108-003")
     point = cell.geom.point_on_surface
+    url = lambda z: "/tiles/grids-level2/{}/{}/{}.mvt".format(*tile_of(point.x, point.y, z))  # noqa: E731
     for z in (10, 12, 14):
-        assert supervisor_client.get("/tiles/grids-level2/{}/{}/{}.mvt".format(*tile_of(point.x, point.y, z))).status_code == 200
+        assert supervisor_client.get(url(z)).status_code == 200
     assert compiled == ["grids-level2"]
     # Another scope never gets the district's SQL: the officer's own tiles show their cell only.
     officer = GridAssignment.objects.filter(grid=cell, role="officer").first().user
     api_client.force_authenticate(officer)
     for z in (10, 13):
-        assert codes_in(api_client.get("/tiles/grids-level2/{}/{}/{}.mvt".format(*tile_of(point.x, point.y, z)))) == {cell.code}
+        assert codes_in(api_client.get(url(z))) == {cell.code}
     assert compiled == ["grids-level2", "grids-level2"]
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     monkeypatch.setattr(timezone, "localdate", lambda *args: tomorrow)
-    supervisor_client.get("/tiles/grids-level2/{}/{}/{}.mvt".format(*tile_of(point.x, point.y, 11)))
+    supervisor_client.get(url(11))
     assert compiled == ["grids-level2"] * 3
