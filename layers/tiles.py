@@ -20,8 +20,9 @@ BUFFER = 64
 WEB_MERCATOR_HALF = 20037508.342789244
 
 
-def tile_bounds_wgs84(z: int, x: int, y: int, margin: float = BUFFER / EXTENT) -> Polygon:
-    """The tile's lon/lat box, widened by the MVT buffer so clipped features still render."""
+def tile_extent_wgs84(z: int, x: int, y: int, margin: float = BUFFER / EXTENT) -> tuple[float, float, float, float]:
+    """The tile's lon/lat box (west, south, east, north), widened by the MVT buffer so
+    clipped features still render."""
     n = 2 ** z
 
     def lon(px):
@@ -30,7 +31,11 @@ def tile_bounds_wgs84(z: int, x: int, y: int, margin: float = BUFFER / EXTENT) -
     def lat(py):
         return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * py / n))))
 
-    box = Polygon.from_bbox((lon(x - margin), lat(y + 1 + margin), lon(x + 1 + margin), lat(y - margin)))
+    return lon(x - margin), lat(y + 1 + margin), lon(x + 1 + margin), lat(y - margin)
+
+
+def tile_bounds_wgs84(z: int, x: int, y: int, margin: float = BUFFER / EXTENT) -> Polygon:
+    box = Polygon.from_bbox(tile_extent_wgs84(z, x, y, margin))
     box.srid = 4326
     return box
 
@@ -58,7 +63,7 @@ def tile_sql_of_source(layer: Layer, inner_sql: str, params, z: int, x: int, y: 
     geom = f't.{connection.ops.quote_name(layer.geom_field)}'
     # Outside the layer's SQL so that one compiled source serves every tile; PostgreSQL
     # pushes the condition down to the table's spatial index.
-    box = tile_bounds_wgs84(z, x, y).extent
+    box = tile_extent_wgs84(z, x, y)
     in_tile = f"{geom} && ST_MakeEnvelope(%s, %s, %s, %s, 4326)"
     if layer.geometry == "point":
         projected = f"ST_Transform({geom}, 3857)"
