@@ -19,4 +19,5 @@ def post_worker_init(worker):
         worker.log.exception("point lookup: cells not loaded at start-up")
     finally:
         connections.close_all()
+    gc.collect()  # garbage of the start-up is not kept for ever
     gc.freeze()
