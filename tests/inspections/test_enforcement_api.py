@@ -1,6 +1,8 @@
 """The enforcement API: documents (draft, legal review, issue), exposures and summons,
 thin over the services and scoped by cell."""
 
+from urllib.parse import urlencode
+
 import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -66,6 +68,24 @@ def test_major_decision_needs_an_approved_legal_review(supervisor, enforcers, ce
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "issued" and response.json()["issued_on"] == TODAY
     assert LegalReview.objects.filter(document_id=second, approved=True).exists()
+
+
+def test_a_review_sent_as_a_form_must_say_approved_or_not(supervisor, enforcers, cell_enterprise):
+    api = client_for(supervisor)
+    valid, other, _ = enforcers
+    body = penalty(cell_enterprise, [valid, other], number="津静应急罚〔2026〕API9号")
+    doc = api.post(URL, body, format="json").json()
+
+    def review_form(**fields):
+        return api.post(f"{URL}{doc['id']}/review/", urlencode(fields),
+                        content_type="application/x-www-form-urlencoded")
+
+    # Found by the schema fuzzer: form data without "approved" was read as "not approved".
+    response = review_form(reviewed_on=TODAY, opinion="意见")
+    assert response.status_code == 400 and "approved" in response.json()
+    assert not LegalReview.objects.filter(document_id=doc["id"]).exists()
+    response = review_form(reviewed_on=TODAY, approved="false", opinion="意见")
+    assert response.status_code == 201 and response.json()["legal_review"]["approved"] is False
 
 
 def test_signer_without_a_valid_certificate_is_refused(supervisor, enforcers, cell_enterprise):

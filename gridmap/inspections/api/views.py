@@ -43,6 +43,13 @@ class Text(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class RequiredBoolean(serializers.BooleanField):
+    """A yes/no the client must give: DRF reads a boolean missing from form data as false
+    (an unticked HTML checkbox), which would record a decision nobody made."""
+
+    default_empty_html = serializers.empty
+
+
 @extend_schema_field({"type": "object", "description": "GeoJSON Polygon 或 MultiPolygon（WGS84）",
                       "properties": {"type": {"type": "string", "enum": ["Polygon", "MultiPolygon"]},
                                      "coordinates": {"type": "array"}}, "required": ["type", "coordinates"]})
@@ -371,7 +378,7 @@ class IssueInput(serializers.Serializer):
 
 class LegalReviewInput(serializers.Serializer):
     reviewed_on = serializers.DateField()
-    approved = serializers.BooleanField()
+    approved = RequiredBoolean()
     opinion = Text(max_length=2000)
 
 
