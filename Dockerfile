@@ -1,4 +1,4 @@
-# Production-like image: Debian 12 (Python 3.11, GDAL 3.6, GEOS, PROJ from Debian), gunicorn,
+# Production-like image: Debian 12 (Python 3.11, GDAL 3.6, GEOS, PROJ from Debian), granian,
 # static files (including the npm front-end assets) collected at build time.
 FROM debian:12-slim
 
@@ -22,5 +22,4 @@ RUN SECRET_KEY=build-only-build-only-build-only-build-only-build-only \
 RUN useradd --system --home /app gridmap && mkdir -p /app/media && chown gridmap /app/media
 USER gridmap
 EXPOSE 8000
-CMD ["/venv/bin/gunicorn", "gridmap.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", \
-     "--threads", "4", "--access-logfile", "-"]
+CMD ["/venv/bin/python", "-m", "gridmap.server", "--host", "0.0.0.0", "--port", "8000", "--access-log"]

@@ -46,8 +46,7 @@ run: sample
 	@$(BIN)/python manage.py collectstatic --noinput -v 0
 	@$(BIN)/python manage.py demo_logins
 	@echo "gridmap 服务地址: http://$(HOST):$(PORT)/"
-	@$(BIN)/gunicorn gridmap.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 \
-	  --access-logfile - --error-logfile -
+	@$(BIN)/python -m gridmap.server --host $(HOST) --port $(PORT) --workers 2 --access-log
 
 lint: venv
 	@$(BIN)/ruff check .
@@ -61,7 +60,7 @@ bench: sample
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	@DJANGO_SETTINGS_MODULE=bench.settings $(BIN)/python -m bench
 
-# 32 clients for 60 s on loopback against gunicorn; fails on any error.
+# 32 clients for 60 s on loopback against the server (granian); fails on any error.
 loadtest: sample
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	@DJANGO_SETTINGS_MODULE=bench.settings $(BIN)/python -m bench.loadtest

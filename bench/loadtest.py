@@ -1,5 +1,5 @@
 """`make loadtest`: 32 concurrent clients for 60 s (wrk, loopback only, stops by itself) on a
-mix of token login, point lookups, layer GeoJSON and vector tiles against gunicorn; expects
+mix of token login, point lookups, layer GeoJSON and vector tiles against the server (granian); expects
 zero errors and writes the figures into bench/RESULTS.md."""
 
 from __future__ import annotations
@@ -56,8 +56,7 @@ def main() -> int:
     port = free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "gridmap.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(os.cpu_count() or 2), "--log-level", "warning"],
+        [sys.executable, "-m", "gridmap.server", "--port", str(port), "--log-level", "warning"],
         cwd=ROOT, env=env, start_new_session=True)
     try:
         wait_for_port(port)
@@ -77,7 +76,7 @@ def main() -> int:
            "tile": sum(".mvt" in x for x in lines), "layer": sum(".geojson" in x for x in lines)}
     section = "\n".join([
         "## Load test (`make loadtest`)", "",
-        f"{CONNECTIONS} connections for {DURATION} s against gunicorn ({os.cpu_count()} workers) on loopback, "
+        f"{CONNECTIONS} connections for {DURATION} s against granian ({os.cpu_count()} workers) on loopback, "
         f"a fixed mix of {len(lines)} requests: {mix['lookup']} lookups, {mix['tile']} tiles (z10/12/14), "
         f"{mix['layer']} layer GeoJSON, {mix['login']} token logins.", "",
         "| requests | req/s | p50 ms | p95 ms | p99 ms | errors |", "|---|---|---|---|---|---|",

@@ -139,7 +139,7 @@ def write_markdown(report: dict, path) -> None:
               row("trivial view (floor) ms", lambda s: s["lookup_in_process"]["floor_view_ms"], 3),
               row("endpoint / raw SQL", lambda s: s["lookup_in_process"]["endpoint_vs_raw"]),
               row("endpoint / floor", lambda s: s["lookup_in_process"]["endpoint_vs_floor"]), ""]
-    lines += ["## Under load: gunicorn, 32 connections (wrk, loopback)", "", header, rule]
+    lines += ["## Under load: granian, 32 connections (wrk, loopback)", "", header, rule]
     for name in ("floor", "covers_bare_view", "lookup_bare_view", "lookup", "tile_z12"):
         lines += [row(f"{name} req/s", lambda s, n=name: s["concurrency"][n]["rps"], 0),
                   row(f"{name} p50 ms", lambda s, n=name: s["concurrency"][n]["p50_ms"]),

@@ -230,8 +230,7 @@ class Suite:
         port = free_port()
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "GRIDMAP_DEBUG": "0"}
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "gridmap.wsgi", "--bind", f"127.0.0.1:{port}",
-             "--workers", str(os.cpu_count() or 2), "--log-level", "warning"],
+            [sys.executable, "-m", "gridmap.server", "--port", str(port), "--log-level", "warning"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         try:
             base = f"http://127.0.0.1:{port}"
@@ -313,9 +312,8 @@ class Suite:
         subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env,
                        check=True)
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "gridmap.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-             "--log-level", "warning"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True)
+            [sys.executable, "-m", "gridmap.server", "--port", str(port), "--workers", "2", "--log-level", "warning"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         rows = {}
         try:
             time.sleep(1.5)

@@ -93,7 +93,7 @@ class CellShapes:
             if found >= 0:
                 return found
         # GEOS prepared geometries are not thread-safe (libgeos/geos#825) and shapely releases
-        # the GIL: threads of one worker (gunicorn gthread) take turns here.
+        # the GIL: threads of one worker (the server's threads) take turns here.
         with self.geos_lock:
             candidates = self.tree.query(shapely.Point(lon, lat))
             # For a point, "intersects" is "covered by": inside or on the border, as ST_Covers.

@@ -181,6 +181,32 @@ def test_a_token_client_gets_the_same_answer_and_headers_as_drf_gives(token_clie
         assert quick.wsgi_request.user.username == "supervisor"
 
 
+def test_the_token_path_reads_query_and_header_as_drf_does(token_client, supervisor_client, supervisor,
+                                                          district_shapes, settings):
+    """The token path parses the query string and the Authorization header itself: what it
+    reads must be what DRF reads, and what it cannot read goes on to DRF."""
+    from rest_framework.authtoken.models import Token
+
+    _, cells = district_shapes
+    inside, other = (shape.representative_point() for shape in list(cells.values())[:2])
+    # Repeated names: the last one counts, as in Django's QueryDict.
+    query = f"/api/grids/lookup/?lon={other.x}&lat={other.y}&lon={inside.x}&lat={inside.y}"
+    quick, full = token_client.get(query), supervisor_client.get(query)
+    assert quick.status_code == full.status_code == 200 and quick.content == full.content
+    assert quick.json()["code"] == lookup(supervisor_client, inside.x, inside.y).json()["code"]
+    # More fields than Django accepts: refused as Django refuses it, not answered.
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 3
+    crowded = token_client.get(f"/api/grids/lookup/?lon={inside.x}&lat={inside.y}&a=1&b=2")
+    assert crowded.status_code == supervisor_client.get(f"/api/grids/lookup/?lon={inside.x}&lat={inside.y}"
+                                                         "&a=1&b=2").status_code == 400
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+    key = Token.objects.get(user=supervisor).key
+    token_client.credentials(HTTP_AUTHORIZATION=f"token   {key}")  # DRF: any case, any spaces
+    assert lookup(token_client, inside.x, inside.y).status_code == 200
+    token_client.credentials(HTTP_AUTHORIZATION=f"Token {key} extra")
+    assert lookup(token_client, inside.x, inside.y).status_code == 401
+
+
 def test_a_bad_or_inactive_token_is_refused_on_the_lookup(api_client, district_shapes):
     from rest_framework.authtoken.models import Token
 

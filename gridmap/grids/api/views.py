@@ -1,5 +1,7 @@
 import math
+from urllib.parse import parse_qsl
 
+from django.conf import settings
 from django.db.models import BooleanField, ExpressionWrapper
 from django.http import HttpResponse
 from django.utils import timezone
@@ -126,8 +128,12 @@ class GridLookupView(APIView):
         if user is None:
             return None
         try:
-            lon, lat, crs = parse_point(request.GET)
-        except ValidationError:
+            # The query string parsed as QueryDict would (the last of repeated names wins),
+            # without building one: that costs more than the answer.
+            query = parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True,
+                              max_num_fields=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS)
+            lon, lat, crs = parse_point(dict(query))
+        except (ValidationError, ValueError):
             return None
         if crs not in ("wgs84", "cgcs2000"):
             return None
