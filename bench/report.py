@@ -111,8 +111,11 @@ def write_markdown(report: dict, path) -> None:
                       row(f"{z} endpoint, made (cache empty) ms",
                           lambda s, z=z, p=part: s[p][z].get("endpoint_cold_ms")),
                       row(f"{z} endpoint, kept (cache) ms", lambda s, z=z, p=part: s[p][z]["endpoint_ms"]),
+                      row(f"{z} made by the layer's tile function (compiled SQL, no HTTP) ms",
+                          lambda s, z=z, p=part: s[p][z].get("made_ms")),
                       row(f"{z} made / raw", lambda s, z=z, p=part: s[p][z].get("endpoint_cold_vs_raw")),
-                      row(f"{z} kept / raw", lambda s, z=z, p=part: s[p][z]["endpoint_vs_raw"])]
+                      row(f"{z} kept / raw", lambda s, z=z, p=part: s[p][z]["endpoint_vs_raw"]),
+                      row(f"{z} tile function / raw", lambda s, z=z, p=part: s[p][z].get("made_vs_raw"))]
     lines += ["", "## Re-assigning every enterprise to its cell", "", header, rule,
               row("enterprises", lambda s: s["reassign"]["enterprises"], 0),
               row("service (parallel join, then UPDATE) s", lambda s: s["reassign"]["service_s"]),

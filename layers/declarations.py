@@ -15,6 +15,8 @@ from gridmap.patrols.selectors import patrols_for_map
 
 from .registry import Layer, register
 
+# The grids and, for their officers on duty, the assignments and the officers' names and phones.
+GRID_TABLES = ("grids_grid", "grids_gridassignment", "accounts_user")
 GRID_POPUP = (
     ("name", "名称"), ("code", "编码"), ("parent_name", "上级网格"), ("parent_code", "上级编码"),
     ("officers", "网格员"),
@@ -26,7 +28,7 @@ register(Layer(
     properties=("code", "name"),
     popup=(("name", "名称"), ("code", "区划代码")),
     style={"color": "#1f2d3d", "weight": 3, "fill": False},
-    tooltip=None, updated_field="updated_at", tile_cache_tables=("grids_grid",),
+    tooltip=None, updated_field="updated_at", source_tables=("grids_grid",),
 ))
 register(Layer(
     name="grids-level1", title="一级网格", geometry="polygon",
@@ -35,7 +37,7 @@ register(Layer(
     popup=(("name", "名称"), ("code", "编码"), ("kind", "类型"), ("officers", "安全监管责任人")),
     style={"color": "#3949ab", "weight": 2.5, "fillColor": "#3949ab", "fillOpacity": 0.04},
     filters={"code": "code"},
-    json_properties=("officers",), tile_cache_tables=("grids_grid",),
+    json_properties=("officers",), source_tables=GRID_TABLES,
 ))
 register(Layer(
     name="grids-level2", title="二级网格", geometry="polygon",
@@ -44,7 +46,7 @@ register(Layer(
     popup=GRID_POPUP,
     style={"color": "#607d8b", "weight": 1, "fillColor": "#90a4ae", "fillOpacity": 0.12},
     filters={"parent": "parent__code", "code": "code"},
-    json_properties=("officers",), detail_url="/api/grids/{code}/", tile_cache_tables=("grids_grid",),
+    json_properties=("officers",), detail_url="/api/grids/{code}/", source_tables=GRID_TABLES,
 ))
 register(Layer(
     name="rivers", title="河流", geometry="line",
@@ -77,7 +79,7 @@ register(Layer(
              "industry": "industry_code__startswith", "supervision_class": "supervision_class"},
     cluster={"below_zoom": 13, "pixels": 48, "property": "risk_level",
              "order": ("major", "large", "general", "low")},
-    tile_cache_tables=("enterprises_enterprise", "enterprises_riskpoint", "grids_grid"),
+    source_tables=("enterprises_enterprise", "enterprises_riskpoint", "grids_grid"),
 ))
 register(Layer(
     name="risk-points", title="风险点", geometry="point",

@@ -46,10 +46,12 @@ class Layer:
     cluster: dict | None = None
     # For tiled layers: where a clicked feature's full properties come from ({property}).
     detail_url: str | None = None
-    # The tables a tile is made of, for layers whose features depend on the caller's scope
-    # only: their tiles are then kept in memory until one of these tables changes (each
-    # needs a data-version trigger, gridmap.core.models.data_version_trigger).
-    tile_cache_tables: tuple[str, ...] = ()
+    # Every table the layer's features and properties are read from, for layers whose rows
+    # depend on nothing else but the caller's scope (each table needs a data-version trigger,
+    # gridmap.core.models.data_version_trigger). Then tiles are kept in memory until one of
+    # them changes, and the GeoJSON's ETag comes from their versions and the query: a
+    # revalidation is answered without reading the layer.
+    source_tables: tuple[str, ...] = ()
 
     def draw_for(self, user) -> str:
         if self.draw != "auto":

@@ -8,10 +8,12 @@ from collections import OrderedDict
 
 from django.conf import settings
 from django.contrib.gis.geos import Polygon
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.utils import timezone
 
 from gridmap.core import versions
+from gridmap.core.geojson import feature_collection_sql
 
 from .registry import Layer
 
@@ -107,7 +109,10 @@ def cluster_sql(layer: Layer, inner_sql: str, params, projected: str, in_tile: s
 
 
 def tile(layer: Layer, queryset, z: int, x: int, y: int) -> bytes:
-    return run_tile_sql(*tile_sql(layer, queryset, z, x, y))
+    try:
+        return run_tile_sql(*tile_sql(layer, queryset, z, x, y))
+    except EmptyResultSet:  # a scope that sees nothing
+        return b""
 
 
 def run_tile_sql(sql: str, params) -> bytes:
@@ -161,25 +166,40 @@ tile_cache = TileCache(settings.GRIDMAP_TILE_CACHE_MB * 1024 * 1024)
 
 
 class CompiledSources:
-    """Each layer's SQL per scope and day, compiled once: the ORM takes 0.7–2.7 ms to compile
-    a layer's queryset, more than most tiles take to make. The kept tiles' rule holds: what a
-    tile shows depends on the layer, the caller's scope and the day."""
+    """Each layer's SQL per purpose, scope and day, compiled once: the ORM takes 0.7–2.7 ms to
+    compile a layer's queryset, more than most tiles take to make. The kept tiles' rule holds:
+    what a layer shows depends on the layer, the caller's scope and the day.
+
+    Purposes: "tile" (the features' columns, wrapped per tile by tile_sql_of_source) and
+    "geojson" (the whole FeatureCollection). None stands for a scope that sees nothing (the
+    ORM refuses to compile an empty IN)."""
 
     MAX_ENTRIES = 4096
 
     def __init__(self):
-        self.entries: dict[tuple, tuple[str, tuple]] = {}
+        self.entries: dict[tuple, tuple[str, tuple] | None] = {}
 
-    def get(self, layer: Layer, scope, queryset_for) -> tuple[str, tuple]:
-        key = (layer.name, scope, timezone.localdate())
-        compiled = self.entries.get(key)
-        if compiled is None:
-            if len(self.entries) >= self.MAX_ENTRIES:
-                self.entries.clear()
-            compiled = self.entries[key] = source_sql(layer, queryset_for())
+    def get(self, layer: Layer, scope, queryset_for, purpose: str = "tile") -> tuple[str, tuple] | None:
+        key = (purpose, layer.name, scope, timezone.localdate())
+        try:
+            return self.entries[key]
+        except KeyError:
+            pass
+        if len(self.entries) >= self.MAX_ENTRIES:
+            self.entries.clear()
+        try:
+            compiled = COMPILE[purpose](layer, queryset_for())
+        except EmptyResultSet:
+            compiled = None
+        self.entries[key] = compiled
         return compiled
 
 
+def _feature_collection_sql(layer: Layer, queryset) -> tuple[str, tuple]:
+    return feature_collection_sql(queryset, geom=layer.geom_field, properties=layer.properties)
+
+
+COMPILE = {"tile": source_sql, "geojson": _feature_collection_sql}
 compiled_sources = CompiledSources()
 
 
@@ -187,12 +207,13 @@ def cached_tile(layer: Layer, scope, queryset_for, z: int, x: int, y: int) -> by
     """The tile from memory when its tables have not changed since it was made; otherwise
     made from the layer's compiled SQL (queryset_for() gives the layer's scoped queryset)
     and kept."""
-    if not layer.tile_cache_tables:
+    if not layer.source_tables:
         return tile(layer, queryset_for(), z, x, y)
     key = (layer.name, scope, z, x, y)
-    version = versions.of(layer.tile_cache_tables, versions.current())
+    version = versions.of(layer.source_tables, versions.current())
     body = tile_cache.get(key, version)
     if body is None:
-        body = run_tile_sql(*tile_sql_of_source(layer, *compiled_sources.get(layer, scope, queryset_for), z, x, y))
+        compiled = compiled_sources.get(layer, scope, queryset_for)
+        body = b"" if compiled is None else run_tile_sql(*tile_sql_of_source(layer, *compiled, z, x, y))
         tile_cache.put(key, version, body)
     return body

@@ -122,6 +122,11 @@ def feature_collection_bytes(queryset: QuerySet, **kwargs) -> bytes:
         sql, params = feature_collection_sql(queryset, **kwargs)
     except EmptyResultSet:  # e.g. queryset.none(): nothing to ask the database
         return EMPTY_COLLECTION.encode()
+    return run_feature_collection_sql(sql, params)
+
+
+def run_feature_collection_sql(sql: str, params) -> bytes:
+    """The FeatureCollection of a statement from feature_collection_sql, as UTF-8 bytes."""
     with connection.cursor() as cursor:
         cursor.cursor.adapters.register_loader("text", _Utf8Bytes)
         cursor.execute(sql, params)

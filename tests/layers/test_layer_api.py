@@ -60,3 +60,68 @@ def test_streamed_layer_is_valid_geojson(supervisor_client, monkeypatch):
     body = json.loads(b"".join(response.streaming_content))
     assert len(body["features"]) == 432
     assert body["features"][0]["properties"]["officers"]
+
+
+def queries_of(table):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    class Capture(CaptureQueriesContext):
+        def touched(self):
+            return [q["sql"] for q in self.captured_queries if table in q["sql"]]
+
+    return Capture(connection)
+
+
+def test_a_layer_with_source_tables_is_revalidated_without_reading_it(supervisor_client):
+    from gridmap.enterprises.models import Enterprise
+
+    first = supervisor_client.get("/api/layers/enterprises.geojson")
+    assert first.status_code == 200 and first["ETag"].startswith('W/"')
+    with queries_of("enterprises_enterprise") as capture:
+        again = supervisor_client.get("/api/layers/enterprises.geojson", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304 and capture.touched() == []
+    # A write to a source table is a new version: a new tag and the new data.
+    enterprise = Enterprise.objects.order_by("id").first()
+    Enterprise.objects.filter(pk=enterprise.pk).update(name="静海区测试更名企业")
+    changed = supervisor_client.get("/api/layers/enterprises.geojson", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200 and changed["ETag"] != first["ETag"]
+    names = {f["id"]: f["properties"]["name"] for f in json.loads(changed.content)["features"]}
+    assert names[enterprise.pk] == "静海区测试更名企业"
+    # Filters and scope are part of the tag.
+    filtered = supervisor_client.get("/api/layers/enterprises.geojson", {"risk_level": "major"})
+    assert filtered["ETag"] != changed["ETag"]
+    assert {f["properties"]["risk_level"] for f in json.loads(filtered.content)["features"]} == {"major"}
+
+
+def test_the_officers_on_a_cell_are_part_of_its_layer_version(supervisor_client, supervisor):
+    from gridmap.grids import services
+    from gridmap.grids.models import Grid, GridAssignment
+
+    first = supervisor_client.get("/api/layers/grids-level2.geojson")
+    assignment = GridAssignment.objects.filter(role="officer", grid__level=2).select_related("grid").first()
+    newcomer = type(supervisor).objects.create_user("officer-newcomer", password="x-new-42", full_name="新来的网格员")
+    services.assignment_replace(actor=supervisor, assignment=assignment, user=newcomer)
+    again = supervisor_client.get("/api/layers/grids-level2.geojson", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 200 and again["ETag"] != first["ETag"]
+    cell = next(f for f in json.loads(again.content)["features"] if f["properties"]["code"] == assignment.grid.code)
+    assert "新来的网格员" in json.dumps(cell["properties"]["officers"], ensure_ascii=False)
+    assert Grid.objects.filter(level=2).count() == len(json.loads(again.content)["features"])
+
+
+def test_a_user_whose_scope_is_empty_gets_empty_layers(api_client):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from layers.tiles import tile_cache
+    from tests.layers.test_tiles import tile_of
+
+    nobody = get_user_model().objects.create_user("officer-without-cell", password="x-none-42")
+    nobody.groups.add(Group.objects.get_or_create(name="officer")[0])
+    api_client.force_authenticate(nobody)
+    body = json.loads(api_client.get("/api/layers/enterprises.geojson").content)
+    assert body == {"type": "FeatureCollection", "features": []}
+    tile_cache.clear()
+    z, x, y = tile_of(116.95, 38.9, 12)
+    assert api_client.get(f"/tiles/enterprises/{z}/{x}/{y}.mvt").status_code == 204
+    assert api_client.get(f"/tiles/grids-level2/{z}/{x}/{y}.mvt").status_code == 204

@@ -105,8 +105,8 @@ def test_a_layer_is_compiled_once_per_scope_and_day(supervisor_client, api_clien
     from django.utils import timezone
 
     compiled = []
-    real = tiles.source_sql
-    monkeypatch.setattr(tiles, "source_sql", lambda *args: compiled.append(args[0].name) or real(*args))
+    real = tiles.COMPILE["tile"]
+    monkeypatch.setitem(tiles.COMPILE, "tile", lambda *args: compiled.append(args[0].name) or real(*args))
     cell = Grid.objects.get(code="120118108-003")
     point = cell.geom.point_on_surface
     url = lambda z: "/tiles/grids-level2/{}/{}/{}.mvt".format(*tile_of(point.x, point.y, z))  # noqa: E731
