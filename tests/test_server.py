@@ -50,8 +50,16 @@ def committed_token(db):
         other.execute("DELETE FROM authtoken_token WHERE key = %s", [key])
 
 
+def other_sessions() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                       "AND pid <> pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
 @pytest.fixture
 def server(db):
+    before = other_sessions()  # e.g. the browser tests' live server
     db = connection.settings_dict
     port = free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "gridmap.settings.test",
@@ -70,16 +78,18 @@ def server(db):
     else:
         process.kill()
         pytest.fail(f"the server did not start: {process.communicate()[0].decode()[-2000:]}")
-    yield base, process
-    if process.poll() is None:
+    yield base, process, before
+    try:
         os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 def test_the_server_answers_through_django_and_stops_on_sigterm(committed_token, server):
     from gridmap.grids.models import Grid
     from gridmap.grids.selectors import cell_at_point_json
 
-    base, process = server
+    base, process, sessions_before = server
     status, headers, body = get(f"{base}/accounts/login/")
     assert status == 200 and "登录" in body.decode()
     assert "default-src" in headers["content-security-policy"] and headers["x-frame-options"] == "DENY"
@@ -93,16 +103,19 @@ def test_the_server_answers_through_django_and_stops_on_sigterm(committed_token,
     assert json.loads(body) == json.loads(cell_at_point_json(point.x, point.y))
     assert json.loads(body)["code"] == cell.code
 
-    # Each worker keeps its database connections open between requests (one per thread),
-    # and a stop closes them: the server leaves no session behind.
+    # Each worker keeps its database connections open between requests (one per thread);
+    # a stop ends every process of the server, and so their sessions.
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=20) == 0
-    with connection.cursor() as cursor:
-        for _ in range(50):
-            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                           "AND pid <> pg_backend_pid()")
-            if cursor.fetchone()[0] == 0:
-                break
-            time.sleep(0.1)
-        else:
-            pytest.fail("the stopped server left database sessions open")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("a worker outlived the stopped server")
+    while other_sessions() > sessions_before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert other_sessions() <= sessions_before, "the stopped server left database sessions open"
