@@ -481,7 +481,7 @@ def inspection_reads(suite) -> dict:
         response = suite.client.get("/api/inspections/hazards/", {"open": "1"})
         assert response.status_code == 200, response.status_code
     rows["open_hazards"] = _measure(
-        lambda: list(selectors.hazards_for_user(suite.user, open_only=True).prefetch_related("photos")[:500]),
+        lambda: list(selectors.first_hazards_for_user(suite.user, 500, open_only=True).prefetch_related("photos")),
         repeat=repeat, endpoint=open_hazards_endpoint)
     return rows
 

@@ -41,7 +41,7 @@ def _inspection_section(row, header, rule) -> list[str]:
     reads = (("statistics_level1", "annual statistics by level-I grid, whole area (statistics_by_grid)"),
              ("officer_open_tasks", "one officer's open tasks (tasks_for_user mine, open)"),
              ("cell_history", "one cell's inspection history, latest 50 (inspections_for_user)"),
-             ("open_hazards", "hazards still open, whole area, first 500 (hazards_for_user)"))
+             ("open_hazards", "hazards still open, whole area, first 500 (first_hazards_for_user)"))
     for key, label in reads:
         lines += [row(f"{label}: selector ms", get(key, "selector_ms")),
                   row("… its SQL replayed raw ms", get(key, "raw_sql_ms")),

@@ -174,13 +174,24 @@ def hazards_for_user(user, *, open_only: bool = False, enterprise=None) -> Query
     if enterprise is not None:
         queryset = queryset.filter(enterprise=enterprise)
     today = timezone.localdate()
+    # Overdue is true or false, never NULL: sorted descending, NULL would come first.
     return queryset.select_related("enterprise", "cell").annotate(
         due=Coalesce("supervised_deadline", "deadline"),
+    ).annotate(
         overdue=Case(When(status__in=(HazardStatus.FOUND, HazardStatus.RECTIFYING, HazardStatus.SUPERVISED),
-                          then=Q(supervised_deadline__lt=today)
-                          | Q(supervised_deadline__isnull=True, deadline__lt=today)),
+                          due__lt=today, then=Value(True)),
                      default=Value(False), output_field=BooleanField()),
     ).order_by("-overdue", "due", "id")
+
+
+def first_hazards_for_user(user, n: int, *, open_only: bool = False) -> QuerySet[Hazard]:
+    """The first n hazards of hazards_for_user's list (overdue first, then by due date).
+
+    Picked by sorting the hazard table alone, then joined to their enterprise and cell: at
+    a province's 150,000 open hazards, joining every row before the sort took most of a
+    second."""
+    hazards = hazards_for_user(user, open_only=open_only)
+    return hazards.filter(pk__in=Subquery(hazards.values("pk")[:n]))
 
 
 def hazard_in_scope(user, pk: int) -> Hazard | None:

@@ -158,8 +158,8 @@ def _record_inspection(request, task):
 
 @login_required
 def hazard_list(request):
-    hazards = selectors.hazards_for_user(request.user, open_only=request.GET.get("all") != "1")
-    return render(request, "inspections/hazard_list.html", {"hazards": hazards[:300]})
+    hazards = selectors.first_hazards_for_user(request.user, 300, open_only=request.GET.get("all") != "1")
+    return render(request, "inspections/hazard_list.html", {"hazards": hazards})
 
 
 def _hazard_or_404(request, pk):

@@ -171,3 +171,24 @@ def test_report_routed_to_the_cells_officer(supervisor):
     assert report.status == Report.Status.HANDLED and report.handled_on == TODAY
     with pytest.raises(PermissionDenied):
         s.report_handle(actor=officer_of("120118101-001"), report=report, status="handled", result="x")
+
+
+def test_the_first_hazards_are_the_head_of_the_whole_list(officer, cell_enterprise, supervisor):
+    """first_hazards_for_user picks before it joins: the same hazards, in the same order
+    (overdue first, then by due date), as the head of hazards_for_user's list, within scope."""
+    from gridmap.inspections import selectors
+
+    for days in (-9, -3, 0, 4, 12, -1, 30, 2):
+        deadline = TODAY + dt.timedelta(days=days)
+        hazard = _hazard(officer, cell_enterprise, deadline=deadline, found_on=min(TODAY, deadline))
+        if days == 12:
+            hazard.status, hazard.supervised_deadline = "supervised", TODAY - dt.timedelta(days=5)
+            hazard.save(update_fields=["status", "supervised_deadline"])
+    for user in (supervisor, officer, officer_of("120118101-001")):
+        everything = list(selectors.hazards_for_user(user, open_only=True).values_list("pk", flat=True))
+        for n in (1, 5, 500):
+            head = [h.pk for h in selectors.first_hazards_for_user(user, n, open_only=True)]
+            assert head == everything[:n]
+    listed = [h.pk for h in selectors.first_hazards_for_user(officer, 4, open_only=True)]
+    overdue = [h.is_overdue for h in Hazard.objects.filter(pk__in=listed)]
+    assert len(listed) == 4 and all(overdue)

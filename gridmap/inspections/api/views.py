@@ -222,8 +222,9 @@ class HazardListView(APIView):
     @extend_schema(summary="隐患（本人范围；open=1 仅未销号）", responses={200: OpenApiTypes.OBJECT},
                    operation_id="inspections_hazards_list")
     def get(self, request):
-        hazards = selectors.hazards_for_user(request.user, open_only=request.query_params.get("open") == "1")
-        return Response({"results": [hazard_data(h) for h in hazards.prefetch_related("photos")[:500]]})
+        hazards = selectors.first_hazards_for_user(request.user, 500,
+                                                   open_only=request.query_params.get("open") == "1")
+        return Response({"results": [hazard_data(h) for h in hazards.prefetch_related("photos")]})
 
 
 class HazardDetailView(APIView):
