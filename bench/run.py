@@ -35,8 +35,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for_port(port: int, seconds: float = 10.0) -> None:
-    """Until a server accepts connections on 127.0.0.1:port (or the time is up)."""
+def wait_for_port(port: int, seconds: float = 60.0) -> None:
+    """Until a server accepts connections on 127.0.0.1:port (or the time is up). granian
+    accepts once its workers have loaded (the province's cells take ~5 s)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
@@ -322,7 +323,7 @@ class Suite:
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         rows = {}
         try:
-            time.sleep(1.5)
+            wait_for_port(port)
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(
                     executable_path=shutil.which("chromium") or "/usr/bin/chromium", headless=True,
@@ -404,18 +405,24 @@ def main():
     parts = args.parts.split(",")
     district_db = settings.DATABASES["default"]["NAME"]
     report = {"date": dt.datetime.now().astimezone().isoformat(timespec="seconds"), "machine": machine(), "scales": {}}
+    # Written after each scale: a failure at province scale keeps the district's figures.
     if args.scale in ("district", "both"):
         report["scales"]["district"] = district(args.district_db, parts)
         use_database(district_db)
+        write(report)
     if args.scale in ("province", "both"):
         report["scales"]["province"] = province(args.province_db, parts)
         use_database(district_db)
-    out = BENCH_DIR / "results.json"
-    out.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+        write(report)
+
+
+def write(report: dict) -> None:
     from bench.report import write_markdown
 
+    out = BENCH_DIR / "results.json"
+    out.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str))
     write_markdown(report, BENCH_DIR / "RESULTS.md")
-    print(f"written {out} and {BENCH_DIR / 'RESULTS.md'}")
+    print(f"written {out} and {BENCH_DIR / 'RESULTS.md'}", flush=True)
 
 
 def prepare_database(db_name: str) -> None:

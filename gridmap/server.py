@@ -20,6 +20,7 @@ from granian.constants import Interfaces
 from granian.log import LogLevels
 
 APPLICATION = "gridmap.wsgi:worker_application"
+WORKERS_KILL_TIMEOUT_S = 10
 
 
 def build(host: str, port: int, workers: int | None = None, threads: int = 4, access_log: bool = False,
@@ -39,6 +40,9 @@ def build(host: str, port: int, workers: int | None = None, threads: int = 4, ac
         blocking_threads_idle_timeout=600,
         websockets=False,
         respawn_failed_workers=True,
+        # A worker told to stop while it is still loading (its factory) does not see the
+        # signal, and granian would wait for it for ever: killed after this many seconds.
+        workers_kill_timeout=WORKERS_KILL_TIMEOUT_S,
         log_level=LogLevels(log_level),
         log_access=access_log,
     )
