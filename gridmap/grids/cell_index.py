@@ -57,6 +57,7 @@ class CellShapes:
 
     def _raster(self) -> None:
         self.raster = np.full((0, 0), -1, dtype=np.int32)
+        self.candidates, self.candidates_start = np.zeros(0, dtype=np.int32), np.zeros(1, dtype=np.int64)
         self.origin, self.step = (0.0, 0.0), 1.0
         if len(self.shapes) == 0:
             return
@@ -78,24 +79,39 @@ class CellShapes:
         np.minimum.at(raster, square, cell)
         # ...but only where every cell touching the square holds all of it: a square only
         # partly in a level-III cell is left to the exact test.
-        touching = np.bincount(squares.query(self.shapes, predicate="intersects")[1], minlength=columns * rows)
+        touching_cell, touching_square = squares.query(self.shapes, predicate="intersects")
+        touching = np.bincount(touching_square, minlength=columns * rows)
         raster[(raster == np.iinfo(np.int32).max) | (touching != np.bincount(square, minlength=columns * rows))] = -1
         self.raster = raster.astype(np.int32).reshape(rows, columns)
         self.origin, self.step = (float(minx), float(miny)), float(step)
+        # For the other squares, the cells touching each (by square, then in answer order):
+        # the exact test looks at these few, not at the tree. A point's cell touches the
+        # point's square even when rounding puts it in the next one: the squares are grown.
+        by_square = np.lexsort((touching_cell, touching_square))
+        self.candidates = touching_cell[by_square].astype(np.int32)
+        self.candidates_start = np.concatenate(([0], np.cumsum(touching))).astype(np.int64)
 
     def position(self, lon: float, lat: float) -> int | None:
         """The answer position of the cell covering a point (the first if on a border)."""
         if not (math.isfinite(lon) and math.isfinite(lat)):
             return None
         column, row = int((lon - self.origin[0]) // self.step), int((lat - self.origin[1]) // self.step)
-        if 0 <= row < self.raster.shape[0] and 0 <= column < self.raster.shape[1]:
+        rows, columns = self.raster.shape
+        if 0 <= row < rows and 0 <= column < columns:
             found = int(self.raster[row, column])
             if found >= 0:
                 return found
+            square = row * columns + column
+            candidates = self.candidates[self.candidates_start[square]:self.candidates_start[square + 1]]
+            if len(candidates) == 0:
+                return None
+        else:
+            candidates = None
         # GEOS prepared geometries are not thread-safe (libgeos/geos#825) and shapely releases
         # the GIL: threads of one worker (the server's threads) take turns here.
         with self.geos_lock:
-            candidates = self.tree.query(shapely.Point(lon, lat))
+            if candidates is None:
+                candidates = self.tree.query(shapely.Point(lon, lat))
             # For a point, "intersects" is "covered by": inside or on the border, as ST_Covers.
             hits = candidates[shapely.intersects_xy(self.shapes[candidates], lon, lat)]
         return int(hits.min()) if len(hits) else None
