@@ -23,7 +23,7 @@ APPLICATION = "gridmap.wsgi:worker_application"
 WORKERS_KILL_TIMEOUT_S = 10
 
 
-def build(host: str, port: int, workers: int | None = None, threads: int = 4, access_log: bool = False,
+def build(host: str, port: int, workers: int | None = None, threads: int = 2, access_log: bool = False,
           log_level: str = "info") -> Granian:
     return Granian(
         APPLICATION,
@@ -33,8 +33,12 @@ def build(host: str, port: int, workers: int | None = None, threads: int = 4, ac
         interface=Interfaces.WSGI,
         workers=workers or os.cpu_count() or 2,
         # Each thread has its own database connection; granian's default for WSGI would be
-        # hundreds of threads. A few per worker keep one slow request (a PDF register, a
-        # province-sized export) from holding up the point lookups behind it.
+        # hundreds of threads. Two per worker: a request waiting on the database (a province's
+        # statistics, an export) does not hold up the lookups behind it, and CPU-bound requests
+        # contend less for the GIL than with more. `make loadtest`'s mix (lookups, tiles,
+        # layers, logins) at 32 clients, 2 workers: 1 thread p95 257 ms, 2 threads 354 ms,
+        # 4 threads 650-690 ms, at 980-1,100 req/s each (gunicorn, 4 threads: 870 req/s,
+        # p95 333 ms).
         blocking_threads=threads,
         # Kept, not reaped after 30 idle seconds: a new thread opens a new database connection.
         blocking_threads_idle_timeout=600,
@@ -53,7 +57,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--workers", type=int, default=None, help="进程数，默认等于 CPU 核数")
-    parser.add_argument("--threads", type=int, default=4, help="每个进程的线程数")
+    parser.add_argument("--threads", type=int, default=2, help="每个进程的线程数")
     parser.add_argument("--access-log", action="store_true", help="输出访问日志")
     parser.add_argument("--log-level", default="info", choices=[level.value for level in LogLevels])
     args = parser.parse_args(argv)
