@@ -195,11 +195,11 @@ class CompiledSources:
         return compiled
 
 
-def _feature_collection_sql(layer: Layer, queryset) -> tuple[str, tuple]:
+def layer_feature_collection_sql(layer: Layer, queryset) -> tuple[str, tuple]:
     return feature_collection_sql(queryset, geom=layer.geom_field, properties=layer.properties)
 
 
-COMPILE = {"tile": source_sql, "geojson": _feature_collection_sql}
+COMPILE = {"tile": source_sql, "geojson": layer_feature_collection_sql}
 compiled_sources = CompiledSources()
 
 

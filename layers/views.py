@@ -16,7 +16,6 @@ from gridmap.core import versions
 from gridmap.core.geojson import (
     EMPTY_COLLECTION,
     feature_collection_bytes,
-    feature_collection_sql,
     run_feature_collection_sql,
     stream_feature_collection,
 )
@@ -143,8 +142,7 @@ class LayerGeoJSONView(APIView):
         once per scope and day when unfiltered."""
         if filtered(layer, request):
             try:
-                compiled = feature_collection_sql(filtered_source(layer, request), geom=layer.geom_field,
-                                                  properties=layer.properties)
+                compiled = tiles.layer_feature_collection_sql(layer, filtered_source(layer, request))
             except EmptyResultSet:
                 compiled = None
         else:
