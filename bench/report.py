@@ -108,12 +108,15 @@ def write_markdown(report: dict, path) -> None:
         for z in ("z10", "z12", "z14"):
             lines += [row(f"{z} bytes", lambda s, z=z, p=part: s[p][z]["bytes"], 0),
                       row(f"{z} raw ST_AsMVT ms", lambda s, z=z, p=part: s[p][z]["raw_sql_ms"]),
+                      row(f"{z} raw ST_AsMVT, prepared ms", lambda s, z=z, p=part: s[p][z].get("raw_prepared_ms")),
                       row(f"{z} endpoint, made (cache empty) ms",
                           lambda s, z=z, p=part: s[p][z].get("endpoint_cold_ms")),
                       row(f"{z} endpoint, kept (cache) ms", lambda s, z=z, p=part: s[p][z]["endpoint_ms"]),
-                      row(f"{z} made by the layer's tile function (compiled SQL, no HTTP) ms",
+                      row(f"{z} made by the layer's tile function (no request) ms",
                           lambda s, z=z, p=part: s[p][z].get("made_ms")),
                       row(f"{z} made / raw", lambda s, z=z, p=part: s[p][z].get("endpoint_cold_vs_raw")),
+                      row(f"{z} made / raw prepared",
+                          lambda s, z=z, p=part: s[p][z].get("endpoint_cold_vs_raw_prepared")),
                       row(f"{z} kept / raw", lambda s, z=z, p=part: s[p][z]["endpoint_vs_raw"]),
                       row(f"{z} tile function / raw", lambda s, z=z, p=part: s[p][z].get("made_vs_raw"))]
     lines += ["", "## Re-assigning every enterprise to its cell", "", header, rule,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import io
 import statistics
 import time
 from collections.abc import Callable
@@ -16,6 +18,31 @@ def median_ms(func: Callable[[], object], *, repeat: int = 7, warmup: int = 1) -
         func()
         samples.append((time.perf_counter() - start) * 1000)
     return statistics.median(samples)
+
+
+def wsgi_get(path: str, headers: dict[str, str] | None = None) -> tuple[str, bytes]:
+    """GET through the project's WSGI application as the server calls it: the middleware,
+    authentication and view of a real request, without HTTP parsing or the test client's
+    bookkeeping. headers: {"Authorization": ...}; returns (status line, body)."""
+    path, _, query = path.partition("?")
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query,
+               "SERVER_NAME": "testserver", "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1",
+               "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(), "wsgi.errors": io.StringIO()}
+    for name, value in (headers or {}).items():
+        environ["HTTP_" + name.upper().replace("-", "_")] = value
+    status = []
+    chunks = wsgi_application()(environ, lambda line, _headers, _exc_info=None: status.append(line))
+    try:
+        return status[0], b"".join(chunks)
+    finally:
+        getattr(chunks, "close", lambda: None)()
+
+
+@functools.cache
+def wsgi_application():
+    from django.core.wsgi import get_wsgi_application
+
+    return get_wsgi_application()
 
 
 def ratio(numerator: float, denominator: float) -> float:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from gridmap.core import versions
 from gridmap.core.geojson import feature_collection_sql
+from gridmap.core.prepared import prepared_cursor
 
 from .registry import Layer
 
@@ -116,7 +117,7 @@ def tile(layer: Layer, queryset, z: int, x: int, y: int) -> bytes:
 
 
 def run_tile_sql(sql: str, params) -> bytes:
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         return bytes(cursor.fetchone()[0] or b"")
 

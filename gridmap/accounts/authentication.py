@@ -51,3 +51,12 @@ def token_user(request):
     except AuthenticationFailed:
         return None
     return user
+
+
+def plain_user(request):
+    """The user DRF's authentication classes (a token first, then the session) would find on
+    a plain Django request, or None when they would find nobody or refuse the request."""
+    if "HTTP_AUTHORIZATION" in request.META:
+        return token_user(request)
+    user = request.user  # the session's, from Django's AuthenticationMiddleware
+    return user if user.is_authenticated and user.is_active else None

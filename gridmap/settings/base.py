@@ -96,6 +96,9 @@ DATABASES = {
     )
 }
 DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+# Django turns prepared statements off (None); the ORM's client-binding cursors never prepare
+# whatever this says, only gridmap.core.prepared's cursors do, and they ask for it each time.
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

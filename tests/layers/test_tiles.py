@@ -90,3 +90,90 @@ def test_low_zoom_point_tiles_are_clustered_with_counts(supervisor_client):
     z, x, y = tile_of(116.995, 38.828, 15)
     detailed = mapbox_vector_tile.decode(get_tile(supervisor_client, "enterprises", z, x, y).content)
     assert all("cluster_count" not in f["properties"] for f in detailed.get("enterprises", {}).get("features", []))
+
+
+def officer_of(code="120118108-003"):
+    return GridAssignment.objects.filter(grid__code=code, role="officer").first().user
+
+
+def token_for(user):
+    from rest_framework.authtoken.models import Token
+
+    return Token.objects.get_or_create(user=user)[0].key
+
+
+def grid_codes(response):
+    decoded = mapbox_vector_tile.decode(response.content)
+    return {f["properties"]["code"] for f in decoded.get("grids-level2", {}).get("features", [])}
+
+
+TILE_HEADERS = ("Content-Type", "ETag", "Cache-Control", "Vary", "Allow")
+
+
+@pytest.mark.parametrize("how", ["token", "session"])
+def test_a_plain_tile_request_answers_as_drf_does(client, how, supervisor, monkeypatch):
+    """A whole tile for a signed-in user or a token is answered before DRF; a query string
+    (here one the layer ignores) sends the same request through DRF: same body, same headers."""
+    from rest_framework.views import APIView
+
+    from layers import tiles
+
+    wrapped = []
+    initialize_request = APIView.initialize_request
+    monkeypatch.setattr(APIView, "initialize_request",
+                        lambda self, request, *a, **k: wrapped.append(request.path)
+                        or initialize_request(self, request, *a, **k))
+
+    if how == "token":
+        headers = {"HTTP_AUTHORIZATION": f"Token {token_for(supervisor)}"}
+    else:
+        client.force_login(supervisor)
+        headers = {}
+    url = "/tiles/grids-level2/{}/{}/{}.mvt".format(*tile_of(116.97, 38.90, 12))
+    plain = client.get(url, **headers)
+    tiles.tile_cache.clear()
+    through_drf = client.get(url + "?via=drf", **headers)
+    assert plain.status_code == through_drf.status_code == 200
+    assert wrapped == [url]  # only the request with a query went through DRF
+    assert plain.content == through_drf.content and grid_codes(plain)
+    assert {h: plain[h] for h in TILE_HEADERS} == {h: through_drf[h] for h in TILE_HEADERS}
+    assert get_tile(client, "grids-level2", *tile_of(116.97, 38.90, 12), HTTP_IF_NONE_MATCH=plain["ETag"],
+                    **headers).status_code == 304
+
+
+@pytest.mark.parametrize("how", ["token", "session"])
+def test_a_plain_tile_request_follows_the_scope_rule(client, how):
+    officer = officer_of()
+    if how == "token":
+        headers = {"HTTP_AUTHORIZATION": f"Token {token_for(officer)}"}
+    else:
+        client.force_login(officer)
+        headers = {}
+    response = get_tile(client, "grids-level2", *tile_of(117.0, 38.8, 10), **headers)
+    assert response.status_code == 200 and grid_codes(response) == {"120118108-003"}
+
+
+def test_a_refused_token_is_refused_even_with_a_session(client, supervisor):
+    client.force_login(supervisor)
+    response = get_tile(client, "grids-level2", *tile_of(116.97, 38.90, 12), HTTP_AUTHORIZATION="Token nope")
+    assert response.status_code == 401
+
+
+def test_an_inactive_users_token_gets_no_tile(client):
+    officer = officer_of()
+    key = token_for(officer)
+    officer.is_active = False
+    officer.save(update_fields=["is_active"])
+    from gridmap.accounts import authentication
+
+    authentication._remembered.clear()
+    response = get_tile(client, "grids-level2", *tile_of(117.0, 38.8, 10), HTTP_AUTHORIZATION=f"Token {key}")
+    assert response.status_code == 401
+
+
+def test_plain_tile_requests_are_refused_what_drf_refuses(client):
+    z, x, y = tile_of(116.97, 38.90, 12)
+    assert get_tile(client, "grids-level2", z, x, y).status_code in (401, 403)
+    client.force_login(officer_of())
+    assert get_tile(client, "coverage", z, x, y).status_code == 404  # supervisors' layer
+    assert get_tile(client, "grids-level2", 3, 9, 1).status_code == 404
