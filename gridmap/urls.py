@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import obtain_auth_token
+
+from gridmap.accounts.api import obtain_token
 
 # The most requested first (the lookup, tiles, layers): Django tries the patterns in order.
 urlpatterns = [
@@ -12,7 +13,7 @@ urlpatterns = [
     path("", include("gridmap.workspaces.urls")),
     path("accounts/", include("gridmap.accounts.urls")),
     path("admin/", admin.site.urls),
-    path("api/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/auth/token/", obtain_token, name="api-token"),
     path("enterprises/", include("gridmap.enterprises.urls")),
     path("registers/", include("gridmap.workspaces.register_urls")),
     path("api/patrols/", include("gridmap.patrols.api.urls")),

@@ -78,6 +78,14 @@ def test_token_login(api_client):
     assert bad.status_code == 400
 
 
+def test_token_login_refuses_a_username_longer_than_any(api_client):
+    from axes.models import AccessAttempt
+
+    response = api_client.post("/api/auth/token/", {"username": "x" * 300, "password": "wrong"})
+    assert response.status_code == 400 and "username" in response.json()
+    assert not AccessAttempt.objects.filter(username__startswith="xxx").exists()
+
+
 def lookup(client, lon, lat, **extra):
     return client.get("/api/grids/lookup/", {"lon": lon, "lat": lat, **extra})
 
