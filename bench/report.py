@@ -119,7 +119,20 @@ def write_markdown(report: dict, path) -> None:
                           lambda s, z=z, p=part: s[p][z].get("endpoint_cold_vs_raw_prepared")),
                       row(f"{z} kept / raw", lambda s, z=z, p=part: s[p][z]["endpoint_vs_raw"]),
                       row(f"{z} tile function / raw", lambda s, z=z, p=part: s[p][z].get("made_vs_raw"))]
-    lines += ["", "## Re-assigning every enterprise to its cell", "", header, rule,
+    lines += ["", "## Vector tiles of a grid officer's cell (browser session)", "", header, rule]
+    for z in ("z12", "z14"):
+        lines += [row(f"{z} raw ST_AsMVT (officer's scope) ms",
+                      lambda s, z=z: s.get("tiles_officer", {}).get(z, {}).get("raw_sql_ms")),
+                  row(f"{z} endpoint, made (cache empty) ms",
+                      lambda s, z=z: s.get("tiles_officer", {}).get(z, {}).get("endpoint_cold_ms")),
+                  row(f"{z} endpoint, kept (cache) ms",
+                      lambda s, z=z: s.get("tiles_officer", {}).get(z, {}).get("endpoint_ms")),
+                  row(f"{z} made / raw",
+                      lambda s, z=z: s.get("tiles_officer", {}).get(z, {}).get("endpoint_cold_vs_raw")),
+                  row(f"{z} kept / raw", lambda s, z=z: s.get("tiles_officer", {}).get(z, {}).get("endpoint_vs_raw"))]
+    lines += ["", "The officer's requests carry the session cookie a browser sends: each one reads the session, "
+              "the user and their role from the database before the tile.", ""]
+    lines += ["## Re-assigning every enterprise to its cell", "", header, rule,
               row("enterprises", lambda s: s["reassign"]["enterprises"], 0),
               row("service (parallel join, then UPDATE) s", lambda s: s["reassign"]["service_s"]),
               row("raw SQL UPDATE s", lambda s: s["reassign"]["raw_sql_s"]),

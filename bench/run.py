@@ -140,6 +140,7 @@ class Suite:
         centre = Grid.objects.filter(level=2).order_by("code")[Grid.objects.filter(level=2).count() // 2]
         lon, lat = centre.geom.point_on_surface.coords
         self.results["tiles"] = self._tiles(get_layer("grids-level2"), lon, lat)
+        self.results["tiles_officer"] = self._officer_tiles(get_layer("grids-level2"))
         if get_layer("enterprises"):
             self.results["tiles_enterprises"] = self._tiles(get_layer("enterprises"), lon, lat)
 
@@ -191,6 +192,56 @@ class Suite:
                              "endpoint_cold_ms": t_cold, "endpoint_cold_vs_raw": ratio(t_cold, t_raw),
                              "endpoint_cold_vs_raw_prepared": ratio(t_cold, t_prepared),
                              "made_ms": t_made, "made_vs_raw": ratio(t_made, t_raw)}
+        return rows
+
+    def _officer_tiles(self, layer):
+        """A grid officer's map in the browser: tiles of their cell asked with the session
+        cookie (session, user, role and assignments found per request), against the raw
+        statement for the officer's scope."""
+        from django.conf import settings
+        from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+        from django.contrib.sessions.backends.db import SessionStore
+        from django.db import connection
+
+        from bench.timing import median_ms, ratio, wsgi_get
+        from gridmap.grids.models import GridAssignment
+        from layers import tiles
+
+        assignment = GridAssignment.objects.filter(role="officer").select_related("user", "grid").order_by("id").first()
+        if assignment is None:
+            return {}
+        officer = assignment.user
+        session = SessionStore()
+        session.update({SESSION_KEY: str(officer.pk), BACKEND_SESSION_KEY: settings.AUTHENTICATION_BACKENDS[-1],
+                        HASH_SESSION_KEY: officer.get_session_auth_hash()})
+        session.create()
+        headers = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}"}
+        lon, lat = assignment.grid.geom.point_on_surface.coords
+        rows = {}
+        for z in (12, 14):
+            z, x, y = tile_of(lon, lat, z)
+            sql, params = tiles.tile_sql(layer, layer.source(officer), z, x, y)
+
+            def raw(sql=sql, params=params):
+                with connection.cursor() as cursor:
+                    cursor.execute(sql, params)
+                    return bytes(cursor.fetchone()[0] or b"")
+
+            def endpoint(z=z, x=x, y=y):
+                status, body = wsgi_get(f"/tiles/{layer.name}/{z}/{x}/{y}.mvt", headers)
+                assert status.startswith("200"), status
+                return body
+
+            def endpoint_cold(z=z, x=x, y=y):
+                tiles.tile_cache.clear()
+                return endpoint(z, x, y)
+
+            assert endpoint_cold() == raw(), "the officer's tile is not the raw statement's"
+            t_raw, t_api, t_cold = (median_ms(f, repeat=51) for f in (raw, endpoint, endpoint_cold))
+            rows[f"z{z}"] = {"tile": f"{z}/{x}/{y}", "raw_sql_ms": t_raw, "endpoint_ms": t_api,
+                             "endpoint_cold_ms": t_cold, "endpoint_vs_raw": ratio(t_api, t_raw),
+                             "endpoint_cold_vs_raw": ratio(t_cold, t_raw)}
+        session.delete()
         return rows
 
     def lookup_in_process(self):

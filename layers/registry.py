@@ -69,9 +69,7 @@ class Layer:
     def allowed(self, user) -> bool:
         if not user.is_authenticated:
             return False
-        if self.roles is None or user.is_superuser:
-            return True
-        return user.groups.filter(name__in=self.roles).exists()
+        return self.roles is None or user.has_any_role(*self.roles)
 
     def legend(self) -> list[dict]:
         if self.style_by:

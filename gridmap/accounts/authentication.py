@@ -18,8 +18,8 @@ class CachedTokenAuthentication(TokenAuthentication):
     The token query costs more than a point lookup itself (0.75 ms of ORM against 0.2 ms);
     the price is that a deleted token or deactivated user is refused up to a minute late.
     Requests with the same token share the user object (copying it costs a tenth of a point
-    lookup). What is cached on that object (Django's permission sets, grids.scope's
-    district-wide role) is as old as the token's entry at most: a role change reaches a token
+    lookup). What is cached on that object (Django's permission sets, the user's role
+    names) is as old as the token's entry at most: a role change reaches a token
     client within the same minute.
     """
 

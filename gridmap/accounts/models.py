@@ -1,9 +1,12 @@
 import pghistory
 import pgtrigger
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.sessions.models import Session
 from django.db import models
+from django.db.models.signals import m2m_changed
+from django.dispatch import receiver
 
-from gridmap.core.models import data_version_trigger
+from gridmap.core.models import BUMP_DATA_VERSION, data_version_trigger
 
 
 class Role(models.TextChoices):
@@ -29,18 +32,59 @@ class User(AbstractUser):
     class Meta:
         verbose_name = "用户"
         verbose_name_plural = "用户"
-        # The point lookup shows the officers on duty with name and phone (grids.cell_index):
-        # a change to what it shows is a new version; a sign-in (last_login) is not.
+        # The point lookup shows the officers on duty with name and phone (grids.cell_index),
+        # and processes remember a session's user (accounts.middleware): a change to what
+        # they show or to who may sign in is a new version; a sign-in (last_login) is not.
         triggers = [
             data_version_trigger(
-                "user_data_version", condition=pgtrigger.AnyChange("full_name", "username", "phone", "is_active")),
+                "user_data_version", condition=pgtrigger.AnyChange(
+                    "full_name", "username", "phone", "is_active", "is_superuser", "password")),
+            pgtrigger.Trigger(name="user_deleted_data_version", level=pgtrigger.Statement, when=pgtrigger.After,
+                              operation=pgtrigger.Delete | pgtrigger.Truncate, func=BUMP_DATA_VERSION),
         ]
 
     def __str__(self) -> str:
         return self.full_name or self.username
 
+    def role_names(self) -> frozenset[str]:
+        """The names of the user's groups, read once per user object (as Django keeps
+        permissions): layers, scope and services ask several times per request."""
+        try:
+            return self._role_names
+        except AttributeError:
+            self._role_names = frozenset(self.groups.values_list("name", flat=True))
+            return self._role_names
+
     def has_role(self, role: str) -> bool:
-        return self.groups.filter(name=role).exists()
+        return role in self.role_names()
 
     def has_any_role(self, *roles: str) -> bool:
-        return self.is_superuser or self.groups.filter(name__in=roles).exists()
+        return self.is_superuser or not self.role_names().isdisjoint(roles)
+
+
+@receiver(m2m_changed, sender=User.groups.through)
+def forget_role_names(sender, instance, **kwargs):
+    """A user object whose groups were just changed through it reads them again."""
+    instance.__dict__.pop("_role_names", None)
+
+
+# Who a session's user is and which role they hold come from Django's own tables; processes
+# remember a session's user while those tables are unchanged (accounts.middleware). Proxies,
+# so that the triggers are declared and migrated here (as django-pgtrigger documents for
+# models of other apps).
+class SessionVersion(Session):
+    class Meta:
+        proxy = True
+        triggers = [data_version_trigger("session_data_version")]
+
+
+class GroupVersion(Group):
+    class Meta:
+        proxy = True
+        triggers = [data_version_trigger("group_data_version")]
+
+
+class UserGroupVersion(User.groups.through):
+    class Meta:
+        proxy = True
+        triggers = [data_version_trigger("user_group_data_version")]

@@ -39,7 +39,7 @@ MAX_VERTICES = 5000
 def can_command(user) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    return user.is_superuser or user.groups.filter(name__in=COMMAND_ROLES).exists()
+    return user.has_any_role(*COMMAND_ROLES)
 
 
 def rivers_for_user(user) -> QuerySet[River]:

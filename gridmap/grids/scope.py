@@ -16,6 +16,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from gridmap.accounts.models import Role
+from gridmap.core import versions
 
 from .models import Grid, GridAssignment
 
@@ -66,15 +67,7 @@ class Scope:
 def is_district_wide(user) -> bool:
     if not user.is_authenticated:
         return False
-    if user.is_superuser:
-        return True
-    # Kept on the user object as Django keeps permissions (_perm_cache): one query per
-    # request instead of one per scoped read (a tile asks twice).
-    try:
-        return user._gridmap_district_wide
-    except AttributeError:
-        user._gridmap_district_wide = user.groups.filter(name__in=DISTRICT_WIDE_ROLES).exists()
-        return user._gridmap_district_wide
+    return user.is_superuser or not user.role_names().isdisjoint(DISTRICT_WIDE_ROLES)
 
 
 def scope_for(user, on: dt.date | None = None) -> Scope:
@@ -82,11 +75,29 @@ def scope_for(user, on: dt.date | None = None) -> Scope:
         return Scope(False, frozenset())
     if is_district_wide(user):
         return Scope(True, frozenset())
-    day = on or timezone.localdate()
-    codes = GridAssignment.objects.filter(active_on(day), user=user).values_list(
-        "grid__code", flat=True
-    )
-    return Scope(False, frozenset(codes))
+    return Scope(False, assigned_codes(user.pk, on or timezone.localdate()))
+
+
+# (user id, day) -> (assignments' data version, grid codes). Every scoped request asks for
+# the scope (a map asks once per tile), and the query cost more than a kept tile. Kept per
+# process as the lookup's cells and the kept tiles are: at most GRIDMAP_DATA_RECHECK_SECONDS
+# behind a change of assignments (gridmap.core.versions).
+_assigned: dict[tuple[int, dt.date], tuple[tuple, frozenset[str]]] = {}
+ASSIGNED_CACHE_SIZE = 10_000
+
+
+def assigned_codes(user_id: int, day: dt.date) -> frozenset[str]:
+    """The codes of the grids a user is assigned to on a day."""
+    version = versions.of(("grids_gridassignment",), versions.current())
+    remembered = _assigned.get((user_id, day))
+    if remembered is not None and remembered[0] == version:
+        return remembered[1]
+    codes = frozenset(GridAssignment.objects.filter(active_on(day), user_id=user_id)
+                      .order_by().values_list("grid__code", flat=True))
+    if len(_assigned) >= ASSIGNED_CACHE_SIZE:
+        _assigned.clear()
+    _assigned[(user_id, day)] = (version, codes)
+    return codes
 
 
 def visible_cells(user, on: dt.date | None = None) -> QuerySet[Grid]:

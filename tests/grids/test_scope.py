@@ -61,3 +61,26 @@ def test_district_wide_roles_see_everything():
     for username in ("supervisor", "flood", "admin"):
         user = get_user_model().objects.get(username=username)
         assert scope_for(user).cells().count() == 432
+
+
+def test_a_remembered_scope_is_read_again_once_assignments_change(settings, django_assert_num_queries):
+    """The assignments of a scope are kept per process until the assignments table's data
+    version changes (read every GRIDMAP_DATA_RECHECK_SECONDS)."""
+    from gridmap.core import versions
+
+    settings.GRIDMAP_DATA_RECHECK_SECONDS = 3600
+    officer = officer_of("120118108-003")
+    versions.forget()
+    assert scope_for(officer).root_codes == {"120118108-003"}
+    with django_assert_num_queries(0):
+        assert scope_for(officer).root_codes == {"120118108-003"}
+    GridAssignment.objects.filter(user=officer).update(valid_to=dt.date(2000, 1, 1))
+    # Another process (or this one, within the recheck time) may still answer from memory...
+    assert scope_for(officer).root_codes == {"120118108-003"}
+    # ...until it reads the versions again.
+    versions.forget()
+    assert scope_for(officer).root_codes == frozenset()
+    cell = Grid.objects.get(code="120118108-004")
+    GridAssignment.objects.create(user=officer, grid=cell, role="officer", district_code="120118")
+    versions.forget()
+    assert scope_for(officer).root_codes == {"120118108-004"}

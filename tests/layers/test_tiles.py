@@ -177,3 +177,27 @@ def test_plain_tile_requests_are_refused_what_drf_refuses(client):
     client.force_login(officer_of())
     assert get_tile(client, "coverage", z, x, y).status_code == 404  # supervisors' layer
     assert get_tile(client, "grids-level2", 3, 9, 1).status_code == 404
+
+
+def test_a_kept_tile_for_a_remembered_session_reads_nothing(client, settings, django_assert_num_queries):
+    """A browser's second tile: the session's user, their role and scope and the tile all
+    from memory while the tables they come from are unchanged."""
+    from gridmap.core import versions
+
+    settings.GRIDMAP_DATA_RECHECK_SECONDS = 3600
+    versions.forget()
+    client.force_login(officer_of())
+    url = "/tiles/grids-level2/{}/{}/{}.mvt".format(*tile_of(117.0, 38.8, 10))
+    assert grid_codes(client.get(url)) == {"120118108-003"}
+    with django_assert_num_queries(0):
+        assert grid_codes(client.get(url)) == {"120118108-003"}
+
+
+def test_a_role_taken_away_takes_effect_on_the_next_request(client, supervisor):
+    from django.contrib.auth.models import Group
+
+    client.force_login(supervisor)
+    url = "/tiles/grids-level2/{}/{}/{}.mvt".format(*tile_of(117.0, 38.8, 10))
+    assert len(grid_codes(client.get(url))) > 1
+    supervisor.groups.remove(Group.objects.get(name="supervisor"))
+    assert client.get(url).status_code == 204  # no assignment of their own: an empty tile
