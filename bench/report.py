@@ -130,8 +130,10 @@ def write_markdown(report: dict, path) -> None:
                   row(f"{z} made / raw",
                       lambda s, z=z: s.get("tiles_officer", {}).get(z, {}).get("endpoint_cold_vs_raw")),
                   row(f"{z} kept / raw", lambda s, z=z: s.get("tiles_officer", {}).get(z, {}).get("endpoint_vs_raw"))]
-    lines += ["", "The officer's requests carry the session cookie a browser sends: each one reads the session, "
-              "the user and their role from the database before the tile.", ""]
+    lines += ["", "The officer's requests carry the session cookie a browser sends. The session's user, their "
+              "role and their cells come from the process's memory while the tables they are read from are "
+              "unchanged (accounts.middleware, grids.scope); before, each tile read them from the database "
+              "first (4 queries: 2.9–5.0 ms for a kept tile).", ""]
     lines += ["## Re-assigning every enterprise to its cell", "", header, rule,
               row("enterprises", lambda s: s["reassign"]["enterprises"], 0),
               row("service (parallel join, then UPDATE) s", lambda s: s["reassign"]["service_s"]),

@@ -48,7 +48,7 @@ def session_user(request):
         request._cached_user = copy.copy(remembered[2])
         return request._cached_user
     user = auth_middleware.get_user(request)
-    if user.is_authenticated and request.session.session_key == key:
+    if user.is_authenticated and request.session.session_key == key and not versions.in_transaction():
         user.role_names()  # asked by every scoped request: kept with the user
         with _lock:
             if len(_remembered) >= REMEMBER_MAX:

@@ -94,6 +94,8 @@ def assigned_codes(user_id: int, day: dt.date) -> frozenset[str]:
         return remembered[1]
     codes = frozenset(GridAssignment.objects.filter(active_on(day), user_id=user_id)
                       .order_by().values_list("grid__code", flat=True))
+    if versions.in_transaction():
+        return codes
     if len(_assigned) >= ASSIGNED_CACHE_SIZE:
         _assigned.clear()
     _assigned[(user_id, day)] = (version, codes)

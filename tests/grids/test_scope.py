@@ -84,3 +84,23 @@ def test_a_remembered_scope_is_read_again_once_assignments_change(settings, djan
     GridAssignment.objects.create(user=officer, grid=cell, role="officer", district_code="120118")
     versions.forget()
     assert scope_for(officer).root_codes == {"120118108-004"}
+
+
+def test_a_scope_read_inside_a_rolled_back_transaction_is_not_kept(settings):
+    from django.db import transaction
+
+    from gridmap.core import versions
+
+    settings.GRIDMAP_DATA_RECHECK_SECONDS = 3600
+    officer = officer_of("120118108-003")
+    versions.forget()
+
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo), transaction.atomic():
+        GridAssignment.objects.create(user=officer, grid=Grid.objects.get(code="120118108-004"),
+                                      role="officer", district_code="120118")
+        assert scope_for(officer).root_codes == {"120118108-003", "120118108-004"}
+        raise Undo
+    assert scope_for(officer).root_codes == {"120118108-003"}

@@ -59,7 +59,7 @@ def test_a_prepared_tile_is_the_plain_statements_tile(layer_name, z, plan, super
     assert expected
     # Under "auto" PostgreSQL plans the first five runs for their values, then may keep a
     # generic plan; the tile must not change when it does.
-    assert {tiles.run_tile_sql(sql, params) for _ in range(8)} == {expected}
+    assert {tiles.run_tile_sql(sql, params, prepare=True) for _ in range(8)} == {expected}
     assert [s for s, _ in prepared_statements() if "ST_AsMVT" in s and "$1" in s]
 
 
@@ -94,3 +94,24 @@ def test_layer_geojson_is_the_same_prepared_or_not(supervisor_client):
     collection = json.loads(bodies.pop())
     assert collection["type"] == "FeatureCollection" and collection["features"]
     assert any("FeatureCollection" in statement for statement, _ in prepared_statements())
+
+
+def test_small_tiles_run_one_generic_plan_and_wide_ones_are_planned_each_time(supervisor_client):
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone()[0] == "force_generic_plan"  # only prepared statements follow it
+
+    def generic_runs(z):
+        tolerance = f"{tiles.pixel_size_m(z) / 2:.6f}"  # a zoom's statement holds its own
+        return [generic for statement, generic in prepared_statements()
+                if "ST_AsMVT" in statement and tolerance in statement]
+
+    small, wide = tiles.PREPARE_FROM_ZOOM + 4, tiles.PREPARE_FROM_ZOOM - 4
+    before = sum(generic_runs(small))
+    for z in (small, wide):
+        for _ in range(3):
+            tiles.tile_cache.clear()
+            url = "/tiles/grids-level2/{}/{}/{}.mvt".format(*tile_of(116.97, 38.90, z))
+            assert supervisor_client.get(url).status_code == 200
+    assert sum(generic_runs(small)) == before + 3
+    assert generic_runs(wide) == []
