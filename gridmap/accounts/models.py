@@ -38,7 +38,7 @@ class User(AbstractUser):
         triggers = [
             data_version_trigger(
                 "user_data_version", condition=pgtrigger.AnyChange(
-                    "full_name", "username", "phone", "is_active", "is_superuser", "password")),
+                    "full_name", "username", "phone", "is_active", "is_staff", "is_superuser", "password")),
             pgtrigger.Trigger(name="user_deleted_data_version", level=pgtrigger.Statement, when=pgtrigger.After,
                               operation=pgtrigger.Delete | pgtrigger.Truncate, func=BUMP_DATA_VERSION),
         ]

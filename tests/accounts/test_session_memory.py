@@ -121,3 +121,14 @@ def test_each_request_gets_its_own_copy_of_the_user(signed_in, remembering):
     assert users[0] is not users[1] and users[0].pk == users[1].pk
     users[0].full_name = "changed by a view"
     assert middleware.session_user(request).full_name != "changed by a view"
+
+
+def test_staff_rights_taken_away_are_noticed(client, remembering):
+    staff = get_user_model().objects.create_user("staff1", password="staff-pass-2026", is_staff=True,
+                                                 is_superuser=True)
+    assert client.post("/accounts/login/", {"username": "staff1", "password": "staff-pass-2026"}).status_code == 302
+    assert client.get("/admin/").status_code == 200
+    staff.is_staff = False
+    staff.save(update_fields=["is_staff"])
+    versions.forget()
+    assert client.get("/admin/").status_code == 302  # to the admin's sign-in
