@@ -395,6 +395,10 @@ class Exposure(models.Model):
     class Meta:
         verbose_name = "公开曝光"
         verbose_name_plural = "公开曝光"
+        # A second record of the same exposure (a form sent twice) would count twice in the
+        # statistics.
+        constraints = [models.UniqueConstraint(fields=["enterprise", "exposed_on", "medium"],
+                                               name="exposure_once_per_day_and_medium")]
 
 
 @tracked()
@@ -414,6 +418,8 @@ class Summons(models.Model):
     class Meta:
         verbose_name = "约谈"
         verbose_name_plural = "约谈"
+        # One talk a day with an enterprise's people (their number is on the record).
+        constraints = [models.UniqueConstraint(fields=["enterprise", "held_on"], name="summons_once_per_day")]
 
 
 @tracked()

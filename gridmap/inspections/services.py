@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -14,7 +15,7 @@ from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from gridmap.accounts.models import Role, User
@@ -485,15 +486,30 @@ def _check_enforcement_record(actor, enterprise: Enterprise, day: dt.date, field
         raise ValidationError({field: f"{label}不能晚于今天"})
 
 
+@contextmanager
+def _refused_if_duplicate(constraint: str, errors: dict[str, str]):
+    """The unique constraint's refusal as a ValidationError naming the field (the check is the
+    database's, so two forms sent at once cannot both pass it)."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as exc:
+        if getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None) != constraint:
+            raise
+        raise ValidationError(errors) from exc
+
+
 @transaction.atomic
 def exposure_record(*, actor, enterprise: Enterprise, exposed_on: dt.date, medium: str,
                     note: str = "") -> Exposure:
     _check_enforcement_record(actor, enterprise, exposed_on, "exposed_on", "曝光日期")
     if not medium.strip():
         raise ValidationError({"medium": "请填写曝光媒体"})
-    with _history(actor, "exposure_record"):
+    medium = medium.strip()[:100]
+    duplicate = {"exposed_on": f"{enterprise.name} 在 {exposed_on:%Y-%m-%d} 已有「{medium}」的曝光记录"}
+    with _history(actor, "exposure_record"), _refused_if_duplicate("exposure_once_per_day_and_medium", duplicate):
         return Exposure.objects.create(enterprise=enterprise, cell_id=enterprise.cell_id, exposed_on=exposed_on,
-                                       medium=medium.strip()[:100], note=note.strip()[:300], recorded_by=actor,
+                                       medium=medium, note=note.strip()[:300], recorded_by=actor,
                                        district_code=enterprise.district_code)
 
 
@@ -503,7 +519,8 @@ def summons_record(*, actor, enterprise: Enterprise, held_on: dt.date, people: i
     _check_enforcement_record(actor, enterprise, held_on, "held_on", "约谈日期")
     if not 1 <= people <= 1000:
         raise ValidationError({"people": "约谈人数应为 1 至 1000"})
-    with _history(actor, "summons_record"):
+    duplicate = {"held_on": f"{enterprise.name} 在 {held_on:%Y-%m-%d} 已有约谈记录"}
+    with _history(actor, "summons_record"), _refused_if_duplicate("summons_once_per_day", duplicate):
         return Summons.objects.create(enterprise=enterprise, cell_id=enterprise.cell_id, held_on=held_on,
                                       people=people, note=note.strip()[:300], recorded_by=actor,
                                       district_code=enterprise.district_code)

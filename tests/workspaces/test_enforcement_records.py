@@ -124,6 +124,23 @@ def test_a_refused_record_names_the_field_and_writes_nothing(page, overrides, na
     assert table_checksum(*TABLES) == before
 
 
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_the_same_record_sent_twice_is_refused_and_named(page, enterprises):
+    """A form sent twice (a double click, a reload) would count twice in the statistics."""
+    mine, _ = enterprises
+    web = signed_in(supervisor())
+    assert web.post(PAGES[page][0], form_body(page, str(mine.pk))).status_code == 302
+    before = table_checksum(*TABLES)
+    response = web.post(PAGES[page][0], form_body(page, str(mine.pk)))
+    date_label = "曝光日期" if page == "exposures" else "约谈日期"
+    text = response.content.decode()
+    assert response.status_code == 200 and f'<p class="error" role="alert">{date_label}' in text
+    assert mine.name in text and "已有" in text
+    assert table_checksum(*TABLES) == before
+    if page == "exposures":  # another medium the same day is another exposure
+        assert web.post(PAGES[page][0], form_body(page, str(mine.pk), {"medium": "天津日报"})).status_code == 302
+
+
 def test_every_wrong_field_is_named_at_once(enterprises):
     before = table_checksum(*TABLES)
     response = signed_in(supervisor()).post("/inspections/exposures/", form_body(
