@@ -1,0 +1,85 @@
+"""Capabilities: the one place that says which role may do what.
+
+A page asks with `capability_required(CAP)`, an API view with `permission_classes =
+[requires(CAP)]`, a service or selector with `CAP.allows(user)` / `CAP.require(user)`. Each
+capability has one refusal message, so a refusal reads the same on a page, in the API and
+from a service. No module outside `accounts` names a role: they name a capability.
+
+The row-scope rule (which cells a user sees) is `grids.scope`; it asks `SEE_DISTRICT` here
+for the users who see everything.
+"""
+
+import functools
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from rest_framework.permissions import BasePermission
+
+from .models import Role
+
+
+@dataclass(frozen=True)
+class Capability:
+    name: str
+    label: str
+    roles: frozenset[str]
+    refusal: str
+
+    def allows(self, user) -> bool:
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return False
+        return user.is_superuser or not user.role_names().isdisjoint(self.roles)
+
+    def require(self, user) -> None:
+        if not self.allows(user):
+            raise PermissionDenied(self.refusal)
+
+
+_BUREAU = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})
+
+SEE_DISTRICT = Capability(
+    "see_district", "查看全区", frozenset({Role.SUPERVISOR, Role.FLOOD_COMMAND, Role.ADMINISTRATOR}),
+    "只有区应急管理局监管人员、防汛指挥和系统管理员可以查看全区")
+ASSIGN_OFFICERS = Capability(
+    "assign_officers", "分配网格员", _BUREAU,
+    "只有区应急管理局监管人员或系统管理员可以分配网格员")
+ASSIGN_INSPECTIONS = Capability(
+    "assign_inspections", "安排检查", _BUREAU,
+    "只有区应急管理局监管人员或系统管理员可以制定计划、安排检查任务")
+ISSUE_DOCUMENTS = Capability(
+    "issue_documents", "执法文书", _BUREAU,
+    "只有区应急管理局监管人员或系统管理员可以制作、审核、送达执法文书及记录曝光、约谈")
+COMMAND_FLOODS = Capability(
+    "command_floods", "防汛指挥", frozenset({Role.FLOOD_COMMAND, Role.SUPERVISOR, Role.ADMINISTRATOR}),
+    "只有防汛指挥、区应急管理局监管人员和系统管理员可以使用防汛功能")
+
+CAPABILITIES = {c.name: c for c in (SEE_DISTRICT, ASSIGN_OFFICERS, ASSIGN_INSPECTIONS, ISSUE_DOCUMENTS,
+                                    COMMAND_FLOODS)}
+
+
+def capability_required(capability: Capability):
+    """Page decorator: anonymous users go to the sign-in page, others without the
+    capability get a 403 with its refusal."""
+
+    def decorator(view):
+        @login_required
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            capability.require(request.user)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+@functools.cache
+def requires(capability: Capability) -> type[BasePermission]:
+    """DRF permission class for one capability (one class per capability, made once)."""
+
+    def has_permission(self, request, view):
+        return capability.allows(request.user)
+
+    return type(f"Requires_{capability.name}", (BasePermission,),
+                {"message": capability.refusal, "has_permission": has_permission})
