@@ -79,14 +79,13 @@ def ensure_officers() -> int:
     """An officer for every cell that has none on duty today (the province has no roster):
     ORM bulk_create in batches, so the accounts model decides its own defaults."""
     from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
 
-    from gridmap.accounts.models import Role
-    from gridmap.grids.models import Grid, GridAssignment
+    from gridmap.accounts.services import roles_grant
+    from gridmap.grids.models import CELL_DUTIES, Grid, GridAssignment
     from gridmap.grids.scope import active_on
 
     staffed = GridAssignment.objects.filter(active_on(timezone.localdate()),
-                                            role__in=("officer", "substitute")).values("grid_id")
+                                            role__in=CELL_DUTIES).values("grid_id")
     cells = list(Grid.objects.filter(level__gte=2).exclude(id__in=staffed).values_list("id", "code",
                                                                                          "district_code"))
     if not cells:
@@ -97,12 +96,9 @@ def ensure_officers() -> int:
          for pk, code, _ in cells], batch_size=5000, ignore_conflicts=True)
     ids = dict(user_model.objects.filter(username__in=[u.username for u in users]).values_list("username", "id"))
     GridAssignment.objects.bulk_create(
-        [GridAssignment(user_id=ids[f"bench-officer-{pk}"], grid_id=pk, role="officer", district_code=district,
-                        note=MARKER) for pk, _, district in cells], batch_size=5000)
-    group = Group.objects.get_or_create(name=Role.OFFICER)[0]
-    through = user_model.groups.through
-    through.objects.bulk_create([through(user_id=uid, group_id=group.pk) for uid in ids.values()],
-                                batch_size=5000, ignore_conflicts=True)
+        [GridAssignment(user_id=ids[f"bench-officer-{pk}"], grid_id=pk, role=GridAssignment.Duty.CELL_OFFICER,
+                        district_code=district, note=MARKER) for pk, _, district in cells], batch_size=5000)
+    roles_grant(grid_officers=[user_model(pk=uid) for uid in ids.values()])
     return len(cells)
 
 
@@ -113,7 +109,7 @@ def _enterprises(cursor, *, sample_only: bool) -> int:
         CREATE TEMP TABLE bench_ent AS
         WITH officer AS (
             SELECT DISTINCT ON (grid_id) grid_id, user_id FROM grids_gridassignment
-            WHERE role IN ('officer', 'substitute') AND (valid_from IS NULL OR valid_from <= %(today)s)
+            WHERE role IN ('cell_officer', 'substitute') AND (valid_from IS NULL OR valid_from <= %(today)s)
               AND (valid_to IS NULL OR valid_to >= %(today)s)
             ORDER BY grid_id, role, user_id)
         SELECT (row_number() OVER (ORDER BY e.id) - 1)::bigint AS k, e.id, e.cell_id, e.location,

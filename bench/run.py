@@ -207,7 +207,8 @@ class Suite:
         from gridmap.grids.models import GridAssignment
         from layers import tiles
 
-        assignment = GridAssignment.objects.filter(role="officer").select_related("user", "grid").order_by("id").first()
+        assignment = (GridAssignment.objects.filter(role="cell_officer").select_related("user", "grid")
+                      .order_by("id").first())
         if assignment is None:
             return {}
         officer = assignment.user
@@ -369,7 +370,7 @@ class Suite:
 
         from gridmap.grids.models import GridAssignment
 
-        officer_assignment = GridAssignment.objects.filter(role="officer").select_related("user").first()
+        officer_assignment = GridAssignment.objects.filter(role="cell_officer").select_related("user").first()
         users = {"supervisor": self.user}
         if officer_assignment:
             users["officer"] = officer_assignment.user

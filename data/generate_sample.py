@@ -454,7 +454,7 @@ def officer_rows(units: list[Unit], rng: np.random.Generator) -> list[dict[str, 
                     "name": unique(person_name, rng, names),
                     "phone": unique(phone_number, rng, phones),
                     "grid_code": code,
-                    "role": "officer",
+                    "role": "cell_officer",
                 }
             )
     for i, u in enumerate(units, start=1):
@@ -464,7 +464,7 @@ def officer_rows(units: list[Unit], rng: np.random.Generator) -> list[dict[str, 
                 "name": unique(person_name, rng, names),
                 "phone": unique(phone_number, rng, phones),
                 "grid_code": u.code,
-                "role": "supervisor",
+                "role": "town_supervisor",
             }
         )
     return rows
@@ -572,8 +572,8 @@ def check_outputs() -> list[str]:
     rivers = pyogrio.read_dataframe(SHAPE_DIR / "rivers.shp")
     with open(OFFICERS_CSV, encoding="utf-8", newline="") as f:
         people = list(csv.DictReader(f))
-    officers = [p for p in people if p["role"] == "officer"]
-    supervisors = [p for p in people if p["role"] == "supervisor"]
+    officers = [p for p in people if p["role"] == "cell_officer"]
+    supervisors = [p for p in people if p["role"] == "town_supervisor"]
 
     expect(len(district) == 1, "district.shp must have one feature")
     expect(len(level1) == 23, "grids_level1 must have 23 features")

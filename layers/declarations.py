@@ -3,7 +3,7 @@ settings (risk colours)."""
 
 from django.conf import settings
 
-from gridmap.accounts.models import Role
+from gridmap.accounts.capabilities import ASSIGN_OFFICERS, COMMAND_FLOODS
 from gridmap.enterprises.risk import SHORT_LABELS
 from gridmap.enterprises.selectors import completeness_cells_for_user, enterprises_for_user, risk_points_for_user
 from gridmap.flood.selectors import rivers_for_user
@@ -131,7 +131,7 @@ register(Layer(
               "legend": {"无人在岗": "#d32f2f", "1 人在岗": "#f9a825", "2 人在岗": "#43a047",
                          "3 人及以上": "#2e7d32"}},
     filters={"code": "code", "parent": "parent__code"},
-    roles=frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR}),
+    capability=ASSIGN_OFFICERS,
 ))
 register(Layer(
     name="patrols", title="巡查记录", geometry="point",
@@ -146,7 +146,6 @@ register(Layer(
 
 # --- flood command (issue 7) -----------------------------------------------------------------
 from gridmap.flood.selectors import (  # noqa: E402
-    COMMAND_ROLES,
     depots_for_user,
     dikes_for_user,
     pumping_stations_for_user,
@@ -168,21 +167,21 @@ register(Layer(
     style_by={"property": "kind", "values": {"sub_command": "#00897b", "river_system": "#0277bd"},
               "default": "#00897b",
               "legend": {"防汛分指挥部": "#00897b", "河系责任区": "#0277bd"}},
-    filters={"kind": "kind"}, roles=COMMAND_ROLES, draw="geojson",
+    filters={"kind": "kind"}, capability=COMMAND_FLOODS, draw="geojson",
 ))
 register(Layer(
     name="flood-basins", title="蓄滞洪区", geometry="polygon",
     source=lambda user: zones_for_user(user, kinds=("detention_basin",)),
     properties=ZONE_PROPERTIES, popup=ZONE_POPUP,
     style={"color": "#6a1b9a", "weight": 2, "fillColor": "#ab47bc", "fillOpacity": 0.18},
-    roles=COMMAND_ROLES, draw="geojson",
+    capability=COMMAND_FLOODS, draw="geojson",
 ))
 register(Layer(
     name="flood-gates", title="分洪口门", geometry="polygon",
     source=lambda user: zones_for_user(user, kinds=("diversion_gate",)),
     properties=ZONE_PROPERTIES, popup=ZONE_POPUP,
     style={"color": "#c62828", "weight": 2, "fillColor": "#ef5350", "fillOpacity": 0.5},
-    roles=COMMAND_ROLES, draw="geojson",
+    capability=COMMAND_FLOODS, draw="geojson",
 ))
 register(Layer(
     name="dikes", title="堤段", geometry="line",
@@ -193,7 +192,7 @@ register(Layer(
            ("chainage_end_m", "终点桩号 (m)"), ("length_m", "长度 (m)"), ("watching_village", "守护村"),
            ("responsible_person", "责任人"), ("phone", "电话")),
     style={"color": "#795548", "weight": 2, "opacity": 0.8}, show=False,
-    roles=COMMAND_ROLES, draw="geojson",
+    capability=COMMAND_FLOODS, draw="geojson",
 ))
 register(Layer(
     name="pumping-stations", title="泵站", geometry="point", geom_field="location",
@@ -207,7 +206,7 @@ register(Layer(
     style_by={"property": "status", "values": {"operational": "#1565c0", "maintenance": "#f9a825",
                                                "out_of_service": "#757575"},
               "default": "#1565c0", "legend": {"泵站（正常）": "#1565c0", "泵站（检修）": "#f9a825"}},
-    roles=COMMAND_ROLES, draw="geojson",
+    capability=COMMAND_FLOODS, draw="geojson",
 ))
 register(Layer(
     name="sluices", title="水闸/涵洞", geometry="point", geom_field="location",
@@ -217,7 +216,7 @@ register(Layer(
     popup=(("name", "名称"), ("kind_name", "类型"), ("river_name", "所在河道"), ("gate_count", "闸孔数"),
            ("net_width_m", "总净宽 (m)"), ("design_discharge_m3s", "设计流量 (m³/s)")),
     style={"color": "#004d40", "fillColor": "#26a69a", "fillOpacity": 0.95, "radius": 6, "weight": 2},
-    roles=COMMAND_ROLES, draw="geojson",
+    capability=COMMAND_FLOODS, draw="geojson",
 ))
 register(Layer(
     name="depots", title="防汛物资仓库", geometry="point", geom_field="location",
@@ -228,7 +227,7 @@ register(Layer(
     style={"color": "#e65100", "fillColor": "#ff9800", "fillOpacity": 0.95, "radius": 9, "weight": 2},
     style_by={"property": "stock_state", "values": {"正常": "#ef6c00", "低于最低储备": "#d50000"},
               "default": "#ef6c00", "legend": {"仓库（储备正常）": "#ef6c00", "仓库（低于最低储备）": "#d50000"}},
-    roles=COMMAND_ROLES, draw="geojson",
+    capability=COMMAND_FLOODS, draw="geojson",
 ))
 register(Layer(
     name="rescue-teams", title="抢险救援队伍", geometry="point", geom_field="base",
@@ -237,7 +236,7 @@ register(Layer(
     popup=(("name", "队伍"), ("members", "人数"), ("equipment", "主要装备"), ("contact", "联系人"),
            ("phone", "电话")),
     style={"color": "#1b5e20", "fillColor": "#66bb6a", "fillOpacity": 0.95, "radius": 7, "weight": 2},
-    roles=COMMAND_ROLES, draw="geojson",
+    capability=COMMAND_FLOODS, draw="geojson",
 ))
 # --- inspections (issue 6) -------------------------------------------------------------------
 # One declaration serves the officer (their cells, `assignee=<username>` for their own) and

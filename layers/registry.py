@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
+from gridmap.accounts.capabilities import Capability
+
 
 @dataclass(frozen=True)
 class Layer:
@@ -29,8 +31,8 @@ class Layer:
     show: bool = True
     # Query parameters accepted as property filters: parameter -> ORM lookup.
     filters: dict[str, str] = field(default_factory=dict)
-    # Role names allowed to see the layer; None means any signed-in user (within scope).
-    roles: frozenset[str] | None = None
+    # The capability needed to see the layer; None means any signed-in user (within scope).
+    capability: Capability | None = None
     # Properties holding JSON (lists of people, ...): kept out of vector tiles, whose
     # attributes are scalars.
     json_properties: tuple[str, ...] = ()
@@ -69,7 +71,7 @@ class Layer:
     def allowed(self, user) -> bool:
         if not user.is_authenticated:
             return False
-        return self.roles is None or user.has_any_role(*self.roles)
+        return self.capability is None or self.capability.allows(user)
 
     def legend(self) -> list[dict]:
         if self.style_by:

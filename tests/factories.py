@@ -13,7 +13,7 @@ from gridmap.grids.models import Grid, GridAssignment
 
 
 def officer_of(code: str):
-    return GridAssignment.objects.filter(grid__code=code, role="officer").select_related("user").first().user
+    return GridAssignment.objects.filter(grid__code=code, role="cell_officer").select_related("user").first().user
 
 
 def inside(code: str) -> tuple[float, float]:

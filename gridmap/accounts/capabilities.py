@@ -36,10 +36,10 @@ class Capability:
             raise PermissionDenied(self.refusal)
 
 
-_BUREAU = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})
+_BUREAU = frozenset({Role.BUREAU_STAFF, Role.ADMINISTRATOR})
 
 SEE_DISTRICT = Capability(
-    "see_district", "查看全区", frozenset({Role.SUPERVISOR, Role.FLOOD_COMMAND, Role.ADMINISTRATOR}),
+    "see_district", "查看全区", frozenset({Role.BUREAU_STAFF, Role.FLOOD_COMMAND, Role.ADMINISTRATOR}),
     "只有区应急管理局监管人员、防汛指挥和系统管理员可以查看全区")
 ASSIGN_OFFICERS = Capability(
     "assign_officers", "分配网格员", _BUREAU,
@@ -51,7 +51,7 @@ ISSUE_DOCUMENTS = Capability(
     "issue_documents", "执法文书", _BUREAU,
     "只有区应急管理局监管人员或系统管理员可以制作、审核、送达执法文书及记录曝光、约谈")
 COMMAND_FLOODS = Capability(
-    "command_floods", "防汛指挥", frozenset({Role.FLOOD_COMMAND, Role.SUPERVISOR, Role.ADMINISTRATOR}),
+    "command_floods", "防汛指挥", frozenset({Role.FLOOD_COMMAND, Role.BUREAU_STAFF, Role.ADMINISTRATOR}),
     "只有防汛指挥、区应急管理局监管人员和系统管理员可以使用防汛功能")
 
 CAPABILITIES = {c.name: c for c in (SEE_DISTRICT, ASSIGN_OFFICERS, ASSIGN_INSPECTIONS, ISSUE_DOCUMENTS,

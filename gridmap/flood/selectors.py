@@ -1,5 +1,5 @@
 """Reads for flood command. Everything but the rivers is for the flood-command desk only:
-flood command, district supervisors and administrators (all district-wide roles)."""
+the users allowed accounts.capabilities.COMMAND_FLOODS."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from django.db.models import Case, CharField, Count, F, IntegerField, OuterRef, 
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
-from gridmap.accounts.models import Role
+from gridmap.accounts.capabilities import COMMAND_FLOODS
 from gridmap.grids.coords import CRSError, geometries_to_wgs84, normalise_crs_name
+from gridmap.grids.models import GridAssignment
 
 from .models import (
     DikeSection,
@@ -30,16 +31,12 @@ from .models import (
     SupplyDepot,
 )
 
-COMMAND_ROLES = frozenset({Role.FLOOD_COMMAND, Role.SUPERVISOR, Role.ADMINISTRATOR})
 # A drawn area larger than the district (1,476 km²) with margin is a mistake, not a flood.
 MAX_AREA_KM2 = 3000
 MAX_VERTICES = 5000
 
 
-def can_command(user) -> bool:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return user.has_any_role(*COMMAND_ROLES)
+can_command = COMMAND_FLOODS.allows  # TODO(lead): remove after merge (callers in gridmap/workspaces)
 
 
 def rivers_for_user(user) -> QuerySet[River]:
@@ -50,7 +47,7 @@ def rivers_for_user(user) -> QuerySet[River]:
 
 
 def _for_command(user, queryset: QuerySet) -> QuerySet:
-    return queryset if can_command(user) else queryset.none()
+    return queryset if COMMAND_FLOODS.allows(user) else queryset.none()
 
 
 def _label(field: str, choices) -> Case:
@@ -323,8 +320,7 @@ def register_exposure_section(name: str, rows_in_area: Callable) -> None:
     EXPOSURE_SECTIONS[name] = rows_in_area
 
 
-ROLE_LABELS = {"officer": "网格员", "substitute": "代岗网格员", "supervisor": "安全监管责任人",
-               "contact_leader": "联系负责人"}
+DUTY_LABELS = dict(GridAssignment.Duty.choices)
 LEVEL_LABELS = {"major": "重大", "large": "较大", "general": "一般", "low": "低", "": "未评估", None: "未评估"}
 
 
@@ -334,7 +330,7 @@ def exposure(user, query: ExposureQuery) -> dict | None:
 
     None when the user may not command, or the zone does not exist.
     """
-    if not can_command(user):
+    if not COMMAND_FLOODS.allows(user):
         return None
     if query.zone_id is None and query.area is None:
         raise AreaError("请选择责任区或绘制范围")
@@ -349,7 +345,7 @@ def exposure(user, query: ExposureQuery) -> dict | None:
         cursor.execute(EXPOSURE_SQL, params)
         result = json.loads(cursor.fetchone()[0])
     for person in result["people"]:
-        person["role_name"] = ROLE_LABELS.get(person["role"], person["role"])
+        person["role_name"] = DUTY_LABELS.get(person["role"], person["role"])
     for ent in result["enterprises"]:
         ent["risk_level_name"] = LEVEL_LABELS.get(ent["risk_level"], "未评估")
     kinds = dict(FloodZone.Kind.choices)

@@ -56,10 +56,13 @@ class Grid(models.Model):
 class GridAssignment(models.Model):
     """A person's duty on a grid, optionally limited to a date range (e.g. a substitute)."""
 
-    class Role(models.TextChoices):
-        OFFICER = "officer", "网格员"
+    class Duty(models.TextChoices):
+        """The duty on a grid (stored in the field `role`, an API name kept as it is). Not
+        an account role: those are accounts.Role."""
+
+        CELL_OFFICER = "cell_officer", "网格员"
         SUBSTITUTE = "substitute", "代岗网格员"
-        SUPERVISOR = "supervisor", "安全监管责任人"
+        TOWN_SUPERVISOR = "town_supervisor", "安全监管责任人"
         CONTACT_LEADER = "contact_leader", "联系负责人"
 
     user = models.ForeignKey(
@@ -69,7 +72,7 @@ class GridAssignment(models.Model):
     grid = models.ForeignKey(
         Grid, verbose_name="网格", on_delete=models.CASCADE, related_name="assignments"
     )
-    role = models.CharField("职责", max_length=20, choices=Role.choices)
+    role = models.CharField("职责", max_length=20, choices=Duty.choices)
     valid_from = models.DateField("起始日期", null=True, blank=True)
     valid_to = models.DateField("结束日期", null=True, blank=True)
     district_code = models.CharField("区划代码", max_length=12, db_index=True)
@@ -102,4 +105,9 @@ class GridAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.grid.code}"
+
+
+# The duties held on a cell (level II or deeper): they put a person on duty for the cell and
+# make them a grid officer; the other duties are held on a level-I grid.
+CELL_DUTIES = (GridAssignment.Duty.CELL_OFFICER, GridAssignment.Duty.SUBSTITUTE)
 

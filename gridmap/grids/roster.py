@@ -9,25 +9,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import transaction
 
-from gridmap.accounts.models import Role
+from gridmap.accounts.services import roles_grant
 from gridmap.core.locks import serialize
 
-from .models import Grid, GridAssignment
+from .models import CELL_DUTIES, Grid, GridAssignment
 from .readers import ImportRefused, Problem, looks_like_formula
 
 COLUMNS = ("username", "name", "phone", "grid_code", "role")
 PHONE = re.compile(r"^\+?[0-9][0-9\- ]{6,19}$")
 USERNAME = re.compile(r"^[\w.@+-]{1,150}$")
-# Which account role (group) each duty on a grid implies.
-GROUP_FOR_DUTY = {
-    GridAssignment.Role.OFFICER: Role.OFFICER,
-    GridAssignment.Role.SUBSTITUTE: Role.OFFICER,
-    GridAssignment.Role.SUPERVISOR: Role.GRID_HEAD,
-    GridAssignment.Role.CONTACT_LEADER: Role.GRID_HEAD,
-}
+# The duty values rosters were written with before the duties were renamed: still read.
+DUTY_ALIASES = {"officer": GridAssignment.Duty.CELL_OFFICER, "supervisor": GridAssignment.Duty.TOWN_SUPERVISOR}
+DUTY_CHOICES_TEXT = "、".join(GridAssignment.Duty.values) + "；旧写法 " + "、".join(
+    f"{old}（即 {new}）" for old, new in DUTY_ALIASES.items()) + "仍可用"
 
 
 @dataclass
@@ -89,7 +85,7 @@ def import_roster(path: str | Path, *, dry_run: bool = False,
     parsed = []
     for number, row in enumerate(rows, start=2):
         where = f"{path.name} 第 {number} 行"
-        username, role = row["username"], row["role"]
+        username, role = row["username"], DUTY_ALIASES.get(row["role"], row["role"])
         if not USERNAME.match(username):
             problems.append(Problem(where, "username", f"用户名 {username!r} 无效"))
         if not row["name"]:
@@ -103,17 +99,15 @@ def import_roster(path: str | Path, *, dry_run: bool = False,
             problems.append(Problem(where, "phone", f"电话 {row['phone']!r} 格式不对"))
         if row["grid_code"] not in grids:
             problems.append(Problem(where, "grid_code", f"网格 {row['grid_code']!r} 不存在"))
-        elif role in (GridAssignment.Role.OFFICER, GridAssignment.Role.SUBSTITUTE) \
-                and stored[row["grid_code"]][1] < Grid.Level.LEVEL_2:
+        elif role in CELL_DUTIES and stored[row["grid_code"]][1] < Grid.Level.LEVEL_2:
             problems.append(Problem(where, "grid_code", "网格员只能分配到二级（或更低）网格"))
-        if role not in GridAssignment.Role.values:
-            choices = ", ".join(GridAssignment.Role.values)
-            problems.append(Problem(where, "role", f"职责 {role!r} 无效（可用 {choices}）"))
+        if role not in GridAssignment.Duty.values:
+            problems.append(Problem(where, "role", f"职责 {row['role']!r} 无效（可用 {DUTY_CHOICES_TEXT}）"))
         valid_from = _date(row.get("valid_from", ""), where, "valid_from", problems)
         valid_to = _date(row.get("valid_to", ""), where, "valid_to", problems)
         if valid_from and valid_to and valid_to < valid_from:
             problems.append(Problem(where, "valid_to", "结束日期早于起始日期"))
-        parsed.append((row, valid_from, valid_to))
+        parsed.append(({**row, "role": role}, valid_from, valid_to))
     if problems:
         raise ImportRefused(problems)
 
@@ -121,7 +115,6 @@ def import_roster(path: str | Path, *, dry_run: bool = False,
     user_model = get_user_model()
     with transaction.atomic():
         serialize("gridmap.grids.assignments")
-        groups = {name: Group.objects.get_or_create(name=name)[0] for name in Role.values}
         existing = {u.username: u for u in user_model.objects.filter(
             username__in=[r["username"] for r, _, _ in parsed])}
         new_users = []
@@ -141,12 +134,11 @@ def import_roster(path: str | Path, *, dry_run: bool = False,
 
         stored_duties = set(GridAssignment.objects.filter(user__in=existing.values()).values_list(
             "user_id", "grid_id", "role", "valid_from", "valid_to"))
-        memberships = []
+        grid_officers, grid_heads = {}, {}
         assignments = []
         for row, valid_from, valid_to in parsed:
             user = existing[row["username"]]
-            memberships.append(user_model.groups.through(
-                user_id=user.id, group_id=groups[GROUP_FOR_DUTY[row["role"]]].id))
+            (grid_officers if row["role"] in CELL_DUTIES else grid_heads)[user.id] = user
             grid_id, _, district_code = stored[row["grid_code"]]
             key = (user.id, grid_id, row["role"], valid_from, valid_to)
             if key in stored_duties:
@@ -155,7 +147,7 @@ def import_roster(path: str | Path, *, dry_run: bool = False,
             assignments.append(GridAssignment(
                 user=user, grid_id=grid_id, role=row["role"], valid_from=valid_from,
                 valid_to=valid_to, district_code=district_code))
-        user_model.groups.through.objects.bulk_create(memberships, ignore_conflicts=True)
+        roles_grant(grid_officers=grid_officers.values(), grid_heads=grid_heads.values())
         GridAssignment.objects.bulk_create(assignments)
         report.assignments_created = len(assignments)
         if dry_run:

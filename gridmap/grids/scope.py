@@ -1,10 +1,20 @@
 """The one scope rule: which grids a user may see, on a given date.
 
 Every selector, API view, layer, tile and export asks this module; nothing else decides.
-District-wide roles (supervisor, flood command, administrator) see every grid. Everyone
-else sees the cells of their active assignments: a level-II (or deeper) assignment gives
-that cell and what lies below it, a level-I assignment (grid head, supervisor of a
-town) gives all the cells below it.
+Users with the capability to see the district (accounts.capabilities.SEE_DISTRICT: bureau
+staff, flood command, administrators) see every grid. Everyone else sees the cells of their
+active assignments: a level-II (or deeper) assignment gives that cell and what lies below
+it, a level-I assignment (town supervisor, contact leader) gives all the cells below it.
+
+Where the rule does not apply: the point lookup (`/api/grids/lookup/`, answered by
+grids.cell_index) tells any signed-in user, for any point of the district, its cell, the
+cell's level-I parent and the officers and substitutes on duty today with their phones.
+That is its purpose: whoever stands somewhere (an officer outside their own cell, anyone
+filing a report, which is routed to the cell the point lies in) must learn whose cell it is
+and whom to call. It answers one point at a time and shows no records of the cell
+(enterprises, hazards, patrols, tasks, past duties), so it cannot be used to list another
+cell's work; and because the answer is the same for everyone, each process keeps every
+cell's answer ready in memory, which is what makes the hottest request cheap.
 """
 
 from __future__ import annotations
@@ -15,12 +25,10 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from gridmap.accounts.models import Role
+from gridmap.accounts.capabilities import SEE_DISTRICT
 from gridmap.core import versions
 
 from .models import Grid, GridAssignment
-
-DISTRICT_WIDE_ROLES = {Role.SUPERVISOR, Role.FLOOD_COMMAND, Role.ADMINISTRATOR}
 
 
 def active_on(day: dt.date) -> Q:
@@ -64,16 +72,10 @@ class Scope:
         return False
 
 
-def is_district_wide(user) -> bool:
-    if not user.is_authenticated:
-        return False
-    return user.is_superuser or not user.role_names().isdisjoint(DISTRICT_WIDE_ROLES)
-
-
 def scope_for(user, on: dt.date | None = None) -> Scope:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Scope(False, frozenset())
-    if is_district_wide(user):
+    if SEE_DISTRICT.allows(user):
         return Scope(True, frozenset())
     return Scope(False, assigned_codes(user.pk, on or timezone.localdate()))
 

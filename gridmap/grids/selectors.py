@@ -3,18 +3,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import F, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from gridmap.accounts.models import Role
+from gridmap.accounts.selectors import active_users_with_grid_officer_role
 
-from .models import Grid, GridAssignment
+from .models import CELL_DUTIES, Grid, GridAssignment
 from .scope import active_on, scope_for
-
-ON_DUTY_ROLES = (GridAssignment.Role.OFFICER, GridAssignment.Role.SUBSTITUTE)
 
 # People on duty for a grid on a date, as a JSON array; used by layers and the lookup.
 OFFICERS_JSON = """
@@ -52,7 +49,7 @@ CELL_ANSWER_JSON = """
                 'name', u.full_name, 'username', u.username, 'phone', u.phone, 'role', a.role)
                 ORDER BY a.role, u.username), '[]'::json)
             FROM grids_gridassignment a JOIN accounts_user u ON u.id = a.user_id
-            WHERE a.grid_id = c.id AND u.is_active AND a.role IN ('officer', 'substitute')
+            WHERE a.grid_id = c.id AND u.is_active AND a.role IN ('cell_officer', 'substitute')
               AND (a.valid_from IS NULL OR a.valid_from <= %(day)s)
               AND (a.valid_to IS NULL OR a.valid_to >= %(day)s)))"""
 
@@ -110,7 +107,7 @@ def parent_outlines_for_user(user, *, on: dt.date | None = None) -> QuerySet[Gri
 # Active officers and substitutes of a cell on a date.
 ACTIVE_ON_DUTY_COUNT = """
     (SELECT count(*) FROM grids_gridassignment a JOIN accounts_user u ON u.id = a.user_id
-     WHERE a.grid_id = grids_grid.id AND u.is_active AND a.role IN ('officer', 'substitute')
+     WHERE a.grid_id = grids_grid.id AND u.is_active AND a.role IN ('cell_officer', 'substitute')
        AND (a.valid_from IS NULL OR a.valid_from <= %s)
        AND (a.valid_to IS NULL OR a.valid_to >= %s))"""
 
@@ -139,7 +136,7 @@ def assignment_in_scope(user, pk: int, *, on: dt.date | None = None) -> GridAssi
 def user_active_cells(user, *, on: dt.date | None = None) -> QuerySet[Grid]:
     """The cells a person is on duty for (officer or substitute) on a date."""
     day = on or timezone.localdate()
-    duties = GridAssignment.objects.filter(active_on(day), user=user, role__in=ON_DUTY_ROLES)
+    duties = GridAssignment.objects.filter(active_on(day), user=user, role__in=CELL_DUTIES)
     return Grid.objects.filter(level__gte=Grid.Level.LEVEL_2, pk__in=duties.values("grid_id")).order_by("code")
 
 
@@ -164,23 +161,23 @@ def coverage_audit(user, *, on: dt.date | None = None) -> CoverageAudit:
     uncovered = [{"code": c.code, "name": c.name, "parent_name": c.parent_name}
                  for c in cells.filter(on_duty=0)]
     active = active_on(day)
-    officer_now = GridAssignment.objects.filter(active, role=GridAssignment.Role.OFFICER,
+    officer_now = GridAssignment.objects.filter(active, role=GridAssignment.Duty.CELL_OFFICER,
                                                 user__is_active=True)
-    away_cells = (cells.filter(pk__in=GridAssignment.objects.filter(role=GridAssignment.Role.OFFICER)
+    away_cells = (cells.filter(pk__in=GridAssignment.objects.filter(role=GridAssignment.Duty.CELL_OFFICER)
                                .values("grid_id"))
                   .exclude(pk__in=officer_now.values("grid_id")))
     away = []
     for cell in away_cells:
-        last = (GridAssignment.objects.filter(grid_id=cell.id, role=GridAssignment.Role.OFFICER)
+        last = (GridAssignment.objects.filter(grid_id=cell.id, role=GridAssignment.Duty.CELL_OFFICER)
                 .select_related("user").order_by("-valid_to", "-id").first())
-        substitutes = [o for o in cell.officers if o["role"] == GridAssignment.Role.SUBSTITUTE]
+        substitutes = [o for o in cell.officers if o["role"] == GridAssignment.Duty.SUBSTITUTE]
         away.append({"code": cell.code, "name": cell.name, "parent_name": cell.parent_name,
                      "officer": last.user if last else None, "ended": last.valid_to if last else None,
                      "starts": last.valid_from if last and last.valid_from and last.valid_from > day else None,
                      "substitutes": substitutes})
     idle = []
     if scope_for(user, day).everything:
-        on_duty_users = GridAssignment.objects.filter(active, role__in=ON_DUTY_ROLES).values("user_id")
-        idle = list(get_user_model().objects.filter(is_active=True, groups__name=Role.OFFICER)
+        on_duty_users = GridAssignment.objects.filter(active, role__in=CELL_DUTIES).values("user_id")
+        idle = list(active_users_with_grid_officer_role()
                     .exclude(pk__in=on_duty_users).order_by("username"))
     return CoverageAudit(on=day, uncovered=uncovered, away=away, idle_officers=idle)

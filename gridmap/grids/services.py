@@ -10,29 +10,27 @@ from __future__ import annotations
 import datetime as dt
 
 import pghistory
-from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from gridmap.accounts.models import Role, User
+from gridmap.accounts.capabilities import ASSIGN_OFFICERS
+from gridmap.accounts.models import User
+from gridmap.accounts.services import roles_grant
 
-from .models import Grid, GridAssignment
-from .roster import GROUP_FOR_DUTY
+from .models import CELL_DUTIES, Grid, GridAssignment
 
-# Who may assign people to grids: the bureau's supervisors and administrators.
-ASSIGNER_ROLES = (Role.SUPERVISOR, Role.ADMINISTRATOR)
-CELL_DUTIES = (GridAssignment.Role.OFFICER, GridAssignment.Role.SUBSTITUTE)
 ONE_DAY = dt.timedelta(days=1)
 
-
-def can_assign(user) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.has_any_role(*ASSIGNER_ROLES))
+can_assign = ASSIGN_OFFICERS.allows  # TODO(lead): remove after merge (callers in gridmap/workspaces)
 
 
-def _require_assigner(actor: User) -> None:
-    if not can_assign(actor):
-        raise PermissionDenied("只有监管人员或系统管理员可以调整网格职责")
+def _grant_role_of_duty(user: User, duty: str) -> None:
+    """The duty implies the account role, as the roster importer does."""
+    if duty in CELL_DUTIES:
+        roles_grant(grid_officers=[user])
+    else:
+        roles_grant(grid_heads=[user])
 
 
 def _check_range(valid_from: dt.date | None, valid_to: dt.date | None) -> None:
@@ -41,7 +39,7 @@ def _check_range(valid_from: dt.date | None, valid_to: dt.date | None) -> None:
 
 
 def _check_grid_for_role(grid: Grid, role: str) -> None:
-    if role not in GridAssignment.Role.values:
+    if role not in GridAssignment.Duty.values:
         raise ValidationError({"role": f"职责 {role!r} 无效"})
     if role in CELL_DUTIES and grid.level < Grid.Level.LEVEL_2:
         raise ValidationError({"grid": f"网格员只能分配到二级（或更低）网格，{grid.name} 是{grid.get_level_display()}"})
@@ -69,21 +67,20 @@ def assignment_create(*, actor: User, user: User, grid: Grid, role: str,
                       valid_from: dt.date | None = None, valid_to: dt.date | None = None,
                       note: str = "") -> GridAssignment:
     """Give a person a duty on a grid, optionally for a date range (a substitute needs one)."""
-    _require_assigner(actor)
+    ASSIGN_OFFICERS.require(actor)
     _check_grid_for_role(grid, role)
     _check_range(valid_from, valid_to)
-    if role == GridAssignment.Role.SUBSTITUTE and not (valid_from and valid_to):
+    if role == GridAssignment.Duty.SUBSTITUTE and not (valid_from and valid_to):
         raise ValidationError({"valid_to": "代岗网格员必须填写起止日期"})
     if not user.is_active:
         raise ValidationError({"user": f"账户 {user.username} 已停用"})
     if _overlapping(user=user, grid=grid, role=role, valid_from=valid_from, valid_to=valid_to).exists():
-        raise ValidationError({"user": f"{user} 在该时段已是 {grid.name} 的{GridAssignment.Role(role).label}"})
+        raise ValidationError({"user": f"{user} 在该时段已是 {grid.name} 的{GridAssignment.Duty(role).label}"})
     with _history(actor, "assignment_create"):
         assignment = GridAssignment.objects.create(
             user=user, grid=grid, role=role, valid_from=valid_from, valid_to=valid_to,
             district_code=grid.district_code, created_by=actor, note=note[:200])
-        # The duty implies the account role, as the roster importer does.
-        user.groups.add(Group.objects.get_or_create(name=GROUP_FOR_DUTY[role])[0])
+        _grant_role_of_duty(user, role)
     return assignment
 
 
@@ -112,7 +109,7 @@ def _locked(assignment: GridAssignment) -> GridAssignment:
 def assignment_end(*, actor: User, assignment: GridAssignment, last_day: dt.date | None = None,
                    note: str = "") -> GridAssignment:
     """End a duty: `last_day` (default today) is its last day."""
-    _require_assigner(actor)
+    ASSIGN_OFFICERS.require(actor)
     assignment = _locked(assignment)
     last_day = last_day or timezone.localdate()
     if assignment.valid_to is not None and assignment.valid_to <= last_day:
@@ -129,7 +126,7 @@ def assignment_move(*, actor: User, assignment: GridAssignment, to_grid: Grid,
 
     The old assignment ends the day before; the new one keeps the duty and the planned end.
     """
-    _require_assigner(actor)
+    ASSIGN_OFFICERS.require(actor)
     assignment = _locked(assignment)
     on = on or timezone.localdate()
     if to_grid.pk == assignment.grid_id:
@@ -155,7 +152,7 @@ def assignment_move(*, actor: User, assignment: GridAssignment, to_grid: Grid,
 def assignment_replace(*, actor: User, assignment: GridAssignment, user: User,
                        on: dt.date | None = None, note: str = "") -> GridAssignment:
     """Hand a duty to another person from `on` (default today); the current holder's ends."""
-    _require_assigner(actor)
+    ASSIGN_OFFICERS.require(actor)
     assignment = _locked(assignment)
     on = on or timezone.localdate()
     if user.pk == assignment.user_id:
@@ -175,6 +172,6 @@ def assignment_replace(*, actor: User, assignment: GridAssignment, user: User,
             user=user, grid=assignment.grid, role=assignment.role, valid_from=valid_from,
             valid_to=valid_to, district_code=assignment.district_code, created_by=actor,
             note=note[:200])
-        user.groups.add(Group.objects.get_or_create(name=GROUP_FOR_DUTY[assignment.role])[0])
+        _grant_role_of_duty(user, assignment.role)
     return new
 

@@ -53,7 +53,7 @@ def _day(rng: random.Random, start: dt.date = START, end: dt.date = END) -> dt.d
 def _enforcers(password_hash: str) -> list:
     """37 law-enforcement staff (28 certificates renewed and 9 issued in 2019)."""
     users = []
-    group = Group.objects.get_or_create(name=Role.SUPERVISOR)[0]
+    group = Group.objects.get_or_create(name=Role.BUREAU_STAFF)[0]
     for i in range(1, 38):
         user, _ = get_user_model().objects.get_or_create(
             username=f"law{i:02d}", defaults={"full_name": f"执法人员{i:02d}", "password": password_hash})

@@ -18,9 +18,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from gridmap.accounts.models import Role, User
+from gridmap.accounts.capabilities import ASSIGN_INSPECTIONS, ISSUE_DOCUMENTS
+from gridmap.accounts.models import User
 from gridmap.enterprises.models import Enterprise
-from gridmap.grids.models import Grid, GridAssignment
+from gridmap.grids.models import CELL_DUTIES, Grid, GridAssignment
 from gridmap.grids.scope import active_on, scope_for
 from gridmap.patrols.services import check_photo
 
@@ -41,7 +42,6 @@ from .models import (
     TaskStatus,
 )
 
-BUREAU_ROLES = (Role.SUPERVISOR, Role.ADMINISTRATOR)
 MAX_PHOTOS = 6
 
 
@@ -49,14 +49,7 @@ def _history(actor, action: str, **extra):
     return pghistory.context(user=getattr(actor, "pk", None), action=action, **extra)
 
 
-def can_supervise(user) -> bool:
-    """Bureau staff: plan, assign, issue documents, record exposures and summons."""
-    return bool(user.is_authenticated and user.is_active and user.has_any_role(*BUREAU_ROLES))
-
-
-def _require_bureau(actor) -> None:
-    if not can_supervise(actor):
-        raise PermissionDenied("只有区应急管理局监管人员或系统管理员可以执行此操作")
+can_supervise = ASSIGN_INSPECTIONS.allows  # TODO(lead): remove after merge (callers in workspaces, inspections/api)
 
 
 def _require_in_scope(actor, cell_id: int | None) -> None:
@@ -102,7 +95,7 @@ def certificate_holders(on: dt.date):
 @transaction.atomic
 def certificate_record(*, actor, user: User, number: str, issued: dt.date,
                        expires: dt.date) -> EnforcementCertificate:
-    _require_bureau(actor)
+    ISSUE_DOCUMENTS.require(actor)
     if expires < issued:
         raise ValidationError({"expires": "有效期早于发证日期"})
     with _history(actor, "certificate_record"):
@@ -130,7 +123,7 @@ class AssignResult:
 def cell_officers(cell_ids: Iterable[int], on: dt.date) -> dict[int, User]:
     """The default assignee per cell: its officer on the day, else a substitute."""
     rows = (GridAssignment.objects.filter(active_on(on), grid_id__in=list(cell_ids), user__is_active=True,
-                                          role__in=(GridAssignment.Role.OFFICER, GridAssignment.Role.SUBSTITUTE))
+                                          role__in=CELL_DUTIES)
             .select_related("user").order_by("grid_id", "role", "user__username"))
     found: dict[int, User] = {}
     for row in rows:
@@ -148,7 +141,7 @@ def tasks_assign(*, actor, enterprise_ids: Sequence[int], due_date: dt.date,
     the first one's tasks and creates none. The partial unique index on open tasks per
     enterprise and period is the last guard. Repeating the action creates nothing new.
     """
-    _require_bureau(actor)
+    ASSIGN_INSPECTIONS.require(actor)
     if due_date < timezone.localdate():
         raise ValidationError({"due_date": "完成期限不能早于今天"})
     ids = sorted({int(i) for i in enterprise_ids})
@@ -215,7 +208,7 @@ def task_transition(*, actor, task: InspectionTask, action: str, reason: str = "
     if action not in TASK_MOVES:
         raise ValidationError({"action": f"未知操作 {action!r}"})
     task = InspectionTask.objects.select_for_update().get(pk=task.pk)
-    if task.assignee_id != actor.pk and not can_supervise(actor):
+    if task.assignee_id != actor.pk and not ASSIGN_INSPECTIONS.allows(actor):
         raise PermissionDenied("只有承办人或监管人员可以处理该任务")
     allowed, target = TASK_MOVES[action]
     if task.status not in allowed:
@@ -270,7 +263,7 @@ def inspection_record(*, actor, enterprise: Enterprise, inspected_on: dt.date | 
             raise ValidationError({"task": "任务与企业不一致"})
         if task.status not in OPEN_TASK_STATUSES:
             raise ValidationError({"task": f"任务当前为“{task.get_status_display()}”"})
-        if task.assignee_id != actor.pk and not can_supervise(actor):
+        if task.assignee_id != actor.pk and not ASSIGN_INSPECTIONS.allows(actor):
             raise PermissionDenied("只有承办人或监管人员可以完成该任务")
     people = list(inspectors) or [actor]
     with _history(actor, "inspection_record"):
@@ -411,7 +404,7 @@ def document_draft(*, actor, kind: str, number: str, enterprise: Enterprise,
                    hazard: Hazard | None = None, fine_amount: Decimal | int | str = 0,
                    production_stop: bool = False, equipment_sealed: int = 0,
                    content: str = "") -> EnforcementDocument:
-    _require_bureau(actor)
+    ISSUE_DOCUMENTS.require(actor)
     if kind not in EnforcementDocument.Kind.values:
         raise ValidationError({"kind": "文书种类无效"})
     if not number.strip():
@@ -438,7 +431,7 @@ def document_draft(*, actor, kind: str, number: str, enterprise: Enterprise,
 @transaction.atomic
 def legal_review_record(*, actor, document: EnforcementDocument, reviewed_on: dt.date,
                         approved: bool, opinion: str) -> LegalReview:
-    _require_bureau(actor)
+    ISSUE_DOCUMENTS.require(actor)
     if not opinion.strip():
         raise ValidationError({"opinion": "请填写审核意见"})
     if LegalReview.objects.filter(document=document).exists():
@@ -453,7 +446,7 @@ def legal_review_record(*, actor, document: EnforcementDocument, reviewed_on: dt
 def document_issue(*, actor, document: EnforcementDocument, issued_on: dt.date) -> EnforcementDocument:
     """Issue (送达) a document: at least two signers, each holding an enforcement certificate
     valid on the date; a major decision needs an approved legal review dated no later."""
-    _require_bureau(actor)
+    ISSUE_DOCUMENTS.require(actor)
     document = EnforcementDocument.objects.select_for_update().get(pk=document.pk)
     if document.status == EnforcementDocument.Status.ISSUED:
         raise ValidationError({"status": "文书已送达"})
@@ -480,7 +473,7 @@ def document_issue(*, actor, document: EnforcementDocument, issued_on: dt.date) 
 def _check_enforcement_record(actor, enterprise: Enterprise, day: dt.date, field: str, label: str) -> None:
     """What an exposure and a summons both need: bureau staff, an enterprise placed in a cell
     the actor sees (the row carries that cell), and a day that has already come."""
-    _require_bureau(actor)
+    ISSUE_DOCUMENTS.require(actor)
     _require_in_scope(actor, enterprise.cell_id)
     if day > timezone.localdate():
         raise ValidationError({field: f"{label}不能晚于今天"})

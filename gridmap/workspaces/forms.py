@@ -34,7 +34,7 @@ class CellCodesField(forms.CharField):
 class AssignForm(forms.Form):
     cells = CellCodesField(label="网格")
     username = UsernameField(label="人员（用户名）")
-    role = forms.ChoiceField(label="职责", choices=GridAssignment.Role.choices)
+    role = forms.ChoiceField(label="职责", choices=GridAssignment.Duty.choices)
     valid_from = forms.DateField(label="起始日期", required=False)
     valid_to = forms.DateField(label="结束日期", required=False)
     note = forms.CharField(label="说明", max_length=200, required=False)

@@ -183,7 +183,7 @@ def assign_map(request):
     layers = layers_named(request.user, ("district", "grids-level1", "coverage"))
     fmap = build_map(layers, user=request.user, center=district_centre(), zoom=10, fit_layer="coverage")
     return render(request, "workspaces/assign.html", {
-        "assign_form": AssignForm(initial={"role": GridAssignment.Role.OFFICER,
+        "assign_form": AssignForm(initial={"role": GridAssignment.Duty.CELL_OFFICER,
                                            "username": request.GET.get("user", "")}),
         "roster_form": RosterForm(), "selected": request.GET.get("cells", ""),
         "today": timezone.localdate(), **_map_parts(request, fmap)})
@@ -213,7 +213,7 @@ def assign_create(request):
         messages.error(request, f"未保存：{_errors(exc)}")
     else:
         names = "、".join(g.name for g in data["cells"])
-        messages.success(request, f"已将 {data['username']} 分配为 {names} 的{GridAssignment.Role(data['role']).label}")
+        messages.success(request, f"已将 {data['username']} 分配为 {names} 的{GridAssignment.Duty(data['role']).label}")
     return _back(request, ",".join(g.code for g in data["cells"]))
 
 

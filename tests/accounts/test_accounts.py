@@ -53,7 +53,7 @@ def test_password_change():
     ("/accounts/password/", {"old_password": PASSWORD, "new_password1": "Jinghai-2026-safe",
                              "new_password2": "Jinghai-2026-safe"}),
     ("/patrols/new/", {"lon": 117, "lat": 38.8}),
-    ("/assign/new/", {"cells": "120118100-001", "username": "officer0001", "role": "officer"}),
+    ("/assign/new/", {"cells": "120118100-001", "username": "officer0001", "role": "cell_officer"}),
     ("/assign/roster/", {}),
     ("/accounts/logout/", {}),
 ])

@@ -91,7 +91,7 @@ def test_a_changed_user_is_refused(signed_in, remembering, change):
 def test_a_role_taken_away_is_noticed(signed_in, remembering):
     url = "/api/layers/coverage.geojson"  # a layer for supervisors only
     assert signed_in.get(url).status_code == 200
-    get_user_model().objects.get(username="supervisor").groups.remove(Group.objects.get(name="supervisor"))
+    get_user_model().objects.get(username="supervisor").groups.remove(Group.objects.get(name="bureau_staff"))
     versions.forget()
     assert signed_in.get(url).status_code == 404
 

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 def officer_and_cell():
     assignment = GridAssignment.objects.filter(
-        role="officer", grid__enterprises__isnull=False, grid__level=2).first()
+        role="cell_officer", grid__enterprises__isnull=False, grid__level=2).first()
     return assignment.user, assignment.grid
 
 

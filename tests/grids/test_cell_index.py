@@ -62,9 +62,9 @@ def test_raster_answers_most_points_and_only_from_squares_inside_one_cell(index)
 
 
 def test_a_duty_change_is_seen_after_the_recheck_interval(supervisor_client):
-    cell = Grid.objects.filter(level=2, assignments__role="officer").order_by("code").first()
+    cell = Grid.objects.filter(level=2, assignments__role="cell_officer").order_by("code").first()
     point = shapely.from_wkb(bytes(cell.geom.wkb)).representative_point()
-    officer = GridAssignment.objects.filter(grid=cell, role="officer").select_related("user").first().user
+    officer = GridAssignment.objects.filter(grid=cell, role="cell_officer").select_related("user").first().user
     params = {"lon": point.x, "lat": point.y}
     with override_settings(GRIDMAP_DATA_RECHECK_SECONDS=3600):
         before = supervisor_client.get("/api/grids/lookup/", params).json()

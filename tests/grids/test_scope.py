@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def officer_of(code: str):
-    return GridAssignment.objects.filter(grid__code=code, role="officer").first().user
+    return GridAssignment.objects.filter(grid__code=code, role="cell_officer").first().user
 
 
 def test_officer_sees_only_their_cell(api_client):
@@ -31,7 +31,7 @@ def test_officer_sees_only_their_cell(api_client):
 
 
 def test_town_supervisor_sees_the_cells_of_the_town(api_client):
-    head = GridAssignment.objects.get(grid__code="120118108", role="supervisor").user
+    head = GridAssignment.objects.get(grid__code="120118108", role="town_supervisor").user
     api_client.force_authenticate(head)
     features = json.loads(api_client.get("/api/grids/", {"level": 2}).content)["features"]
     codes = {f["properties"]["code"] for f in features}
@@ -51,7 +51,7 @@ def test_substitute_access_follows_the_date_range():
 
 def test_user_without_assignment_sees_nothing(api_client):
     user = get_user_model().objects.create(username="nobody")
-    user.groups.add(Group.objects.get(name="officer"))
+    user.groups.add(Group.objects.get(name="grid_officer"))
     api_client.force_authenticate(user)
     for level in (0, 1, 2):
         assert json.loads(api_client.get("/api/grids/", {"level": level}).content)["features"] == []
@@ -81,7 +81,7 @@ def test_a_remembered_scope_is_read_again_once_assignments_change(settings, djan
     versions.forget()
     assert scope_for(officer).root_codes == frozenset()
     cell = Grid.objects.get(code="120118108-004")
-    GridAssignment.objects.create(user=officer, grid=cell, role="officer", district_code="120118")
+    GridAssignment.objects.create(user=officer, grid=cell, role="cell_officer", district_code="120118")
     versions.forget()
     assert scope_for(officer).root_codes == {"120118108-004"}
 
@@ -100,7 +100,7 @@ def test_a_scope_read_inside_a_rolled_back_transaction_is_not_kept(settings):
 
     with pytest.raises(Undo), transaction.atomic():
         GridAssignment.objects.create(user=officer, grid=Grid.objects.get(code="120118108-004"),
-                                      role="officer", district_code="120118")
+                                      role="cell_officer", district_code="120118")
         assert scope_for(officer).root_codes == {"120118108-003", "120118108-004"}
         raise Undo
     assert scope_for(officer).root_codes == {"120118108-003"}

@@ -29,7 +29,7 @@ def enforcers(db):
     people = []
     for i in (1, 2, 3):
         user, _ = get_user_model().objects.get_or_create(username=f"testlaw{i}", defaults={"full_name": f"执法{i}"})
-        user.groups.add(Group.objects.get_or_create(name="supervisor")[0])
+        user.groups.add(Group.objects.get_or_create(name="bureau_staff")[0])
         EnforcementCertificate.objects.get_or_create(
             number=f"TEST-{i:03d}", defaults={"user": user, "issued": dt.date(2020, 1, 1),
                                               "expires": dt.date(2030, 12, 31) if i < 3 else dt.date(2021, 1, 1)})

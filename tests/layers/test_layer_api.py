@@ -99,7 +99,7 @@ def test_the_officers_on_a_cell_are_part_of_its_layer_version(supervisor_client,
     from gridmap.grids.models import Grid, GridAssignment
 
     first = supervisor_client.get("/api/layers/grids-level2.geojson")
-    assignment = GridAssignment.objects.filter(role="officer", grid__level=2).select_related("grid").first()
+    assignment = GridAssignment.objects.filter(role="cell_officer", grid__level=2).select_related("grid").first()
     newcomer = type(supervisor).objects.create_user("officer-newcomer", password="x-new-42", full_name="新来的网格员")
     services.assignment_replace(actor=supervisor, assignment=assignment, user=newcomer)
     again = supervisor_client.get("/api/layers/grids-level2.geojson", HTTP_IF_NONE_MATCH=first["ETag"])
@@ -117,7 +117,7 @@ def test_a_user_whose_scope_is_empty_gets_empty_layers(api_client):
     from tests.layers.test_tiles import tile_of
 
     nobody = get_user_model().objects.create_user("officer-without-cell", password="x-none-42")
-    nobody.groups.add(Group.objects.get_or_create(name="officer")[0])
+    nobody.groups.add(Group.objects.get_or_create(name="grid_officer")[0])
     api_client.force_authenticate(nobody)
     body = json.loads(api_client.get("/api/layers/enterprises.geojson").content)
     assert body == {"type": "FeatureCollection", "features": []}

@@ -64,7 +64,7 @@ def test_a_prepared_tile_is_the_plain_statements_tile(layer_name, z, plan, super
 
 
 def test_an_officers_prepared_tile_holds_only_their_cell(api_client):
-    officer = GridAssignment.objects.filter(grid__code="120118108-003", role="officer").first().user
+    officer = GridAssignment.objects.filter(grid__code="120118108-003", role="cell_officer").first().user
     api_client.force_authenticate(officer)
     url = "/tiles/grids-level2/{}/{}/{}.mvt".format(*tile_of(117.0, 38.8, 10))
     for _ in range(7):

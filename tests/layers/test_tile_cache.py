@@ -48,7 +48,7 @@ def test_a_tile_kept_for_the_district_is_not_served_to_an_officer(supervisor_cli
     z, x, y = tile_of(117.0, 38.8, 10)
     url = f"/tiles/grids-level2/{z}/{x}/{y}.mvt"
     assert len(codes_in(supervisor_client.get(url))) > 1
-    officer = GridAssignment.objects.filter(grid__code="120118108-003", role="officer").first().user
+    officer = GridAssignment.objects.filter(grid__code="120118108-003", role="cell_officer").first().user
     api_client.force_authenticate(officer)
     assert codes_in(api_client.get(url)) <= {"120118108-003"}
 
@@ -114,7 +114,7 @@ def test_a_layer_is_compiled_once_per_scope_and_day(supervisor_client, api_clien
         assert supervisor_client.get(url(z)).status_code == 200
     assert compiled == ["grids-level2"]
     # Another scope never gets the district's SQL: the officer's own tiles show their cell only.
-    officer = GridAssignment.objects.filter(grid=cell, role="officer").first().user
+    officer = GridAssignment.objects.filter(grid=cell, role="cell_officer").first().user
     api_client.force_authenticate(officer)
     for z in (10, 13):
         assert codes_in(api_client.get(url(z))) == {cell.code}

@@ -49,7 +49,7 @@ def test_tile_revalidates_with_etag(supervisor_client):
 
 
 def test_tile_follows_the_scope_rule(api_client):
-    officer = GridAssignment.objects.filter(grid__code="120118108-003", role="officer").first().user
+    officer = GridAssignment.objects.filter(grid__code="120118108-003", role="cell_officer").first().user
     api_client.force_authenticate(officer)
     z, x, y = tile_of(117.0, 38.8, 10)
     decoded = mapbox_vector_tile.decode(get_tile(api_client, "grids-level2", z, x, y).content)
@@ -93,7 +93,7 @@ def test_low_zoom_point_tiles_are_clustered_with_counts(supervisor_client):
 
 
 def officer_of(code="120118108-003"):
-    return GridAssignment.objects.filter(grid__code=code, role="officer").first().user
+    return GridAssignment.objects.filter(grid__code=code, role="cell_officer").first().user
 
 
 def token_for(user):
@@ -199,5 +199,5 @@ def test_a_role_taken_away_takes_effect_on_the_next_request(client, supervisor):
     client.force_login(supervisor)
     url = "/tiles/grids-level2/{}/{}/{}.mvt".format(*tile_of(117.0, 38.8, 10))
     assert len(grid_codes(client.get(url))) > 1
-    supervisor.groups.remove(Group.objects.get(name="supervisor"))
+    supervisor.groups.remove(Group.objects.get(name="bureau_staff"))
     assert client.get(url).status_code == 204  # no assignment of their own: an empty tile

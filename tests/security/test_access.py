@@ -78,7 +78,7 @@ def test_anonymous_is_refused_everywhere(client):
 
 def test_officer_of_another_cell_receives_nothing_of_the_victim(client):
     victim = Grid.objects.get(code=VICTIM_CELL)
-    officer = GridAssignment.objects.filter(grid__code=OWN_CELL, role="officer").first().user
+    officer = GridAssignment.objects.filter(grid__code=OWN_CELL, role="cell_officer").first().user
     victim_people = list(get_user_model().objects.filter(
         grid_assignments__grid=victim).values_list("username", "phone"))
     secrets = [VICTIM_CELL.encode()] + [s.encode() for pair in victim_people for s in pair if s]

@@ -30,7 +30,7 @@ schema = build_schema()
 
 def token_for(role: str) -> str:
     if role == "officer":
-        user = GridAssignment.objects.filter(role="officer").order_by("grid__code").first().user
+        user = GridAssignment.objects.filter(role="cell_officer").order_by("grid__code").first().user
     else:
         user = get_user_model().objects.get(username=role)
     return Token.objects.get_or_create(user=user)[0].key

@@ -178,7 +178,7 @@ def probe_assign(w):
 
 
 def probe_assign_new(w):
-    response = w.web.post("/assign/new/", {"cells": VICTIM, "username": w.attacker.username, "role": "officer"})
+    response = w.web.post("/assign/new/", {"cells": VICTIM, "username": w.attacker.username, "role": "cell_officer"})
     assert response.status_code == 403
     w.unchanged()
 

@@ -64,13 +64,13 @@ def test_assigning_several_cells_at_once_from_the_map_form(supervisor_web):
 def test_a_refused_assignment_changes_nothing(supervisor_web):
     before = table_checksum("grids_gridassignment")
     response = supervisor_web.post("/assign/new/", {"cells": "120118109-003,120118109", "username": "officer0001",
-                                                    "role": "officer"}, follow=True)
+                                                    "role": "cell_officer"}, follow=True)
     assert "二级" in response.content.decode()
     assert table_checksum("grids_gridassignment") == before
 
 
 def test_move_from_the_map_form_is_seen_at_once_and_in_the_history(supervisor_web):
-    assignment = GridAssignment.objects.filter(grid__code="120118110-001", role="officer").first()
+    assignment = GridAssignment.objects.filter(grid__code="120118110-001", role="cell_officer").first()
     officer = assignment.user
     officer_web = signed_in(officer)
     assert "120118110-001" in officer_web.get("/my-cell/").content.decode()
@@ -108,10 +108,10 @@ def test_coverage_audit_finds_uncovered_away_and_idle(supervisor_web):
     from gridmap.grids.services import assignment_create, assignment_end
 
     code = "120118112-001"
-    duties = list(GridAssignment.objects.filter(grid__code=code, role="officer"))
+    duties = list(GridAssignment.objects.filter(grid__code=code, role="cell_officer"))
     for duty in duties:
         assignment_end(actor=supervisor, assignment=duty, last_day=TODAY - dt.timedelta(days=1))
-    idle = make_user("idle-officer", "officer", full_name="待分配")
+    idle = make_user("idle-officer", "grid_officer", full_name="待分配")
     page = supervisor_web.get("/coverage/").content.decode()
     uncovered = page.split('id="uncovered"')[1].split('id="away"')[0]
     away = page.split('id="away"')[1].split('id="idle"')[0]

@@ -1,11 +1,12 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gridmap.flood.selectors import AreaError, ExposureQuery, area_from_geojson, can_command, exposure
+from gridmap.accounts.capabilities import COMMAND_FLOODS, requires
+from gridmap.flood.selectors import AreaError, ExposureQuery, area_from_geojson, exposure
 
 
 @extend_schema_field({"type": "object", "description": "GeoJSON Polygon 或 MultiPolygon（或其 Feature）",
@@ -31,11 +32,6 @@ class ExposureRequest(serializers.Serializer):
         return attrs
 
 
-def _check(request):
-    if not can_command(request.user):
-        raise PermissionDenied("只有防汛指挥、监管人员和系统管理员可以使用防汛功能")
-
-
 def _run(request, data):
     serializer = ExposureRequest(data=data)
     serializer.is_valid(raise_exception=True)
@@ -54,6 +50,8 @@ def _run(request, data):
 class ExposureView(APIView):
     """受影响分析：责任区或绘制范围内的企业、风险点、未销号隐患、待办任务、应通知人员、泵站和最近仓库。"""
 
+    permission_classes = [requires(COMMAND_FLOODS)]
+
     @extend_schema(
         summary="受影响分析（责任区）",
         parameters=[OpenApiParameter("zone", int, required=True, description="防汛责任区 id"),
@@ -62,7 +60,6 @@ class ExposureView(APIView):
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request):
-        _check(request)
         data = {key: request.query_params[key] for key in ("zone", "k", "distance_m")
                 if key in request.query_params}
         if "zone" not in data:
@@ -71,7 +68,6 @@ class ExposureView(APIView):
 
     @extend_schema(summary="受影响分析（绘制范围）", request=ExposureRequest, responses={200: OpenApiTypes.OBJECT})
     def post(self, request):
-        _check(request)
         if not isinstance(request.data, dict):
             raise ValidationError({"detail": "请求体应为 JSON 对象"})
         return _run(request, request.data)
