@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from gridmap.accounts.api import obtain_token
+from gridmap.workspaces.enterprises import urls as enterprise_pages
 
 # The most requested first (the lookup, tiles, layers): Django tries the patterns in order.
 urlpatterns = [
@@ -14,8 +15,8 @@ urlpatterns = [
     path("accounts/", include("gridmap.accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/auth/token/", obtain_token, name="api-token"),
-    path("enterprises/", include("gridmap.enterprises.urls")),
-    path("registers/", include("gridmap.workspaces.register_urls")),
+    path("enterprises/", include(enterprise_pages)),
+    path("registers/", include(enterprise_pages.register_patterns)),
     path("api/patrols/", include("gridmap.patrols.api.urls")),
     path("api/flood/", include("gridmap.flood.api.urls")),
     path("flood/", include("gridmap.workspaces.flood_urls")),

@@ -1,18 +1,12 @@
-"""Exports of a filtered enterprise list: CSV, Excel and GeoJSON.
-
-Spreadsheet programs execute cells that start with = + - @ (and tab / CR) as formulas
-(OWASP "CSV injection"); text values are neutralised: a leading apostrophe in CSV, a
-quote-prefixed text cell in Excel.
-"""
+"""Exports of a filtered enterprise list: CSV, Excel (both safe against formula
+injection, gridmap.core.spreadsheets) and GeoJSON."""
 
 from __future__ import annotations
-
-import csv
-import io
 
 from django.db.models import FloatField, Func, QuerySet
 
 from gridmap.core.geojson import feature_collection
+from gridmap.core.spreadsheets import csv_bytes, xlsx_bytes
 
 COLUMNS = (
     ("credit_code", "统一社会信用代码"), ("name", "企业名称"), ("address", "地址"),
@@ -27,7 +21,6 @@ COLUMNS = (
 GEOJSON_PROPERTIES = ("name", "credit_code", "cell_code", "risk_level", "risk_level_name",
                       "industry_code", "industry_name", "supervision_class", "status",
                       "point_count", "register_complete")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CHOICE_LABELS = {
     "supervision_class": {"key": "重点", "general": "一般"},
     "status": {"operating": "在营", "stopped": "停产", "closed": "关闭"},
@@ -49,39 +42,17 @@ def _rows(queryset: QuerySet):
         yield values
 
 
-def is_formula_like(value) -> bool:
-    return isinstance(value, str) and value.startswith(FORMULA_START)
+def _table(queryset: QuerySet):
+    yield [label for _, label in COLUMNS]
+    yield from _rows(queryset)
 
 
 def export_csv(queryset: QuerySet) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([label for _, label in COLUMNS])
-    for values in _rows(queryset):
-        writer.writerow(["'" + v if is_formula_like(v) else v for v in values])
-    # A BOM so that Excel on Chinese Windows opens UTF-8 as UTF-8, not GBK.
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes(_table(queryset))
 
 
 def export_xlsx(queryset: QuerySet) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=False)
-    sheet = book.active
-    sheet.title = "企业"
-    sheet.append([label for _, label in COLUMNS])
-    for r, values in enumerate(_rows(queryset), start=2):
-        for c, value in enumerate(values, start=1):
-            cell = sheet.cell(row=r, column=c)
-            cell.value = value
-            if is_formula_like(value):
-                # openpyxl stores "=..." strings as formulas; force text, shown as typed.
-                cell.data_type = "s"
-                cell.quotePrefix = True
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(_table(queryset), title="企业", freeze="A2")
 
 
 def export_geojson(queryset: QuerySet) -> str:

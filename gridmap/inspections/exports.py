@@ -1,12 +1,9 @@
-"""Statistics exports (CSV, Excel) guarded against formula injection like the enterprise
-exports: grid names come from imported files and could start with = + - @."""
+"""Statistics exports (CSV, Excel) guarded against formula injection (gridmap.core.spreadsheets):
+grid names come from imported files and could start with = + - @."""
 
 from __future__ import annotations
 
-import csv
-import io
-
-from gridmap.enterprises.exports import is_formula_like
+from gridmap.core.spreadsheets import csv_bytes, xlsx_bytes
 
 from .statistics import FIGURES
 
@@ -20,27 +17,8 @@ def _table(stats: dict, names: dict[str, str]) -> list[list]:
 
 
 def export_csv(stats: dict, names: dict[str, str]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in _table(stats, names):
-        writer.writerow(["'" + v if is_formula_like(v) else v for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes(_table(stats, names))
 
 
 def export_xlsx(stats: dict, names: dict[str, str]) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "监督检查统计"
-    for r, row in enumerate(_table(stats, names), start=1):
-        for c, value in enumerate(row, start=1):
-            cell = sheet.cell(row=r, column=c)
-            cell.value = float(value) if hasattr(value, "as_tuple") else value
-            if is_formula_like(value):
-                cell.data_type = "s"
-                cell.quotePrefix = True
-    sheet.freeze_panes = "C2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(_table(stats, names), title="监督检查统计", freeze="C2")

@@ -9,3 +9,9 @@ urlpatterns = [
     path("<int:pk>/", views.enterprise_register, name="register"),
     path("<int:pk>/register.pdf", views.enterprise_register_pdf, name="register-pdf"),
 ]
+
+# Included at registers/ under its own namespace (gridmap/urls.py).
+register_patterns = ([
+    path("", views.completeness_dashboard, name="dashboard"),
+    path("map/", views.enterprise_map, name="map"),
+], "registers")

@@ -1,14 +1,31 @@
+"""Enterprise pages: the list and its exports, one enterprise's register (一企一册) and its
+PDF, the registers' completeness dashboard and the enterprise risk map."""
+
+from urllib.parse import quote
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from .exports import export_csv, export_geojson, export_xlsx
-from .models import Enterprise
-from .register import register_context, register_filename, register_pdf
-from .risk import SHORT_LABELS
-from .selectors import FILTERS, enterprise_for_user, enterprises_for_user, risk_points_for_user
+from gridmap.enterprises.exports import export_csv, export_geojson, export_xlsx
+from gridmap.enterprises.models import Enterprise
+from gridmap.enterprises.register import register_context, register_filename, register_pdf
+from gridmap.enterprises.risk import SHORT_LABELS
+from gridmap.enterprises.selectors import (
+    FILTERS,
+    completeness_by_grid,
+    enterprise_for_user,
+    enterprises_for_user,
+    risk_points_for_user,
+)
+from gridmap.grids.models import Grid
+from gridmap.grids.selectors import district_centre
+from layers.maps import build_map
+from layers.registry import layers_named
+
+from ..pages import map_parts
 
 EXPORTS = {
     "csv": (export_csv, "text/csv; charset=utf-8", "csv"),
@@ -67,11 +84,30 @@ def enterprise_register_pdf(request, pk: int):
     response = HttpResponse(register_pdf(enterprise, points), content_type="application/pdf")
     name = register_filename(enterprise)
     response["Content-Disposition"] = (f"attachment; filename=\"{enterprise.credit_code}.pdf\"; "
-                                       f"filename*=UTF-8''{_quote(name)}")
+                                       f"filename*=UTF-8''{quote(name)}")
     return response
 
 
-def _quote(text: str) -> str:
-    from urllib.parse import quote
+# --- the registers' completeness and the risk map (namespace `registers`) --------------------
 
-    return quote(text)
+@login_required
+def completeness_dashboard(request):
+    level1 = completeness_by_grid(request.user, level=Grid.Level.LEVEL_1)
+    level2 = completeness_by_grid(request.user, level=Grid.Level.LEVEL_2)
+    totals = {key: sum(getattr(g, key) for g in level1)
+              for key in ("total", "with_points", "with_responsible", "with_site_map", "complete")}
+    missing = enterprises_for_user(request.user, filters={"complete": "0"}).select_related(
+        "cell").order_by("cell__code", "name")[:200]
+    fmap = build_map(layers_named(request.user, ("district", "grids-level1", "register-completeness")),
+                     user=request.user, center=district_centre(), zoom=10, fit_layer="register-completeness")
+    return render(request, "enterprises/registers.html", {
+        **map_parts(request, fmap), "level1": level1, "level2": level2, "totals": totals, "missing": missing,
+    })
+
+
+@login_required
+def enterprise_map(request):
+    fmap = build_map(layers_named(request.user, ("district", "grids-level1", "grids-level2",
+                                            "enterprises", "risk-points")),
+                     user=request.user, center=district_centre(), zoom=10, fit_layer="district")
+    return render(request, "grids/map.html", map_parts(request, fmap))

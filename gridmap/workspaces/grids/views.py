@@ -1,3 +1,8 @@
+"""Grid pages: the landing, the grid map, the officer's cell, a cell's people and history,
+assigning officers on the map, the roster upload and the coverage audit.
+
+The landing (`home`) lives here: where a user lands depends on their grid duties today."""
+
 import json
 import tempfile
 from pathlib import Path
@@ -5,7 +10,7 @@ from pathlib import Path
 import pghistory
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -13,14 +18,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from gridmap.accounts.capabilities import ASSIGN_OFFICERS, SEE_DISTRICT, capability_required
 from gridmap.core.history import history_of
 from gridmap.enterprises.risk import colour as risk_colour
-from gridmap.enterprises.selectors import (
-    RISK_ORDER,
-    enterprises_for_user,
-    enterprises_in_cells,
-    enterprises_without_cell,
-)
+from gridmap.enterprises.selectors import RISK_ORDER, enterprises_in_cells, enterprises_without_cell
 from gridmap.grids.models import GridAssignment
 from gridmap.grids.readers import ImportRefused
 from gridmap.grids.roster import import_roster
@@ -32,40 +33,22 @@ from gridmap.grids.selectors import (
     district_centre,
     user_active_cells,
 )
-from gridmap.grids.services import (
-    assignment_create,
-    assignment_end,
-    assignment_move,
-    assignment_replace,
-    can_assign,
-)
-from gridmap.patrols.selectors import patrol_in_scope, patrols_for_user
-from gridmap.patrols.services import patrol_record
-from layers.maps import build_map, map_context
+from gridmap.grids.services import assignment_create, assignment_end, assignment_move, assignment_replace
+from gridmap.patrols.selectors import patrols_for_user
+from layers.maps import build_map
 from layers.registry import layers_named
 
-from .access import allowed_only
-from .forms import AssignForm, EndForm, MoveForm, PatrolForm, ReplaceForm, RosterForm
-from .inspection_views import my_cell_sections
+from ..inspection_views import my_cell_sections
+from ..pages import map_parts, refusal_text
+from .forms import AssignForm, EndForm, MoveForm, ReplaceForm, RosterForm, SelectionForm
 
 BASE_LAYERS = ("district", "grids-level1", "grids-level2", "rivers")
-
-
-def _map_parts(request, fmap) -> dict:
-    return map_context(fmap, nonce=str(request.csp_nonce))
-
-
-def _errors(exc: ValidationError) -> str:
-    return "；".join(exc.messages)
-
-
-assigner_required = allowed_only(can_assign, "只有监管人员或系统管理员可以访问此页面")
 
 
 @login_required
 def home(request):
     """Officers land on their cell; everyone else on the grid map."""
-    if not scope_for(request.user).everything and user_active_cells(request.user).exists():
+    if not SEE_DISTRICT.allows(request.user) and user_active_cells(request.user).exists():
         return redirect("workspaces:my_cell")
     return redirect("workspaces:map")
 
@@ -74,7 +57,7 @@ def home(request):
 def grid_map(request):
     fmap = build_map(layers_named(request.user, BASE_LAYERS), user=request.user, center=district_centre(), zoom=10,
                      fit_layer="district")
-    return render(request, "workspaces/map.html", _map_parts(request, fmap))
+    return render(request, "grids/map.html", map_parts(request, fmap))
 
 
 # --- the officer's cell ------------------------------------------------------------------
@@ -94,7 +77,7 @@ def my_cell(request):
             "tasks": f"/api/layers/tasks.geojson?cell={cell.code}&assignee={request.user.username}",
             "open-hazards": f"/api/layers/open-hazards.geojson?cell={cell.code}",
         })
-        context.update(_map_parts(request, fmap))
+        context.update(map_parts(request, fmap))
         context["officers"] = assignments_of_grid(request.user, cell.code).filter(
             active_on(timezone.localdate()))
         context["patrols"] = patrols_for_user(request.user).filter(cell=cell)[:10]
@@ -104,60 +87,7 @@ def my_cell(request):
         context["enterprises"] = enterprises
         context["today"] = timezone.localdate()
         context.update(my_cell_sections(request.user, cell))
-    return render(request, "workspaces/my_cell.html", context)
-
-
-# --- patrols --------------------------------------------------------------------------------
-
-@login_required
-def patrol_new(request):
-    cells = list(user_active_cells(request.user))
-    if request.method == "POST":
-        form = PatrolForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                track = json.loads(data["track"]) if data["track"] else None
-                patrol = patrol_record(
-                    actor=request.user, lon=data["lon"], lat=data["lat"], crs=data["crs"],
-                    patrolled_at=data["patrolled_at"], track=track, visited=data["visited"],
-                    enterprise_id=data["enterprise"], notes=data["notes"],
-                    photos=request.FILES.getlist("photos"))
-            except (ValueError, TypeError):
-                form.add_error(None, "轨迹数据格式错误")
-            except ValidationError as exc:
-                form.add_error(None, _errors(exc))
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, f"巡查记录已保存（{patrol.cell.name}）")
-                return redirect("workspaces:patrol_detail", pk=patrol.pk)
-    else:
-        form = PatrolForm(initial={"patrolled_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")})
-    visitable = enterprises_for_user(request.user).filter(cell__in=cells).order_by("cell__code", "name")
-    return render(request, "workspaces/patrol_form.html", {"form": form, "cells": cells, "enterprises": visitable})
-
-
-@login_required
-def patrol_detail(request, pk: int):
-    patrol = patrol_in_scope(request.user, pk)
-    if patrol is None:
-        raise Http404("巡查记录不存在或无权查看")
-    layers = layers_named(request.user, ("grids-level2", "patrols"))
-    fmap = build_map(layers, user=request.user, center=(patrol.position.y, patrol.position.x), zoom=15, urls={
-        "grids-level2": f"/api/layers/grids-level2.geojson?code={patrol.cell.code}",
-        "patrols": f"/api/layers/patrols.geojson?cell={patrol.cell.code}&id={patrol.pk}",
-    })
-    return render(request, "workspaces/patrol_detail.html", {
-        "patrol": patrol, "history": history_of(patrol, references=True), **_map_parts(request, fmap)})
-
-
-@login_required
-def patrol_list(request):
-    patrols = patrols_for_user(request.user)
-    if request.GET.get("cell"):
-        patrols = patrols.filter(cell__code=request.GET["cell"])
-    return render(request, "workspaces/patrol_list.html", {"patrols": patrols[:200]})
+    return render(request, "grids/my_cell.html", context)
 
 
 # --- a grid's page: its people and its history ---------------------------------------------
@@ -171,32 +101,37 @@ def cell_detail(request, code: str):
     history = history_of(grid) + history_of(*assignments) if assignments else history_of(grid)
     history.sort(key=lambda e: e.when)
     today = timezone.localdate()
-    return render(request, "workspaces/cell_detail.html", {
+    return render(request, "grids/cell_detail.html", {
         "grid": grid, "assignments": assignments, "history": history, "today": today,
-        "can_assign": can_assign(request.user)})
+        "can_assign": ASSIGN_OFFICERS.allows(request.user)})
 
 
 # --- assigning officers on the map ---------------------------------------------------------
 
-@assigner_required
+@capability_required(ASSIGN_OFFICERS)
 def assign_map(request):
     layers = layers_named(request.user, ("district", "grids-level1", "coverage"))
     fmap = build_map(layers, user=request.user, center=district_centre(), zoom=10, fit_layer="coverage")
-    return render(request, "workspaces/assign.html", {
+    return render(request, "grids/assign.html", {
         "assign_form": AssignForm(initial={"role": GridAssignment.Duty.CELL_OFFICER,
                                            "username": request.GET.get("user", "")}),
         "roster_form": RosterForm(), "selected": request.GET.get("cells", ""),
-        "today": timezone.localdate(), **_map_parts(request, fmap)})
+        "today": timezone.localdate(), **map_parts(request, fmap)})
 
 
 def _back(request, cells: str = ""):
+    """Back to the assigning map with the cells of the action (or those selected before) selected."""
     url = reverse("workspaces:assign")
-    cells = cells or request.POST.get("back_cells", "")
+    cells = cells or SelectionForm.cells_of(request.POST)
     return redirect(f"{url}?cells={cells}" if cells else url)
 
 
+def _form_errors(form) -> str:
+    return "；".join(" ".join(v) for v in form.errors.values())
+
+
 @require_POST
-@assigner_required
+@capability_required(ASSIGN_OFFICERS)
 def assign_create(request):
     form = AssignForm(request.POST)
     if not form.is_valid():
@@ -210,30 +145,27 @@ def assign_create(request):
                 assignment_create(actor=request.user, user=data["username"], grid=grid, role=data["role"],
                                   valid_from=data["valid_from"], valid_to=data["valid_to"], note=data["note"])
     except ValidationError as exc:
-        messages.error(request, f"未保存：{_errors(exc)}")
+        messages.error(request, f"未保存：{refusal_text(exc)}")
     else:
         names = "、".join(g.name for g in data["cells"])
         messages.success(request, f"已将 {data['username']} 分配为 {names} 的{GridAssignment.Duty(data['role']).label}")
     return _back(request, ",".join(g.code for g in data["cells"]))
 
 
-def _assignment_or_404(request, pk):
-    assignment = assignment_in_scope(request.user, pk)
-    if assignment is None:
-        raise Http404("网格职责不存在")
-    return assignment
+ASSIGNMENT_ACTION_FORMS = {"move": MoveForm, "replace": ReplaceForm, "end": EndForm}
 
 
 @require_POST
-@assigner_required
+@capability_required(ASSIGN_OFFICERS)
 def assignment_action(request, pk: int, action: str):
-    assignment = _assignment_or_404(request, pk)
-    forms = {"move": MoveForm, "replace": ReplaceForm, "end": EndForm}
-    if action not in forms:
+    assignment = assignment_in_scope(request.user, pk)
+    if assignment is None:
+        raise Http404("网格职责不存在")
+    if action not in ASSIGNMENT_ACTION_FORMS:
         raise Http404("未知操作")
-    form = forms[action](request.POST)
+    form = ASSIGNMENT_ACTION_FORMS[action](request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(" ".join(v) for v in form.errors.values()))
+        messages.error(request, _form_errors(form))
         return _back(request, assignment.grid.code)
     data = form.cleaned_data
     try:
@@ -252,16 +184,16 @@ def assignment_action(request, pk: int, action: str):
                            note=data["note"])
             messages.success(request, f"已结束 {assignment.user} 在 {assignment.grid.name} 的职责")
     except ValidationError as exc:
-        messages.error(request, f"未保存：{_errors(exc)}")
+        messages.error(request, f"未保存：{refusal_text(exc)}")
     return _back(request, assignment.grid.code)
 
 
 @require_POST
-@assigner_required
+@capability_required(ASSIGN_OFFICERS)
 def roster_upload(request):
     form = RosterForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "；".join(" ".join(v) for v in form.errors.values()))
+        messages.error(request, _form_errors(form))
         return _back(request)
     upload = form.cleaned_data["roster"]
     suffix = Path(upload.name).suffix.lower()
@@ -287,14 +219,12 @@ def roster_upload(request):
 
 # --- coverage audit -----------------------------------------------------------------------
 
-@assigner_required
+@capability_required(ASSIGN_OFFICERS)
 def coverage(request):
     audit = coverage_audit(request.user)
     unattended = {c["code"] for c in audit.uncovered} | {c["code"] for c in audit.away}
-    return render(request, "workspaces/coverage.html", {
+    return render(request, "grids/coverage.html", {
         "audit": audit,
         "homeless": enterprises_without_cell(request.user)[:500],
         "unattended_enterprises": enterprises_in_cells(request.user, unattended)[:500],
     })
-
-

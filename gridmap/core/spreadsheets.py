@@ -1,0 +1,48 @@
+"""Tables as CSV and Excel files for download, safe to open.
+
+Spreadsheet programs execute cells that start with = + - @ (and tab / CR) as formulas
+(OWASP "CSV injection"); text values are neutralised: a leading apostrophe in CSV, a
+quote-prefixed text cell in Excel.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def is_formula_like(value) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_START)
+
+
+def csv_bytes(rows: Iterable[Sequence]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow(["'" + v if is_formula_like(v) else v for v in row])
+    # A BOM so that Excel on Chinese Windows opens UTF-8 as UTF-8, not GBK.
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def xlsx_bytes(rows: Iterable[Sequence], *, title: str, freeze: str) -> bytes:
+    """One sheet named `title`, panes frozen at `freeze` (e.g. "A2": the header row)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row, start=1):
+            cell = sheet.cell(row=r, column=c)
+            cell.value = float(value) if hasattr(value, "as_tuple") else value  # Decimal
+            if is_formula_like(value):
+                # openpyxl stores "=..." strings as formulas; force text, shown as typed.
+                cell.data_type = "s"
+                cell.quotePrefix = True
+    sheet.freeze_panes = freeze
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+# In the `workspaces` namespace (gridmap/workspaces/urls.py).
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("map/", views.grid_map, name="map"),
+    path("my-cell/", views.my_cell, name="my_cell"),
+    path("cells/<str:code>/", views.cell_detail, name="cell_detail"),
+    path("assign/", views.assign_map, name="assign"),
+    path("assign/new/", views.assign_create, name="assign_create"),
+    path("assign/<int:pk>/<slug:action>/", views.assignment_action, name="assignment_action"),
+    path("assign/roster/", views.roster_upload, name="roster_upload"),
+    path("coverage/", views.coverage, name="coverage"),
+]
