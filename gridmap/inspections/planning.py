@@ -19,12 +19,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from gridmap.accounts.capabilities import ASSIGN_INSPECTIONS
 from gridmap.core.locks import serialize
 from gridmap.enterprises.models import Enterprise
 from gridmap.enterprises.risk import LEVEL_RANK
 
 from .models import AnnualPlan, EnforcementCertificate, PlanEntry, PlanVisit
-from .services import _history, _require_bureau
+from .services import _history
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,7 @@ def stored_draw(plan: AnnualPlan) -> list[DrawnEntry]:
 @transaction.atomic
 def plan_create(*, actor, year: int, seed: int | None = None, key_visits_target: int | None = None,
                 general_visits_target: int = 0) -> AnnualPlan:
-    _require_bureau(actor)
+    ASSIGN_INSPECTIONS.require(actor)
     if AnnualPlan.objects.filter(year=year).exists():
         raise ValidationError({"year": f"{year} 年度计划已存在"})
     # The seed is drawn once from the system's entropy and then recorded for good.
@@ -155,7 +156,7 @@ def plan_create(*, actor, year: int, seed: int | None = None, key_visits_target:
 def plan_draw(*, actor, plan: AnnualPlan) -> AnnualPlan:
     """Draw the plan from its recorded seed and store enterprises, visits and inspectors."""
     if actor is not None:
-        _require_bureau(actor)
+        ASSIGN_INSPECTIONS.require(actor)
     serialize(f"plan-draw-{plan.year}")
     plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
     if plan.drawn_at is not None:
@@ -178,6 +179,15 @@ def plan_draw(*, actor, plan: AnnualPlan) -> AnnualPlan:
         plan.draw_digest = digest(entries)
         plan.save()
     return plan
+
+
+@transaction.atomic
+def plan_make(*, actor, year: int, key_visits_target: int | None = None,
+              general_visits_target: int = 0) -> AnnualPlan:
+    """Create a year's plan and draw it, in one transaction: a refused draw keeps no plan."""
+    plan = plan_create(actor=actor, year=year, key_visits_target=key_visits_target,
+                       general_visits_target=general_visits_target)
+    return plan_draw(actor=actor, plan=plan)
 
 
 def plan_summary(plan: AnnualPlan) -> dict:
