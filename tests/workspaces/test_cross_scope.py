@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 from gridmap.enterprises.services import enterprise_save
 from gridmap.grids.models import Grid, GridAssignment
 from gridmap.inspections import services as inspection_services
-from gridmap.inspections.models import Hazard, InspectionTask, Report
+from gridmap.inspections.models import EnforcementCertificate, Hazard, InspectionTask, Report
 from gridmap.patrols.models import Patrol
 from gridmap.patrols.services import patrol_record
 from layers.registry import all_layers
@@ -89,7 +89,9 @@ class World:
         self.report = inspection_services.report_submit(actor=self.victim_officer, description="受害网格企业举报",
                                                         lon=lon, lat=lat, photos=[png_upload()])
         self.evidence = [self.inspection.photos.get(), self.hazard.photos.get(), self.report.photos.get()]
-        self.document = inspection_services.document_draft(
+        EnforcementCertificate.objects.get_or_create(number="受害网格执法证", defaults={
+            "user": supervisor, "issued": dt.date(2020, 1, 1), "expires": dt.date(2099, 12, 31)})
+        self.document = inspection_services.document_create(
             actor=supervisor, kind="penalty_decision", number="受害网格企业罚〔2026〕1号", enterprise=self.enterprise,
             signers=[supervisor], fine_amount="90000", content="受害网格企业文书")
         self.exposure = inspection_services.exposure_record(actor=supervisor, enterprise=self.enterprise,

@@ -14,7 +14,6 @@ from gridmap.inspections.models import EnforcementDocument, Hazard, InspectionTa
 from gridmap.inspections.services import HazardFound
 from gridmap.workspaces.forms import CRS_CHOICES
 
-RESULTS = [("ok", "符合"), ("hazard", "存在隐患"), ("na", "不适用")]
 YES_NO = [("1", "是"), ("0", "否")]
 
 
@@ -83,8 +82,7 @@ class InspectionForm(forms.Form):
     lat = forms.FloatField(label="纬度", min_value=-90, max_value=90, required=False)
     photos = PhotosField()
     hazard_description = forms.CharField(label="隐患描述", max_length=2000, required=False)
-    hazard_level = forms.ChoiceField(label="等级", choices=Hazard.Level.choices, initial=Hazard.Level.GENERAL,
-                                     required=False)
+    hazard_level = forms.CharField(label="等级", max_length=16, initial=Hazard.Level.GENERAL, required=False)
     criterion_code = forms.CharField(label="判定依据", max_length=32, required=False)
     measures = forms.CharField(label="整改措施", max_length=2000, required=False)
     deadline = date_field("整改期限", required=False)
@@ -93,7 +91,8 @@ class InspectionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.codes = [c.code for c in checklist_for(task.enterprise)]
         for code in self.codes:
-            self.fields[f"item_{code}"] = forms.ChoiceField(label=code, choices=RESULTS, required=False)
+            # The result is checked by the service, with the message the API gives.
+            self.fields[f"item_{code}"] = forms.CharField(label=code, max_length=16, required=False)
 
     def clean(self) -> dict:
         """The data as `services.inspection_record` takes it: checklist items and a hazard."""
