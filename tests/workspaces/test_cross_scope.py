@@ -497,6 +497,19 @@ def probe_task_api_action(w):
     w.inspection_records_unchanged()
 
 
+def probe_task_api_inspections(w):
+    body = {"findings": "越权检查", "hazard": {"description": "越权隐患"}}
+    assert w.api.post(f"/api/inspections/tasks/{w.task.pk}/inspections/", body, format="json").status_code == 404
+    w.inspection_records_unchanged()
+
+
+def probe_hazard_api_reinspections(w):
+    body = {"passed": True, "findings": "越权复查"}
+    assert w.api.post(f"/api/inspections/hazards/{w.hazard.pk}/reinspections/", body,
+                      format="json").status_code == 404
+    w.inspection_records_unchanged()
+
+
 def probe_hazards_api(w):
     holds_nothing_of_the_victim(w.api.get("/api/inspections/hazards/"), w)
 
@@ -669,6 +682,8 @@ PROBES = {
     "api/inspections/tasks/": probe_tasks_api,
     "api/inspections/tasks/<int:pk>/": probe_task_api_detail,
     "api/inspections/tasks/<int:pk>/<slug:action>/": probe_task_api_action,
+    "api/inspections/tasks/<int:pk>/inspections/": probe_task_api_inspections,
+    "api/inspections/hazards/<int:pk>/reinspections/": probe_hazard_api_reinspections,
     "api/inspections/hazards/": probe_hazards_api,
     "api/inspections/hazards/<int:pk>/": probe_hazard_api_detail,
     "api/inspections/reports/": probe_reports_api,
@@ -723,6 +738,8 @@ CONCRETE = {"flood/zones/<int:pk>/tasks/": "flood/zones/1/tasks/", "flood/stock/
             "api/inspections/tasks/<int:pk>/": "api/inspections/tasks/1/",
             "api/inspections/tasks/<int:pk>/<slug:action>/": "api/inspections/tasks/1/accept/",
             "api/inspections/hazards/<int:pk>/": "api/inspections/hazards/1/",
+            "api/inspections/tasks/<int:pk>/inspections/": "api/inspections/tasks/1/inspections/",
+            "api/inspections/hazards/<int:pk>/reinspections/": "api/inspections/hazards/1/reinspections/",
             "api/inspections/reports/<int:pk>/": "api/inspections/reports/1/",
             "api/inspections/photos/<int:pk>/": "api/inspections/photos/1/",
             "api/inspections/documents/<int:pk>/": "api/inspections/documents/1/",

@@ -35,6 +35,14 @@ def field_rule(rule, field: str):
                                           if hasattr(exc, "error_dict") else exc.messages) from None
 
 
+def in_scope(selector, request, pk: int, what: str):
+    """The record if the caller's scope holds it; otherwise a 404 that does not say which."""
+    record = selector(request.user, pk)
+    if record is None:
+        raise NotFound(f"{what}不存在或无权查看")
+    return record
+
+
 def form_or_json(request) -> dict:
     """The request's data as one dict: JSON as sent; form data with its photos as a list and
     its nested fields (items, hazard) given as JSON text."""
@@ -198,10 +206,7 @@ class TaskListView(APIView):
 class TaskDetailView(APIView):
     @extend_schema(summary="检查任务详情", responses={200: OpenApiTypes.OBJECT})
     def get(self, request, pk: int):
-        task = selectors.task_in_scope(request.user, pk)
-        if task is None:
-            raise NotFound("任务不存在或无权查看")
-        return Response(task_data(task))
+        return Response(task_data(in_scope(selectors.task_in_scope, request, pk, "任务")))
 
 
 class TaskAction(serializers.Serializer):
@@ -285,9 +290,7 @@ class TaskInspectionsView(APIView):
     @extend_schema(summary="记录任务的检查（检查项、情况、照片，及发现的隐患；完成任务）", request=InspectionInput,
                    responses={201: OpenApiTypes.OBJECT}, operation_id="inspections_task_inspections_create")
     def post(self, request, pk: int):
-        task = selectors.task_in_scope(request.user, pk)
-        if task is None:
-            raise NotFound("任务不存在或无权查看")
+        task = in_scope(selectors.task_in_scope, request, pk, "任务")
         payload = InspectionInput(data=form_or_json(request))
         payload.is_valid(raise_exception=True)
         inspection = services.inspection_record(actor=request.user, task=task, **payload.validated_data)
@@ -314,10 +317,7 @@ class HazardListView(APIView):
 class HazardDetailView(APIView):
     @extend_schema(summary="隐患详情", responses={200: OpenApiTypes.OBJECT})
     def get(self, request, pk: int):
-        hazard = selectors.hazard_in_scope(request.user, pk)
-        if hazard is None:
-            raise NotFound("隐患不存在或无权查看")
-        return Response(hazard_data(hazard))
+        return Response(hazard_data(in_scope(selectors.hazard_in_scope, request, pk, "隐患")))
 
 
 class HazardReinspectionsView(APIView):
@@ -326,9 +326,7 @@ class HazardReinspectionsView(APIView):
     @extend_schema(summary="隐患整改复查（合格则待销号，不合格则继续整改）", request=ReinspectionInput,
                    responses={201: OpenApiTypes.OBJECT}, operation_id="inspections_hazard_reinspections_create")
     def post(self, request, pk: int):
-        hazard = selectors.hazard_in_scope(request.user, pk)
-        if hazard is None:
-            raise NotFound("隐患不存在或无权查看")
+        hazard = in_scope(selectors.hazard_in_scope, request, pk, "隐患")
         payload = ReinspectionInput(data=form_or_json(request))
         payload.is_valid(raise_exception=True)
         hazard = services.hazard_reinspect(actor=request.user, hazard=hazard, **payload.validated_data)
@@ -539,10 +537,7 @@ class SummonsListOut(serializers.Serializer):
 
 
 def _document(request, pk: int) -> EnforcementDocument:
-    document = selectors.document_in_scope(request.user, pk)
-    if document is None:
-        raise NotFound("文书不存在或无权查看")
-    return document
+    return in_scope(selectors.document_in_scope, request, pk, "文书")
 
 
 def _document_out(request, pk: int) -> dict:

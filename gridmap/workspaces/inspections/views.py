@@ -78,6 +78,14 @@ def flash(request, form, result, done: str, refused: str = "未保存") -> None:
         messages.success(request, done)
 
 
+def _in_scope_or_404(selector: Callable, request, pk: int, what: str):
+    """The record if the user's scope holds it; otherwise a 404 that does not say which."""
+    record = selector(request.user, pk)
+    if record is None:
+        raise Http404(f"{what}不存在或无权查看")
+    return record
+
+
 def _date(text, default=None):
     try:
         return dt.date.fromisoformat(text) if text else default
@@ -110,16 +118,9 @@ def task_list(request):
     return render(request, "inspections/task_list.html", {"tasks": tasks[:300], "mine": mine})
 
 
-def _task_or_404(request, pk):
-    task = selectors.task_in_scope(request.user, pk)
-    if task is None:
-        raise Http404("任务不存在或无权查看")
-    return task
-
-
 @login_required
 def task_detail(request, pk: int):
-    task = _task_or_404(request, pk)
+    task = _in_scope_or_404(selectors.task_in_scope, request, pk, "任务")
     items = checklist_for(task.enterprise)
     return render(request, "inspections/task_detail.html", {
         "task": task, "items": items, "reasons": InspectionTask.CannotReason.choices,
@@ -131,7 +132,7 @@ def task_detail(request, pk: int):
 @login_required
 @require_POST
 def task_action(request, pk: int, action: str):
-    task = _task_or_404(request, pk)
+    task = _in_scope_or_404(selectors.task_in_scope, request, pk, "任务")
     if action == "inspect":
         form = pages.InspectionForm(request.POST, request.FILES, task=task)
         inspection = submit(form, services.inspection_record, actor=request.user, task=task)
@@ -153,16 +154,9 @@ def hazard_list(request):
     return render(request, "inspections/hazard_list.html", {"hazards": hazards})
 
 
-def _hazard_or_404(request, pk):
-    hazard = selectors.hazard_in_scope(request.user, pk)
-    if hazard is None:
-        raise Http404("隐患不存在或无权查看")
-    return hazard
-
-
 @login_required
 def hazard_detail(request, pk: int):
-    hazard = _hazard_or_404(request, pk)
+    hazard = _in_scope_or_404(selectors.hazard_in_scope, request, pk, "隐患")
     return render(request, "inspections/hazard_detail.html", {
         "hazard": hazard, "criterion": BY_CODE.get(hazard.criterion_code), "history": history_of(hazard),
         "today": timezone.localdate()})
@@ -171,7 +165,7 @@ def hazard_detail(request, pk: int):
 @login_required
 @require_POST
 def hazard_action(request, pk: int, action: str):
-    hazard = _hazard_or_404(request, pk)
+    hazard = _in_scope_or_404(selectors.hazard_in_scope, request, pk, "隐患")
     moves = {"rectify": (pages.RectifyForm, services.hazard_start_rectification),
              "reinspect": (pages.ReinspectForm, services.hazard_reinspect),
              "close": (forms.Form, services.hazard_close)}
@@ -202,9 +196,7 @@ def report_list(request):
 
 @login_required
 def report_detail(request, pk: int):
-    report = selectors.report_in_scope(request.user, pk)
-    if report is None:
-        raise Http404("举报不存在或无权查看")
+    report = _in_scope_or_404(selectors.report_in_scope, request, pk, "举报")
     if request.method == "POST":
         form = pages.ReportHandleForm(request.POST)
         flash(request, form, submit(form, services.report_handle, actor=request.user, report=report),
@@ -313,13 +305,6 @@ def _recent_years() -> range:
     return range(this_year, this_year - 6, -1)
 
 
-def _document_or_404(request, pk):
-    document = selectors.document_in_scope(request.user, pk)
-    if document is None:
-        raise Http404("文书不存在或无权查看")
-    return document
-
-
 @login_required
 def document_list(request):
     can_write = ISSUE_DOCUMENTS.allows(request.user)
@@ -345,7 +330,7 @@ def document_list(request):
 
 @login_required
 def document_detail(request, pk: int):
-    document = _document_or_404(request, pk)
+    document = _in_scope_or_404(selectors.document_in_scope, request, pk, "文书")
     return render(request, "inspections/document_detail.html", {
         "document": document, "review": getattr(document, "legal_review", None),
         "can_write": ISSUE_DOCUMENTS.allows(request.user), "today": timezone.localdate(),
@@ -355,7 +340,7 @@ def document_detail(request, pk: int):
 @login_required
 @require_POST
 def document_action(request, pk: int, action: str):
-    document = _document_or_404(request, pk)
+    document = _in_scope_or_404(selectors.document_in_scope, request, pk, "文书")
     actions = {"review": (pages.LegalReviewForm, services.legal_review_record, "法制审核已记录"),
                "issue": (pages.IssueForm, services.document_issue, "文书已送达")}
     if action not in actions:
