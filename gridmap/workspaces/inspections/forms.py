@@ -124,14 +124,20 @@ class ReinspectForm(forms.Form):
 # --- reports ---------------------------------------------------------------------------------
 
 class ReportForm(forms.Form):
-    source = forms.ChoiceField(label="来源", choices=Report.Source.choices, initial=Report.Source.PUBLIC)
+    source = forms.ChoiceField(label="来源", choices=Report.Source.choices, required=False)
     description = forms.CharField(label="举报内容", max_length=2000)
     lon = forms.FloatField(label="经度", min_value=-180, max_value=180)
     lat = forms.FloatField(label="纬度", min_value=-90, max_value=90)
-    crs = forms.ChoiceField(label="坐标系", choices=CRS_CHOICES, initial="wgs84")
+    crs = forms.ChoiceField(label="坐标系", choices=CRS_CHOICES, required=False)
     reporter_name = forms.CharField(label="举报人", max_length=64, required=False)
     reporter_phone = forms.CharField(label="电话", max_length=32, required=False)
     photos = PhotosField()
+
+    def clean_source(self):
+        return self.cleaned_data["source"] or Report.Source.PUBLIC
+
+    def clean_crs(self):
+        return self.cleaned_data["crs"] or "wgs84"
 
 
 class ReportHandleForm(forms.Form):
