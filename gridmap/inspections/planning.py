@@ -181,6 +181,15 @@ def plan_draw(*, actor, plan: AnnualPlan) -> AnnualPlan:
     return plan
 
 
+@transaction.atomic
+def plan_make(*, actor, year: int, key_visits_target: int | None = None,
+              general_visits_target: int = 0) -> AnnualPlan:
+    """Create a year's plan and draw it, in one transaction: a refused draw keeps no plan."""
+    plan = plan_create(actor=actor, year=year, key_visits_target=key_visits_target,
+                       general_visits_target=general_visits_target)
+    return plan_draw(actor=actor, plan=plan)
+
+
 def plan_summary(plan: AnnualPlan) -> dict:
     from django.db.models import Count, Q, Sum
 

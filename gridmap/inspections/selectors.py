@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
+from django.core.exceptions import ValidationError
 from django.db.models import (
     BooleanField,
     Case,
@@ -265,6 +266,22 @@ def document_in_scope(user, pk: int) -> EnforcementDocument | None:
 def enterprises_visible(user) -> QuerySet[Enterprise]:
     """Enterprises placed in a cell the user may see."""
     return Enterprise.objects.filter(cell__isnull=False).filter(_in_cells(user))
+
+
+def enterprise_named(user, ref: str | int) -> Enterprise:
+    """The enterprise a page or the API names, by its number or its unified social credit
+    code, if the user sees it; otherwise the one refusal both doors give (which does not
+    tell whether the enterprise exists elsewhere)."""
+    text = str(ref).strip()
+    visible = enterprises_visible(user)
+    enterprise = None
+    if text.isdigit() and len(text) < 10:
+        enterprise = visible.filter(pk=int(text)).first()
+    elif text:
+        enterprise = visible.filter(credit_code=text.upper()).first()
+    if enterprise is None:
+        raise ValidationError({"enterprise": "没有该企业（请填写企业编号或统一社会信用代码），或不在您的范围内"})
+    return enterprise
 
 
 def reports_for_user(user) -> QuerySet[Report]:

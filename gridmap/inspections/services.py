@@ -5,7 +5,7 @@ row and in the history context (django-pghistory)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,7 +21,7 @@ from django.utils import timezone
 from gridmap.accounts.capabilities import ASSIGN_INSPECTIONS, ISSUE_DOCUMENTS
 from gridmap.accounts.models import User
 from gridmap.enterprises.models import Enterprise
-from gridmap.grids.models import CELL_DUTIES, Grid, GridAssignment
+from gridmap.grids.models import Grid, GridAssignment
 from gridmap.grids.scope import active_on, scope_for
 from gridmap.patrols.services import check_photo
 
@@ -43,13 +43,11 @@ from .models import (
 )
 
 MAX_PHOTOS = 6
+HAZARD_DEADLINE_DAYS = 15  # the rectification deadline a hazard gets when none is given
 
 
 def _history(actor, action: str, **extra):
     return pghistory.context(user=getattr(actor, "pk", None), action=action, **extra)
-
-
-can_supervise = ASSIGN_INSPECTIONS.allows  # TODO(lead): remove after merge (callers in workspaces, inspections/api)
 
 
 def _require_in_scope(actor, cell_id: int | None) -> None:
@@ -90,6 +88,25 @@ def certificate_holders(on: dt.date):
                                enforcement_certificates__expires__gte=on).distinct()
 
 
+def signers_named(usernames: Sequence[str]) -> list[User]:
+    """The signers a page or the API names (by username): active accounts, each named once.
+    Whether they may sign (a valid certificate) is the document services' rule."""
+    names = list(dict.fromkeys(name.strip() for name in usernames if name.strip()))
+    found = {u.username: u for u in User.objects.filter(username__in=names, is_active=True)}
+    missing = [name for name in names if name not in found]
+    if missing:
+        raise ValidationError({"signers": f"没有这些在用账户：{'、'.join(missing)}"})
+    return [found[name] for name in names]
+
+
+def _require_certified(signers: Sequence[User], on: dt.date) -> None:
+    """Only holders of an enforcement certificate valid on the day sign a document."""
+    valid = set(certificate_holders(on).filter(pk__in=[s.pk for s in signers]).values_list("pk", flat=True))
+    invalid = [str(s) for s in signers if s.pk not in valid]
+    if invalid:
+        raise ValidationError({"signers": f"{'、'.join(invalid)} 在 {on} 没有有效的执法证"})
+
+
 # --- certificates ----------------------------------------------------------------------------
 
 @transaction.atomic
@@ -123,7 +140,7 @@ class AssignResult:
 def cell_officers(cell_ids: Iterable[int], on: dt.date) -> dict[int, User]:
     """The default assignee per cell: its officer on the day, else a substitute."""
     rows = (GridAssignment.objects.filter(active_on(on), grid_id__in=list(cell_ids), user__is_active=True,
-                                          role__in=CELL_DUTIES)
+                                          role__in=(GridAssignment.Role.OFFICER, GridAssignment.Role.SUBSTITUTE))
             .select_related("user").order_by("grid_id", "role", "user__username"))
     found: dict[int, User] = {}
     for row in rows:
@@ -233,14 +250,43 @@ def task_transition(*, actor, task: InspectionTask, action: str, reason: str = "
 
 # --- inspection records -------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class HazardFound:
+    """A hazard found during an inspection, recorded with it (see `hazard_report`)."""
+
+    description: str
+    deadline: dt.date | None = None
+    level: str = Hazard.Level.GENERAL
+    criterion_code: str = ""
+    measures: str = ""
+
+
+def _checklist(items: Iterable[Mapping[str, str]]) -> list[dict[str, str]]:
+    checklist = []
+    for item in items:
+        code, result, note = item.get("code", ""), item.get("result", ""), (item.get("note") or "").strip()
+        if code not in BY_CODE:
+            raise ValidationError({"items": f"检查项 {code} 不在判定标准中"})
+        if result not in ("ok", "hazard", "na"):
+            raise ValidationError({"items": f"检查项 {code} 的结果应为 ok / hazard / na"})
+        checklist.append({"code": code, "result": result, **({"note": note[:300]} if note else {})})
+    return checklist
+
+
 @transaction.atomic
-def inspection_record(*, actor, enterprise: Enterprise, inspected_on: dt.date | None = None,
-                      kind: str = Inspection.Kind.ROUTINE, task: InspectionTask | None = None,
+def inspection_record(*, actor, enterprise: Enterprise | None = None, task: InspectionTask | None = None,
+                      inspected_on: dt.date | None = None, kind: str = Inspection.Kind.ROUTINE,
                       lon: float | None = None, lat: float | None = None,
-                      inspectors: Sequence[User] = (), checklist: dict[str, str] | None = None,
-                      findings: str = "", photos: Sequence[UploadedFile] = ()) -> Inspection:
-    """Record an inspection (checklist by industry, findings, photos, position, inspectors);
-    recording it for a task completes the task."""
+                      inspectors: Sequence[User] = (), items: Iterable[Mapping[str, str]] = (),
+                      findings: str = "", photos: Sequence[UploadedFile] = (),
+                      hazard: HazardFound | None = None) -> Inspection:
+    """Record an inspection (checklist items {code, result, note} by industry, findings,
+    photos, position, inspectors) with the hazard it found, if any, in one transaction;
+    recording it for a task completes the task. The enterprise defaults to the task's."""
+    if enterprise is None:
+        if task is None:
+            raise ValidationError({"enterprise": "请指定企业或检查任务"})
+        enterprise = task.enterprise
     _require_in_scope(actor, enterprise.cell_id)
     if enterprise.cell_id is None:
         raise ValidationError({"enterprise": "企业不在任何网格内"})
@@ -249,13 +295,7 @@ def inspection_record(*, actor, enterprise: Enterprise, inspected_on: dt.date | 
         raise ValidationError({"inspected_on": "检查日期不能晚于今天"})
     if kind not in Inspection.Kind.values:
         raise ValidationError({"kind": "检查类型无效"})
-    items = []
-    for code, result in (checklist or {}).items():
-        if code not in BY_CODE:
-            raise ValidationError({"checklist": f"检查项 {code} 不在判定标准中"})
-        if result not in ("ok", "hazard", "na"):
-            raise ValidationError({"checklist": f"检查项 {code} 的结果应为 ok / hazard / na"})
-        items.append({"code": code, "result": result})
+    checklist = _checklist(items)
     formats = _photos(photos)
     if task is not None:
         task = InspectionTask.objects.select_for_update().get(pk=task.pk)
@@ -269,7 +309,7 @@ def inspection_record(*, actor, enterprise: Enterprise, inspected_on: dt.date | 
     with _history(actor, "inspection_record"):
         inspection = Inspection.objects.create(
             enterprise=enterprise, cell_id=enterprise.cell_id, task=task, kind=kind,
-            inspected_on=inspected_on, position=_point(lon, lat), checklist=items,
+            inspected_on=inspected_on, position=_point(lon, lat), checklist=checklist,
             findings=findings.strip()[:4000], recorded_by=actor, district_code=enterprise.district_code)
         inspection.inspectors.set(people)
         _save_photos(photos, formats, inspection=inspection)
@@ -277,6 +317,10 @@ def inspection_record(*, actor, enterprise: Enterprise, inspected_on: dt.date | 
             task.status = TaskStatus.DONE
             task.finished_at = timezone.now()
             task.save(update_fields=["status", "finished_at", "updated_at"])
+    if hazard is not None:
+        hazard_report(actor=actor, enterprise=enterprise, inspection=inspection, description=hazard.description,
+                      level=hazard.level, criterion_code=hazard.criterion_code, measures=hazard.measures,
+                      deadline=hazard.deadline or inspected_on + dt.timedelta(days=HAZARD_DEADLINE_DAYS))
     return inspection
 
 
@@ -338,10 +382,16 @@ def hazard_start_rectification(*, actor, hazard: Hazard, measures: str = "") -> 
 
 
 @transaction.atomic
-def hazard_reinspect(*, actor, hazard: Hazard, inspection: Inspection, passed: bool) -> Hazard:
-    """Attach a re-inspection (复查) record: passed → re-inspected (ready to close); not
-    passed → back to rectification (or supervision, if it was supervised)."""
+def hazard_reinspect(*, actor, hazard: Hazard, passed: bool, inspection: Inspection | None = None,
+                     inspected_on: dt.date | None = None, findings: str = "",
+                     photos: Sequence[UploadedFile] = ()) -> Hazard:
+    """Re-inspect (复查) a hazard: with a re-inspection record given, or one recorded here from
+    the findings and photos. Passed → re-inspected (ready to close); not passed → back to
+    rectification (or supervision, if it was supervised)."""
     hazard = _locked_hazard(actor, hazard)
+    if inspection is None:
+        inspection = inspection_record(actor=actor, enterprise=hazard.enterprise, kind=Inspection.Kind.REINSPECTION,
+                                       inspected_on=inspected_on, findings=findings, photos=photos)
     if hazard.status not in (HazardStatus.FOUND, HazardStatus.RECTIFYING, HazardStatus.SUPERVISED):
         raise ValidationError({"status": f"隐患当前为“{hazard.get_status_display()}”，无需复查"})
     if inspection.kind != Inspection.Kind.REINSPECTION or inspection.enterprise_id != hazard.enterprise_id:
@@ -399,11 +449,14 @@ def hazards_escalate_overdue(*, on: dt.date | None = None, actor=None,
 # --- enforcement -----------------------------------------------------------------------------
 
 @transaction.atomic
-def document_draft(*, actor, kind: str, number: str, enterprise: Enterprise,
-                   signers: Sequence[User], inspection: Inspection | None = None,
-                   hazard: Hazard | None = None, fine_amount: Decimal | int | str = 0,
-                   production_stop: bool = False, equipment_sealed: int = 0,
-                   content: str = "") -> EnforcementDocument:
+def document_create(*, actor, kind: str, number: str, enterprise: Enterprise,
+                    signers: Sequence[User], inspection: Inspection | None = None,
+                    hazard: Hazard | None = None, fine_amount: Decimal | int | str = 0,
+                    production_stop: bool = False, equipment_sealed: int = 0,
+                    content: str = "", issued_on: dt.date | None = None) -> EnforcementDocument:
+    """Draft a document, and issue it at once when `issued_on` is given (one transaction: a
+    refused issue keeps no draft). Its signers hold a certificate valid on the document's
+    date (today for a draft) and are checked again on issue."""
     ISSUE_DOCUMENTS.require(actor)
     if kind not in EnforcementDocument.Kind.values:
         raise ValidationError({"kind": "文书种类无效"})
@@ -418,13 +471,21 @@ def document_draft(*, actor, kind: str, number: str, enterprise: Enterprise,
         raise ValidationError({"fine_amount": "罚款只能由行政处罚决定书决定"})
     if enterprise.cell_id is None:
         raise ValidationError({"enterprise": "企业不在任何网格内"})
-    with _history(actor, "document_draft"):
+    for name, record in (("inspection", inspection), ("hazard", hazard)):
+        if record is not None and record.enterprise_id != enterprise.pk:
+            raise ValidationError({name: "不是该企业的记录"})
+    _require_certified(signers, issued_on or timezone.localdate())
+    duplicate = {"number": f"文书编号 {number.strip()} 已存在"}
+    with _history(actor, "document_draft"), _refused_if_duplicate("inspections_enforcementdocument_number_key",
+                                                                 duplicate):
         document = EnforcementDocument.objects.create(
             kind=kind, number=number.strip(), enterprise=enterprise, cell_id=enterprise.cell_id,
             inspection=inspection, hazard=hazard, fine_amount=fine, production_stop=production_stop,
             equipment_sealed=equipment_sealed, content=content[:4000], created_by=actor,
             district_code=enterprise.district_code)
         document.signers.set(signers)
+    if issued_on is not None:
+        document = document_issue(actor=actor, document=document, issued_on=issued_on)
     return document
 
 
@@ -453,10 +514,7 @@ def document_issue(*, actor, document: EnforcementDocument, issued_on: dt.date) 
     signers = list(document.signers.all())
     if len(signers) < settings.GRIDMAP_INSPECTORS_PER_VISIT:
         raise ValidationError({"signers": f"执法文书须由至少 {settings.GRIDMAP_INSPECTORS_PER_VISIT} 名执法人员签署"})
-    valid = set(certificate_holders(issued_on).filter(pk__in=[s.pk for s in signers]).values_list("pk", flat=True))
-    invalid = [str(s) for s in signers if s.pk not in valid]
-    if invalid:
-        raise ValidationError({"signers": f"{'、'.join(invalid)} 在 {issued_on} 没有有效的执法证"})
+    _require_certified(signers, issued_on)
     if document.is_major:
         review = LegalReview.objects.filter(document=document).first()
         if review is None or not review.approved:

@@ -157,6 +157,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Services' ValidationError / PermissionDenied become 400 / 403 with their Chinese messages.
+    "EXCEPTION_HANDLER": "gridmap.core.api_errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "gridmap API",

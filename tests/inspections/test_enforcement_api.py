@@ -183,8 +183,8 @@ def test_documents_page_issues_after_review(supervisor, enforcers, cell_enterpri
     token = page.cookies["csrftoken"].value
     assert web.post("/inspections/documents/", {"kind": "order_to_correct"}).status_code == 403  # no CSRF token
     body = {"csrfmiddlewaretoken": token, "kind": "compulsory_measure", "number": "津静应急强〔2026〕WEB1号",
-            "enterprise": cell_enterprise.credit_code, "signers": [valid.pk, other.pk], "equipment_sealed": "2",
-            "issued_on": TODAY}
+            "enterprise": cell_enterprise.credit_code, "signers": [valid.username, other.username],
+            "equipment_sealed": "2", "issued_on": TODAY}
     response = web.post("/inspections/documents/", body, follow=True)
     assert "法制审核" in response.content.decode()
     assert not EnforcementDocument.objects.filter(number=body["number"]).exists()

@@ -46,7 +46,9 @@ def test_task_states_and_history(supervisor, cell_enterprise, officer):
     with pytest.raises(ValidationError):
         s.task_transition(actor=officer, task=task, action="accept")
     inspection = s.inspection_record(actor=officer, enterprise=cell_enterprise, task=task,
-                                     checklist={"M10-3-1": "ok", "M10-3-2": "hazard"}, findings="特种作业人员无证",
+                                     items=[{"code": "M10-3-1", "result": "ok"},
+                                            {"code": "M10-3-2", "result": "hazard", "note": "两人无证"}],
+                                     findings="特种作业人员无证",
                                      lon=cell_enterprise.location.x, lat=cell_enterprise.location.y,
                                      photos=[png_upload()])
     task.refresh_from_db()
@@ -134,26 +136,32 @@ def test_overdue_hazard_escalates_to_supervision(officer, cell_enterprise, setti
 
 def test_major_decision_needs_legal_review_and_valid_certificates(supervisor, enforcers, cell_enterprise):
     valid, other, expired = enforcers
-    doc = s.document_draft(actor=supervisor, kind="penalty_decision", number="津静应急罚〔2025〕T1号",
+    doc = s.document_create(actor=supervisor, kind="penalty_decision", number="津静应急罚〔2025〕T1号",
                            enterprise=cell_enterprise, signers=[valid, other], fine_amount="80000")
     with pytest.raises(ValidationError, match="法制审核"):
         s.document_issue(actor=supervisor, document=doc, issued_on=TODAY)
     s.legal_review_record(actor=supervisor, document=doc, reviewed_on=TODAY, approved=True,
                           opinion="事实清楚，程序合法")
     assert s.document_issue(actor=supervisor, document=doc, issued_on=TODAY).status == "issued"
-    stale = s.document_draft(actor=supervisor, kind="order_to_correct", number="津静应急责改〔2025〕T2号",
-                             enterprise=cell_enterprise, signers=[valid, expired])
+    # A signer without a valid certificate is refused when drafting, and again when the
+    # certificate has run out by the day of issue.
     with pytest.raises(ValidationError, match="执法证"):
-        s.document_issue(actor=supervisor, document=stale, issued_on=TODAY)
+        s.document_create(actor=supervisor, kind="order_to_correct", number="津静应急责改〔2025〕T2号",
+                          enterprise=cell_enterprise, signers=[valid, expired])
+    assert not EnforcementDocument.objects.filter(number="津静应急责改〔2025〕T2号").exists()
+    stale = s.document_create(actor=supervisor, kind="order_to_correct", number="津静应急责改〔2025〕T2号",
+                              enterprise=cell_enterprise, signers=[valid, other])
+    with pytest.raises(ValidationError, match="执法证"):
+        s.document_issue(actor=supervisor, document=stale, issued_on=dt.date(2031, 1, 2))
     with pytest.raises(ValidationError):
-        s.document_draft(actor=supervisor, kind="order_to_correct", number="X-3", enterprise=cell_enterprise,
-                         signers=[valid, other], fine_amount=100)
+        s.document_create(actor=supervisor, kind="order_to_correct", number="X-3", enterprise=cell_enterprise,
+                          signers=[valid, other], fine_amount=100)
     assert EnforcementDocument.objects.get(pk=stale.pk).status == "draft"
 
 
 def test_officers_cannot_issue_documents(officer, cell_enterprise):
     with pytest.raises(PermissionDenied):
-        s.document_draft(actor=officer, kind="order_to_correct", number="Y-1", enterprise=cell_enterprise,
+        s.document_create(actor=officer, kind="order_to_correct", number="Y-1", enterprise=cell_enterprise,
                          signers=[officer])
 
 

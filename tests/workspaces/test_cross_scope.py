@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 from gridmap.enterprises.services import enterprise_save
 from gridmap.grids.models import Grid, GridAssignment
 from gridmap.inspections import services as inspection_services
-from gridmap.inspections.models import Hazard, InspectionTask, Report
+from gridmap.inspections.models import EnforcementCertificate, Hazard, InspectionTask, Report
 from gridmap.patrols.models import Patrol
 from gridmap.patrols.services import patrol_record
 from layers.registry import all_layers
@@ -89,7 +89,9 @@ class World:
         self.report = inspection_services.report_submit(actor=self.victim_officer, description="受害网格企业举报",
                                                         lon=lon, lat=lat, photos=[png_upload()])
         self.evidence = [self.inspection.photos.get(), self.hazard.photos.get(), self.report.photos.get()]
-        self.document = inspection_services.document_draft(
+        EnforcementCertificate.objects.get_or_create(number="受害网格执法证", defaults={
+            "user": supervisor, "issued": dt.date(2020, 1, 1), "expires": dt.date(2099, 12, 31)})
+        self.document = inspection_services.document_create(
             actor=supervisor, kind="penalty_decision", number="受害网格企业罚〔2026〕1号", enterprise=self.enterprise,
             signers=[supervisor], fine_amount="90000", content="受害网格企业文书")
         self.exposure = inspection_services.exposure_record(actor=supervisor, enterprise=self.enterprise,
@@ -495,6 +497,19 @@ def probe_task_api_action(w):
     w.inspection_records_unchanged()
 
 
+def probe_task_api_inspections(w):
+    body = {"findings": "越权检查", "hazard": {"description": "越权隐患"}}
+    assert w.api.post(f"/api/inspections/tasks/{w.task.pk}/inspections/", body, format="json").status_code == 404
+    w.inspection_records_unchanged()
+
+
+def probe_hazard_api_reinspections(w):
+    body = {"passed": True, "findings": "越权复查"}
+    assert w.api.post(f"/api/inspections/hazards/{w.hazard.pk}/reinspections/", body,
+                      format="json").status_code == 404
+    w.inspection_records_unchanged()
+
+
 def probe_hazards_api(w):
     holds_nothing_of_the_victim(w.api.get("/api/inspections/hazards/"), w)
 
@@ -667,6 +682,8 @@ PROBES = {
     "api/inspections/tasks/": probe_tasks_api,
     "api/inspections/tasks/<int:pk>/": probe_task_api_detail,
     "api/inspections/tasks/<int:pk>/<slug:action>/": probe_task_api_action,
+    "api/inspections/tasks/<int:pk>/inspections/": probe_task_api_inspections,
+    "api/inspections/hazards/<int:pk>/reinspections/": probe_hazard_api_reinspections,
     "api/inspections/hazards/": probe_hazards_api,
     "api/inspections/hazards/<int:pk>/": probe_hazard_api_detail,
     "api/inspections/reports/": probe_reports_api,
@@ -721,6 +738,8 @@ CONCRETE = {"flood/zones/<int:pk>/tasks/": "flood/zones/1/tasks/", "flood/stock/
             "api/inspections/tasks/<int:pk>/": "api/inspections/tasks/1/",
             "api/inspections/tasks/<int:pk>/<slug:action>/": "api/inspections/tasks/1/accept/",
             "api/inspections/hazards/<int:pk>/": "api/inspections/hazards/1/",
+            "api/inspections/tasks/<int:pk>/inspections/": "api/inspections/tasks/1/inspections/",
+            "api/inspections/hazards/<int:pk>/reinspections/": "api/inspections/hazards/1/reinspections/",
             "api/inspections/reports/<int:pk>/": "api/inspections/reports/1/",
             "api/inspections/photos/<int:pk>/": "api/inspections/photos/1/",
             "api/inspections/documents/<int:pk>/": "api/inspections/documents/1/",

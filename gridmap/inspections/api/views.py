@@ -4,34 +4,59 @@ import json
 
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
 from django.http import FileResponse
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from gridmap.accounts.capabilities import ASSIGN_INSPECTIONS, ISSUE_DOCUMENTS, requires
 from gridmap.accounts.models import User
-from gridmap.enterprises.models import Enterprise
 from gridmap.inspections import selectors, services
 from gridmap.inspections.models import EnforcementDocument, Hazard, Inspection, InspectionTask, Report
 
 MAX_AREA_RESULTS = 5000
 
 
-def _call(service, **kwargs):
+def field_rule(rule, field: str):
+    """Run a service's or selector's rule for one field inside a serializer: its refusal
+    becomes that field's error, with the same message the page shows."""
     try:
-        return service(**kwargs)
-    except DjangoPermissionDenied as exc:
-        raise PermissionDenied(str(exc)) from exc
+        return rule()
     except DjangoValidationError as exc:
-        raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
+        raise serializers.ValidationError(exc.message_dict.get(field, exc.messages)
+                                          if hasattr(exc, "error_dict") else exc.messages) from None
+
+
+def in_scope(selector, request, pk: int, what: str):
+    """The record if the caller's scope holds it; otherwise a 404 that does not say which."""
+    record = selector(request.user, pk)
+    if record is None:
+        raise NotFound(f"{what}不存在或无权查看")
+    return record
+
+
+def form_or_json(request) -> dict:
+    """The request's data as one dict: JSON as sent; form data with its photos as a list and
+    its nested fields (items, hazard) given as JSON text."""
+    data = request.data
+    if not hasattr(data, "dict"):
+        return data
+    data = {**data.dict(), "photos": request.FILES.getlist("photos")}
+    for name in ("items", "hazard"):
+        if isinstance(data.get(name), str):
+            try:
+                data[name] = json.loads(data[name])
+            except ValueError:
+                pass  # the serializer names the field
+    return data
 
 
 class Text(serializers.CharField):
@@ -134,17 +159,16 @@ class AreaEnterprisesView(APIView):
         return Response({"count": min(len(rows), MAX_AREA_RESULTS), "truncated": len(rows) > MAX_AREA_RESULTS,
                          "enterprises": [_enterprise_row(e) for e in rows[:MAX_AREA_RESULTS]],
                          "loads": selectors.officer_loads(request.user, cells=sorted({e.cell_code for e in rows}))
-                         if services.can_supervise(request.user) else []})
+                         if ASSIGN_INSPECTIONS.allows(request.user) else []})
 
 
 class AreaAssignView(APIView):
     parser_classes = [JSONParser]
+    permission_classes = [IsAuthenticated, requires(ASSIGN_INSPECTIONS)]
 
     @extend_schema(summary="按区域批量分配检查任务（一次事务；不重复分配）", request=AreaAssign,
                    responses={201: OpenApiTypes.OBJECT}, operation_id="inspections_area_assign")
     def post(self, request):
-        if not services.can_supervise(request.user):
-            raise PermissionDenied("只有监管人员或系统管理员可以分配检查任务")
         query = AreaAssign(data=request.data)
         query.is_valid(raise_exception=True)
         data = query.validated_data
@@ -156,8 +180,8 @@ class AreaAssignView(APIView):
         ids = list(_area(request, data).values_list("pk", flat=True)[:MAX_AREA_RESULTS + 1])
         if not ids:
             raise ValidationError({"enterprises": "所选区域内没有符合条件的企业"})
-        result = _call(services.tasks_assign, actor=request.user, enterprise_ids=ids, due_date=data["due_date"],
-                       assignee=assignee, note=data.get("note", ""))
+        result = services.tasks_assign(actor=request.user, enterprise_ids=ids, due_date=data["due_date"],
+                                       assignee=assignee, note=data.get("note", ""))
         return Response({"created": len(result.created), "already_open": len(result.already_open),
                          "no_officer": len(result.no_officer), "summary": result.summary(),
                          "tasks": [t.pk for t in result.created]}, status=201)
@@ -182,10 +206,7 @@ class TaskListView(APIView):
 class TaskDetailView(APIView):
     @extend_schema(summary="检查任务详情", responses={200: OpenApiTypes.OBJECT})
     def get(self, request, pk: int):
-        task = selectors.task_in_scope(request.user, pk)
-        if task is None:
-            raise NotFound("任务不存在或无权查看")
-        return Response(task_data(task))
+        return Response(task_data(in_scope(selectors.task_in_scope, request, pk, "任务")))
 
 
 class TaskAction(serializers.Serializer):
@@ -205,9 +226,75 @@ class TaskActionView(APIView):
             raise NotFound("任务不存在或无权查看")
         payload = TaskAction(data=request.data)
         payload.is_valid(raise_exception=True)
-        task = _call(services.task_transition, actor=request.user, task=task, action=action,
-                     **payload.validated_data)
+        task = services.task_transition(actor=request.user, task=task, action=action, **payload.validated_data)
         return Response(task_data(selectors.task_in_scope(request.user, task.pk)))
+
+
+class ChecklistItem(serializers.Serializer):
+    # The result is checked by the service, with the message the page gives.
+    code = Text(max_length=32)
+    result = Text(max_length=16)
+    note = Text(max_length=300, required=False, allow_blank=True, default="")
+
+
+class HazardInput(serializers.Serializer):
+    description = Text(max_length=2000, allow_blank=True)
+    level = Text(max_length=16, required=False, default=Hazard.Level.GENERAL)
+    criterion_code = Text(max_length=32, required=False, allow_blank=True, default="")
+    measures = Text(max_length=2000, required=False, allow_blank=True, default="")
+    deadline = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+def _inspected_on(data: dict) -> None:
+    inspected_at = data.pop("inspected_at", None)
+    data["inspected_on"] = timezone.localdate(inspected_at) if inspected_at else None
+
+
+class InspectionInput(serializers.Serializer):
+    inspected_at = serializers.DateTimeField(required=False, allow_null=True, help_text="检查时间；默认为现在")
+    items = ChecklistItem(many=True, required=False, default=list)
+    findings = Text(max_length=4000, required=False, allow_blank=True, default="")
+    lon = serializers.FloatField(min_value=-180, max_value=180, required=False, allow_null=True)
+    lat = serializers.FloatField(min_value=-90, max_value=90, required=False, allow_null=True)
+    photos = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+    hazard = HazardInput(required=False, allow_null=True, help_text="检查中发现的隐患（可选，与检查记录同一事务）")
+
+    def validate(self, attrs):
+        _inspected_on(attrs)
+        if attrs.get("hazard"):
+            attrs["hazard"] = services.HazardFound(**attrs["hazard"])
+        return attrs
+
+
+class ReinspectionInput(serializers.Serializer):
+    inspected_at = serializers.DateTimeField(required=False, allow_null=True)
+    passed = RequiredBoolean()
+    findings = Text(max_length=4000, required=False, allow_blank=True, default="")
+    photos = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+
+    def validate(self, attrs):
+        _inspected_on(attrs)
+        return attrs
+
+
+def inspection_data(i) -> dict:
+    return {"id": i.pk, "task": i.task_id, "enterprise": {"id": i.enterprise_id, "name": i.enterprise.name},
+            "kind": i.kind, "inspected_on": i.inspected_on.isoformat(), "items": i.checklist,
+            "findings": i.findings, "hazards": sorted(h.pk for h in i.hazards.all()),
+            "photos": [reverse("inspection-photo", args=[p.pk]) for p in i.photos.all()]}
+
+
+class TaskInspectionsView(APIView):
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(summary="记录任务的检查（检查项、情况、照片，及发现的隐患；完成任务）", request=InspectionInput,
+                   responses={201: OpenApiTypes.OBJECT}, operation_id="inspections_task_inspections_create")
+    def post(self, request, pk: int):
+        task = in_scope(selectors.task_in_scope, request, pk, "任务")
+        payload = InspectionInput(data=form_or_json(request))
+        payload.is_valid(raise_exception=True)
+        inspection = services.inspection_record(actor=request.user, task=task, **payload.validated_data)
+        return Response(inspection_data(inspection), status=201)
 
 
 def hazard_data(h) -> dict:
@@ -230,10 +317,20 @@ class HazardListView(APIView):
 class HazardDetailView(APIView):
     @extend_schema(summary="隐患详情", responses={200: OpenApiTypes.OBJECT})
     def get(self, request, pk: int):
-        hazard = selectors.hazard_in_scope(request.user, pk)
-        if hazard is None:
-            raise NotFound("隐患不存在或无权查看")
-        return Response(hazard_data(hazard))
+        return Response(hazard_data(in_scope(selectors.hazard_in_scope, request, pk, "隐患")))
+
+
+class HazardReinspectionsView(APIView):
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(summary="隐患整改复查（合格则待销号，不合格则继续整改）", request=ReinspectionInput,
+                   responses={201: OpenApiTypes.OBJECT}, operation_id="inspections_hazard_reinspections_create")
+    def post(self, request, pk: int):
+        hazard = in_scope(selectors.hazard_in_scope, request, pk, "隐患")
+        payload = ReinspectionInput(data=form_or_json(request))
+        payload.is_valid(raise_exception=True)
+        hazard = services.hazard_reinspect(actor=request.user, hazard=hazard, **payload.validated_data)
+        return Response(hazard_data(selectors.hazard_in_scope(request.user, hazard.pk)), status=201)
 
 
 class ReportInput(serializers.Serializer):
@@ -261,12 +358,9 @@ class ReportListView(APIView):
     @extend_schema(summary="提交举报（位置、照片；按位置转交所在网格网格员）", request=ReportInput,
                    responses={201: OpenApiTypes.OBJECT})
     def post(self, request):
-        data = request.data
-        if hasattr(data, "dict"):
-            data = {**data.dict(), "photos": request.FILES.getlist("photos")}
-        payload = ReportInput(data=data)
+        payload = ReportInput(data=form_or_json(request))
         payload.is_valid(raise_exception=True)
-        report = _call(services.report_submit, actor=request.user, **payload.validated_data)
+        report = services.report_submit(actor=request.user, **payload.validated_data)
         # The submitter learns that the report was routed, not whose cell it went to.
         return Response({"id": report.pk, "status": report.status, "routed": report.assignee_id is not None,
                          "deadline": report.deadline.isoformat()}, status=201)
@@ -357,12 +451,22 @@ class DocumentQuery(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-class DocumentInput(serializers.Serializer):
+class EnterpriseRefInput(serializers.Serializer):
+    """Names an enterprise by its number, found in the caller's scope by the selector the
+    pages use too (context: the request)."""
+
+    enterprise = serializers.IntegerField(min_value=1, max_value=MAX_INT)
+
+    def validate_enterprise(self, value):
+        user = self.context["request"].user
+        return field_rule(lambda: selectors.enterprise_named(user, value), "enterprise")
+
+
+class DocumentInput(EnterpriseRefInput):
     kind = serializers.ChoiceField(choices=EnforcementDocument.Kind.values)
     number = Text(max_length=64)
-    enterprise = serializers.IntegerField(min_value=1, max_value=MAX_INT)
     signers = serializers.ListField(child=Text(max_length=150), max_length=20,
-                                    help_text="执法人员用户名（至少 2 名，送达之日须持有效执法证）")
+                                    help_text="执法人员用户名（至少 2 名，须持有效执法证）")
     inspection = serializers.IntegerField(min_value=1, max_value=MAX_INT, required=False, allow_null=True)
     hazard = serializers.IntegerField(min_value=1, max_value=MAX_INT, required=False, allow_null=True)
     fine_amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, default=0)
@@ -371,6 +475,17 @@ class DocumentInput(serializers.Serializer):
     content = Text(max_length=4000, required=False, allow_blank=True, default="")
     issued_on = serializers.DateField(required=False, allow_null=True,
                                       help_text="填写则同时送达（一次事务：任何一项不合规则不保存）")
+
+    def validate_signers(self, value):
+        return field_rule(lambda: services.signers_named(value), "signers")
+
+    def validate(self, attrs):
+        for name, model in (("inspection", Inspection), ("hazard", Hazard)):
+            ref = attrs.get(name)
+            attrs[name] = None if ref is None else model.objects.filter(pk=ref).first()
+            if ref is not None and attrs[name] is None:
+                raise ValidationError({name: "不是该企业的记录"})
+        return attrs
 
 
 class IssueInput(serializers.Serializer):
@@ -383,15 +498,13 @@ class LegalReviewInput(serializers.Serializer):
     opinion = Text(max_length=2000)
 
 
-class ExposureInput(serializers.Serializer):
-    enterprise = serializers.IntegerField(min_value=1, max_value=MAX_INT)
+class ExposureInput(EnterpriseRefInput):
     exposed_on = serializers.DateField()
     medium = Text(max_length=100)
     note = Text(max_length=300, required=False, allow_blank=True, default="")
 
 
-class SummonsInput(serializers.Serializer):
-    enterprise = serializers.IntegerField(min_value=1, max_value=MAX_INT)
+class SummonsInput(EnterpriseRefInput):
     held_on = serializers.DateField()
     people = serializers.IntegerField(min_value=1, max_value=1000, default=1)
     note = Text(max_length=300, required=False, allow_blank=True, default="")
@@ -423,25 +536,8 @@ class SummonsListOut(serializers.Serializer):
     results = SummonsOut(many=True)
 
 
-def _require_writer(request) -> None:
-    # The services refuse too; asking first keeps a refused caller from learning, through
-    # validation messages, which enterprises or users exist.
-    if not services.can_supervise(request.user):
-        raise PermissionDenied("只有区应急管理局监管人员或系统管理员可以制作、审核、送达执法文书及记录曝光、约谈")
-
-
-def _enterprise(request, pk: int) -> Enterprise:
-    enterprise = selectors.enterprises_visible(request.user).filter(pk=pk).first()
-    if enterprise is None:
-        raise ValidationError({"enterprise": "企业不存在或不在您的范围内"})
-    return enterprise
-
-
 def _document(request, pk: int) -> EnforcementDocument:
-    document = selectors.document_in_scope(request.user, pk)
-    if document is None:
-        raise NotFound("文书不存在或无权查看")
-    return document
+    return in_scope(selectors.document_in_scope, request, pk, "文书")
 
 
 def _document_out(request, pk: int) -> dict:
@@ -463,34 +559,12 @@ class DocumentListView(APIView):
     @extend_schema(summary="制作执法文书（填写 issued_on 则同时送达；重大决定须先经法制审核）",
                    request=DocumentInput, responses={201: DocumentOut}, operation_id="inspections_documents_create")
     def post(self, request):
-        _require_writer(request)
-        payload = DocumentInput(data=request.data)
+        # Asked before validation, so a refused caller does not learn through its messages
+        # which enterprises or users exist.
+        ISSUE_DOCUMENTS.require(request.user)
+        payload = DocumentInput(data=request.data, context={"request": request})
         payload.is_valid(raise_exception=True)
-        data = dict(payload.validated_data)
-        enterprise = _enterprise(request, data.pop("enterprise"))
-        names = list(dict.fromkeys(data.pop("signers")))
-        signers = list(User.objects.filter(username__in=names, is_active=True))
-        missing = sorted(set(names) - {u.username for u in signers})
-        if missing:
-            raise ValidationError({"signers": f"没有这些在用账户：{'、'.join(missing)}"})
-        for name, model in (("inspection", Inspection), ("hazard", Hazard)):
-            ref = data.pop(name, None)
-            data[name] = None
-            if ref is not None:
-                data[name] = model.objects.filter(pk=ref, enterprise=enterprise).first()
-                if data[name] is None:
-                    raise ValidationError({name: "不是该企业的记录"})
-        issued_on = data.pop("issued_on", None)
-        try:
-            with transaction.atomic():
-                document = _call(services.document_draft, actor=request.user, enterprise=enterprise,
-                                 signers=signers, **data)
-                if issued_on is not None:
-                    document = _call(services.document_issue, actor=request.user, document=document,
-                                     issued_on=issued_on)
-        except IntegrityError as exc:
-            # Two submissions of the same number at once: the unique constraint decides.
-            raise ValidationError({"number": "文书编号已存在（可能有人同时提交了同一编号）"}) from exc
+        document = services.document_create(actor=request.user, **payload.validated_data)
         return Response(_document_out(request, document.pk), status=201)
 
 
@@ -507,10 +581,10 @@ class DocumentIssueView(APIView):
                    request=IssueInput, responses={200: DocumentOut}, operation_id="inspections_documents_issue")
     def post(self, request, pk: int):
         document = _document(request, pk)
-        _require_writer(request)
+        ISSUE_DOCUMENTS.require(request.user)
         payload = IssueInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        _call(services.document_issue, actor=request.user, document=document, **payload.validated_data)
+        services.document_issue(actor=request.user, document=document, **payload.validated_data)
         return Response(_document_out(request, pk))
 
 
@@ -521,52 +595,45 @@ class DocumentReviewView(APIView):
                    operation_id="inspections_documents_review")
     def post(self, request, pk: int):
         document = _document(request, pk)
-        _require_writer(request)
+        ISSUE_DOCUMENTS.require(request.user)
         payload = LegalReviewInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        _call(services.legal_review_record, actor=request.user, document=document, **payload.validated_data)
+        services.legal_review_record(actor=request.user, document=document, **payload.validated_data)
         return Response(_document_out(request, pk), status=201)
 
 
-class ExposureListView(APIView):
-    parser_classes = [JSONParser]
+def enforcement_record_view(*, name: str, title: str, rows, date_field: str, record, input_serializer,
+                            output_serializer, list_serializer) -> type[APIView]:
+    """The list and the recording of one of the bureau's per-enterprise records (exposures,
+    summons): the same reading and the same writing, only the names differ."""
 
-    @extend_schema(summary="公开曝光（本人范围）", responses={200: ExposureListOut},
-                   operation_id="inspections_exposures_list")
-    def get(self, request):
-        rows = selectors.exposures_for_user(request.user).select_related("enterprise", "cell") \
-            .order_by("-exposed_on", "-id")[:500]
-        return Response(ExposureListOut({"results": rows}).data)
+    class View(APIView):
+        parser_classes = [JSONParser]
 
-    @extend_schema(summary="记录公开曝光", request=ExposureInput, responses={201: ExposureOut},
-                   operation_id="inspections_exposures_create")
-    def post(self, request):
-        _require_writer(request)
-        payload = ExposureInput(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = dict(payload.validated_data)
-        enterprise = _enterprise(request, data.pop("enterprise"))
-        exposure = _call(services.exposure_record, actor=request.user, enterprise=enterprise, **data)
-        return Response(ExposureOut(exposure).data, status=201)
+        @extend_schema(summary=f"{title}（本人范围）", responses={200: list_serializer},
+                       operation_id=f"inspections_{name}_list")
+        def get(self, request):
+            found = rows(request.user).select_related("enterprise", "cell").order_by(f"-{date_field}", "-id")
+            return Response(list_serializer({"results": found[:500]}).data)
+
+        @extend_schema(summary=f"记录{title}", request=input_serializer, responses={201: output_serializer},
+                       operation_id=f"inspections_{name}_create")
+        def post(self, request):
+            ISSUE_DOCUMENTS.require(request.user)
+            payload = input_serializer(data=request.data, context={"request": request})
+            payload.is_valid(raise_exception=True)
+            return Response(output_serializer(record(actor=request.user, **payload.validated_data)).data,
+                            status=201)
+
+    View.__name__ = View.__qualname__ = f"{name.title()}ListView"
+    return View
 
 
-class SummonsListView(APIView):
-    parser_classes = [JSONParser]
-
-    @extend_schema(summary="约谈（本人范围）", responses={200: SummonsListOut},
-                   operation_id="inspections_summonses_list")
-    def get(self, request):
-        rows = selectors.summonses_for_user(request.user).select_related("enterprise", "cell") \
-            .order_by("-held_on", "-id")[:500]
-        return Response(SummonsListOut({"results": rows}).data)
-
-    @extend_schema(summary="记录约谈", request=SummonsInput, responses={201: SummonsOut},
-                   operation_id="inspections_summonses_create")
-    def post(self, request):
-        _require_writer(request)
-        payload = SummonsInput(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = dict(payload.validated_data)
-        enterprise = _enterprise(request, data.pop("enterprise"))
-        summons = _call(services.summons_record, actor=request.user, enterprise=enterprise, **data)
-        return Response(SummonsOut(summons).data, status=201)
+ExposureListView = enforcement_record_view(
+    name="exposures", title="公开曝光", rows=selectors.exposures_for_user, date_field="exposed_on",
+    record=services.exposure_record, input_serializer=ExposureInput, output_serializer=ExposureOut,
+    list_serializer=ExposureListOut)
+SummonsListView = enforcement_record_view(
+    name="summonses", title="约谈", rows=selectors.summonses_for_user, date_field="held_on",
+    record=services.summons_record, input_serializer=SummonsInput, output_serializer=SummonsOut,
+    list_serializer=SummonsListOut)

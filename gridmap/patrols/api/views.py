@@ -1,12 +1,10 @@
 import json
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -98,14 +96,9 @@ class PatrolListView(APIView):
         payload = PatrolInput(data={**request.data.dict(), "photos": request.FILES.getlist("photos")}
                               if hasattr(request.data, "dict") else request.data)
         payload.is_valid(raise_exception=True)
-        try:
-            data = dict(payload.validated_data)
-            data["enterprise_id"] = data.pop("enterprise")
-            patrol = patrol_record(actor=request.user, **data)
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from exc
-        except DjangoValidationError as exc:
-            raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
+        data = dict(payload.validated_data)
+        data["enterprise_id"] = data.pop("enterprise")
+        patrol = patrol_record(actor=request.user, **data)
         return Response(patrol_data(patrol_in_scope(request.user, patrol.pk), detail=True), status=201)
 
 

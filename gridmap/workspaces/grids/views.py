@@ -38,7 +38,7 @@ from gridmap.patrols.selectors import patrols_for_user
 from layers.maps import build_map
 from layers.registry import layers_named
 
-from ..inspection_views import my_cell_sections
+from ..inspections.views import my_cell_sections
 from ..pages import map_parts, refusal_text
 from .forms import AssignForm, EndForm, MoveForm, ReplaceForm, RosterForm, SelectionForm
 

@@ -1,0 +1,27 @@
+"""One exception mapping for the API: services refuse with Django's ValidationError and
+PermissionDenied (the same exceptions a page shows), and the API answers them with DRF's
+400 and 403, so API views call services without wrapping each call."""
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def validation_detail(exc: DjangoValidationError) -> dict | list:
+    """Field errors by field name (the form-wide ones under DRF's non-field key), or a list."""
+    if not hasattr(exc, "error_dict"):
+        return exc.messages
+    return {(api_settings.NON_FIELD_ERRORS_KEY if name == NON_FIELD_ERRORS else name): messages
+            for name, messages in exc.message_dict.items()}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(validation_detail(exc))
+    elif isinstance(exc, DjangoPermissionDenied):
+        # DRF's own handler answers 403 too, but drops the refusal's Chinese message.
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    return drf_exception_handler(exc, context)

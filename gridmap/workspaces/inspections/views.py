@@ -1,0 +1,435 @@
+"""Inspection pages, composed from the inspections app's selectors and services and the
+layer registry. Views stay thin: a form parses the input, one service does the work (the same
+service the API calls), and the page redirects with a message or shows the form's errors."""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from gridmap.accounts.capabilities import ASSIGN_INSPECTIONS, ISSUE_DOCUMENTS, capability_required
+from gridmap.core.geojson import feature_collection
+from gridmap.core.history import history_of
+from gridmap.grids.models import Grid
+from gridmap.grids.scope import scope_for
+from gridmap.grids.selectors import district_centre
+from gridmap.inspections import exports, selectors, services
+from gridmap.inspections.criteria import BY_CODE, CRITERIA, SECTORS, checklist_for
+from gridmap.inspections.models import AnnualPlan, EnforcementDocument, Hazard, Inspection, InspectionTask, Report
+from gridmap.inspections.planning import plan_make, plan_summary
+from gridmap.inspections.statistics import FIGURES, cell_statistics_for_map, statistics_by_grid
+from gridmap.workspaces.charts import bar_chart
+from layers.maps import build_map, map_context
+from layers.registry import layers_named
+
+from . import forms as pages
+
+
+def _parts(request, fmap) -> dict:
+    return map_context(fmap, nonce=str(request.csp_nonce))
+
+
+def _errors(exc) -> str:
+    return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+
+
+def _add_errors(form, exc) -> None:
+    """A service's refusal on the form: by field where the form has that field."""
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, _errors(exc))
+
+
+def submit(form, service: Callable, **arguments):
+    """Run one service with the form's data in one transaction. On any refusal (the form's own
+    or the service's) the form carries the errors and nothing is written; returns None."""
+    if not form.is_valid():
+        return None
+    try:
+        with transaction.atomic():
+            return service(**{**form.cleaned_data, **arguments})
+    except (ValidationError, PermissionDenied) as exc:
+        _add_errors(form, exc)
+        return None
+
+
+def form_refusal(form) -> str:
+    """The form's errors in one line, for the message shown after a redirect."""
+    return "；".join(message for errors in form.errors.values() for message in errors)
+
+
+def flash(request, form, result, done: str, refused: str = "未保存") -> None:
+    if result is None:
+        messages.error(request, f"{refused}：{form_refusal(form)}")
+    else:
+        messages.success(request, done)
+
+
+def _in_scope_or_404(selector: Callable, request, pk: int, what: str):
+    """The record if the user's scope holds it; otherwise a 404 that does not say which."""
+    record = selector(request.user, pk)
+    if record is None:
+        raise Http404(f"{what}不存在或无权查看")
+    return record
+
+
+def _date(text, default=None):
+    try:
+        return dt.date.fromisoformat(text) if text else default
+    except ValueError:
+        return default
+
+
+# --- assignment by area ---------------------------------------------------------------------
+
+@capability_required(ASSIGN_INSPECTIONS)
+def area_assign(request):
+    layers = layers_named(request.user, ("district", "grids-level1", "grids-level2", "tasks"))
+    fmap = build_map(layers, user=request.user, center=district_centre(), zoom=10, fit_layer="district")
+    # Per-map lists (never folium's class-level ones): Leaflet.draw from the npm package.
+    fmap.default_js = [*fmap.default_js, ("leaflet_draw", static("vendor/leaflet-draw/leaflet.draw.js"))]
+    fmap.default_css = [*fmap.default_css, ("leaflet_draw_css", static("vendor/leaflet-draw/leaflet.draw.css"))]
+    parts = _parts(request, fmap)
+    return render(request, "inspections/area.html", {
+        "due_default": (timezone.localdate() + dt.timedelta(days=30)).isoformat(),
+        "loads": selectors.officer_loads(request.user)[:30], **parts,
+        "cells_layer": parts["layer_names"]["grids-level2"], "tasks_layer": parts["layer_names"]["tasks"]})
+
+
+# --- tasks ------------------------------------------------------------------------------------
+
+@login_required
+def task_list(request):
+    mine = request.GET.get("mine", "1" if not scope_for(request.user).everything else "") == "1"
+    tasks = selectors.tasks_for_user(request.user, mine=mine, open_only=request.GET.get("all") != "1")
+    return render(request, "inspections/task_list.html", {"tasks": tasks[:300], "mine": mine})
+
+
+@login_required
+def task_detail(request, pk: int):
+    task = _in_scope_or_404(selectors.task_in_scope, request, pk, "任务")
+    items = checklist_for(task.enterprise)
+    return render(request, "inspections/task_detail.html", {
+        "task": task, "items": items, "reasons": InspectionTask.CannotReason.choices,
+        "inspections": task.inspections.all(), "history": history_of(task),
+        "criteria": CRITERIA, "today": timezone.localdate(),
+        "deadline_default": (timezone.localdate() + dt.timedelta(days=15)).isoformat()})
+
+
+@login_required
+@require_POST
+def task_action(request, pk: int, action: str):
+    task = _in_scope_or_404(selectors.task_in_scope, request, pk, "任务")
+    if action == "inspect":
+        form = pages.InspectionForm(request.POST, request.FILES, task=task)
+        inspection = submit(form, services.inspection_record, actor=request.user, task=task)
+        flash(request, form, inspection, "检查记录已保存，任务已完成")
+    elif action in services.TASK_MOVES:
+        form = pages.TaskActionForm(request.POST)
+        result = submit(form, services.task_transition, actor=request.user, task=task, action=action)
+        flash(request, form, result, "任务状态已更新")
+    else:
+        raise Http404("未知操作")
+    return redirect("workspaces:task_detail", pk=task.pk)
+
+
+# --- hazards ----------------------------------------------------------------------------------
+
+@login_required
+def hazard_list(request):
+    hazards = selectors.first_hazards_for_user(request.user, 300, open_only=request.GET.get("all") != "1")
+    return render(request, "inspections/hazard_list.html", {"hazards": hazards})
+
+
+@login_required
+def hazard_detail(request, pk: int):
+    hazard = _in_scope_or_404(selectors.hazard_in_scope, request, pk, "隐患")
+    return render(request, "inspections/hazard_detail.html", {
+        "hazard": hazard, "criterion": BY_CODE.get(hazard.criterion_code), "history": history_of(hazard),
+        "today": timezone.localdate()})
+
+
+@login_required
+@require_POST
+def hazard_action(request, pk: int, action: str):
+    hazard = _in_scope_or_404(selectors.hazard_in_scope, request, pk, "隐患")
+    moves = {"rectify": (pages.RectifyForm, services.hazard_start_rectification),
+             "reinspect": (pages.ReinspectForm, services.hazard_reinspect),
+             "close": (forms.Form, services.hazard_close)}
+    if action not in moves:
+        raise Http404("未知操作")
+    form_class, service = moves[action]
+    form = form_class(request.POST, request.FILES)
+    flash(request, form, submit(form, service, actor=request.user, hazard=hazard), "隐患状态已更新")
+    return redirect("workspaces:hazard_detail", pk=hazard.pk)
+
+
+# --- reports (举报) ---------------------------------------------------------------------------
+
+@login_required
+def report_list(request):
+    if request.method == "POST":
+        form = pages.ReportForm(request.POST, request.FILES)
+        report = submit(form, services.report_submit, actor=request.user)
+        if report is not None:
+            routed = "已转交所在网格网格员办理" if report.assignee_id else "所在网格暂无在岗网格员，由监管人员分派"
+            messages.success(request, f"举报已受理（编号 {report.pk}），{routed}")
+        else:
+            messages.error(request, f"未提交：{form_refusal(form)}")
+        return redirect("workspaces:report_list")
+    return render(request, "inspections/report_list.html", {
+        "reports": selectors.reports_for_user(request.user)[:300], "sources": Report.Source.choices})
+
+
+@login_required
+def report_detail(request, pk: int):
+    report = _in_scope_or_404(selectors.report_in_scope, request, pk, "举报")
+    if request.method == "POST":
+        form = pages.ReportHandleForm(request.POST)
+        flash(request, form, submit(form, services.report_handle, actor=request.user, report=report),
+              "举报状态已更新")
+        return redirect("workspaces:report_detail", pk=report.pk)
+    return render(request, "inspections/report_detail.html", {"report": report, "history": history_of(report)})
+
+
+# --- the annual plan --------------------------------------------------------------------------
+
+@capability_required(ASSIGN_INSPECTIONS)
+def plan_page(request):
+    if request.method == "POST":
+        form = pages.PlanForm(request.POST)
+        plan = submit(form, plan_make, actor=request.user)
+        flash(request, form, plan, plan and f"{plan.year} 年度计划已抽取（种子 {plan.seed}）", refused="未抽取")
+        return redirect("workspaces:plan")
+    plans = [(plan, plan_summary(plan)) for plan in AnnualPlan.objects.all()]
+    return render(request, "inspections/plan.html", {"plans": plans,
+                                                     "next_year": timezone.localdate().year + 1})
+
+
+# --- statistics -------------------------------------------------------------------------------
+
+def _period(request):
+    latest = Inspection.objects.order_by("-inspected_on").values_list("inspected_on", flat=True).first()
+    year = (latest or timezone.localdate()).year
+    start = _date(request.GET.get("start"), dt.date(year, 1, 1))
+    end = _date(request.GET.get("end"), dt.date(year, 12, 31))
+    level = Grid.Level.LEVEL_2 if request.GET.get("level") == "2" else Grid.Level.LEVEL_1
+    return start, end, level
+
+
+def _names(request, level):
+    return dict(scope_for(request.user).grids().filter(level=level).values_list("code", "name"))
+
+
+@login_required
+def statistics_page(request):
+    start, end, level = _period(request)
+    stats = statistics_by_grid(request.user, start=start, end=end, level=level)
+    names = _names(request, level)
+    query = f"start={start}&end={end}"
+    layers = layers_named(request.user, ("district", "inspection-stats"))
+    fmap = build_map(layers, user=request.user, center=district_centre(), zoom=10, fit_layer="district",
+                     urls={"inspection-stats": f"/inspections/statistics/cells.geojson?{query}"})
+    top = sorted(stats["rows"].items(), key=lambda kv: -kv[1]["inspections"])[:15]
+    charts = [
+        bar_chart([(names.get(code, code), row["inspections"]) for code, row in top], title="检查户次（前 15）"),
+        bar_chart([(label, float(stats["total"][key])) for key, label in FIGURES if key != "fines_total"],
+                  title="全区合计", colour="#00796b"),
+    ]
+    rows = [(code, names.get(code, code), [row[k] for k, _ in FIGURES]) for code, row in sorted(stats["rows"].items())]
+    return render(request, "inspections/statistics.html", {
+        "start": start, "end": end, "level": level, "figures": FIGURES, "rows": rows,
+        "total": [stats["total"][k] for k, _ in FIGURES], "charts": charts, "query": f"{query}&level={level}",
+        **_parts(request, fmap)})
+
+
+@login_required
+def statistics_export(request, fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("不支持的格式")
+    start, end, level = _period(request)
+    stats = statistics_by_grid(request.user, start=start, end=end, level=level)
+    names = _names(request, level)
+    if fmt == "csv":
+        body, content_type = exports.export_csv(stats, names), "text/csv; charset=utf-8"
+    else:
+        body = exports.export_xlsx(stats, names)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="inspection-statistics-{start}-{end}.{fmt}"'
+    return response
+
+
+@login_required
+def statistics_cells(request):
+    start, end, _level = _period(request)
+    queryset = cell_statistics_for_map(request.user, start=start, end=end)
+    body = feature_collection(queryset, geom="geom", properties=(
+        "code", "name", "parent_name", "inspection_count", "hazard_count", "band", "period"))
+    return HttpResponse(body, content_type="application/geo+json")
+
+
+# --- pieces for other pages -------------------------------------------------------------------
+
+def my_cell_sections(user, cell) -> dict:
+    """The officer's tasks and the cell's open hazards, overdue first."""
+    return {
+        "my_tasks": selectors.tasks_for_user(user, mine=True, open_only=True).filter(cell=cell)[:20],
+        "open_hazards": selectors.hazards_for_user(user, open_only=True).filter(cell=cell)[:20],
+        "hazard_levels": dict(Hazard.Level.choices), "sectors": SECTORS,
+    }
+
+
+# --- enforcement documents (执法文书) ---------------------------------------------------------
+
+def _year(request) -> int | None:
+    text = request.GET.get("year", "")
+    return int(text) if text.isdigit() and 1900 <= int(text) <= 2999 else None
+
+
+def _recent_years() -> range:
+    this_year = timezone.localdate().year
+    return range(this_year, this_year - 6, -1)
+
+
+@login_required
+def document_list(request):
+    can_write = ISSUE_DOCUMENTS.allows(request.user)
+    if request.method == "POST":
+        ISSUE_DOCUMENTS.require(request.user)
+        form = pages.DocumentForm(request.POST, user=request.user)
+        document = submit(form, services.document_create, actor=request.user)
+        if document is None:
+            messages.error(request, f"未保存：{form_refusal(form)}")
+            return redirect("workspaces:document_list")
+        done = "已送达" if document.status == EnforcementDocument.Status.ISSUED else "已保存为草稿"
+        messages.success(request, f"{document} {done}")
+        return redirect("workspaces:document_detail", pk=document.pk)
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in EnforcementDocument.Kind.values else ""
+    year = _year(request)
+    documents = selectors.documents_filtered(request.user, kind=kind or None, year=year)
+    return render(request, "inspections/document_list.html", {
+        "documents": documents[:300], "kinds": EnforcementDocument.Kind.choices, "kind": kind, "year": year,
+        "years": _recent_years(), "can_write": can_write, "today": timezone.localdate(),
+        "holders": services.certificate_holders(timezone.localdate()).order_by("username") if can_write else []})
+
+
+@login_required
+def document_detail(request, pk: int):
+    document = _in_scope_or_404(selectors.document_in_scope, request, pk, "文书")
+    return render(request, "inspections/document_detail.html", {
+        "document": document, "review": getattr(document, "legal_review", None),
+        "can_write": ISSUE_DOCUMENTS.allows(request.user), "today": timezone.localdate(),
+        "history": history_of(document)})
+
+
+@login_required
+@require_POST
+def document_action(request, pk: int, action: str):
+    document = _in_scope_or_404(selectors.document_in_scope, request, pk, "文书")
+    actions = {"review": (pages.LegalReviewForm, services.legal_review_record, "法制审核已记录"),
+               "issue": (pages.IssueForm, services.document_issue, "文书已送达")}
+    if action not in actions:
+        raise Http404("未知操作")
+    ISSUE_DOCUMENTS.require(request.user)
+    form_class, service, done = actions[action]
+    form = form_class(request.POST)
+    flash(request, form, submit(form, service, actor=request.user, document=document), done)
+    return redirect("workspaces:document_detail", pk=document.pk)
+
+
+# --- public exposures (公开曝光) and summons (约谈) ---------------------------------------------
+
+@dataclass(frozen=True)
+class EnforcementRecord:
+    """One of the two bureau records kept per enterprise: how its page lists and records it."""
+
+    name: str
+    title: str
+    url: str
+    form: type[forms.Form]
+    date_field: str
+    detail_field: str
+    hint: str
+    rows: Callable
+    record: Callable
+
+    def date_label(self) -> str:
+        return self.form.base_fields[self.date_field].label
+
+    def detail_label(self) -> str:
+        return self.form.base_fields[self.detail_field].label
+
+
+EXPOSURES = EnforcementRecord(
+    "exposure", "公开曝光", "workspaces:exposure_list", pages.ExposureForm, "exposed_on", "medium",
+    "对拒不整改重大隐患、屡查屡犯的企业，在媒体上公开曝光。", selectors.exposures_for_user, services.exposure_record)
+SUMMONSES = EnforcementRecord(
+    "summons", "约谈", "workspaces:summons_list", pages.SummonsForm, "held_on", "people",
+    "约谈企业主要负责人、安全管理人员等，督促落实安全生产主体责任。", selectors.summonses_for_user,
+    services.summons_record)
+
+
+def _visible_enterprise(request, text: str):
+    """The enterprise a page was opened for (from its 一企一册 page), if the user sees it."""
+    if not (text.isdigit() and len(text) < 10):
+        return None
+    return selectors.enterprises_visible(request.user).filter(pk=int(text)).first()
+
+
+def _enforcement_record_page(request, kind: EnforcementRecord):
+    can_write = ISSUE_DOCUMENTS.allows(request.user)
+    today = timezone.localdate()
+    enterprise = _visible_enterprise(request, request.GET.get("enterprise", ""))
+    form_options = {"today": today, "user": request.user}
+    form = None
+    if request.method == "POST":
+        ISSUE_DOCUMENTS.require(request.user)
+        form = kind.form(request.POST, **form_options)
+        record = submit(form, kind.record, actor=request.user)
+        if record is not None:
+            day = getattr(record, kind.date_field)
+            messages.success(request, f"已记录{kind.title}：{record.enterprise.name}（{day:%Y-%m-%d}）")
+            return redirect(kind.url)
+    elif can_write:
+        form = kind.form(initial={"enterprise": enterprise.pk if enterprise else "", kind.date_field: today},
+                         **form_options)
+    year = _year(request)
+    rows = kind.rows(request.user)
+    # The years that hold records as well as the recent ones: the sample (and imported
+    # history) may lie further back than the last six years.
+    years = sorted(set(_recent_years()) | {d.year for d in rows.dates(kind.date_field, "year")}, reverse=True)
+    if year is not None:
+        rows = rows.filter(**{f"{kind.date_field}__year": year})
+    if enterprise is not None:
+        rows = rows.filter(enterprise=enterprise)
+    rows = (rows.select_related("enterprise", "cell", "recorded_by")
+            .annotate(day=F(kind.date_field), detail=F(kind.detail_field))
+            .order_by(f"-{kind.date_field}", "-id"))
+    return render(request, "inspections/enforcement_record_list.html", {
+        "kind": kind, "rows": rows[:300], "year": year, "years": years, "enterprise": enterprise,
+        "form": form})
+
+
+@login_required
+def exposure_list(request):
+    return _enforcement_record_page(request, EXPOSURES)
+
+
+@login_required
+def summons_list(request):
+    return _enforcement_record_page(request, SUMMONSES)
