@@ -17,8 +17,8 @@ urlpatterns = [
     path("enterprises/", include("gridmap.enterprises.urls")),
     path("registers/", include("gridmap.workspaces.register_urls")),
     path("api/patrols/", include("gridmap.patrols.api.urls")),
-    path("api/flood/", include("gridmap.flood.api.urls")),
-    path("flood/", include("gridmap.workspaces.flood_urls")),
+    path("api/flood/", include("gridmap.workspaces.flood.api_urls")),
+    path("flood/", include("gridmap.workspaces.flood.urls")),
     path("api/inspections/", include("gridmap.inspections.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file, so the CSP needs no inline script.

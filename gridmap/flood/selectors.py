@@ -4,7 +4,6 @@ flood command, district supervisors and administrators (all district-wide roles)
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
@@ -135,7 +134,7 @@ def zone_for_user(user, pk) -> FloodZone | None:
     return zones_for_user(user).filter(pk=pk).first()
 
 
-# --- exposure analysis -----------------------------------------------------------------------
+# --- impact analysis (影响分析) --------------------------------------------------------------------------
 
 class AreaError(ValueError):
     pass
@@ -187,14 +186,20 @@ def area_from_geojson(data, *, crs: str | None = None) -> MultiPolygon:
 
 
 @dataclass(frozen=True)
-class ExposureQuery:
+class ImpactQuery:
     zone_id: int | None = None
     area: MultiPolygon | None = None
     k: int = 5  # nearest depots
     distance_m: float = 2000.0  # pumping stations this close to the area serve it
 
+    def geometry(self):
+        """The area analysed: the drawn one, else the zone's."""
+        if self.area is not None:
+            return self.area
+        return FloodZone.objects.values_list("geom", flat=True).get(pk=self.zone_id)
 
-EXPOSURE_SQL = """
+
+IMPACT_SQL = """
 WITH area AS (
     SELECT g, g::geography AS gg FROM (
         SELECT COALESCE((SELECT geom FROM flood_floodzone WHERE id = %(zone)s),
@@ -313,24 +318,15 @@ SELECT json_build_object(
 )::text
 """
 
-# What other apps know to be exposed in an area (the inspections app: open hazards). flood does
-# not import them: each registers at start-up a function (area: MultiPolygon, user) -> list of
-# dicts, and the exposure adds its rows under the name and their count to the totals.
-EXPOSURE_SECTIONS: dict[str, Callable] = {}
-
-
-def register_exposure_section(name: str, rows_in_area: Callable) -> None:
-    EXPOSURE_SECTIONS[name] = rows_in_area
-
-
 ROLE_LABELS = {"officer": "网格员", "substitute": "代岗网格员", "supervisor": "安全监管责任人",
                "contact_leader": "联系负责人"}
 LEVEL_LABELS = {"major": "重大", "large": "较大", "general": "一般", "low": "低", "": "未评估", None: "未评估"}
 
 
-def exposure(user, query: ExposureQuery) -> dict | None:
-    """What a zone or drawn area exposes, in one SQL statement (GiST-indexed joins and KNN),
-    plus the sections other apps registered (open hazards), one statement each.
+def impact(user, query: ImpactQuery) -> dict | None:
+    """What a flood in a zone or drawn area reaches (影响分析), in one SQL statement
+    (GiST-indexed joins and KNN). Other apps' records in the area (open hazards) are added
+    by the composition in gridmap.workspaces.flood, not here.
 
     None when the user may not command, or the zone does not exist.
     """
@@ -346,7 +342,7 @@ def exposure(user, query: ExposureQuery) -> dict | None:
               "today": timezone.localdate(), "distance": distance, "k": k,
               "candidates": k * 3 + 5}
     with connection.cursor() as cursor:
-        cursor.execute(EXPOSURE_SQL, params)
+        cursor.execute(IMPACT_SQL, params)
         result = json.loads(cursor.fetchone()[0])
     for person in result["people"]:
         person["role_name"] = ROLE_LABELS.get(person["role"], person["role"])
@@ -359,10 +355,6 @@ def exposure(user, query: ExposureQuery) -> dict | None:
     result["totals"] = total or {"enterprises": 0, "hazardous": 0, "risk_points": 0, "major": 0,
                                  "large": 0, "open_tasks": 0}
     result["grids"] = [g for g in result["grids"] if g["rollup"] != 3]
-    area = FloodZone.objects.get(pk=query.zone_id).geom if query.zone_id is not None else query.area
-    for name, rows_in_area in EXPOSURE_SECTIONS.items():
-        result[name] = rows_in_area(area, user)
-        result["totals"][name] = len(result[name])
     if query.zone_id is not None:
         zone = FloodZone.objects.get(pk=query.zone_id)
         result["zone"] = {"id": zone.pk, "name": zone.name, "kind": zone.get_kind_display(),

@@ -214,7 +214,8 @@ def open_hazards_for_map(user) -> QuerySet[Hazard]:
 
 def open_hazards_in_area(area, user) -> list[dict]:
     """Open hazards (not closed) lying in an area, at their own position or else at their
-    enterprise's: the flood exposure's section (registered in apps.py). Overdue first."""
+    enterprise's: what flood command sees with the impact of a flood there (composed in
+    gridmap.workspaces.flood.impact). Overdue first."""
     today = timezone.localdate()
     hazards = (Hazard.objects.filter(_in_cells(user), status__in=OPEN_HAZARD_STATUSES)
                .annotate(position=Coalesce("location", "enterprise__location"))
