@@ -83,10 +83,9 @@ def ensure_officers() -> int:
 
     from gridmap.accounts.models import Role
     from gridmap.grids.models import Grid, GridAssignment
-    from gridmap.grids.scope import active_on
+    from gridmap.grids.scope import on_duty_on
 
-    staffed = GridAssignment.objects.filter(active_on(timezone.localdate()),
-                                            role__in=("officer", "substitute")).values("grid_id")
+    staffed = GridAssignment.objects.filter(on_duty_on(timezone.localdate())).values("grid_id")
     cells = list(Grid.objects.filter(level__gte=2).exclude(id__in=staffed).values_list("id", "code",
                                                                                          "district_code"))
     if not cells:
@@ -108,13 +107,14 @@ def ensure_officers() -> int:
 
 def _enterprises(cursor, *, sample_only: bool) -> int:
     """bench_ent: the enterprises placed in a cell, numbered 0 … E-1, with the cell's officer."""
+    from gridmap.grids.scope import on_duty_on_sql
+
     cursor.execute("DROP TABLE IF EXISTS bench_ent")
     cursor.execute(f"""
         CREATE TEMP TABLE bench_ent AS
         WITH officer AS (
-            SELECT DISTINCT ON (grid_id) grid_id, user_id FROM grids_gridassignment
-            WHERE role IN ('officer', 'substitute') AND (valid_from IS NULL OR valid_from <= %(today)s)
-              AND (valid_to IS NULL OR valid_to >= %(today)s)
+            SELECT DISTINCT ON (grid_id) grid_id, user_id FROM grids_gridassignment a
+            WHERE {on_duty_on_sql("a", "%(today)s")}
             ORDER BY grid_id, role, user_id)
         SELECT (row_number() OVER (ORDER BY e.id) - 1)::bigint AS k, e.id, e.cell_id, e.location,
                e.district_code, o.user_id AS officer_id

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from gridmap.accounts.models import Role
 from gridmap.grids.coords import CRSError, geometries_to_wgs84, normalise_crs_name
+from gridmap.grids.scope import active_on_sql
 
 from .models import (
     DikeSection,
@@ -249,9 +250,9 @@ people AS (
     SELECT u.full_name AS name, u.phone, a.role, g.code AS grid_code, g.name AS grid_name, g.level
     FROM grids_gridassignment a JOIN accounts_user u ON u.id = a.user_id
     JOIN grids_grid g ON g.id = a.grid_id
-    WHERE u.is_active
-      AND (a.valid_from IS NULL OR a.valid_from <= %(today)s)
-      AND (a.valid_to IS NULL OR a.valid_to >= %(today)s)
+    -- Everyone with a duty there today is told: officers, substitutes, and the town's
+    -- supervisors and contact leaders (not only the officers on duty in the cell).
+    WHERE u.is_active AND """ + active_on_sql("a", "%(today)s") + """
       AND (a.grid_id IN (SELECT id FROM cells)
            OR a.grid_id IN (SELECT parent_id FROM grids_grid WHERE id IN (SELECT id FROM cells)))
 ),

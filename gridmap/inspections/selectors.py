@@ -101,11 +101,10 @@ def enterprises_in_area(user, *, polygon: GEOSGeometry | None = None, cells: lis
 def officer_loads(user, *, cells=None) -> list[dict]:
     """Open tasks per assignee (people on duty in the user's scope), for balancing work."""
     from gridmap.grids.models import GridAssignment
-    from gridmap.grids.scope import active_on
+    from gridmap.grids.scope import on_duty_on
 
     scope = scope_for(user)
-    duties = GridAssignment.objects.filter(active_on(timezone.localdate()),
-                                           role__in=("officer", "substitute"), user__is_active=True)
+    duties = GridAssignment.objects.filter(on_duty_on(timezone.localdate()), user__is_active=True)
     duties = duties if scope.everything else duties.filter(grid__in=scope.cells())
     if cells:
         duties = duties.filter(grid__code__in=cells)

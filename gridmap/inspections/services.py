@@ -21,7 +21,7 @@ from django.utils import timezone
 from gridmap.accounts.models import Role, User
 from gridmap.enterprises.models import Enterprise
 from gridmap.grids.models import Grid, GridAssignment
-from gridmap.grids.scope import active_on, scope_for
+from gridmap.grids.scope import on_duty_on, scope_for
 from gridmap.patrols.services import check_photo
 
 from .criteria import BY_CODE
@@ -129,8 +129,7 @@ class AssignResult:
 
 def cell_officers(cell_ids: Iterable[int], on: dt.date) -> dict[int, User]:
     """The default assignee per cell: its officer on the day, else a substitute."""
-    rows = (GridAssignment.objects.filter(active_on(on), grid_id__in=list(cell_ids), user__is_active=True,
-                                          role__in=(GridAssignment.Role.OFFICER, GridAssignment.Role.SUBSTITUTE))
+    rows = (GridAssignment.objects.filter(on_duty_on(on), grid_id__in=list(cell_ids), user__is_active=True)
             .select_related("user").order_by("grid_id", "role", "user__username"))
     found: dict[int, User] = {}
     for row in rows:
