@@ -4,7 +4,7 @@ settings (risk colours)."""
 from django.conf import settings
 
 from gridmap.accounts.models import Role
-from gridmap.enterprises.risk import SHORT_LABELS
+from gridmap.enterprises.risk import LEVEL_ORDER, SHORT_LABELS
 from gridmap.enterprises.selectors import completeness_cells_for_user, enterprises_for_user, risk_points_for_user
 from gridmap.flood.selectors import rivers_for_user
 from gridmap.grids.models import Grid
@@ -78,7 +78,7 @@ register(Layer(
     filters={"cell": "cell__code", "grid": "cell__parent__code", "risk_level": "risk_level",
              "industry": "industry_code__startswith", "supervision_class": "supervision_class"},
     cluster={"below_zoom": 13, "pixels": 48, "property": "risk_level",
-             "order": ("major", "large", "general", "low")},
+             "order": LEVEL_ORDER},
     source_tables=("enterprises_enterprise", "enterprises_riskpoint", "grids_grid"),
 ))
 register(Layer(

@@ -305,7 +305,7 @@ def _stage_enterprises(cursor, rows: list[_EnterpriseRow]) -> None:
             supervision_class text, status text, location geometry(Point, 4326),
             site geometry(Polygon, 4326)
         ) ON COMMIT DROP""")
-    # COPY is ~15x faster than row inserts (recipes.md: 0.8 s vs 12.6 s for 100k rows).
+    # COPY, not row inserts: one round trip for the whole file.
     with cursor.cursor.copy(f"COPY enterprise_staging ({', '.join(STAGE_COLUMNS)}) FROM STDIN") as copy:
         for idx, row in enumerate(rows):
             v = row.values

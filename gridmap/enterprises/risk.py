@@ -18,9 +18,31 @@ class RiskLevel(models.TextChoices):
     LOW = "low", "低风险"
 
 
+# The risk-level order, highest first, is RiskLevel's declaration order; every ordering by
+# risk (lists, clusters, legends, the SQL of the enterprise's overall level and of flood's
+# impact) is derived from LEVEL_ORDER below. An unassessed enterprise (blank) comes last.
+LEVEL_ORDER: tuple[str, ...] = tuple(RiskLevel.values)
 SHORT_LABELS = {"major": "重大", "large": "较大", "general": "一般", "low": "低"}
-# Highest first: the order the enterprise's overall level is taken in.
-LEVEL_RANK = {"major": 4, "large": 3, "general": 2, "low": 1}
+# Higher is riskier: the enterprise's overall level is its highest point's.
+LEVEL_RANK = {level: len(LEVEL_ORDER) - i for i, level in enumerate(LEVEL_ORDER)}
+UNASSESSED_POSITION = len(LEVEL_ORDER)
+
+
+def risk_order(field: str = "risk_level") -> models.Case:
+    """ORM ordering expression, highest risk first (0 = major), unassessed last."""
+    return models.Case(*(models.When(**{field: level}, then=models.Value(position))
+                         for position, level in enumerate(LEVEL_ORDER)),
+                       default=models.Value(UNASSESSED_POSITION), output_field=models.IntegerField())
+
+
+def risk_order_sql(column: str) -> str:
+    """The same order as a SQL expression on `column` (ORDER BY it ascending)."""
+    whens = " ".join(f"WHEN '{level}' THEN {position}" for position, level in enumerate(LEVEL_ORDER))
+    return f"CASE {column} {whens} ELSE {UNASSESSED_POSITION} END"
+
+
+# Highest risk first, for querysets of enterprises.
+RISK_ORDER = risk_order("risk_level")
 TIER_LABELS = {"company": "公司级", "workshop": "车间级", "team": "班组级", "post": "岗位级"}
 OPERATORS = {">": operator.gt, ">=": operator.ge}
 

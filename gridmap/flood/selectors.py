@@ -14,6 +14,7 @@ from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
 from gridmap.accounts.models import Role
+from gridmap.enterprises.risk import SHORT_LABELS, risk_order_sql
 from gridmap.grids.coords import CRSError, geometries_to_wgs84, normalise_crs_name
 from gridmap.grids.scope import active_on_sql
 
@@ -295,7 +296,7 @@ SELECT json_build_object(
         'cell_code', c.code, 'cell_name', c.name, 'grid1_code', p.code, 'grid1_name', p.name,
         'open_tasks', COALESCE(tasks.n, 0), 'lon', ent.lon, 'lat', ent.lat)
       ORDER BY ent.hazardous_chemicals DESC,
-               array_position(ARRAY['major','large','general','low'], ent.risk_level::text) NULLS LAST,
+               """ + risk_order_sql("ent.risk_level") + """,
                ent.name, ent.id)
       FROM ent LEFT JOIN grids_grid c ON c.id = ent.cell_id
       LEFT JOIN grids_grid p ON p.id = c.parent_id
@@ -321,7 +322,6 @@ SELECT json_build_object(
 
 ROLE_LABELS = {"officer": "网格员", "substitute": "代岗网格员", "supervisor": "安全监管责任人",
                "contact_leader": "联系负责人"}
-LEVEL_LABELS = {"major": "重大", "large": "较大", "general": "一般", "low": "低", "": "未评估", None: "未评估"}
 
 
 def impact(user, query: ImpactQuery) -> dict | None:
@@ -348,7 +348,7 @@ def impact(user, query: ImpactQuery) -> dict | None:
     for person in result["people"]:
         person["role_name"] = ROLE_LABELS.get(person["role"], person["role"])
     for ent in result["enterprises"]:
-        ent["risk_level_name"] = LEVEL_LABELS.get(ent["risk_level"], "未评估")
+        ent["risk_level_name"] = SHORT_LABELS.get(ent["risk_level"], "未评估")
     kinds = dict(FloodZone.Kind.choices)
     for zone in result["zones"]:
         zone["kind_name"] = kinds.get(zone["kind"], zone["kind"])

@@ -162,10 +162,6 @@ def inspections_for_user(user) -> QuerySet[Inspection]:
             .select_related("enterprise", "cell", "task").prefetch_related("inspectors"))
 
 
-def inspection_in_scope(user, pk: int) -> Inspection | None:
-    return inspections_for_user(user).filter(pk=pk).prefetch_related("photos").first()
-
-
 def hazards_for_user(user, *, open_only: bool = False, enterprise=None) -> QuerySet[Hazard]:
     queryset = Hazard.objects.filter(_in_cells(user))
     if open_only:

@@ -10,7 +10,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import pghistory
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from gridmap.accounts.models import Role, User
+from gridmap.core.history import recorded_as as _history  # the one helper, gridmap.core.history
 from gridmap.enterprises.models import Enterprise
 from gridmap.grids.models import Grid, GridAssignment
 from gridmap.grids.scope import on_duty_on, scope_for
@@ -43,10 +43,6 @@ from .models import (
 
 BUREAU_ROLES = (Role.SUPERVISOR, Role.ADMINISTRATOR)
 MAX_PHOTOS = 6
-
-
-def _history(actor, action: str, **extra):
-    return pghistory.context(user=getattr(actor, "pk", None), action=action, **extra)
 
 
 def can_supervise(user) -> bool:

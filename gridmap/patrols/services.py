@@ -6,7 +6,6 @@ import datetime as dt
 import warnings
 from collections.abc import Sequence
 
-import pghistory
 from django.conf import settings
 from django.contrib.gis.geos import LineString, Point
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image
 
+from gridmap.core.history import recorded_as
 from gridmap.enterprises.selectors import enterprise_distance_m, enterprises_for_user
 from gridmap.grids.coords import to_wgs84_arrays
 from gridmap.grids.models import Grid
@@ -102,7 +102,7 @@ def patrol_record(*, actor, lon: float, lat: float, crs: str = "wgs84",
             raise ValidationError({"track": "轨迹至少需要两个点"})
         line = LineString(_to_wgs84(track, crs), srid=4326)
 
-    with pghistory.context(user=actor.pk, action="patrol_record"):
+    with recorded_as(actor, "patrol_record"):
         patrol = Patrol.objects.create(
             officer=actor, cell=cell, patrolled_at=patrolled_at, position=position, track=line,
             visited=(visited.strip() or (enterprise.name if enterprise else ""))[:300],

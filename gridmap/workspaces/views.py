@@ -2,7 +2,6 @@ import json
 import tempfile
 from pathlib import Path
 
-import pghistory
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from gridmap.core.history import history_of
+from gridmap.core.history import history_of, recorded_as
+from gridmap.enterprises.risk import RISK_ORDER
 from gridmap.enterprises.risk import colour as risk_colour
 from gridmap.enterprises.selectors import (
-    RISK_ORDER,
     enterprises_for_user,
     enterprises_in_cells,
     enterprises_without_cell,
@@ -272,7 +271,7 @@ def roster_upload(request):
             for chunk in upload.chunks():
                 handle.write(chunk)
         try:
-            with pghistory.context(user=request.user.pk, action="roster_import"):
+            with recorded_as(request.user, "roster_import"):
                 report = import_roster(path, dry_run=form.cleaned_data["dry_run"])
         except ImportRefused as exc:
             shown = exc.problems[:20]

@@ -94,3 +94,20 @@ def test_control_tiers_follow_the_level():
     assert control_tiers("large") == ("company", "workshop", "team", "post")
     assert control_tiers("general") == ("workshop", "team", "post")
     assert control_tiers("low") == ("team", "post")
+
+
+@pytest.mark.django_db
+def test_risk_order_is_one_order_in_the_orm_and_in_sql():
+    from django.db import connection
+
+    from gridmap.enterprises.models import Enterprise
+    from gridmap.enterprises.risk import LEVEL_ORDER, RISK_ORDER, risk_order_sql
+
+    assert LEVEL_ORDER == ("major", "large", "general", "low")
+    orm = list(Enterprise.objects.order_by(RISK_ORDER, "id").values_list("id", "risk_level"))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, risk_level FROM enterprises_enterprise "
+                       f"ORDER BY {risk_order_sql('risk_level')}, id")
+        assert cursor.fetchall() == [tuple(row) for row in orm]
+    positions = [LEVEL_ORDER.index(level) if level else len(LEVEL_ORDER) for _, level in orm]
+    assert positions == sorted(positions) and {level for _, level in orm} >= {"major", "", "low"}
