@@ -490,8 +490,8 @@ def load_district_sample() -> dict:
     """The sample year's inspections, if this database was made before they existed. The
     synthetic enterprises (BENCH…) are hidden from the sample loader for the while: the points
     part deletes and re-makes them, which records pointing at them would forbid."""
+    from gridmap.demo.inspections import YEAR, sample_inspections_load
     from gridmap.inspections.models import AnnualPlan
-    from gridmap.inspections.sample import YEAR, sample_inspections_load
 
     if AnnualPlan.objects.filter(year=YEAR).exists():
         return {"sample": "present"}

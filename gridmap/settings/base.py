@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "gridmap.flood",
     "layers",
     "gridmap.workspaces",
+    "gridmap.demo",
 ]
 
 MIDDLEWARE = [

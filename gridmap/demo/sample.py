@@ -16,7 +16,8 @@ from gridmap.flood.loader import flood_data_import
 from gridmap.flood.services import rivers_import
 from gridmap.grids.loader import import_grids
 from gridmap.grids.roster import import_roster
-from gridmap.inspections.sample import sample_inspections_load
+
+from .inspections import sample_inspections_load
 
 SAMPLE_DIR = settings.BASE_DIR / "data"
 SHAPEFILES = SAMPLE_DIR / "shapefiles"
