@@ -1,10 +1,10 @@
 """The layers of the platform. Apps' selectors supply the data; styles live here and in
 settings (risk colours)."""
 
-from django.conf import settings
 
 from gridmap.accounts.models import Role
 from gridmap.enterprises.risk import LEVEL_ORDER, SHORT_LABELS
+from gridmap.enterprises.risk import colour as risk_colour
 from gridmap.enterprises.selectors import completeness_cells_for_user, enterprises_for_user, risk_points_for_user
 from gridmap.flood.selectors import rivers_for_user
 from gridmap.grids.models import Grid
@@ -59,10 +59,10 @@ register(Layer(
 # --- enterprises (issue 4) -------------------------------------------------------------------
 
 RISK_STYLE_BY = {
-    "values": {level: settings.GRIDMAP_RISK_COLOURS[level] for level in SHORT_LABELS},
-    "default": "#9e9e9e",
-    "legend": {**{f"{label}风险": settings.GRIDMAP_RISK_COLOURS[level]
-                  for level, label in SHORT_LABELS.items()}, "未评估": "#9e9e9e"},
+    "values": {level: risk_colour(level) for level in LEVEL_ORDER},
+    "default": risk_colour(""),
+    "legend": {**{f"{SHORT_LABELS[level]}风险": risk_colour(level) for level in LEVEL_ORDER},
+               "未评估": risk_colour("")},
 }
 register(Layer(
     name="enterprises", title="企业", geometry="point",

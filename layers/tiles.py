@@ -6,7 +6,6 @@ import math
 import threading
 from collections import OrderedDict
 
-from django.conf import settings
 from django.contrib.gis.geos import Polygon
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -16,6 +15,7 @@ from gridmap.core import versions
 from gridmap.core.geojson import feature_collection_sql
 from gridmap.core.prepared import prepared_cursor
 
+from .conf import app_settings
 from .registry import Layer
 
 EXTENT = 4096
@@ -170,7 +170,7 @@ class TileCache:
             self.size = 0
 
 
-tile_cache = TileCache(settings.GRIDMAP_TILE_CACHE_MB * 1024 * 1024)
+tile_cache = TileCache(app_settings.TILE_CACHE_MB * 1024 * 1024)
 
 
 class CompiledSources:

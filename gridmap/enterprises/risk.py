@@ -1,5 +1,5 @@
 """Risk scoring (安全风险分级管控), domain.md §3. Methods, factor values and bands come from
-settings.GRIDMAP_RISK_METHODS; decimals keep products such as 0.5 × 6 × 40 exact at bounds."""
+GRIDMAP_RISK_METHODS (enterprises/conf.py); decimals keep products such as 0.5 × 6 × 40 exact at bounds."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import operator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.db import models
+
+from .conf import app_settings
 
 
 class RiskLevel(models.TextChoices):
@@ -62,7 +63,7 @@ class Score:
 
 
 def methods() -> dict:
-    return settings.GRIDMAP_RISK_METHODS
+    return app_settings.RISK_METHODS
 
 
 def level_for(method: str, value: Decimal) -> str:
@@ -97,7 +98,7 @@ def score(method: str, factors: dict[str, object]) -> Score:
 
 
 def control_tiers(level: str) -> tuple[str, ...]:
-    return tuple(settings.GRIDMAP_CONTROL_TIERS.get(level, ()))
+    return tuple(app_settings.CONTROL_TIERS.get(level, ()))
 
 
 def control_tier_labels(level: str) -> str:
@@ -105,4 +106,4 @@ def control_tier_labels(level: str) -> str:
 
 
 def colour(level: str) -> str:
-    return settings.GRIDMAP_RISK_COLOURS.get(level, "#9e9e9e")
+    return app_settings.RISK_COLOURS.get(level, "#9e9e9e")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
 from django.db.models import (
     BooleanField,
@@ -25,7 +24,7 @@ from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils import timezone
 
 from gridmap.enterprises.models import Enterprise
-from gridmap.enterprises.risk import SHORT_LABELS
+from gridmap.enterprises.risk import SHORT_LABELS, colour  # noqa: F401 (colour: for the API)
 from gridmap.grids.scope import scope_for
 
 from .models import (
@@ -287,7 +286,3 @@ def exposures_for_user(user) -> QuerySet[Exposure]:
 
 def summonses_for_user(user) -> QuerySet[Summons]:
     return Summons.objects.filter(_in_cells(user))
-
-
-def colour(level: str) -> str:
-    return settings.GRIDMAP_RISK_COLOURS.get(level, "#9e9e9e")

@@ -10,7 +10,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -24,6 +23,7 @@ from gridmap.grids.models import Grid, GridAssignment
 from gridmap.grids.scope import on_duty_on, scope_for
 from gridmap.patrols.services import check_photo
 
+from .conf import app_settings
 from .criteria import BY_CODE
 from .models import (
     OPEN_TASK_STATUSES,
@@ -389,7 +389,7 @@ def hazards_escalate_overdue(*, on: dt.date | None = None, actor=None,
     """Escalate every overdue hazard to supervised rectification (挂牌督办) with its own
     deadline; returns the ids escalated. Safe to run repeatedly (daily)."""
     on = on or timezone.localdate()
-    days = settings.GRIDMAP_SUPERVISED_DEADLINE_DAYS if deadline_days is None else deadline_days
+    days = app_settings.SUPERVISED_DEADLINE_DAYS if deadline_days is None else deadline_days
     ids = list(overdue_hazards(on).select_for_update(skip_locked=True).order_by("pk").values_list("pk", flat=True))
     with _history(actor, "hazard_escalate"):
         Hazard.objects.filter(pk__in=ids).update(
@@ -453,8 +453,8 @@ def document_issue(*, actor, document: EnforcementDocument, issued_on: dt.date) 
     if document.status == EnforcementDocument.Status.ISSUED:
         raise ValidationError({"status": "文书已送达"})
     signers = list(document.signers.all())
-    if len(signers) < settings.GRIDMAP_INSPECTORS_PER_VISIT:
-        raise ValidationError({"signers": f"执法文书须由至少 {settings.GRIDMAP_INSPECTORS_PER_VISIT} 名执法人员签署"})
+    if len(signers) < app_settings.INSPECTORS_PER_VISIT:
+        raise ValidationError({"signers": f"执法文书须由至少 {app_settings.INSPECTORS_PER_VISIT} 名执法人员签署"})
     valid = set(certificate_holders(issued_on).filter(pk__in=[s.pk for s in signers]).values_list("pk", flat=True))
     invalid = [str(s) for s in signers if s.pk not in valid]
     if invalid:
@@ -562,7 +562,7 @@ def report_submit(*, actor, description: str, lon: float, lat: float, crs: str =
             source=source, reporter_name=reporter_name.strip()[:64], reporter_phone=reporter_phone.strip()[:32],
             description=description.strip()[:2000], position=position, cell=cell, enterprise=nearby,
             assignee=officer, received_on=received_on,
-            deadline=received_on + dt.timedelta(days=settings.GRIDMAP_REPORT_DEADLINE_DAYS),
+            deadline=received_on + dt.timedelta(days=app_settings.REPORT_DEADLINE_DAYS),
             created_by=actor, district_code=cell.district_code)
         _save_photos(photos, formats, report=report)
     return report

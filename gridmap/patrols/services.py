@@ -19,6 +19,7 @@ from gridmap.enterprises.selectors import enterprise_distance_m, enterprises_for
 from gridmap.grids.coords import to_wgs84_arrays
 from gridmap.grids.models import Grid
 from gridmap.grids.scope import scope_for
+from gridmap.patrols.conf import app_settings as patrol_settings
 
 from .models import Patrol, PatrolPhoto
 
@@ -107,7 +108,7 @@ def patrol_record(*, actor, lon: float, lat: float, crs: str = "wgs84",
             officer=actor, cell=cell, patrolled_at=patrolled_at, position=position, track=line,
             visited=(visited.strip() or (enterprise.name if enterprise else ""))[:300],
             notes=notes.strip()[:4000], enterprise=enterprise, enterprise_distance_m=distance,
-            far_from_enterprise=distance is not None and distance > settings.GRIDMAP_PATROL_VISIT_MAX_DISTANCE_M,
+            far_from_enterprise=distance is not None and distance > patrol_settings.PATROL_VISIT_MAX_DISTANCE_M,
             district_code=cell.district_code)
         for upload, found in zip(photos, formats, strict=True):
             photo = PatrolPhoto(patrol=patrol, image_format=found, size_bytes=upload.size,

@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
+from gridmap.enterprises.conf import app_settings
 from gridmap.enterprises.credit_code import check_character, credit_code_problem
 from gridmap.enterprises.risk import ScoringError, control_tiers, level_for, score
 
@@ -83,7 +84,7 @@ def test_bad_factors_name_the_field(method, factors, field):
 
 
 def test_thresholds_are_data():
-    methods = {**settings.GRIDMAP_RISK_METHODS}
+    methods = {**app_settings.RISK_METHODS}
     methods["LEC"] = {**methods["LEC"], "bands": (("major", ">", "160"), ("general", ">=", "70"))}
     with override_settings(GRIDMAP_RISK_METHODS=methods):
         assert score("LEC", {"L": 1, "E": 6, "C": 40}).level == "major"
