@@ -16,6 +16,7 @@ from django.utils import timezone
 from gridmap.accounts.models import Role
 from gridmap.enterprises.risk import SHORT_LABELS, risk_order_sql
 from gridmap.grids.coords import CRSError, geometries_to_wgs84, normalise_crs_name
+from gridmap.grids.models import GridAssignment
 from gridmap.grids.scope import active_on_sql
 
 from .models import (
@@ -136,7 +137,7 @@ def zone_for_user(user, pk) -> FloodZone | None:
     return zones_for_user(user).filter(pk=pk).first()
 
 
-# --- impact analysis (影响分析) --------------------------------------------------------------------------
+# --- impact analysis (影响分析) ------------------------------------------------------------
 
 class AreaError(ValueError):
     pass
@@ -320,8 +321,7 @@ SELECT json_build_object(
 )::text
 """
 
-ROLE_LABELS = {"officer": "网格员", "substitute": "代岗网格员", "supervisor": "安全监管责任人",
-               "contact_leader": "联系负责人"}
+ROLE_LABELS = dict(GridAssignment.Role.choices)
 
 
 def impact(user, query: ImpactQuery) -> dict | None:
