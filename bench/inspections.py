@@ -81,11 +81,10 @@ def ensure_officers() -> int:
     from django.contrib.auth import get_user_model
 
     from gridmap.accounts.services import roles_grant
-    from gridmap.grids.models import CELL_DUTIES, Grid, GridAssignment
-    from gridmap.grids.scope import active_on
+    from gridmap.grids.models import Grid, GridAssignment
+    from gridmap.grids.scope import on_duty_on
 
-    staffed = GridAssignment.objects.filter(active_on(timezone.localdate()),
-                                            role__in=CELL_DUTIES).values("grid_id")
+    staffed = GridAssignment.objects.filter(on_duty_on(timezone.localdate())).values("grid_id")
     cells = list(Grid.objects.filter(level__gte=2).exclude(id__in=staffed).values_list("id", "code",
                                                                                          "district_code"))
     if not cells:
@@ -104,13 +103,14 @@ def ensure_officers() -> int:
 
 def _enterprises(cursor, *, sample_only: bool) -> int:
     """bench_ent: the enterprises placed in a cell, numbered 0 … E-1, with the cell's officer."""
+    from gridmap.grids.scope import on_duty_on_sql
+
     cursor.execute("DROP TABLE IF EXISTS bench_ent")
     cursor.execute(f"""
         CREATE TEMP TABLE bench_ent AS
         WITH officer AS (
-            SELECT DISTINCT ON (grid_id) grid_id, user_id FROM grids_gridassignment
-            WHERE role IN ('cell_officer', 'substitute') AND (valid_from IS NULL OR valid_from <= %(today)s)
-              AND (valid_to IS NULL OR valid_to >= %(today)s)
+            SELECT DISTINCT ON (grid_id) grid_id, user_id FROM grids_gridassignment a
+            WHERE {on_duty_on_sql("a", "%(today)s")}
             ORDER BY grid_id, role, user_id)
         SELECT (row_number() OVER (ORDER BY e.id) - 1)::bigint AS k, e.id, e.cell_id, e.location,
                e.district_code, o.user_id AS officer_id
@@ -486,8 +486,8 @@ def load_district_sample() -> dict:
     """The sample year's inspections, if this database was made before they existed. The
     synthetic enterprises (BENCH…) are hidden from the sample loader for the while: the points
     part deletes and re-makes them, which records pointing at them would forbid."""
+    from gridmap.demo.inspections import YEAR, sample_inspections_load
     from gridmap.inspections.models import AnnualPlan
-    from gridmap.inspections.sample import YEAR, sample_inspections_load
 
     if AnnualPlan.objects.filter(year=YEAR).exists():
         return {"sample": "present"}

@@ -502,8 +502,8 @@ def prepare_database(db_name: str) -> None:
 
 
 def district(db_name: str, parts):
+    from gridmap.demo.sample import sample_load
     from gridmap.grids.models import Grid
-    from gridmap.workspaces.sample import sample_load
 
     prepare_database(db_name)
     if not Grid.objects.filter(level=2).exists():

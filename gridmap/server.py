@@ -1,8 +1,7 @@
 """Serves gridmap over HTTP with granian: `python -m gridmap.server [--host H] [--port P]`.
 
-granian (a Rust HTTP server with a WSGI interface) replaced gunicorn: on this 2-core machine,
-32 clients on loopback, a Django view returning a constant went from 4,100 to 8,100 req/s
-and the point lookup from 3,300 to 6,400 (bench/RESULTS.md). It parses HTTP outside Python
+granian (a Rust HTTP server with a WSGI interface) replaced gunicorn: it served about twice
+the requests on the same machine (bench/RESULTS.md). It parses HTTP outside Python
 and keeps connections alive, where gunicorn's sync workers close every connection after
 one request.
 
@@ -35,10 +34,7 @@ def build(host: str, port: int, workers: int | None = None, threads: int = 2, ac
         # Each thread has its own database connection; granian's default for WSGI would be
         # hundreds of threads. Two per worker: a request waiting on the database (a province's
         # statistics, an export) does not hold up the lookups behind it, and CPU-bound requests
-        # contend less for the GIL than with more. `make loadtest`'s mix (lookups, tiles,
-        # layers, logins) at 32 clients, 2 workers: 1 thread p95 257 ms, 2 threads 354 ms,
-        # 4 threads 650-690 ms, at 980-1,100 req/s each (gunicorn, 4 threads: 870 req/s,
-        # p95 333 ms).
+        # contend less for the GIL than with more (`make loadtest`'s mix; bench/RESULTS.md).
         blocking_threads=threads,
         # Kept, not reaped after 30 idle seconds: a new thread opens a new database connection.
         blocking_threads_idle_timeout=600,

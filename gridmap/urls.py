@@ -18,8 +18,8 @@ urlpatterns = [
     path("enterprises/", include(enterprise_pages)),
     path("registers/", include(enterprise_pages.register_patterns)),
     path("api/patrols/", include("gridmap.patrols.api.urls")),
-    path("api/flood/", include("gridmap.flood.api.urls")),
-    path("flood/", include("gridmap.workspaces.flood_urls")),
+    path("api/flood/", include("gridmap.workspaces.flood.api_urls")),
+    path("flood/", include("gridmap.workspaces.flood.urls")),
     path("api/inspections/", include("gridmap.inspections.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file, so the CSP needs no inline script.

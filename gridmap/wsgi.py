@@ -13,10 +13,10 @@ def worker_application():
     factory, called in each worker process).
 
     Loads the cells of the point lookup before the worker takes its first request, so that no
-    client waits for the build (about 0.1 s for a district, 11 s for 50,000 cells); then takes
+    client waits for the build (long for a province); then takes
     everything loaded so far out of the garbage collector's reach: it lives as long as the
-    worker, and scanning it again on every full collection cost a province-sized lookup 7%
-    (0.227 → 0.210 ms in process)."""
+    worker, and scanning it again on every full collection slowed a province-sized lookup
+    measurably (bench/RESULTS.md)."""
     from django.db import connections
 
     from gridmap.grids import cell_index

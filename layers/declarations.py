@@ -1,10 +1,10 @@
 """The layers of the platform. Apps' selectors supply the data; styles live here and in
 settings (risk colours)."""
 
-from django.conf import settings
 
 from gridmap.accounts.capabilities import ASSIGN_OFFICERS, COMMAND_FLOODS
-from gridmap.enterprises.risk import SHORT_LABELS
+from gridmap.enterprises.risk import LEVEL_ORDER, SHORT_LABELS
+from gridmap.enterprises.risk import colour as risk_colour
 from gridmap.enterprises.selectors import completeness_cells_for_user, enterprises_for_user, risk_points_for_user
 from gridmap.flood.selectors import rivers_for_user
 from gridmap.grids.models import Grid
@@ -59,10 +59,10 @@ register(Layer(
 # --- enterprises (issue 4) -------------------------------------------------------------------
 
 RISK_STYLE_BY = {
-    "values": {level: settings.GRIDMAP_RISK_COLOURS[level] for level in SHORT_LABELS},
-    "default": "#9e9e9e",
-    "legend": {**{f"{label}风险": settings.GRIDMAP_RISK_COLOURS[level]
-                  for level, label in SHORT_LABELS.items()}, "未评估": "#9e9e9e"},
+    "values": {level: risk_colour(level) for level in LEVEL_ORDER},
+    "default": risk_colour(""),
+    "legend": {**{f"{SHORT_LABELS[level]}风险": risk_colour(level) for level in LEVEL_ORDER},
+               "未评估": risk_colour("")},
 }
 register(Layer(
     name="enterprises", title="企业", geometry="point",
@@ -78,7 +78,7 @@ register(Layer(
     filters={"cell": "cell__code", "grid": "cell__parent__code", "risk_level": "risk_level",
              "industry": "industry_code__startswith", "supervision_class": "supervision_class"},
     cluster={"below_zoom": 13, "pixels": 48, "property": "risk_level",
-             "order": ("major", "large", "general", "low")},
+             "order": LEVEL_ORDER},
     source_tables=("enterprises_enterprise", "enterprises_riskpoint", "grids_grid"),
 ))
 register(Layer(

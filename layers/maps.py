@@ -8,10 +8,10 @@ import re
 
 import folium
 from branca.element import MacroElement
-from django.conf import settings
 from django.templatetags.static import static
 from jinja2 import Template
 
+from .conf import app_settings
 from .registry import Layer
 
 
@@ -73,14 +73,14 @@ def build_map(layers: list[Layer], *, user, center: tuple[float, float], zoom: i
     """A map of registry layers for one user: each layer drawn as GeoJSON or vector tiles
     depending on how many features the user's scope holds."""
     draws = {layer.name: layer.draw_for(user) for layer in layers}
-    basemap = settings.GRIDMAP_BASEMAP_URL
+    basemap = app_settings.BASEMAP_URL
     # folium's max_zoom only reaches the tile layer; with no tiles the map needs maxZoom itself.
     fmap = folium.Map(location=center, zoom_start=zoom, tiles=None, maxZoom=18,
                       control_scale=True)
     fmap.default_js, fmap.default_css = offline_assets(
         vector_tiles="tiles" in draws.values())
     if basemap:
-        folium.TileLayer(basemap, attr=settings.GRIDMAP_BASEMAP_ATTRIBUTION or "basemap",
+        folium.TileLayer(basemap, attr=app_settings.BASEMAP_ATTRIBUTION or "basemap",
                          name="底图", max_zoom=18).add_to(fmap)
     urls = urls or {}
     for layer in layers:

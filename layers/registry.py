@@ -10,6 +10,8 @@ from django.db.models import QuerySet
 
 from gridmap.accounts.capabilities import Capability
 
+from .conf import app_settings
+
 
 @dataclass(frozen=True)
 class Layer:
@@ -41,7 +43,7 @@ class Layer:
     # Stream the GeoJSON feature by feature (large point layers) instead of one document.
     stream: bool = False
     # How maps draw it: "geojson" (fetched whole), "tiles" (vector tiles), or "auto": tiles
-    # once the caller's scope holds more than settings.GRIDMAP_GEOJSON_MAX_FEATURES.
+    # once the caller's scope holds more than GRIDMAP_GEOJSON_MAX_FEATURES.
     draw: str = "auto"
     # Point layers: below `below_zoom`, tiles group points on a grid of `pixels` pixels, each
     # group keeping its count and the first value of `property` in `order` (most severe).
@@ -58,9 +60,8 @@ class Layer:
     def draw_for(self, user) -> str:
         if self.draw != "auto":
             return self.draw
-        from django.conf import settings
 
-        limit = settings.GRIDMAP_GEOJSON_MAX_FEATURES
+        limit = app_settings.GEOJSON_MAX_FEATURES
         many = self.source(user).order_by().values("pk")[limit:limit + 1].exists()
         return "tiles" if many else "geojson"
 

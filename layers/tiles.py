@@ -6,7 +6,6 @@ import math
 import threading
 from collections import OrderedDict
 
-from django.conf import settings
 from django.contrib.gis.geos import Polygon
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -16,6 +15,7 @@ from gridmap.core import versions
 from gridmap.core.geojson import feature_collection_sql
 from gridmap.core.prepared import prepared_cursor
 
+from .conf import app_settings
 from .registry import Layer
 
 EXTENT = 4096
@@ -110,9 +110,9 @@ def cluster_sql(layer: Layer, inner_sql: str, params, projected: str, in_tile: s
 
 
 # From this zoom on, tile statements are prepared (gridmap.core.prepared, one plan for any
-# tile): planning was half of a small tile's time. Below it a tile spans a district or more,
+# tile): planning cost as much as running a small tile. Below it a tile spans a district or more,
 # planning is noise against thousands of features, and a plan made for the tile's own box
-# can be better (grids at z6, province: 86 ms against 101 with the generic plan).
+# can be better than the generic one.
 PREPARE_FROM_ZOOM = 10
 
 
@@ -170,12 +170,12 @@ class TileCache:
             self.size = 0
 
 
-tile_cache = TileCache(settings.GRIDMAP_TILE_CACHE_MB * 1024 * 1024)
+tile_cache = TileCache(app_settings.TILE_CACHE_MB * 1024 * 1024)
 
 
 class CompiledSources:
-    """Each layer's SQL per purpose, scope and day, compiled once: the ORM takes 0.7–2.7 ms to
-    compile a layer's queryset, more than most tiles take to make. The kept tiles' rule holds:
+    """Each layer's SQL per purpose, scope and day, compiled once: compiling a layer's
+    queryset takes the ORM longer than most tiles take to make. The kept tiles' rule holds:
     what a layer shows depends on the layer, the caller's scope and the day.
 
     Purposes: "tile" (the features' columns, wrapped per tile by tile_sql_of_source) and

@@ -3,7 +3,7 @@ import os
 import pytest
 from django.db import connection
 
-from gridmap.workspaces.sample import sample_load
+from gridmap.demo.sample import sample_load
 
 # Playwright's sync API runs an event loop in the test thread; our tests touch the database
 # only outside browser calls.

@@ -15,7 +15,7 @@ _remembered: dict[str, tuple[float, object, object]] = {}
 class CachedTokenAuthentication(TokenAuthentication):
     """DRF token authentication that remembers a token's user for a minute per process.
 
-    The token query costs more than a point lookup itself (0.75 ms of ORM against 0.2 ms);
+    The token query costs more than a point lookup itself;
     the price is that a deleted token or deactivated user is refused up to a minute late.
     Requests with the same token share the user object (copying it costs a tenth of a point
     lookup). What is cached on that object (Django's permission sets, the user's role

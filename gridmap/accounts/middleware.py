@@ -1,8 +1,8 @@
 """Django's authentication middleware, with a session's user remembered per process.
 
 A browser's map asks for a dozen tiles and layers at once, and each request read the session,
-the user, the user's role and cells (four queries, 3–5 ms) before a tile that takes 0.2 ms from
-memory. A session's user is now kept per process while the tables that decide it are
+the user, the user's role and cells (four queries, several times a kept tile's own cost)
+before a tile served from memory. A session's user is now kept per process while the tables that decide it are
 unchanged (sessions, users, group memberships, groups: gridmap.core.versions, read at most
 every GRIDMAP_DATA_RECHECK_SECONDS) and for at most REMEMBER_SECONDS. So a sign-out, a
 password change, a deactivation or a role taken away reaches the other processes within

@@ -23,9 +23,6 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", "系统管理员"
 
 
-Role.SUPERVISOR = Role.BUREAU_STAFF  # TODO(lead): remove after merge (gridmap/workspaces/sample.py)
-
-
 # The password hash never enters the history; last_login changes on every sign-in and would
 # bury the changes that matter (name, phone, active, staff).
 @pghistory.track(

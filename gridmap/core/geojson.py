@@ -1,12 +1,12 @@
 """GeoJSON encoded by PostGIS: one query builds the whole FeatureCollection.
 
-Serialising features in Python (e.g. the drf-gis serializer) costs ~30x more at 10k
-features; here Python only forwards bytes. Sources are ORM querysets, so the scope rule and
+Serialising features in Python (e.g. the drf-gis serializer) costs far more for large
+layers (bench/RESULTS.md); here Python only forwards bytes. Sources are ORM querysets, so the scope rule and
 filters stay in selectors and the SQL below only wraps them.
 
 Where PostgreSQL 15 spends the time per feature (perf, 10k enterprise points): not in the
-geometry (ST_AsGeoJSON of a point is ~1 µs) but in json_build_object, which looks up the
-type of every argument in the catalogue caches on every row (half its cost), and in the
+geometry (ST_AsGeoJSON of a point is cheap) but in json_build_object, which looks up the
+type of every argument in the catalogue caches on every row, and in the
 copies of the growing text. So each value is turned into JSON text the cheapest way its type
 allows (see _properties_sql); the document is concatenated as text, never parsed as json.
 """

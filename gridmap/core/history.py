@@ -1,4 +1,5 @@
-"""Reading the audit trail (django-pghistory) for a record's page.
+"""The audit trail (django-pghistory): who did a change and why (`recorded_as`), and reading
+it for a record's page (`history_of`).
 
 The event tables are filled by database triggers on every insert, update and delete of a
 tracked model, and are append-only (a trigger refuses UPDATE and DELETE on them; see
@@ -10,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+import pghistory
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import models
@@ -22,6 +24,12 @@ ACTIONS = {
     "assignment_end": "结束职责", "patrol_record": "记录巡查",
 }
 HIDDEN = {"id", "password", "last_login", "district_code", "created_at", "updated_at"}
+
+
+def recorded_as(actor, action: str, **extra):
+    """Context manager: every history event written inside it names the actor (a user or
+    None for the system), the action and any extra facts (a note, the grid moved from)."""
+    return pghistory.context(user=getattr(actor, "pk", None), action=action, **extra)
 
 
 @dataclass

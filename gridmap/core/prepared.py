@@ -4,7 +4,7 @@ The ORM binds parameters on the client (Django's default for psycopg 3), so noth
 is ever prepared and a connection pooler stays free to hand connections around. A few hot
 statements are the exception: a tile or a layer's FeatureCollection is one statement
 whose text is the same for every tile of a zoom level and scope, and planning it took about
-as long as running it (0.2 ms of a 0.5 ms tile). Those go through `prepared_cursor()`, and
+as long as running it. Those go through `prepared_cursor()`, and
 the connection's plan_cache_mode=force_generic_plan (settings), which only they follow, has
 PostgreSQL plan each of them once for any values.
 

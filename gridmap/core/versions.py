@@ -9,8 +9,9 @@ from __future__ import annotations
 import threading
 import time
 
-from django.conf import settings
 from django.db import connection
+
+from .conf import app_settings
 
 _lock = threading.Lock()
 _state = {"versions": {}, "read_at": float("-inf")}
@@ -35,10 +36,10 @@ def current() -> dict[str, str]:
     inside a transaction)."""
     if in_transaction():
         return read()
-    if time.monotonic() - _state["read_at"] < settings.GRIDMAP_DATA_RECHECK_SECONDS:
+    if time.monotonic() - _state["read_at"] < app_settings.DATA_RECHECK_SECONDS:
         return _state["versions"]
     with _lock:
-        if time.monotonic() - _state["read_at"] >= settings.GRIDMAP_DATA_RECHECK_SECONDS:
+        if time.monotonic() - _state["read_at"] >= app_settings.DATA_RECHECK_SECONDS:
             return refresh()
         return _state["versions"]
 

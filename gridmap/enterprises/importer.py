@@ -13,12 +13,13 @@ from pathlib import Path
 
 import numpy as np
 import shapely
-from django.conf import settings
 from django.db import connection, transaction
 
+from gridmap.grids.conf import app_settings as grid_settings
 from gridmap.grids.coords import CRSError, geometries_to_wgs84, normalise_crs_name, to_wgs84_arrays
 from gridmap.grids.readers import ImportRefused, Problem, feature_label, looks_like_formula, read_vector
 
+from .conf import app_settings
 from .credit_code import credit_code_problem, normalise_credit_code
 from .industries import industry_name, industry_problem
 from .models import Enterprise
@@ -305,7 +306,7 @@ def _stage_enterprises(cursor, rows: list[_EnterpriseRow]) -> None:
             supervision_class text, status text, location geometry(Point, 4326),
             site geometry(Polygon, 4326)
         ) ON COMMIT DROP""")
-    # COPY is ~15x faster than row inserts (recipes.md: 0.8 s vs 12.6 s for 100k rows).
+    # COPY, not row inserts: one round trip for the whole file.
     with cursor.cursor.copy(f"COPY enterprise_staging ({', '.join(STAGE_COLUMNS)}) FROM STDIN") as copy:
         for idx, row in enumerate(rows):
             v = row.values
@@ -361,7 +362,7 @@ def enterprises_import(*, path: str | Path, encoding: str | None = None,
                                                 created_at, updated_at)
             SELECT {names}, '', %s, now(), now() FROM enterprise_staging ORDER BY idx
             ON CONFLICT (credit_code) DO UPDATE SET {updates}, updated_at = now()
-            RETURNING id""", [settings.GRIDMAP_DISTRICT_CODE])
+            RETURNING id""", [grid_settings.DISTRICT_CODE])
         ids = [r[0] for r in cursor.fetchall()]
         cursor.execute("DROP TABLE enterprise_staging")
         assignment = enterprises_assign_cells(ids=ids)
@@ -467,11 +468,11 @@ def risk_points_import(*, path: str | Path, encoding: str | None = None,
             FROM riskpoint_staging s JOIN enterprises_enterprise e ON e.id = s.enterprise_id
             WHERE s.location IS NOT NULL AND NOT ST_DWithin(
                 s.location::geography, COALESCE(e.site, e.location)::geography, %s)
-            ORDER BY s.idx LIMIT 200""", [settings.GRIDMAP_RISK_POINT_MAX_DISTANCE_M])
+            ORDER BY s.idx LIMIT 200""", [app_settings.RISK_POINT_MAX_DISTANCE_M])
         far = cursor.fetchall()
         if far:
             raise ImportRefused([Problem(label, "location", f"距企业厂区 {d:,.0f} m，超过允许的 "
-                                         f"{settings.GRIDMAP_RISK_POINT_MAX_DISTANCE_M:,.0f} m")
+                                         f"{app_settings.RISK_POINT_MAX_DISTANCE_M:,.0f} m")
                                  for label, d in far])
         cursor.execute("SELECT count(*) FROM enterprises_riskpoint WHERE enterprise_id = ANY(%s)",
                        [enterprise_ids])

@@ -1,7 +1,7 @@
-from django.conf import settings
 from django.contrib.gis.db import models
 
 from gridmap.core.models import data_version_trigger
+from gridmap.grids.conf import app_settings as grid_settings
 from gridmap.grids.models import Grid
 
 from .credit_code import validate_credit_code
@@ -54,7 +54,7 @@ class Enterprise(models.Model):
                              on_delete=models.SET_NULL, related_name="enterprises")
     # The highest level among the risk points; blank while the enterprise has none.
     risk_level = models.CharField("风险等级", max_length=8, choices=RiskLevel.choices, blank=True)
-    district_code = models.CharField("区划代码", max_length=12, default=settings.GRIDMAP_DISTRICT_CODE)
+    district_code = models.CharField("区划代码", max_length=12, default=grid_settings.DISTRICT_CODE)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -105,7 +105,7 @@ class RiskPoint(models.Model):
     measures_ppe = models.TextField("个体防护措施", blank=True)
     measures_emergency = models.TextField("应急处置措施", blank=True)
     district_code = models.CharField("区划代码", max_length=12, db_index=True,
-                                     default=settings.GRIDMAP_DISTRICT_CODE)
+                                     default=grid_settings.DISTRICT_CODE)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:

@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .models import Enterprise, RiskPoint
-from .risk import SHORT_LABELS, TIER_LABELS, colour, methods
+from .risk import LEVEL_ORDER, SHORT_LABELS, TIER_LABELS, colour, methods
 
 SVG_W, SVG_H, MARGIN = 640, 440, 36
 
@@ -97,7 +97,7 @@ def site_map_svg(enterprise: Enterprise, points: list[RiskPoint]) -> str:
     lx = SVG_W - 150
     out.append(f'<rect x="{lx}" y="16" width="136" height="128" fill="#fff" stroke="#bbb"/>')
     out.append(f'<text x="{lx + 10}" y="36" font-size="13" font-weight="bold">图例</text>')
-    for i, level in enumerate(("major", "large", "general", "low")):
+    for i, level in enumerate(LEVEL_ORDER):
         y = 50 + i * 22
         out.append(f'<rect x="{lx + 10}" y="{y}" width="18" height="14" fill="{colour(level)}" '
                    'stroke="#333" stroke-width="0.5"/>')
@@ -116,8 +116,10 @@ def site_map_svg(enterprise: Enterprise, points: list[RiskPoint]) -> str:
 
 
 def register_context(enterprise: Enterprise, points: list[RiskPoint]) -> dict:
+    for point in points:
+        point.colour = colour(point.level)
     counts = {level: sum(1 for p in points if p.level == level)
-              for level in ("major", "large", "general", "low")}
+              for level in LEVEL_ORDER}
     return {
         "enterprise": enterprise,
         "points": points,
@@ -131,7 +133,6 @@ def register_context(enterprise: Enterprise, points: list[RiskPoint]) -> dict:
                     for code, m in methods().items()],
         "tier_labels": TIER_LABELS,
         "unlocated": [p for p in points if p.location is None],
-        "colours": {k: colour(k) for k in SHORT_LABELS},
         "generated_at": timezone.localtime(),
         # Hazards come from the inspections app (issue 5); until it exists the section says so.
         "inspections_enabled": apps.is_installed("gridmap.inspections"),

@@ -1,5 +1,5 @@
 """Risk scoring (安全风险分级管控), domain.md §3. Methods, factor values and bands come from
-settings.GRIDMAP_RISK_METHODS; decimals keep products such as 0.5 × 6 × 40 exact at bounds."""
+GRIDMAP_RISK_METHODS (enterprises/conf.py); decimals keep products such as 0.5 × 6 × 40 exact at bounds."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import operator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.db import models
+
+from .conf import app_settings
 
 
 class RiskLevel(models.TextChoices):
@@ -18,9 +19,31 @@ class RiskLevel(models.TextChoices):
     LOW = "low", "低风险"
 
 
+# The risk-level order, highest first, is RiskLevel's declaration order; every ordering by
+# risk (lists, clusters, legends, the SQL of the enterprise's overall level and of flood's
+# impact) is derived from LEVEL_ORDER below. An unassessed enterprise (blank) comes last.
+LEVEL_ORDER: tuple[str, ...] = tuple(RiskLevel.values)
 SHORT_LABELS = {"major": "重大", "large": "较大", "general": "一般", "low": "低"}
-# Highest first: the order the enterprise's overall level is taken in.
-LEVEL_RANK = {"major": 4, "large": 3, "general": 2, "low": 1}
+# Higher is riskier: the enterprise's overall level is its highest point's.
+LEVEL_RANK = {level: len(LEVEL_ORDER) - i for i, level in enumerate(LEVEL_ORDER)}
+UNASSESSED_POSITION = len(LEVEL_ORDER)
+
+
+def risk_order(field: str = "risk_level") -> models.Case:
+    """ORM ordering expression, highest risk first (0 = major), unassessed last."""
+    return models.Case(*(models.When(**{field: level}, then=models.Value(position))
+                         for position, level in enumerate(LEVEL_ORDER)),
+                       default=models.Value(UNASSESSED_POSITION), output_field=models.IntegerField())
+
+
+def risk_order_sql(column: str) -> str:
+    """The same order as a SQL expression on `column` (ORDER BY it ascending)."""
+    whens = " ".join(f"WHEN '{level}' THEN {position}" for position, level in enumerate(LEVEL_ORDER))
+    return f"CASE {column} {whens} ELSE {UNASSESSED_POSITION} END"
+
+
+# Highest risk first, for querysets of enterprises.
+RISK_ORDER = risk_order("risk_level")
 TIER_LABELS = {"company": "公司级", "workshop": "车间级", "team": "班组级", "post": "岗位级"}
 OPERATORS = {">": operator.gt, ">=": operator.ge}
 
@@ -40,7 +63,7 @@ class Score:
 
 
 def methods() -> dict:
-    return settings.GRIDMAP_RISK_METHODS
+    return app_settings.RISK_METHODS
 
 
 def level_for(method: str, value: Decimal) -> str:
@@ -75,7 +98,7 @@ def score(method: str, factors: dict[str, object]) -> Score:
 
 
 def control_tiers(level: str) -> tuple[str, ...]:
-    return tuple(settings.GRIDMAP_CONTROL_TIERS.get(level, ()))
+    return tuple(app_settings.CONTROL_TIERS.get(level, ()))
 
 
 def control_tier_labels(level: str) -> str:
@@ -83,4 +106,4 @@ def control_tier_labels(level: str) -> str:
 
 
 def colour(level: str) -> str:
-    return settings.GRIDMAP_RISK_COLOURS.get(level, "#9e9e9e")
+    return app_settings.RISK_COLOURS.get(level, "#9e9e9e")

@@ -184,11 +184,6 @@ def enterprises_without_cell(user) -> QuerySet:
     return Enterprise.objects.filter(cell__isnull=True).order_by("name")
 
 
-# Highest risk first: an ordering expression for querysets of enterprises.
-RISK_ORDER = Case(*(When(risk_level=level, then=Value(rank)) for rank, level in
-                    enumerate(("major", "large", "general", "low"))), default=Value(9))
-
-
 def enterprises_in_cells(user, codes) -> QuerySet:
     return (enterprises_for_user(user).filter(cell__code__in=list(codes))
             .select_related("cell").order_by("cell__code", "name"))

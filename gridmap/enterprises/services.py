@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.contrib.gis.geos import GEOSGeometry, Point
+from django.contrib.gis.geos import Point
 from django.db import connection, transaction
 
-from .models import Enterprise, RiskPoint
-from .risk import score
+from .models import Enterprise
+from .risk import risk_order_sql
 
 # Which level-II cell covers each enterprise (all, or the given ones). A point on the shared
 # border of two cells is covered by both; the lower code wins, as in
@@ -18,8 +18,8 @@ PICK_CELLS_SQL = """
     SELECT src.id, covering.cell_id
     FROM enterprises_enterprise AS src
     LEFT JOIN (
-        -- Driven by the cells (one GiST probe of the enterprise index per cell), which is
-        -- ~35x faster at a million enterprises than probing the cells once per enterprise.
+        -- Driven by the cells (one GiST probe of the enterprise index per cell): far
+        -- fewer probes than probing the cells once per enterprise when enterprises are many.
         SELECT DISTINCT ON (p.id) p.id, g.id AS cell_id
         FROM grids_grid AS g JOIN enterprises_enterprise AS p ON ST_Covers(g.geom, p.location)
         WHERE g.level = 2 {only_p}
@@ -34,9 +34,8 @@ ASSIGN_CELLS_SQL = f"""
     WHERE e.id = pick.id AND e.cell_id IS DISTINCT FROM pick.cell_id"""
 
 # Every enterprise (after the cells changed): two statements, because PostgreSQL runs no
-# parallel workers under an UPDATE and the spatial join is what parallelises (1.9 s for a
-# million enterprises in 50,000 cells, about three times that serially); the write then
-# goes by id, and only where the cell changes.
+# parallel workers under an UPDATE and the spatial join is what parallelises; the write
+# then goes by id, and only where the cell changes.
 PICK_ALL_CELLS_INTO_TABLE_SQL = ("CREATE TEMP TABLE enterprise_cell_pick AS "
                                  + PICK_CELLS_SQL.format(only_p="", only_src=""))
 WRITE_PICKED_CELLS_SQL = """
@@ -50,8 +49,7 @@ REFRESH_RISK_LEVEL_SQL = """
     FROM enterprises_enterprise AS src
     LEFT JOIN LATERAL (
         SELECT r.level FROM enterprises_riskpoint AS r WHERE r.enterprise_id = src.id
-        ORDER BY CASE r.level WHEN 'major' THEN 4 WHEN 'large' THEN 3
-                              WHEN 'general' THEN 2 ELSE 1 END DESC
+        ORDER BY """ + risk_order_sql("r.level") + """
         LIMIT 1
     ) AS top ON true
     WHERE e.id = src.id AND e.risk_level IS DISTINCT FROM COALESCE(top.level, '') {only}"""
@@ -88,8 +86,7 @@ def _assign_all_cells() -> CellAssignment:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")
         # The planner prices the join by rows, not by ST_Covers on big polygons: left alone it
-        # splits a district's few hundred cells over no workers (1.4 s for 100,000
-        # enterprises, 0.2 s split).
+        # splits a district's few hundred cells over no workers, and the join runs serially.
         cursor.execute("SET LOCAL min_parallel_table_scan_size = 0")
         cursor.execute("SET LOCAL parallel_setup_cost = 0")
         # Nobody changes enterprises between the pick and the write (a moved enterprise would
@@ -143,25 +140,3 @@ def enterprise_save(*, credit_code: str, location: Point, **values) -> Enterpris
         # The post_save receiver assigns the cell in PostGIS (also for admin and shell saves).
         enterprise.save()
     return enterprise
-
-
-def risk_point_add(*, enterprise: Enterprise, name: str, hazard_source: str, method: str,
-                   factors: dict[str, object], location: GEOSGeometry | None = None,
-                   **values) -> RiskPoint:
-    """Score and store one risk point, then refresh the enterprise's overall level."""
-    result = score(method, factors)
-    with transaction.atomic():
-        last = enterprise.risk_points.order_by("-number").values_list("number", flat=True).first()
-        point = RiskPoint(
-            enterprise=enterprise, number=(last or 0) + 1, name=name,
-            hazard_source=hazard_source, method=result.method, location=location,
-            factor_l=result.factors.get("L"), factor_e=result.factors.get("E"),
-            factor_c=result.factors.get("C"), factor_s=result.factors.get("S"),
-            score=result.value, level=result.level, district_code=enterprise.district_code,
-            **values,
-        )
-        point.full_clean()
-        point.save()
-        enterprises_refresh_risk_level(ids=[enterprise.pk])
-    enterprise.refresh_from_db(fields=["risk_level"])
-    return point

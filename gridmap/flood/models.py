@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, Q
 
 from gridmap.enterprises.models import Enterprise
+from gridmap.grids.conf import app_settings as grid_settings
 
 
 def tracked():
@@ -24,7 +25,7 @@ def tracked():
 
 def _district_code():
     return models.CharField("区划代码", max_length=12, db_index=True,
-                            default=settings.GRIDMAP_DISTRICT_CODE)
+                            default=grid_settings.DISTRICT_CODE)
 
 
 class River(models.Model):

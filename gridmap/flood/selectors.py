@@ -4,7 +4,6 @@ the users allowed accounts.capabilities.COMMAND_FLOODS."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
@@ -15,8 +14,10 @@ from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
 from gridmap.accounts.capabilities import COMMAND_FLOODS
+from gridmap.enterprises.risk import SHORT_LABELS, risk_order_sql
 from gridmap.grids.coords import CRSError, geometries_to_wgs84, normalise_crs_name
 from gridmap.grids.models import GridAssignment
+from gridmap.grids.scope import active_on_sql
 
 from .models import (
     DikeSection,
@@ -34,9 +35,6 @@ from .models import (
 # A drawn area larger than the district (1,476 km²) with margin is a mistake, not a flood.
 MAX_AREA_KM2 = 3000
 MAX_VERTICES = 5000
-
-
-can_command = COMMAND_FLOODS.allows  # TODO(lead): remove after merge (callers in gridmap/workspaces)
 
 
 def rivers_for_user(user) -> QuerySet[River]:
@@ -132,7 +130,7 @@ def zone_for_user(user, pk) -> FloodZone | None:
     return zones_for_user(user).filter(pk=pk).first()
 
 
-# --- exposure analysis -----------------------------------------------------------------------
+# --- impact analysis (影响分析) ------------------------------------------------------------
 
 class AreaError(ValueError):
     pass
@@ -184,14 +182,20 @@ def area_from_geojson(data, *, crs: str | None = None) -> MultiPolygon:
 
 
 @dataclass(frozen=True)
-class ExposureQuery:
+class ImpactQuery:
     zone_id: int | None = None
     area: MultiPolygon | None = None
     k: int = 5  # nearest depots
     distance_m: float = 2000.0  # pumping stations this close to the area serve it
 
+    def geometry(self):
+        """The area analysed: the drawn one, else the zone's."""
+        if self.area is not None:
+            return self.area
+        return FloodZone.objects.values_list("geom", flat=True).get(pk=self.zone_id)
 
-EXPOSURE_SQL = """
+
+IMPACT_SQL = """
 WITH area AS (
     SELECT g, g::geography AS gg FROM (
         SELECT COALESCE((SELECT geom FROM flood_floodzone WHERE id = %(zone)s),
@@ -241,9 +245,9 @@ people AS (
     SELECT u.full_name AS name, u.phone, a.role, g.code AS grid_code, g.name AS grid_name, g.level
     FROM grids_gridassignment a JOIN accounts_user u ON u.id = a.user_id
     JOIN grids_grid g ON g.id = a.grid_id
-    WHERE u.is_active
-      AND (a.valid_from IS NULL OR a.valid_from <= %(today)s)
-      AND (a.valid_to IS NULL OR a.valid_to >= %(today)s)
+    -- Everyone with a duty there today is told: officers, substitutes, and the town's
+    -- supervisors and contact leaders (not only the officers on duty in the cell).
+    WHERE u.is_active AND """ + active_on_sql("a", "%(today)s") + """
       AND (a.grid_id IN (SELECT id FROM cells)
            OR a.grid_id IN (SELECT parent_id FROM grids_grid WHERE id IN (SELECT id FROM cells)))
 ),
@@ -286,7 +290,7 @@ SELECT json_build_object(
         'cell_code', c.code, 'cell_name', c.name, 'grid1_code', p.code, 'grid1_name', p.name,
         'open_tasks', COALESCE(tasks.n, 0), 'lon', ent.lon, 'lat', ent.lat)
       ORDER BY ent.hazardous_chemicals DESC,
-               array_position(ARRAY['major','large','general','low'], ent.risk_level::text) NULLS LAST,
+               """ + risk_order_sql("ent.risk_level") + """,
                ent.name, ent.id)
       FROM ent LEFT JOIN grids_grid c ON c.id = ent.cell_id
       LEFT JOIN grids_grid p ON p.id = c.parent_id
@@ -310,23 +314,13 @@ SELECT json_build_object(
 )::text
 """
 
-# What other apps know to be exposed in an area (the inspections app: open hazards). flood does
-# not import them: each registers at start-up a function (area: MultiPolygon, user) -> list of
-# dicts, and the exposure adds its rows under the name and their count to the totals.
-EXPOSURE_SECTIONS: dict[str, Callable] = {}
-
-
-def register_exposure_section(name: str, rows_in_area: Callable) -> None:
-    EXPOSURE_SECTIONS[name] = rows_in_area
-
-
 DUTY_LABELS = dict(GridAssignment.Duty.choices)
-LEVEL_LABELS = {"major": "重大", "large": "较大", "general": "一般", "low": "低", "": "未评估", None: "未评估"}
 
 
-def exposure(user, query: ExposureQuery) -> dict | None:
-    """What a zone or drawn area exposes, in one SQL statement (GiST-indexed joins and KNN),
-    plus the sections other apps registered (open hazards), one statement each.
+def impact(user, query: ImpactQuery) -> dict | None:
+    """What a flood in a zone or drawn area reaches (影响分析), in one SQL statement
+    (GiST-indexed joins and KNN). Other apps' records in the area (open hazards) are added
+    by the composition in gridmap.workspaces.flood, not here.
 
     None when the user may not command, or the zone does not exist.
     """
@@ -342,12 +336,12 @@ def exposure(user, query: ExposureQuery) -> dict | None:
               "today": timezone.localdate(), "distance": distance, "k": k,
               "candidates": k * 3 + 5}
     with connection.cursor() as cursor:
-        cursor.execute(EXPOSURE_SQL, params)
+        cursor.execute(IMPACT_SQL, params)
         result = json.loads(cursor.fetchone()[0])
     for person in result["people"]:
         person["role_name"] = DUTY_LABELS.get(person["role"], person["role"])
     for ent in result["enterprises"]:
-        ent["risk_level_name"] = LEVEL_LABELS.get(ent["risk_level"], "未评估")
+        ent["risk_level_name"] = SHORT_LABELS.get(ent["risk_level"], "未评估")
     kinds = dict(FloodZone.Kind.choices)
     for zone in result["zones"]:
         zone["kind_name"] = kinds.get(zone["kind"], zone["kind"])
@@ -355,10 +349,6 @@ def exposure(user, query: ExposureQuery) -> dict | None:
     result["totals"] = total or {"enterprises": 0, "hazardous": 0, "risk_points": 0, "major": 0,
                                  "large": 0, "open_tasks": 0}
     result["grids"] = [g for g in result["grids"] if g["rollup"] != 3]
-    area = FloodZone.objects.get(pk=query.zone_id).geom if query.zone_id is not None else query.area
-    for name, rows_in_area in EXPOSURE_SECTIONS.items():
-        result[name] = rows_in_area(area, user)
-        result["totals"][name] = len(result[name])
     if query.zone_id is not None:
         zone = FloodZone.objects.get(pk=query.zone_id)
         result["zone"] = {"id": zone.pk, "name": zone.name, "kind": zone.get_kind_display(),

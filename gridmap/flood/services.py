@@ -4,12 +4,12 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-import pghistory
 import shapely
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from gridmap.core.history import recorded_as
 from gridmap.grids.readers import ImportRefused, Problem, feature_label, read_vector
 
 from .models import FloodZone, StockItem, StockMovement
@@ -53,7 +53,7 @@ def _stock_move(*, actor, item: StockItem | int, kind: str, quantity: int, note:
     if len(note) > 200:
         raise ValidationError("事由不能超过 200 字")
     item_id = item.pk if isinstance(item, StockItem) else item
-    with transaction.atomic(), pghistory.context(user=getattr(actor, "pk", None), action=f"stock_{kind}"):
+    with transaction.atomic(), recorded_as(actor, f"stock_{kind}"):
         # The row lock makes concurrent issues of the same item take turns: each sees the
         # balance the previous one left, so none can spend stock another already spent.
         locked = StockItem.objects.select_for_update().select_related("depot").get(pk=item_id)
@@ -102,7 +102,7 @@ def preflood_tasks_create(*, actor, zone: FloodZone, due_date: dt.date) -> TaskR
     """
     if due_date < timezone.localdate():
         raise ValidationError("完成期限不能早于今天")
-    with transaction.atomic(), pghistory.context(user=actor.pk, action="preflood_tasks_create"), \
+    with transaction.atomic(), recorded_as(actor, "preflood_tasks_create"), \
             connection.cursor() as cursor:
         cursor.execute("""
             WITH exposed AS (

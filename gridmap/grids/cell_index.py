@@ -1,7 +1,7 @@
 """Point lookup from memory: every cell's shape in a shapely STRtree, its answer ready.
 
 The lookup (`/api/grids/lookup/`: every report, every "where am I") is the hottest request.
-Its indexed SQL takes 0.2 ms, but the database round trip costs more than the rest of the
+Its indexed SQL is fast, but the database round trip costs more than the rest of the
 request, and on a small server the database shares the CPU with the web workers. So each
 process keeps the cells, with the answer of each (parent, officers on duty today) built by
 the same SQL as the reference lookup (selectors.CELL_ANSWER_JSON).
@@ -36,9 +36,9 @@ RASTER_SQUARES_PER_CELL_SIDE = 8
 # Squares are tested grown by this (degrees, ≈ 0.1 mm), so that rounding in finding a
 # point's square can never put a point on a cell's border in a square counted as inside.
 RASTER_MARGIN = 1e-9
-# At most this many squares: 50,000 cells fill it, and take ~10 s to build and ~35 MB per
-# worker (with the squares' candidate cells); a third of a province's lookups missed the
-# raster at 500,000, which made a lookup under load cost 1.6x the floor instead of 1.4x.
+# At most this many squares: a province's cells fill it (build time and memory per worker
+# grow with it); with a quarter of it, a third of a province's lookups missed the raster and
+# a lookup under load cost noticeably more (bench/RESULTS.md).
 RASTER_MAX_SQUARES = 2_000_000
 
 

@@ -13,11 +13,11 @@ from pathlib import Path
 import django.dispatch
 import numpy as np
 import shapely
-from django.conf import settings
 from django.db import connection, transaction
 
 from gridmap.core.locks import serialize
 
+from .conf import app_settings
 from .readers import ImportRefused, Problem, feature_label, read_vector
 
 # Sent inside the import transaction after grids changed, so that records located in grids
@@ -302,7 +302,7 @@ def import_grids(path: str | Path, *, encoding: str | None = None, source_crs: s
                  repair: bool = False, tolerance_m2: float | None = None) -> GridImportReport:
     """Validate and load a grid file in one transaction; raise ImportRefused on any problem."""
     path = Path(path)
-    tolerance = settings.GRIDMAP_TOPOLOGY_TOLERANCE_M2 if tolerance_m2 is None else tolerance_m2
+    tolerance = app_settings.TOPOLOGY_TOLERANCE_M2 if tolerance_m2 is None else tolerance_m2
     data = read_vector(path, encoding=encoding, source_crs=source_crs, layer=layer)
     rows = parse_rows(path, data.frame, field_map or {}, level, parent)
     report = GridImportReport(read=len(rows), dry_run=dry_run)

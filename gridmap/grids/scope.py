@@ -28,13 +28,41 @@ from django.utils import timezone
 from gridmap.accounts.capabilities import SEE_DISTRICT
 from gridmap.core import versions
 
-from .models import Grid, GridAssignment
+from .models import CELL_DUTIES, Grid, GridAssignment
+
+# "On duty on a day", defined once and spelled both as a Q object (for the ORM) and as a SQL
+# fragment (for the raw SQL of the lookup, the layers and flood's impact analysis):
+# - a duty is active on a day from its first day to its last, both included; a blank first or
+#   last day leaves that end open;
+# - the duties that put a person on duty in a cell are the officer's and the substitute's
+#   (a level-I supervisor or contact leader is responsible for a town, not on duty in a cell).
+ACTIVE_DATES = (("valid_from", "lte", "<="), ("valid_to", "gte", ">="))
 
 
 def active_on(day: dt.date) -> Q:
-    return (Q(valid_from__isnull=True) | Q(valid_from__lte=day)) & (
-        Q(valid_to__isnull=True) | Q(valid_to__gte=day)
-    )
+    """Assignments (of any duty) active on a day."""
+    rule = Q()
+    for field, lookup, _ in ACTIVE_DATES:
+        rule &= Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__{lookup}": day})
+    return rule
+
+
+def on_duty_on(day: dt.date) -> Q:
+    """Officers' and substitutes' assignments active on a day."""
+    return active_on(day) & Q(role__in=CELL_DUTIES)
+
+
+def active_on_sql(alias: str, day: str) -> str:
+    """SQL condition: the grids_gridassignment row `alias` is active on the day given by the
+    placeholder `day` (e.g. "%s" or "%(day)s"; a positional one is used twice)."""
+    return " AND ".join(f"({alias}.{field} IS NULL OR {alias}.{field} {operator} {day})"
+                        for field, _, operator in ACTIVE_DATES)
+
+
+def on_duty_on_sql(alias: str, day: str) -> str:
+    """SQL condition: `alias` is an officer's or substitute's duty active on `day`."""
+    roles = ", ".join(f"'{role}'" for role in CELL_DUTIES)
+    return f"{alias}.role IN ({roles}) AND {active_on_sql(alias, day)}"
 
 
 @dataclass(frozen=True)
@@ -102,11 +130,3 @@ def assigned_codes(user_id: int, day: dt.date) -> frozenset[str]:
         _assigned.clear()
     _assigned[(user_id, day)] = (version, codes)
     return codes
-
-
-def visible_cells(user, on: dt.date | None = None) -> QuerySet[Grid]:
-    return scope_for(user, on).cells()
-
-
-def visible_grids(user, on: dt.date | None = None) -> QuerySet[Grid]:
-    return scope_for(user, on).grids()

@@ -10,18 +10,19 @@ from django.utils import timezone
 
 from gridmap.accounts.selectors import active_users_with_grid_officer_role
 
-from .models import CELL_DUTIES, Grid, GridAssignment
-from .scope import active_on, scope_for
+from .models import Grid, GridAssignment
+from .scope import active_on, active_on_sql, on_duty_on, on_duty_on_sql, scope_for
 
-# People on duty for a grid on a date, as a JSON array; used by layers and the lookup.
+# Everyone with a duty on a grid on a date (%s twice), as a JSON array: the grid layers'
+# popups. Every duty, not only officers and substitutes: a level-I grid's only duties are its
+# supervisors and contact leaders, and the popup names them (the lookup, CELL_ANSWER_JSON,
+# answers "who is on duty here" and so lists officers and substitutes only).
 OFFICERS_JSON = """
     (SELECT COALESCE(json_agg(json_build_object(
                 'name', u.full_name, 'username', u.username, 'phone', u.phone,
                 'role', a.role) ORDER BY a.role, u.username), '[]'::json)
      FROM grids_gridassignment a JOIN accounts_user u ON u.id = a.user_id
-     WHERE a.grid_id = {table}.id AND u.is_active
-       AND (a.valid_from IS NULL OR a.valid_from <= %s)
-       AND (a.valid_to IS NULL OR a.valid_to >= %s))"""
+     WHERE a.grid_id = grids_grid.id AND u.is_active AND """ + active_on_sql("a", "%s") + ")"
 
 
 def grids_for_user(user, *, level: int | None = None, on: dt.date | None = None) -> QuerySet[Grid]:
@@ -33,7 +34,7 @@ def grids_for_user(user, *, level: int | None = None, on: dt.date | None = None)
     return queryset.annotate(
         parent_code=F("parent__code"),
         parent_name=F("parent__name"),
-        officers=RawSQL(OFFICERS_JSON.format(table="grids_grid"), (day, day)),
+        officers=RawSQL(OFFICERS_JSON, (day, day)),
     ).order_by("code")
 
 
@@ -49,9 +50,7 @@ CELL_ANSWER_JSON = """
                 'name', u.full_name, 'username', u.username, 'phone', u.phone, 'role', a.role)
                 ORDER BY a.role, u.username), '[]'::json)
             FROM grids_gridassignment a JOIN accounts_user u ON u.id = a.user_id
-            WHERE a.grid_id = c.id AND u.is_active AND a.role IN ('cell_officer', 'substitute')
-              AND (a.valid_from IS NULL OR a.valid_from <= %(day)s)
-              AND (a.valid_to IS NULL OR a.valid_to >= %(day)s)))"""
+            WHERE a.grid_id = c.id AND u.is_active AND """ + on_duty_on_sql("a", "%(day)s") + "))"
 
 
 def with_point(answer: str, lon: float, lat: float) -> str:
@@ -104,12 +103,10 @@ def parent_outlines_for_user(user, *, on: dt.date | None = None) -> QuerySet[Gri
     return Grid.objects.filter(level=Grid.Level.LEVEL_1, pk__in=cells.values("parent_id")).order_by("code")
 
 
-# Active officers and substitutes of a cell on a date.
+# Active officers and substitutes of a cell on a date (%s twice).
 ACTIVE_ON_DUTY_COUNT = """
     (SELECT count(*) FROM grids_gridassignment a JOIN accounts_user u ON u.id = a.user_id
-     WHERE a.grid_id = grids_grid.id AND u.is_active AND a.role IN ('cell_officer', 'substitute')
-       AND (a.valid_from IS NULL OR a.valid_from <= %s)
-       AND (a.valid_to IS NULL OR a.valid_to >= %s))"""
+     WHERE a.grid_id = grids_grid.id AND u.is_active AND """ + on_duty_on_sql("a", "%s") + ")"
 
 
 def cells_with_coverage(user, *, on: dt.date | None = None) -> QuerySet[Grid]:
@@ -136,7 +133,7 @@ def assignment_in_scope(user, pk: int, *, on: dt.date | None = None) -> GridAssi
 def user_active_cells(user, *, on: dt.date | None = None) -> QuerySet[Grid]:
     """The cells a person is on duty for (officer or substitute) on a date."""
     day = on or timezone.localdate()
-    duties = GridAssignment.objects.filter(active_on(day), user=user, role__in=CELL_DUTIES)
+    duties = GridAssignment.objects.filter(on_duty_on(day), user=user)
     return Grid.objects.filter(level__gte=Grid.Level.LEVEL_2, pk__in=duties.values("grid_id")).order_by("code")
 
 
@@ -177,7 +174,7 @@ def coverage_audit(user, *, on: dt.date | None = None) -> CoverageAudit:
                      "substitutes": substitutes})
     idle = []
     if scope_for(user, day).everything:
-        on_duty_users = GridAssignment.objects.filter(active, role__in=CELL_DUTIES).values("user_id")
+        on_duty_users = GridAssignment.objects.filter(on_duty_on(day)).values("user_id")
         idle = list(active_users_with_grid_officer_role()
                     .exclude(pk__in=on_duty_users).order_by("username"))
     return CoverageAudit(on=day, uncovered=uncovered, away=away, idle_officers=idle)

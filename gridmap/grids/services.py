@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pghistory
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -17,12 +16,11 @@ from django.utils import timezone
 from gridmap.accounts.capabilities import ASSIGN_OFFICERS
 from gridmap.accounts.models import User
 from gridmap.accounts.services import roles_grant
+from gridmap.core.history import recorded_as
 
 from .models import CELL_DUTIES, Grid, GridAssignment
 
 ONE_DAY = dt.timedelta(days=1)
-
-can_assign = ASSIGN_OFFICERS.allows  # TODO(lead): remove after merge (callers in gridmap/workspaces)
 
 
 def _grant_role_of_duty(user: User, duty: str) -> None:
@@ -58,10 +56,6 @@ def _overlapping(*, user: User, grid: Grid, role: str, valid_from: dt.date | Non
     return queryset
 
 
-def _history(actor: User, action: str, **extra):
-    return pghistory.context(user=actor.pk, action=action, **extra)
-
-
 @transaction.atomic
 def assignment_create(*, actor: User, user: User, grid: Grid, role: str,
                       valid_from: dt.date | None = None, valid_to: dt.date | None = None,
@@ -76,7 +70,7 @@ def assignment_create(*, actor: User, user: User, grid: Grid, role: str,
         raise ValidationError({"user": f"账户 {user.username} 已停用"})
     if _overlapping(user=user, grid=grid, role=role, valid_from=valid_from, valid_to=valid_to).exists():
         raise ValidationError({"user": f"{user} 在该时段已是 {grid.name} 的{GridAssignment.Duty(role).label}"})
-    with _history(actor, "assignment_create"):
+    with recorded_as(actor, "assignment_create"):
         assignment = GridAssignment.objects.create(
             user=user, grid=grid, role=role, valid_from=valid_from, valid_to=valid_to,
             district_code=grid.district_code, created_by=actor, note=note[:200])
@@ -114,7 +108,7 @@ def assignment_end(*, actor: User, assignment: GridAssignment, last_day: dt.date
     last_day = last_day or timezone.localdate()
     if assignment.valid_to is not None and assignment.valid_to <= last_day:
         raise ValidationError({"last_day": f"该职责已于 {assignment.valid_to} 结束"})
-    with _history(actor, "assignment_end", note=note[:200]):
+    with recorded_as(actor, "assignment_end", note=note[:200]):
         _end_before(assignment, last_day + ONE_DAY)
     return assignment
 
@@ -139,7 +133,7 @@ def assignment_move(*, actor: User, assignment: GridAssignment, to_grid: Grid,
     if _overlapping(user=assignment.user, grid=to_grid, role=assignment.role,
                     valid_from=valid_from, valid_to=valid_to).exists():
         raise ValidationError({"to_grid": f"{assignment.user} 在该时段已在 {to_grid.name} 任职"})
-    with _history(actor, "assignment_move", note=note[:200], from_grid=assignment.grid.code,
+    with recorded_as(actor, "assignment_move", note=note[:200], from_grid=assignment.grid.code,
                   to_grid=to_grid.code):
         _end_before(assignment, valid_from)
         return GridAssignment.objects.create(
@@ -166,7 +160,7 @@ def assignment_replace(*, actor: User, assignment: GridAssignment, user: User,
     if _overlapping(user=user, grid=assignment.grid, role=assignment.role, valid_from=valid_from,
                     valid_to=valid_to).exists():
         raise ValidationError({"user": f"{user} 在该时段已是该网格的{assignment.get_role_display()}"})
-    with _history(actor, "assignment_replace", note=note[:200], replaced=assignment.user.username):
+    with recorded_as(actor, "assignment_replace", note=note[:200], replaced=assignment.user.username):
         _end_before(assignment, valid_from)
         new = GridAssignment.objects.create(
             user=user, grid=assignment.grid, role=assignment.role, valid_from=valid_from,

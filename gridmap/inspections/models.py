@@ -15,6 +15,10 @@ from django.contrib.gis.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from gridmap.grids.conf import app_settings as grid_settings
+
+from .conf import app_settings
+
 USER = settings.AUTH_USER_MODEL
 
 
@@ -62,7 +66,7 @@ class AnnualPlan(models.Model):
     drawn_by = models.ForeignKey(USER, verbose_name="抽取人", null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="+")
     draw_digest = models.CharField("抽取结果摘要", max_length=64, blank=True)
-    district_code = models.CharField("区划代码", max_length=12, default=settings.GRIDMAP_DISTRICT_CODE)
+    district_code = models.CharField("区划代码", max_length=12, default=grid_settings.DISTRICT_CODE)
 
     class Meta:
         verbose_name = "年度监督检查计划"
@@ -355,10 +359,10 @@ class EnforcementDocument(models.Model):
 
     @property
     def is_major(self) -> bool:
-        if self.kind in settings.GRIDMAP_MAJOR_DECISION_KINDS:
+        if self.kind in app_settings.MAJOR_DECISION_KINDS:
             return True
         return self.kind == self.Kind.PENALTY_DECISION and (
-            self.fine_amount >= settings.GRIDMAP_MAJOR_FINE_YUAN or self.production_stop)
+            self.fine_amount >= app_settings.MAJOR_FINE_YUAN or self.production_stop)
 
 
 @tracked()

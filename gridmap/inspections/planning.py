@@ -14,7 +14,6 @@ import json
 import random
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -24,6 +23,7 @@ from gridmap.core.locks import serialize
 from gridmap.enterprises.models import Enterprise
 from gridmap.enterprises.risk import LEVEL_RANK
 
+from .conf import app_settings
 from .models import AnnualPlan, EnforcementCertificate, PlanEntry, PlanVisit
 from .services import _history
 
@@ -148,8 +148,8 @@ def plan_create(*, actor, year: int, seed: int | None = None, key_visits_target:
         return AnnualPlan.objects.create(
             year=year, seed=seed, key_visits_target=key_visits_target,
             general_visits_target=general_visits_target,
-            visits_by_risk=dict(settings.GRIDMAP_PLAN_VISITS_BY_RISK),
-            inspectors_per_visit=settings.GRIDMAP_INSPECTORS_PER_VISIT)
+            visits_by_risk=dict(app_settings.PLAN_VISITS_BY_RISK),
+            inspectors_per_visit=app_settings.INSPECTORS_PER_VISIT)
 
 
 @transaction.atomic

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ValidationError
 from django.db.models import (
@@ -26,7 +25,7 @@ from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils import timezone
 
 from gridmap.enterprises.models import Enterprise
-from gridmap.enterprises.risk import SHORT_LABELS
+from gridmap.enterprises.risk import SHORT_LABELS, colour  # noqa: F401 (colour: for the API)
 from gridmap.grids.scope import scope_for
 
 from .models import (
@@ -101,12 +100,11 @@ def enterprises_in_area(user, *, polygon: GEOSGeometry | None = None, cells: lis
 
 def officer_loads(user, *, cells=None) -> list[dict]:
     """Open tasks per assignee (people on duty in the user's scope), for balancing work."""
-    from gridmap.grids.models import CELL_DUTIES, GridAssignment
-    from gridmap.grids.scope import active_on
+    from gridmap.grids.models import GridAssignment
+    from gridmap.grids.scope import on_duty_on
 
     scope = scope_for(user)
-    duties = GridAssignment.objects.filter(active_on(timezone.localdate()),
-                                           role__in=CELL_DUTIES, user__is_active=True)
+    duties = GridAssignment.objects.filter(on_duty_on(timezone.localdate()), user__is_active=True)
     duties = duties if scope.everything else duties.filter(grid__in=scope.cells())
     if cells:
         duties = duties.filter(grid__code__in=cells)
@@ -164,10 +162,6 @@ def inspections_for_user(user) -> QuerySet[Inspection]:
             .select_related("enterprise", "cell", "task").prefetch_related("inspectors"))
 
 
-def inspection_in_scope(user, pk: int) -> Inspection | None:
-    return inspections_for_user(user).filter(pk=pk).prefetch_related("photos").first()
-
-
 def hazards_for_user(user, *, open_only: bool = False, enterprise=None) -> QuerySet[Hazard]:
     queryset = Hazard.objects.filter(_in_cells(user))
     if open_only:
@@ -215,7 +209,8 @@ def open_hazards_for_map(user) -> QuerySet[Hazard]:
 
 def open_hazards_in_area(area, user) -> list[dict]:
     """Open hazards (not closed) lying in an area, at their own position or else at their
-    enterprise's: the flood exposure's section (registered in apps.py). Overdue first."""
+    enterprise's: what flood command sees with the impact of a flood there (composed in
+    gridmap.workspaces.flood.impact). Overdue first."""
     today = timezone.localdate()
     hazards = (Hazard.objects.filter(_in_cells(user), status__in=OPEN_HAZARD_STATUSES)
                .annotate(position=Coalesce("location", "enterprise__location"))
@@ -308,7 +303,3 @@ def exposures_for_user(user) -> QuerySet[Exposure]:
 
 def summonses_for_user(user) -> QuerySet[Summons]:
     return Summons.objects.filter(_in_cells(user))
-
-
-def colour(level: str) -> str:
-    return settings.GRIDMAP_RISK_COLOURS.get(level, "#9e9e9e")

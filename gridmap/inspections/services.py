@@ -10,8 +10,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import pghistory
-from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -20,11 +18,13 @@ from django.utils import timezone
 
 from gridmap.accounts.capabilities import ASSIGN_INSPECTIONS, ISSUE_DOCUMENTS
 from gridmap.accounts.models import User
+from gridmap.core.history import recorded_as
 from gridmap.enterprises.models import Enterprise
 from gridmap.grids.models import Grid, GridAssignment
-from gridmap.grids.scope import active_on, scope_for
+from gridmap.grids.scope import on_duty_on, scope_for
 from gridmap.patrols.services import check_photo
 
+from .conf import app_settings
 from .criteria import BY_CODE
 from .models import (
     OPEN_TASK_STATUSES,
@@ -46,8 +46,6 @@ MAX_PHOTOS = 6
 HAZARD_DEADLINE_DAYS = 15  # the rectification deadline a hazard gets when none is given
 
 
-def _history(actor, action: str, **extra):
-    return pghistory.context(user=getattr(actor, "pk", None), action=action, **extra)
 
 
 def _require_in_scope(actor, cell_id: int | None) -> None:
@@ -115,7 +113,7 @@ def certificate_record(*, actor, user: User, number: str, issued: dt.date,
     ISSUE_DOCUMENTS.require(actor)
     if expires < issued:
         raise ValidationError({"expires": "有效期早于发证日期"})
-    with _history(actor, "certificate_record"):
+    with recorded_as(actor, "certificate_record"):
         return EnforcementCertificate.objects.create(user=user, number=number.strip(), issued=issued,
                                                      expires=expires)
 
@@ -139,8 +137,7 @@ class AssignResult:
 
 def cell_officers(cell_ids: Iterable[int], on: dt.date) -> dict[int, User]:
     """The default assignee per cell: its officer on the day, else a substitute."""
-    rows = (GridAssignment.objects.filter(active_on(on), grid_id__in=list(cell_ids), user__is_active=True,
-                                          role__in=(GridAssignment.Role.OFFICER, GridAssignment.Role.SUBSTITUTE))
+    rows = (GridAssignment.objects.filter(on_duty_on(on), grid_id__in=list(cell_ids), user__is_active=True)
             .select_related("user").order_by("grid_id", "role", "user__username"))
     found: dict[int, User] = {}
     for row in rows:
@@ -204,7 +201,7 @@ def tasks_assign(*, actor, enterprise_ids: Sequence[int], due_date: dt.date,
             enterprise_id=enterprise.pk, cell_id=enterprise.cell_id, plan=plan, period=period,
             assignee=person, assigned_by=actor, due_date=due_date, note=note[:200],
             district_code=enterprise.district_code))
-    with _history(actor, "tasks_assign", count=len(new)):
+    with recorded_as(actor, "tasks_assign", count=len(new)):
         result.created = InspectionTask.objects.bulk_create(new)
     return result
 
@@ -243,7 +240,7 @@ def task_transition(*, actor, task: InspectionTask, action: str, reason: str = "
     task.reason = reason[:300]
     if target in (TaskStatus.DECLINED, TaskStatus.CANNOT_INSPECT):
         task.finished_at = timezone.now()
-    with _history(actor, f"task_{action}"):
+    with recorded_as(actor, f"task_{action}"):
         task.save()
     return task
 
@@ -306,7 +303,7 @@ def inspection_record(*, actor, enterprise: Enterprise | None = None, task: Insp
         if task.assignee_id != actor.pk and not ASSIGN_INSPECTIONS.allows(actor):
             raise PermissionDenied("只有承办人或监管人员可以完成该任务")
     people = list(inspectors) or [actor]
-    with _history(actor, "inspection_record"):
+    with recorded_as(actor, "inspection_record"):
         inspection = Inspection.objects.create(
             enterprise=enterprise, cell_id=enterprise.cell_id, task=task, kind=kind,
             inspected_on=inspected_on, position=_point(lon, lat), checklist=checklist,
@@ -352,7 +349,7 @@ def hazard_report(*, actor, enterprise: Enterprise, description: str, deadline: 
         raise ValidationError({"deadline": "整改期限不能早于发现日期"})
     formats = _photos(photos)
     location = _point(lon, lat) or enterprise.location
-    with _history(actor, "hazard_report"):
+    with recorded_as(actor, "hazard_report"):
         hazard = Hazard.objects.create(
             enterprise=enterprise, cell_id=enterprise.cell_id, inspection=inspection, report=report,
             level=level, criterion_code=criterion_code, description=description.strip()[:2000],
@@ -376,7 +373,7 @@ def hazard_start_rectification(*, actor, hazard: Hazard, measures: str = "") -> 
     hazard.status = HazardStatus.RECTIFYING
     if measures.strip():
         hazard.measures = measures.strip()[:2000]
-    with _history(actor, "hazard_start_rectification"):
+    with recorded_as(actor, "hazard_start_rectification"):
         hazard.save()
     return hazard
 
@@ -398,7 +395,7 @@ def hazard_reinspect(*, actor, hazard: Hazard, passed: bool, inspection: Inspect
         raise ValidationError({"inspection": "须为该企业的整改复查记录"})
     if inspection.inspected_on < hazard.found_on:
         raise ValidationError({"inspection": "复查日期早于隐患发现日期"})
-    with _history(actor, "hazard_reinspect", passed=passed):
+    with recorded_as(actor, "hazard_reinspect", passed=passed):
         if passed:
             hazard.status = HazardStatus.REINSPECTED
             hazard.reinspection = inspection
@@ -421,7 +418,7 @@ def hazard_close(*, actor, hazard: Hazard, on: dt.date | None = None) -> Hazard:
         raise ValidationError({"on": "销号日期早于复查日期"})
     hazard.status = HazardStatus.CLOSED
     hazard.closed_on = on
-    with _history(actor, "hazard_close"):
+    with recorded_as(actor, "hazard_close"):
         hazard.save()
     return hazard
 
@@ -437,9 +434,9 @@ def hazards_escalate_overdue(*, on: dt.date | None = None, actor=None,
     """Escalate every overdue hazard to supervised rectification (挂牌督办) with its own
     deadline; returns the ids escalated. Safe to run repeatedly (daily)."""
     on = on or timezone.localdate()
-    days = settings.GRIDMAP_SUPERVISED_DEADLINE_DAYS if deadline_days is None else deadline_days
+    days = app_settings.SUPERVISED_DEADLINE_DAYS if deadline_days is None else deadline_days
     ids = list(overdue_hazards(on).select_for_update(skip_locked=True).order_by("pk").values_list("pk", flat=True))
-    with _history(actor, "hazard_escalate"):
+    with recorded_as(actor, "hazard_escalate"):
         Hazard.objects.filter(pk__in=ids).update(
             status=HazardStatus.SUPERVISED, supervised_on=on,
             supervised_deadline=on + dt.timedelta(days=days), updated_at=timezone.now())
@@ -476,7 +473,7 @@ def document_create(*, actor, kind: str, number: str, enterprise: Enterprise,
             raise ValidationError({name: "不是该企业的记录"})
     _require_certified(signers, issued_on or timezone.localdate())
     duplicate = {"number": f"文书编号 {number.strip()} 已存在"}
-    with _history(actor, "document_draft"), _refused_if_duplicate("inspections_enforcementdocument_number_key",
+    with recorded_as(actor, "document_draft"), _refused_if_duplicate("inspections_enforcementdocument_number_key",
                                                                  duplicate):
         document = EnforcementDocument.objects.create(
             kind=kind, number=number.strip(), enterprise=enterprise, cell_id=enterprise.cell_id,
@@ -497,7 +494,7 @@ def legal_review_record(*, actor, document: EnforcementDocument, reviewed_on: dt
         raise ValidationError({"opinion": "请填写审核意见"})
     if LegalReview.objects.filter(document=document).exists():
         raise ValidationError({"document": "该文书已有法制审核记录"})
-    with _history(actor, "legal_review"):
+    with recorded_as(actor, "legal_review"):
         return LegalReview.objects.create(document=document, reviewer=actor, reviewed_on=reviewed_on,
                                           approved=approved, opinion=opinion.strip()[:2000],
                                           district_code=document.district_code)
@@ -512,8 +509,8 @@ def document_issue(*, actor, document: EnforcementDocument, issued_on: dt.date) 
     if document.status == EnforcementDocument.Status.ISSUED:
         raise ValidationError({"status": "文书已送达"})
     signers = list(document.signers.all())
-    if len(signers) < settings.GRIDMAP_INSPECTORS_PER_VISIT:
-        raise ValidationError({"signers": f"执法文书须由至少 {settings.GRIDMAP_INSPECTORS_PER_VISIT} 名执法人员签署"})
+    if len(signers) < app_settings.INSPECTORS_PER_VISIT:
+        raise ValidationError({"signers": f"执法文书须由至少 {app_settings.INSPECTORS_PER_VISIT} 名执法人员签署"})
     _require_certified(signers, issued_on)
     if document.is_major:
         review = LegalReview.objects.filter(document=document).first()
@@ -523,7 +520,7 @@ def document_issue(*, actor, document: EnforcementDocument, issued_on: dt.date) 
             raise ValidationError({"legal_review": "法制审核日期晚于文书日期"})
     document.status = EnforcementDocument.Status.ISSUED
     document.issued_on = issued_on
-    with _history(actor, "document_issue"):
+    with recorded_as(actor, "document_issue"):
         document.save()
     return document
 
@@ -558,7 +555,7 @@ def exposure_record(*, actor, enterprise: Enterprise, exposed_on: dt.date, mediu
         raise ValidationError({"medium": "请填写曝光媒体"})
     medium = medium.strip()[:100]
     duplicate = {"exposed_on": f"{enterprise.name} 在 {exposed_on:%Y-%m-%d} 已有「{medium}」的曝光记录"}
-    with _history(actor, "exposure_record"), _refused_if_duplicate("exposure_once_per_day_and_medium", duplicate):
+    with recorded_as(actor, "exposure_record"), _refused_if_duplicate("exposure_once_per_day_and_medium", duplicate):
         return Exposure.objects.create(enterprise=enterprise, cell_id=enterprise.cell_id, exposed_on=exposed_on,
                                        medium=medium, note=note.strip()[:300], recorded_by=actor,
                                        district_code=enterprise.district_code)
@@ -571,7 +568,7 @@ def summons_record(*, actor, enterprise: Enterprise, held_on: dt.date, people: i
     if not 1 <= people <= 1000:
         raise ValidationError({"people": "约谈人数应为 1 至 1000"})
     duplicate = {"held_on": f"{enterprise.name} 在 {held_on:%Y-%m-%d} 已有约谈记录"}
-    with _history(actor, "summons_record"), _refused_if_duplicate("summons_once_per_day", duplicate):
+    with recorded_as(actor, "summons_record"), _refused_if_duplicate("summons_once_per_day", duplicate):
         return Summons.objects.create(enterprise=enterprise, cell_id=enterprise.cell_id, held_on=held_on,
                                       people=people, note=note.strip()[:300], recorded_by=actor,
                                       district_code=enterprise.district_code)
@@ -613,12 +610,12 @@ def report_submit(*, actor, description: str, lon: float, lat: float, crs: str =
     # The enterprise the report is about, when one lies within 200 m of the position.
     nearby = (Enterprise.objects.filter(cell=cell, location__dwithin=(position, 0.002))
               .order_by("id").first())
-    with _history(actor, "report_submit"):
+    with recorded_as(actor, "report_submit"):
         report = Report.objects.create(
             source=source, reporter_name=reporter_name.strip()[:64], reporter_phone=reporter_phone.strip()[:32],
             description=description.strip()[:2000], position=position, cell=cell, enterprise=nearby,
             assignee=officer, received_on=received_on,
-            deadline=received_on + dt.timedelta(days=settings.GRIDMAP_REPORT_DEADLINE_DAYS),
+            deadline=received_on + dt.timedelta(days=app_settings.REPORT_DEADLINE_DAYS),
             created_by=actor, district_code=cell.district_code)
         _save_photos(photos, formats, report=report)
     return report
@@ -639,6 +636,6 @@ def report_handle(*, actor, report: Report, status: str, result: str = "",
         report.handled_on = on or timezone.localdate()
     report.status = status
     report.result = result.strip()[:2000] or report.result
-    with _history(actor, f"report_{status}"):
+    with recorded_as(actor, f"report_{status}"):
         report.save()
     return report

@@ -6,7 +6,6 @@ import datetime as dt
 import warnings
 from collections.abc import Sequence
 
-import pghistory
 from django.conf import settings
 from django.contrib.gis.geos import LineString, Point
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,10 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image
 
+from gridmap.core.history import recorded_as
 from gridmap.enterprises.selectors import enterprise_distance_m, enterprises_for_user
 from gridmap.grids.coords import to_wgs84_arrays
 from gridmap.grids.models import Grid
 from gridmap.grids.scope import scope_for
+from gridmap.patrols.conf import app_settings as patrol_settings
 
 from .models import Patrol, PatrolPhoto
 
@@ -102,12 +103,12 @@ def patrol_record(*, actor, lon: float, lat: float, crs: str = "wgs84",
             raise ValidationError({"track": "轨迹至少需要两个点"})
         line = LineString(_to_wgs84(track, crs), srid=4326)
 
-    with pghistory.context(user=actor.pk, action="patrol_record"):
+    with recorded_as(actor, "patrol_record"):
         patrol = Patrol.objects.create(
             officer=actor, cell=cell, patrolled_at=patrolled_at, position=position, track=line,
             visited=(visited.strip() or (enterprise.name if enterprise else ""))[:300],
             notes=notes.strip()[:4000], enterprise=enterprise, enterprise_distance_m=distance,
-            far_from_enterprise=distance is not None and distance > settings.GRIDMAP_PATROL_VISIT_MAX_DISTANCE_M,
+            far_from_enterprise=distance is not None and distance > patrol_settings.PATROL_VISIT_MAX_DISTANCE_M,
             district_code=cell.district_code)
         for upload, found in zip(photos, formats, strict=True):
             photo = PatrolPhoto(patrol=patrol, image_format=found, size_bytes=upload.size,

@@ -1,4 +1,10 @@
-"""Settings shared by every environment; values come from the environment (GRIDMAP_*)."""
+"""Project-wide settings shared by every environment (database, apps, middleware, auth,
+static files, language, security); values come from the environment (GRIDMAP_*).
+
+Each domain app's own settings, with their defaults and environment variables, are in its
+conf.py (gridmap/core/conf.py says how); set GRIDMAP_<NAME> here or in an environment's
+module to override one.
+"""
 
 import os
 from pathlib import Path
@@ -6,15 +12,9 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
+from gridmap.core.conf import env_bool, env_list
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-
-
-def env_bool(name: str, default: bool = False) -> bool:
-    return os.environ.get(name, str(default)).lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "gridmap.flood",
     "layers",
     "gridmap.workspaces",
+    "gridmap.demo",
 ]
 
 MIDDLEWARE = [
@@ -198,77 +199,21 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 AXES_VERBOSE = False
 
-# --- gridmap domain settings -------------------------------------------------------------
-GRIDMAP_DISTRICT_CODE = "120118"
-# A basemap tile URL template (e.g. Tianditu with its key); empty means no basemap: the
-# district outline, rivers and grids are the base (machines here have no internet).
+# --- the map's basemap (the content security policy below allows its host) -----------------
+# A basemap tile URL template (e.g. Tianditu with its key); empty means no basemap.
 GRIDMAP_BASEMAP_URL = os.environ.get("GRIDMAP_BASEMAP_URL", "")
-GRIDMAP_BASEMAP_ATTRIBUTION = os.environ.get("GRIDMAP_BASEMAP_ATTRIBUTION", "")
-# No national RGB values exist for the four risk levels; these are common in deployed systems.
-GRIDMAP_RISK_COLOURS = {
-    "major": "#e63031",
-    "large": "#f48400",
-    "general": "#f1dd00",
-    "low": "#00b0f0",
-}
-# Above this many features in a user's scope, maps draw a layer as vector tiles, not GeoJSON.
-GRIDMAP_GEOJSON_MAX_FEATURES = int(os.environ.get("GRIDMAP_GEOJSON_MAX_FEATURES", "5000"))
-# The point lookup's cells and vector tiles are kept in each process's memory; this is how
-# often (in seconds) a process checks the data versions, i.e. how old an answer may be.
-GRIDMAP_DATA_RECHECK_SECONDS = float(os.environ.get("GRIDMAP_DATA_RECHECK_SECONDS", "1"))
-# Memory per process for vector tiles of layers whose tiles depend on the scope only.
-GRIDMAP_TILE_CACHE_MB = int(os.environ.get("GRIDMAP_TILE_CACHE_MB", "64"))
-# Topology tolerance for grid imports, in square metres: slivers smaller than this are
-# reported as warnings, larger ones refuse the import.
-GRIDMAP_TOPOLOGY_TOLERANCE_M2 = float(os.environ.get("GRIDMAP_TOPOLOGY_TOLERANCE_M2", "100"))
-# Patrol photos: at most this many per record, each at most this size, in these formats
-# (checked by decoding the file, not by its name or the browser's content type).
+
+# --- photo checks (patrols and inspections) ----------------------------------------------------
+# At most this many photos per record, each at most this size, in these formats (checked by
+# decoding the file, not by its name or the browser's content type).
 GRIDMAP_PATROL_MAX_PHOTOS = 6
-# A visit recorded farther than this from the enterprise is flagged (not refused).
-GRIDMAP_PATROL_VISIT_MAX_DISTANCE_M = float(os.environ.get("GRIDMAP_PATROL_VISIT_MAX_DISTANCE_M", "200"))
 GRIDMAP_PATROL_PHOTO_MAX_BYTES = 10 * 1024 * 1024
 GRIDMAP_PATROL_PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
-# Demo users with a shared password are created only where this is true (never production).
-GRIDMAP_ALLOW_DEMO_DATA = False
-GRIDMAP_DEMO_PASSWORD = "gridmap-demo"
+
 # Debian 12's GDAL is 3.6; GDAL >= 3.9 would add a guard against malicious spatial
 # references. We only read CRS definitions from files an operator imports.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 
-# --- enterprises: risk methods (domain.md §3) ----------------------------------------------
-# Methods, factor tables and level bands are data. A band is (level, operator, bound), tried
-# from the top; a score matching none is "low". LEC: the published mapping reads "D > 320
-# 重大; 160–320 较大; 70–160 一般; < 70 低", so 320 is 较大 (not > 320), 70 is 一般 (not < 70),
-# and the shared bound 160 goes to the higher level (the safer reading).
-GRIDMAP_RISK_METHODS = {
-    "LEC": {
-        "label": "作业条件危险性分析法（LEC）",
-        "formula": "D = L × E × C",
-        "factors": {
-            "L": ("10", "6", "3", "1", "0.5", "0.2", "0.1"),
-            "E": ("10", "6", "3", "2", "1", "0.5"),
-            "C": ("100", "40", "15", "7", "3", "1"),
-        },
-        "bands": (("major", ">", "320"), ("large", ">=", "160"), ("general", ">=", "70")),
-    },
-    # LS matrix, R = L × S with L, S in 1–5: 20–25 重大, 15–16 较大, 9–12 一般, 1–8 低.
-    "LS": {
-        "label": "风险矩阵法（LS）",
-        "formula": "R = L × S",
-        "factors": {"L": ("1", "2", "3", "4", "5"), "S": ("1", "2", "3", "4", "5")},
-        "bands": (("major", ">=", "20"), ("large", ">=", "15"), ("general", ">=", "9")),
-    },
-}
-# Control tiers (管控层级): every lower tier also controls a higher risk.
-GRIDMAP_CONTROL_TIERS = {
-    "major": ("company", "workshop", "team", "post"),
-    "large": ("company", "workshop", "team", "post"),
-    "general": ("workshop", "team", "post"),
-    "low": ("team", "post"),
-}
-# A risk point's location may lie this far outside the enterprise's site and still count.
-GRIDMAP_RISK_POINT_MAX_DISTANCE_M = float(os.environ.get("GRIDMAP_RISK_POINT_MAX_DISTANCE_M", "500"))
-GRIDMAP_REGISTER_DIR = Path(os.environ.get("GRIDMAP_REGISTER_DIR", BASE_DIR / "media" / "registers"))
 # Only self-hosted assets: scripts need the per-request nonce (folium writes inline scripts,
 # which the map views tag with it); inline styles are allowed because Leaflet and folium
 # write style attributes. A configured basemap's host is allowed for images only.
@@ -287,19 +232,3 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
-
-# --- inspections (domain.md §4) ----------------------------------------------------------------
-# Planned visits a year by the enterprise's risk colour (red quarterly, orange twice a year,
-# yellow and blue once); an enterprise not yet assessed is visited once.
-GRIDMAP_PLAN_VISITS_BY_RISK = {"major": 4, "large": 2, "general": 1, "low": 1, "": 1}
-# Double random (双随机): at least two law-enforcement staff per visit.
-GRIDMAP_INSPECTORS_PER_VISIT = 2
-# Supervised rectification (挂牌督办) of an overdue hazard gets its own deadline.
-GRIDMAP_SUPERVISED_DEADLINE_DAYS = int(os.environ.get("GRIDMAP_SUPERVISED_DEADLINE_DAYS", "30"))
-# Reports (举报) are to be handled within this many days.
-GRIDMAP_REPORT_DEADLINE_DAYS = 15
-# Major decisions pass legal review (法制审核) before they are issued: a penalty decision
-# with a fine at or above this amount or ordering a production stop, and any document of
-# the kinds listed. On-site measures (stops, sealing under Work Safety Law art. 65) are not.
-GRIDMAP_MAJOR_FINE_YUAN = int(os.environ.get("GRIDMAP_MAJOR_FINE_YUAN", "50000"))
-GRIDMAP_MAJOR_DECISION_KINDS = ("compulsory_measure",)

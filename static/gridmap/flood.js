@@ -1,4 +1,4 @@
-/* Flood command: draw an area (Leaflet.draw) or pick a zone, ask the exposure API, list it. */
+/* Flood command: draw an area (Leaflet.draw) or pick a zone, ask the impact API (影响分析), list it. */
 (function () {
   "use strict";
   var cfg = window.gridmapFlood;
@@ -45,21 +45,21 @@
   }
 
   function show(data, body) {
-    var status = document.getElementById("exposure-status");
+    var status = document.getElementById("impact-status");
     status.hidden = true;
-    document.getElementById("exposure").hidden = false;
+    document.getElementById("impact").hidden = false;
     var t = data.totals;
-    document.getElementById("exposure-summary").textContent =
+    document.getElementById("impact-summary").textContent =
       (data.zone ? data.zone.name + "：" : "绘制范围：") + "企业 " + t.enterprises + " 家（涉危化品 " +
       t.hazardous + " 家），风险点 " + t.risk_points + " 个（重大 " + t.major + "，较大 " + t.large +
       "），涉及二级网格 " + data.grids.filter(function (g) { return g.rollup === 0; }).length + " 个";
-    var links = document.getElementById("exposure-links");
+    var links = document.getElementById("impact-links");
     links.replaceChildren();
     var q = query(body);
-    var page = el("a", "查看详情", "button"); page.href = cfg.page + "?" + q; page.id = "exposure-page";
+    var page = el("a", "查看详情", "button"); page.href = cfg.page + "?" + q; page.id = "impact-page";
     var pdf = el("a", "下载简报（PDF）", "button"); pdf.href = cfg.pdf + "?" + q;
     links.append(page, " ", pdf);
-    fill("exposure-list", data.enterprises.slice(0, 200), function (e) {
+    fill("impact-list", data.enterprises.slice(0, 200), function (e) {
       var li = el("li", e.name + (e.hazardous_chemicals ? "（危化品）" : "") + " · " + e.risk_level_name +
                   "风险 · " + (e.cell_name || "未划入网格"), e.hazardous_chemicals ? "hazardous" : "");
       li.dataset.creditCode = e.credit_code;
@@ -82,10 +82,10 @@
 
   function analyse(body) {
     last = body;
-    var status = document.getElementById("exposure-status");
+    var status = document.getElementById("impact-status");
     status.hidden = false;
     status.textContent = "分析中…";
-    document.getElementById("exposure").hidden = true;
+    document.getElementById("impact").hidden = true;
     var request = Object.assign({}, body, params());
     var options = {credentials: "same-origin", headers: {"Accept": "application/json"}};
     var url = cfg.api;

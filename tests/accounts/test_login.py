@@ -5,7 +5,7 @@ import sys
 import pytest
 from django.conf import settings
 
-from gridmap.workspaces.sample import DemoDataRefused, sample_load
+from gridmap.demo.sample import DemoDataRefused, sample_load
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""Flood command in Chromium: open the map, toggle layers, draw an area, read the exposure."""
+"""Flood command in Chromium: open the map, toggle layers, draw an area, read the impact (影响分析)."""
 
 import pytest
 
@@ -7,7 +7,7 @@ from .conftest import ARTIFACTS, login
 pytestmark = pytest.mark.django_db
 
 
-def test_flood_map_toggle_layers_draw_and_read_exposure(open_page, live_site):
+def test_flood_map_toggle_layers_draw_and_read_impact(open_page, live_site):
     page, watch = open_page(width=1400, height=900)
     login(page, live_site, "flood")
     page.goto(f"{live_site.url}/flood/")
@@ -35,18 +35,18 @@ def test_flood_map_toggle_layers_draw_and_read_exposure(open_page, live_site):
         page.wait_for_timeout(120)
     page.mouse.click(*corners[0])
 
-    page.wait_for_selector("#exposure-list li", timeout=20000)
-    summary = page.locator("#exposure-summary").inner_text()
+    page.wait_for_selector("#impact-list li", timeout=20000)
+    summary = page.locator("#impact-summary").inner_text()
     assert summary.startswith("绘制范围：企业")
-    items = page.locator("#exposure-list li")
+    items = page.locator("#impact-list li")
     assert items.count() > 0 and items.first.get_attribute("data-credit-code")
     assert page.locator("#depot-list li").count() == 5
     assert "m" in page.locator("#depot-list li").first.inner_text()
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "flood-exposure.png"))
+    page.screenshot(path=str(ARTIFACTS / "flood-impact.png"))
 
     # The detail page for the same area opens from the list.
-    page.click("#exposure-page")
+    page.click("#impact-page")
     page.wait_for_selector("#total-enterprises")
     assert watch.external() == [] and watch.failed == []
     assert not [s for s in watch.bad_status if "/favicon" not in s]

@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
+from gridmap.enterprises.conf import app_settings
 from gridmap.enterprises.credit_code import check_character, credit_code_problem
 from gridmap.enterprises.risk import ScoringError, control_tiers, level_for, score
 
@@ -83,7 +84,7 @@ def test_bad_factors_name_the_field(method, factors, field):
 
 
 def test_thresholds_are_data():
-    methods = {**settings.GRIDMAP_RISK_METHODS}
+    methods = {**app_settings.RISK_METHODS}
     methods["LEC"] = {**methods["LEC"], "bands": (("major", ">", "160"), ("general", ">=", "70"))}
     with override_settings(GRIDMAP_RISK_METHODS=methods):
         assert score("LEC", {"L": 1, "E": 6, "C": 40}).level == "major"
@@ -94,3 +95,20 @@ def test_control_tiers_follow_the_level():
     assert control_tiers("large") == ("company", "workshop", "team", "post")
     assert control_tiers("general") == ("workshop", "team", "post")
     assert control_tiers("low") == ("team", "post")
+
+
+@pytest.mark.django_db
+def test_risk_order_is_one_order_in_the_orm_and_in_sql():
+    from django.db import connection
+
+    from gridmap.enterprises.models import Enterprise
+    from gridmap.enterprises.risk import LEVEL_ORDER, RISK_ORDER, risk_order_sql
+
+    assert LEVEL_ORDER == ("major", "large", "general", "low")
+    orm = list(Enterprise.objects.order_by(RISK_ORDER, "id").values_list("id", "risk_level"))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, risk_level FROM enterprises_enterprise "
+                       f"ORDER BY {risk_order_sql('risk_level')}, id")
+        assert cursor.fetchall() == [tuple(row) for row in orm]
+    positions = [LEVEL_ORDER.index(level) if level else len(LEVEL_ORDER) for _, level in orm]
+    assert positions == sorted(positions) and {level for _, level in orm} >= {"major", "", "low"}

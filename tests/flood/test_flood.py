@@ -1,7 +1,6 @@
-"""Flood command: exposure against independent geometry (shapely, pyproj.Geod), the 2019
+"""Flood command: the impact analysis (影响分析) against independent geometry (shapely, pyproj.Geod), the 2019
 stock figures, the stock ledger (refusals, two issues at once), tasks, and who may see it."""
 
-import json
 
 import numpy as np
 import pytest
@@ -9,16 +8,14 @@ import shapely
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.test import Client
 from pyproj import Geod
 from shapely.geometry import Point, shape
 
 from gridmap.enterprises.models import Enterprise, RiskPoint
 from gridmap.flood.models import FloodZone, PreFloodTask, StockItem, StockMovement, SupplyDepot
-from gridmap.flood.selectors import ExposureQuery, area_from_geojson, exposure
+from gridmap.flood.selectors import ImpactQuery, area_from_geojson, impact
 from gridmap.flood.services import preflood_tasks_create, stock_issue, stock_receive
 from gridmap.grids.coords import wgs84_to_gcj02
-from tests.factories import officer_of
 from tests.security.test_concurrency import run_together
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +41,7 @@ def api(name):
 
 
 def test_drawn_polygon_matches_shapely_point_in_polygon():
-    result = exposure(user("flood"), ExposureQuery(area=area_from_geojson(DRAWN)))
+    result = impact(user("flood"), ImpactQuery(area=area_from_geojson(DRAWN)))
     polygon = shape(DRAWN)
     expected = {pk for pk, loc in Enterprise.objects.exclude(status="closed").values_list("id", "location")
                 if polygon.intersects(Point(loc.x, loc.y))}
@@ -68,13 +65,13 @@ def test_drawn_polygon_matches_shapely_point_in_polygon():
     assert sum(t["enterprises"] for t in towns) == len(expected)
 
 
-def test_gcj02_area_is_converted_to_the_same_exposure():
+def test_gcj02_area_is_converted_to_the_same_impact():
     ring = np.array(DRAWN["coordinates"][0])
     lon, lat = wgs84_to_gcj02(ring[:, 0], ring[:, 1])
     gcj = {"type": "Polygon", "coordinates": [np.column_stack([lon, lat]).tolist()]}
     response = api("flood").post("/api/flood/exposure/", {"geometry": gcj, "crs": "gcj02"}, format="json")
     assert response.status_code == 200
-    wgs = exposure(user("flood"), ExposureQuery(area=area_from_geojson(DRAWN)))
+    wgs = impact(user("flood"), ImpactQuery(area=area_from_geojson(DRAWN)))
     assert {e["id"] for e in response.json()["enterprises"]} == {e["id"] for e in wgs["enterprises"]}
 
 
@@ -98,7 +95,7 @@ def geodesic_distance_to_polygon(lon, lat, polygon, step_m=2.0):
 @pytest.mark.parametrize("area", [SMALL, DRAWN], ids=["small", "drawn"])
 def test_nearest_depots_match_geodesic_distances(area):
     k = 4
-    result = exposure(user("flood"), ExposureQuery(area=area_from_geojson(area), k=k))
+    result = impact(user("flood"), ImpactQuery(area=area_from_geojson(area), k=k))
     polygon = shape(area)
     truth = sorted((geodesic_distance_to_polygon(d.location.x, d.location.y, polygon), d.name)
                    for d in SupplyDepot.objects.all())[:k]
@@ -200,85 +197,7 @@ def test_preflood_tasks_are_created_once():
     again = preflood_tasks_create(actor=user("flood"), zone=zone, due_date=due)
     assert again.created == 0 and again.existing == first.created
     assert PreFloodTask.objects.filter(zone=zone, status="open").count() == first.created
-    result = exposure(user("flood"), ExposureQuery(zone_id=zone.pk))
+    result = impact(user("flood"), ImpactQuery(zone_id=zone.pk))
     assert result["totals"]["open_tasks"] == first.created
     with pytest.raises(ValidationError):
         preflood_tasks_create(actor=user("flood"), zone=zone, due_date=dt.date(2000, 1, 1))
-
-
-def test_zone_exposure_api_and_pages():
-    zone = FloodZone.objects.get(name="贾口洼蓄滞洪区")
-    body = api("supervisor").get("/api/flood/exposure/", {"zone": zone.pk}).json()
-    assert body["zone"]["name"] == "贾口洼蓄滞洪区" and body["totals"]["enterprises"] > 0
-    assert [d["distance_m"] for d in body["depots"]] == sorted(d["distance_m"] for d in body["depots"])
-    client = Client()
-    client.force_login(user("flood"))
-    page = client.get("/flood/exposure/", {"zone": zone.pk})
-    assert page.status_code == 200 and "应通知人员" in page.content.decode()
-    pdf = client.get("/flood/exposure.pdf", {"geometry": json.dumps(SMALL)})
-    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
-    assert pdf.content.startswith(b"%PDF")
-    stock = client.get("/flood/stock/", {"low": "1"}).content.decode()
-    assert "低于最低储备" in stock and "陈官屯镇防汛物资仓库" in stock
-
-
-@pytest.mark.parametrize("payload", [
-    {}, {"geometry": {"type": "Point", "coordinates": [116.9, 38.9]}},
-    {"geometry": {"type": "Polygon", "coordinates": [[[1, 2]]]}},
-    {"geometry": {"type": "Polygon", "coordinates": "x"}},
-    {"geometry": {"type": "Polygon", "coordinates": [[[500, 38], [501, 38], [501, 39], [500, 38]]]}},
-    {"geometry": DRAWN, "crs": "mars"}, {"geometry": DRAWN, "zone": 1},
-    {"geometry": {"type": "Polygon", "coordinates": [[[100, 30], [130, 30], [130, 45], [100, 30]]]}},
-])
-def test_bad_areas_are_refused_with_400(payload):
-    assert api("flood").post("/api/flood/exposure/", payload, format="json").status_code == 400
-
-
-FLOOD_PAGES = ("/flood/", "/flood/stock/", "/flood/duty/", "/flood/exposure/?zone={zone}",
-               "/flood/exposure.pdf?zone={zone}")
-
-
-@pytest.mark.parametrize("username,allowed", [("flood", True), ("supervisor", True), ("admin", True),
-                                              ("officer", False), ("head01", False)])
-def test_only_flood_command_supervisors_and_admins(username, allowed):
-    person = officer_of("120118107-001") if username == "officer" else user(username)
-    zone = FloodZone.objects.order_by("pk").first()
-    client = Client()
-    client.force_login(person)
-    for url in FLOOD_PAGES[:3] if allowed else FLOOD_PAGES:
-        assert client.get(url.format(zone=zone.pk)).status_code == (200 if allowed else 403), url
-    from rest_framework.test import APIClient
-
-    rest = APIClient()
-    rest.force_authenticate(person)
-    assert rest.get("/api/flood/exposure/", {"zone": zone.pk}).status_code == (200 if allowed else 403)
-    for layer in ("flood-zones", "flood-basins", "depots", "pumping-stations", "rescue-teams"):
-        response = rest.get(f"/api/layers/{layer}.geojson")
-        assert response.status_code == (200 if allowed else 404), layer
-    if not allowed:
-        item = StockItem.objects.first()
-        before = item.quantity
-        assert client.post(f"/flood/stock/{item.pk}/move/", {"kind": "issue", "quantity": 1}).status_code == 403
-        assert client.post(f"/flood/zones/{zone.pk}/tasks/", {"due_date": "2030-01-01"}).status_code == 403
-        item.refresh_from_db()
-        assert item.quantity == before and not PreFloodTask.objects.filter(zone=zone).exists()
-
-
-def test_open_hazards_in_the_area_are_exposed_and_closed_ones_are_not():
-    from gridmap.inspections.models import Hazard
-
-    polygon = shape(DRAWN)
-    inside = [h for h in Hazard.objects.select_related("enterprise").exclude(status="closed")
-              if polygon.intersects(Point(*(h.location or h.enterprise.location).coords))]
-    result = exposure(user("flood"), ExposureQuery(area=area_from_geojson(DRAWN)))
-    assert inside and {h["id"] for h in result["open_hazards"]} == {h.pk for h in inside}
-    assert result["totals"]["open_hazards"] == len(inside)
-    # Overdue hazards lead the list.
-    flags = [h["overdue"] for h in result["open_hazards"]]
-    assert flags == sorted(flags, reverse=True)
-    closed = Hazard.objects.filter(status="closed").select_related("enterprise")
-    assert not {h.pk for h in closed} & {h["id"] for h in result["open_hazards"]}
-    client = Client()
-    client.force_login(user("flood"))
-    page = client.get("/flood/exposure/", {"geometry": json.dumps(DRAWN)}).content.decode()
-    assert "未销号隐患" in page and inside[0].enterprise.name in page

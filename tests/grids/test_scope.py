@@ -104,3 +104,32 @@ def test_a_scope_read_inside_a_rolled_back_transaction_is_not_kept(settings):
         assert scope_for(officer).root_codes == {"120118108-003", "120118108-004"}
         raise Undo
     assert scope_for(officer).root_codes == {"120118108-003"}
+
+
+def test_on_duty_q_and_sql_fragment_agree_on_every_boundary():
+    """The ORM and the raw SQL (lookup, layers, flood impact) spell "on duty on a day" from one
+    definition; they must pick the same assignments, ends included."""
+    from django.db import connection
+
+    from gridmap.grids.scope import active_on, active_on_sql, on_duty_on, on_duty_on_sql
+
+    grid = Grid.objects.filter(level=2).order_by("code").first()
+    person = get_user_model().objects.create(username="boundary-duty")
+    day = dt.date(2030, 6, 15)
+    one = dt.timedelta(days=1)
+    ranges = [(None, None), (day, None), (day + one, None), (None, day), (None, day - one),
+              (day, day), (day - one, day + one), (day + one, day + 2 * one)]
+    for role in ("officer", "contact_leader"):
+        for start, end in ranges:
+            GridAssignment.objects.create(user=person, grid=grid, role=role, valid_from=start, valid_to=end,
+                                          district_code=grid.district_code)
+    mine = GridAssignment.objects.filter(user=person)
+    for probe in (day - one, day, day + one):
+        for q, sql in ((active_on, active_on_sql), (on_duty_on, on_duty_on_sql)):
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT a.id FROM grids_gridassignment a WHERE a.user_id = %(user)s "
+                               f"AND {sql('a', '%(day)s')}", {"user": person.pk, "day": probe})
+                from_sql = {row[0] for row in cursor.fetchall()}
+            assert from_sql == set(mine.filter(q(probe)).values_list("pk", flat=True)), (probe, q)
+    on_the_day = mine.filter(on_duty_on(day))
+    assert on_the_day.count() == 5 and set(on_the_day.values_list("role", flat=True)) == {"officer"}

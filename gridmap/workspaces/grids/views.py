@@ -7,7 +7,6 @@ import json
 import tempfile
 from pathlib import Path
 
-import pghistory
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -19,9 +18,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gridmap.accounts.capabilities import ASSIGN_OFFICERS, SEE_DISTRICT, capability_required
-from gridmap.core.history import history_of
+from gridmap.core.history import history_of, recorded_as
+from gridmap.enterprises.risk import RISK_ORDER
 from gridmap.enterprises.risk import colour as risk_colour
-from gridmap.enterprises.selectors import RISK_ORDER, enterprises_in_cells, enterprises_without_cell
+from gridmap.enterprises.selectors import (
+    enterprises_in_cells,
+    enterprises_without_cell,
+)
 from gridmap.grids.models import GridAssignment
 from gridmap.grids.readers import ImportRefused
 from gridmap.grids.roster import import_roster
@@ -204,7 +207,7 @@ def roster_upload(request):
             for chunk in upload.chunks():
                 handle.write(chunk)
         try:
-            with pghistory.context(user=request.user.pk, action="roster_import"):
+            with recorded_as(request.user, "roster_import"):
                 report = import_roster(path, dry_run=form.cleaned_data["dry_run"])
         except ImportRefused as exc:
             shown = exc.problems[:20]

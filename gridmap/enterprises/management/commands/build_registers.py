@@ -1,11 +1,11 @@
 import time
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from gridmap.enterprises.conf import app_settings
 from gridmap.enterprises.register import write_register
 from gridmap.enterprises.selectors import enterprises_for_user, risk_points_for_user
 from gridmap.grids.models import Grid
@@ -16,7 +16,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--grid", help="网格编码（一级或二级）；不给则为全区")
-        parser.add_argument("--out", help=f"输出目录（默认 {settings.GRIDMAP_REGISTER_DIR}）")
+        parser.add_argument("--out", help=f"输出目录（默认 {app_settings.REGISTER_DIR}）")
         parser.add_argument("--user", help="按此用户的查看范围生成（默认第一个超级用户）")
         parser.add_argument("--limit", type=int, help="最多生成多少份（试运行用）")
 
@@ -36,7 +36,7 @@ class Command(BaseCommand):
         if options["limit"]:
             enterprises = enterprises[: options["limit"]]
         enterprises = list(enterprises)
-        out = Path(options["out"] or settings.GRIDMAP_REGISTER_DIR)
+        out = Path(options["out"] or app_settings.REGISTER_DIR)
         started = time.perf_counter()
         for enterprise in tqdm(enterprises, desc="一企一册", unit="份", file=self.stderr._out):
             points = list(risk_points_for_user(user, enterprise=enterprise))

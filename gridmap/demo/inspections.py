@@ -21,9 +21,8 @@ from django.db import transaction
 
 from gridmap.accounts.models import Role
 from gridmap.enterprises.models import Enterprise
-
-from .criteria import CRITERIA
-from .models import (
+from gridmap.inspections.criteria import CRITERIA
+from gridmap.inspections.models import (
     AnnualPlan,
     EnforcementCertificate,
     EnforcementDocument,
@@ -34,8 +33,8 @@ from .models import (
     Report,
     Summons,
 )
-from .planning import plan_draw
-from .services import cell_officers
+from gridmap.inspections.planning import plan_draw
+from gridmap.inspections.services import cell_officers
 
 YEAR = 2019
 SEED = 20190101

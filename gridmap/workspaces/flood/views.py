@@ -1,5 +1,6 @@
-"""The flood-command desk (防汛指挥): map with drawing, exposure page and briefing PDF, stock,
-duty. Composed from the flood selectors and services and the layer registry."""
+"""The flood-command desk (防汛指挥): map with drawing, impact page and briefing PDF, stock,
+duty. Composed from the flood selectors and services, the open hazards of the inspections
+app (impact.py) and the layer registry."""
 
 from __future__ import annotations
 
@@ -17,14 +18,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from gridmap.accounts.capabilities import COMMAND_FLOODS, capability_required
 from gridmap.flood.models import FloodZone
 from gridmap.flood.selectors import (
-    AreaError,
-    ExposureQuery,
-    area_from_geojson,
-    can_command,
     duty_for_user,
-    exposure,
     movements_for_user,
     stock_items_for_user,
     stock_totals,
@@ -36,13 +33,13 @@ from gridmap.grids.selectors import district_centre
 from layers.maps import build_map, map_context
 from layers.registry import layers_named
 
-from .access import allowed_only
+from .forms import ImpactForm, StockFilterForm, StockMoveForm, ZoneTasksForm
+from .impact import impact_with_open_hazards
 
 FLOOD_LAYERS = ("district", "rivers", "flood-zones", "flood-basins", "flood-gates", "dikes",
                 "pumping-stations", "sluices", "depots", "rescue-teams", "grids-level1")
 
-
-command_required = allowed_only(can_command, "只有防汛指挥、监管人员和系统管理员可以访问防汛功能")
+command_required = capability_required(COMMAND_FLOODS)
 
 
 @command_required
@@ -54,37 +51,17 @@ def flood_map(request):
         "zones": zones, "kinds": FloodZone.Kind.choices, **map_context(fmap, nonce=str(request.csp_nonce))})
 
 
-def _exposure_from_request(request) -> tuple[dict, dict]:
-    """The exposure asked for by ?zone= or ?geometry=&crs=, and the query to repeat it."""
-    params = {}
-    try:
-        k = int(request.GET.get("k", 5))
-        distance = float(request.GET.get("distance_m", 2000))
-    except ValueError as exc:
-        raise Http404("参数格式错误") from exc
-    if request.GET.get("zone"):
-        try:
-            zone_id = int(request.GET["zone"])
-        except ValueError as exc:
-            raise Http404("责任区不存在") from exc
-        query = ExposureQuery(zone_id=zone_id, k=k, distance_m=distance)
-        params["zone"] = zone_id
-    elif request.GET.get("geometry"):
-        try:
-            area = area_from_geojson(request.GET["geometry"], crs=request.GET.get("crs"))
-        except AreaError as exc:
-            raise Http404(str(exc)) from exc
-        query = ExposureQuery(area=area, k=k, distance_m=distance)
-        params.update(geometry=request.GET["geometry"], crs=request.GET.get("crs", "wgs84"))
-    else:
-        raise Http404("请选择责任区或绘制范围")
+def _impact_from_request(request) -> tuple[dict, dict]:
+    """The impact asked for by ?zone= or ?geometry=&crs=, and the query to repeat it."""
+    form = ImpactForm(request.GET)
+    if not form.is_valid():
+        raise Http404("；".join(message for errors in form.errors.values() for message in errors))
     started = time.perf_counter()
-    result = exposure(request.user, query)
+    result = impact_with_open_hazards(request.user, form.query())
     if result is None:
         raise Http404("责任区不存在")
     result["elapsed_ms"] = round((time.perf_counter() - started) * 1000, 1)
-    params.update(k=k, distance_m=distance)
-    return result, params
+    return result, form.params()
 
 
 def _context(request, result, params) -> dict:
@@ -94,9 +71,9 @@ def _context(request, result, params) -> dict:
 
 
 @command_required
-def exposure_page(request):
-    result, params = _exposure_from_request(request)
-    return render(request, "workspaces/flood_exposure.html", _context(request, result, params))
+def impact_page(request):
+    result, params = _impact_from_request(request)
+    return render(request, "workspaces/flood_impact.html", _context(request, result, params))
 
 
 _FONT_CONFIG = None
@@ -115,14 +92,18 @@ def briefing_pdf_bytes(context: dict) -> bytes:
 
 
 @command_required
-def exposure_pdf(request):
-    result, params = _exposure_from_request(request)
+def impact_pdf(request):
+    result, params = _impact_from_request(request)
     body = briefing_pdf_bytes(_context(request, result, params))
     response = HttpResponse(body, content_type="application/pdf")
-    name = f"防汛受影响分析_{timezone.localtime():%Y%m%d-%H%M}.pdf"
+    name = f"防汛影响分析_{timezone.localtime():%Y%m%d-%H%M}.pdf"
     response["Content-Disposition"] = (f'attachment; filename="flood-briefing.pdf"; '
                                        f"filename*=UTF-8''{quote(name)}")
     return response
+
+
+def _refusal(form) -> str:
+    return "；".join(message for errors in form.errors.values() for message in errors)
 
 
 @command_required
@@ -131,13 +112,12 @@ def zone_tasks(request, pk: int):
     zone = zone_for_user(request.user, pk)
     if zone is None:
         raise Http404("责任区不存在")
-    try:
-        due = dt.date.fromisoformat(request.POST.get("due_date", ""))
-    except ValueError:
-        messages.error(request, "请填写有效的完成期限")
+    form = ZoneTasksForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _refusal(form))
     else:
         try:
-            report = preflood_tasks_create(actor=request.user, zone=zone, due_date=due)
+            report = preflood_tasks_create(actor=request.user, zone=zone, due_date=form.cleaned_data["due_date"])
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         else:
@@ -147,12 +127,15 @@ def zone_tasks(request, pk: int):
 
 @command_required
 def stock(request):
-    low_only = request.GET.get("low") == "1"
+    low_only = StockFilterForm(request.GET).low_only()
     return render(request, "workspaces/flood_stock.html", {
         "items": stock_items_for_user(request.user, low_only=low_only),
         "low_count": stock_items_for_user(request.user, low_only=True).count(),
         "low_only": low_only, "totals": stock_totals(request.user),
         "movements": movements_for_user(request.user)[:30]})
+
+
+STOCK_ACTIONS = {"receive": stock_receive, "issue": stock_issue}
 
 
 @command_required
@@ -161,22 +144,19 @@ def stock_move(request, pk: int):
     item = stock_items_for_user(request.user).filter(pk=pk).first()
     if item is None:
         raise Http404("物资不存在")
-    action = {"receive": stock_receive, "issue": stock_issue}.get(request.POST.get("kind", ""))
+    form = StockMoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"未保存：{_refusal(form)}")
+        return redirect(reverse("flood:stock") + f"#item-{item.pk}")
+    data = form.cleaned_data
     try:
-        quantity = int(request.POST.get("quantity", ""))
-    except ValueError:
-        quantity = 0
-    if action is None:
-        messages.error(request, "未知操作")
+        movement = STOCK_ACTIONS[data["kind"]](actor=request.user, item=item, quantity=data["quantity"],
+                                               note=data["note"])
+    except ValidationError as exc:
+        messages.error(request, f"未保存：{'；'.join(exc.messages)}")
     else:
-        try:
-            movement = action(actor=request.user, item=item, quantity=quantity,
-                              note=request.POST.get("note", "").strip())
-        except ValidationError as exc:
-            messages.error(request, f"未保存：{'；'.join(exc.messages)}")
-        else:
-            messages.success(request, f"{item.depot.name}{item.name}{movement.get_kind_display()} "
-                                      f"{quantity}{item.unit}，结存 {movement.balance_after}{item.unit}")
+        messages.success(request, f"{item.depot.name}{item.name}{movement.get_kind_display()} "
+                                  f"{data['quantity']}{item.unit}，结存 {movement.balance_after}{item.unit}")
     return redirect(reverse("flood:stock") + f"#item-{item.pk}")
 
 
@@ -184,5 +164,3 @@ def stock_move(request, pk: int):
 def duty(request):
     return render(request, "workspaces/flood_duty.html", {
         "shifts": duty_for_user(request.user, days=14), "now": timezone.now()})
-
-

@@ -6,7 +6,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gridmap.accounts.capabilities import COMMAND_FLOODS, requires
-from gridmap.flood.selectors import AreaError, ExposureQuery, area_from_geojson, exposure
+from gridmap.flood.selectors import AreaError, ImpactQuery, area_from_geojson
+
+from .impact import impact_with_open_hazards
 
 
 @extend_schema_field({"type": "object", "description": "GeoJSON Polygon 或 MultiPolygon（或其 Feature）",
@@ -17,7 +19,7 @@ class AreaField(serializers.Field):
         return data
 
 
-class ExposureRequest(serializers.Serializer):
+class ImpactRequest(serializers.Serializer):
     geometry = AreaField(required=False, help_text="绘制的范围")
     zone = serializers.IntegerField(required=False, min_value=1, help_text="防汛责任区 id")
     crs = serializers.ChoiceField(choices=["wgs84", "cgcs2000", "gcj02", "bd09"], default="wgs84",
@@ -33,27 +35,29 @@ class ExposureRequest(serializers.Serializer):
 
 
 def _run(request, data):
-    serializer = ExposureRequest(data=data)
+    serializer = ImpactRequest(data=data)
     serializer.is_valid(raise_exception=True)
     values = serializer.validated_data
     try:
         area = area_from_geojson(values["geometry"], crs=values["crs"]) if "geometry" in values else None
     except AreaError as exc:
         raise ValidationError({"geometry": [str(exc)]}) from exc
-    result = exposure(request.user, ExposureQuery(zone_id=values.get("zone"), area=area,
-                                                  k=values["k"], distance_m=values["distance_m"]))
+    result = impact_with_open_hazards(request.user, ImpactQuery(
+        zone_id=values.get("zone"), area=area, k=values["k"], distance_m=values["distance_m"]))
     if result is None:
         raise NotFound("责任区不存在")
     return Response(result)
 
 
-class ExposureView(APIView):
-    """受影响分析：责任区或绘制范围内的企业、风险点、未销号隐患、待办任务、应通知人员、泵站和最近仓库。"""
+class ImpactView(APIView):
+    """影响分析：责任区或绘制范围内的企业、风险点、未销号隐患、待办任务、应通知人员、泵站和最近仓库。"""
+
+    permission_classes = [requires(COMMAND_FLOODS)]
 
     permission_classes = [requires(COMMAND_FLOODS)]
 
     @extend_schema(
-        summary="受影响分析（责任区）",
+        summary="影响分析（责任区）",
         parameters=[OpenApiParameter("zone", int, required=True, description="防汛责任区 id"),
                     OpenApiParameter("k", int, description="最近仓库个数（1–20）"),
                     OpenApiParameter("distance_m", float, description="泵站搜索距离（米）")],
@@ -66,7 +70,7 @@ class ExposureView(APIView):
             raise ValidationError({"zone": ["缺少 zone 参数"]})
         return _run(request, data)
 
-    @extend_schema(summary="受影响分析（绘制范围）", request=ExposureRequest, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(summary="影响分析（绘制范围）", request=ImpactRequest, responses={200: OpenApiTypes.OBJECT})
     def post(self, request):
         if not isinstance(request.data, dict):
             raise ValidationError({"detail": "请求体应为 JSON 对象"})

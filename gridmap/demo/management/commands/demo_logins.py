@@ -1,6 +1,6 @@
-from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from gridmap.demo.conf import app_settings
 from gridmap.grids.models import GridAssignment
 
 
@@ -8,11 +8,11 @@ class Command(BaseCommand):
     help = "列出演示账户"
 
     def handle(self, *args, **options):
-        if not settings.GRIDMAP_ALLOW_DEMO_DATA:
+        if not app_settings.ALLOW_DEMO_DATA:
             return
         example = (GridAssignment.objects.filter(role="officer").select_related("user", "grid")
                    .order_by("user__username").first())
-        password = settings.GRIDMAP_DEMO_PASSWORD
+        password = app_settings.DEMO_PASSWORD
         self.stdout.write(f"演示账户（密码均为 {password}）：")
         self.stdout.write("  admin       系统管理员")
         self.stdout.write("  supervisor  区监管人员（全区）")

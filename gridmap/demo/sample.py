@@ -14,15 +14,18 @@ from gridmap.accounts.models import Role
 from gridmap.enterprises.importer import enterprises_import, risk_points_import
 from gridmap.flood.loader import flood_data_import
 from gridmap.flood.services import rivers_import
+from gridmap.grids.conf import app_settings as grid_settings
 from gridmap.grids.loader import import_grids
 from gridmap.grids.roster import import_roster
-from gridmap.inspections.sample import sample_inspections_load
+
+from .conf import app_settings
+from .inspections import sample_inspections_load
 
 SAMPLE_DIR = settings.BASE_DIR / "data"
 SHAPEFILES = SAMPLE_DIR / "shapefiles"
 DEMO_ACCOUNTS = (
     ("admin", "系统管理员", Role.ADMINISTRATOR),
-    ("supervisor", "区应急管理局监管人员", Role.SUPERVISOR),
+    ("supervisor", "区应急管理局监管人员", Role.BUREAU_STAFF),
     ("flood", "区防汛指挥部", Role.FLOOD_COMMAND),
 )
 
@@ -33,16 +36,16 @@ class DemoDataRefused(Exception):
 
 def sample_load(*, data_dir: Path = SAMPLE_DIR, log=print) -> None:
     """Load (or refresh) the sample district; idempotent, one transaction."""
-    if not settings.GRIDMAP_ALLOW_DEMO_DATA:
+    if not app_settings.ALLOW_DEMO_DATA:
         raise DemoDataRefused("此环境（生产配置）不允许加载演示数据和演示账户")
     shapefiles = data_dir / "shapefiles"
-    password = make_password(settings.GRIDMAP_DEMO_PASSWORD)
+    password = make_password(app_settings.DEMO_PASSWORD)
     with transaction.atomic():
         for name in ("district", "grids_level1", "grids_level2"):
             report = import_grids(shapefiles / f"{name}.shp")
             log(f"{name}: {report.summary()}")
         count = rivers_import(path=shapefiles / "rivers.shp",
-                              district_code=settings.GRIDMAP_DISTRICT_CODE)
+                              district_code=grid_settings.DISTRICT_CODE)
         log(f"rivers: {count} 条河流")
         # One hash for every demo account: hashing 700+ passwords one by one takes minutes.
         log(import_roster(data_dir / "officers.csv", password_hash=password).summary())
@@ -56,5 +59,5 @@ def sample_load(*, data_dir: Path = SAMPLE_DIR, log=print) -> None:
             user.groups.add(Group.objects.get_or_create(name=role)[0])
         log(enterprises_import(path=data_dir / "enterprises.csv").summary())
         log(risk_points_import(path=data_dir / "risk_points.csv").summary())
-        flood_data_import(data_dir=data_dir / "flood", district_code=settings.GRIDMAP_DISTRICT_CODE, log=log)
+        flood_data_import(data_dir=data_dir / "flood", district_code=grid_settings.DISTRICT_CODE, log=log)
         sample_inspections_load(password_hash=password, log=log)
