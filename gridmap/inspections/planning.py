@@ -19,13 +19,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from gridmap.accounts.capabilities import ASSIGN_INSPECTIONS
+from gridmap.core.history import recorded_as
 from gridmap.core.locks import serialize
 from gridmap.enterprises.models import Enterprise
 from gridmap.enterprises.risk import LEVEL_RANK
 
 from .conf import app_settings
 from .models import AnnualPlan, EnforcementCertificate, PlanEntry, PlanVisit
-from .services import _history
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,7 @@ def plan_create(*, actor, year: int, seed: int | None = None, key_visits_target:
         raise ValidationError({"year": f"{year} 年度计划已存在"})
     # The seed is drawn once from the system's entropy and then recorded for good.
     seed = seed if seed is not None else random.SystemRandom().randrange(2**62)
-    with _history(actor, "plan_create"):
+    with recorded_as(actor, "plan_create"):
         return AnnualPlan.objects.create(
             year=year, seed=seed, key_visits_target=key_visits_target,
             general_visits_target=general_visits_target,
@@ -162,7 +162,7 @@ def plan_draw(*, actor, plan: AnnualPlan) -> AnnualPlan:
     if plan.drawn_at is not None:
         raise ValidationError({"plan": "该计划已抽取；抽取结果不可重抽，只能按记录的种子复核"})
     entries = redraw(plan)
-    with _history(actor, "plan_draw", seed=plan.seed):
+    with recorded_as(actor, "plan_draw", seed=plan.seed):
         rows = PlanEntry.objects.bulk_create([
             PlanEntry(plan=plan, enterprise_id=e.enterprise_id, supervision_class=e.supervision_class,
                       risk_level=e.risk_level, visits=len(e.visits), rank=i)
