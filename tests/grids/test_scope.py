@@ -119,7 +119,7 @@ def test_on_duty_q_and_sql_fragment_agree_on_every_boundary():
     one = dt.timedelta(days=1)
     ranges = [(None, None), (day, None), (day + one, None), (None, day), (None, day - one),
               (day, day), (day - one, day + one), (day + one, day + 2 * one)]
-    for role in ("officer", "contact_leader"):
+    for role in ("cell_officer", "contact_leader"):
         for start, end in ranges:
             GridAssignment.objects.create(user=person, grid=grid, role=role, valid_from=start, valid_to=end,
                                           district_code=grid.district_code)
@@ -132,4 +132,4 @@ def test_on_duty_q_and_sql_fragment_agree_on_every_boundary():
                 from_sql = {row[0] for row in cursor.fetchall()}
             assert from_sql == set(mine.filter(q(probe)).values_list("pk", flat=True)), (probe, q)
     on_the_day = mine.filter(on_duty_on(day))
-    assert on_the_day.count() == 5 and set(on_the_day.values_list("role", flat=True)) == {"officer"}
+    assert on_the_day.count() == 5 and set(on_the_day.values_list("role", flat=True)) == {"cell_officer"}
