@@ -17,8 +17,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from gridmap.core.locks import serialize
-
-from .readers import ImportRefused, Problem, feature_label, read_vector
+from gridmap.geo.readers import ImportRefused, Problem, feature_label, read_vector
 
 # Sent inside the import transaction after grids changed, so that records located in grids
 # (enterprises, ...) can be re-assigned in the same transaction by the apps that own them.

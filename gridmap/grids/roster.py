@@ -14,9 +14,9 @@ from django.db import transaction
 
 from gridmap.accounts.models import Role
 from gridmap.core.locks import serialize
+from gridmap.geo.readers import ImportRefused, Problem, looks_like_formula
 
 from .models import Grid, GridAssignment
-from .readers import ImportRefused, Problem, looks_like_formula
 
 COLUMNS = ("username", "name", "phone", "grid_code", "role")
 PHONE = re.compile(r"^\+?[0-9][0-9\- ]{6,19}$")

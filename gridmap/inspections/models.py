@@ -15,6 +15,8 @@ from django.contrib.gis.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from gridmap.geo.photos import FORMATS as PHOTO_FORMATS
+
 USER = settings.AUTH_USER_MODEL
 
 
@@ -475,7 +477,7 @@ class Report(models.Model):
 
 
 def evidence_path(instance: "EvidencePhoto", filename: str) -> str:
-    extension = settings.GRIDMAP_PATROL_PHOTO_FORMATS.get(instance.image_format, "bin")
+    extension = PHOTO_FORMATS.get(instance.image_format, "bin")
     return f"inspections/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.{extension}"
 
 

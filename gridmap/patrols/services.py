@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import warnings
 from collections.abc import Sequence
 
 import pghistory
@@ -13,10 +12,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image
 
 from gridmap.enterprises.selectors import enterprise_distance_m, enterprises_for_user
-from gridmap.grids.coords import to_wgs84_arrays
+from gridmap.geo.coords import DEFAULT_CRS, LONLAT_CRS, to_wgs84_arrays
+from gridmap.geo.photos import check_photos
 from gridmap.grids.models import Grid
 from gridmap.grids.scope import scope_for
 
@@ -24,11 +23,10 @@ from .models import Patrol, PatrolPhoto
 
 # Phones' clocks drift; a record a few minutes "in the future" is not an error.
 CLOCK_SKEW = dt.timedelta(minutes=10)
-CONVERTED_CRS = ("gcj02", "bd09")
 
 
 def _to_wgs84(points: Sequence[tuple[float, float]], crs: str) -> list[tuple[float, float]]:
-    if crs not in CONVERTED_CRS:
+    if crs in LONLAT_CRS:
         return [(float(x), float(y)) for x, y in points]
     lons, lats = to_wgs84_arrays([p[0] for p in points], [p[1] for p in points], crs)
     return list(zip((float(v) for v in lons), (float(v) for v in lats), strict=True))
@@ -40,33 +38,8 @@ def cell_covering(point: Point) -> Grid | None:
             .order_by("-level", "code").first())
 
 
-def check_photo(upload: UploadedFile) -> str:
-    """The image format found by decoding the file; refuse anything else or anything too big."""
-    name = upload.name or "照片"
-    if upload.size > settings.GRIDMAP_PATROL_PHOTO_MAX_BYTES:
-        limit = settings.GRIDMAP_PATROL_PHOTO_MAX_BYTES // (1024 * 1024)
-        raise ValidationError({"photos": f"{name}：超过 {limit} MB"})
-    try:
-        upload.seek(0)
-        with warnings.catch_warnings():
-            # A decompression bomb is an error here, not a warning.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(upload) as image:
-                found = image.format
-                image.verify()
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning) as exc:
-        raise ValidationError({"photos": f"{name}：不是可识别的图片（{type(exc).__name__}）"}) from exc
-    finally:
-        upload.seek(0)
-    if found not in settings.GRIDMAP_PATROL_PHOTO_FORMATS:
-        allowed = "、".join(settings.GRIDMAP_PATROL_PHOTO_FORMATS)
-        raise ValidationError({"photos": f"{name}：格式 {found} 不支持（可用 {allowed}）"})
-    return found
-
-
 @transaction.atomic
-def patrol_record(*, actor, lon: float, lat: float, crs: str = "wgs84",
+def patrol_record(*, actor, lon: float, lat: float, crs: str = DEFAULT_CRS,
                   patrolled_at: dt.datetime | None = None,
                   track: Sequence[tuple[float, float]] | None = None,
                   visited: str = "", notes: str = "", enterprise_id: int | None = None,
@@ -79,9 +52,7 @@ def patrol_record(*, actor, lon: float, lat: float, crs: str = "wgs84",
     patrolled_at = patrolled_at or now
     if patrolled_at > now + CLOCK_SKEW:
         raise ValidationError({"patrolled_at": "巡查时间不能晚于现在"})
-    if len(photos) > settings.GRIDMAP_PATROL_MAX_PHOTOS:
-        raise ValidationError({"photos": f"每条巡查记录最多 {settings.GRIDMAP_PATROL_MAX_PHOTOS} 张照片"})
-    formats = [check_photo(photo) for photo in photos]
+    formats = check_photos(photos)
 
     (x, y), = _to_wgs84([(lon, lat)], crs)
     position = Point(x, y, srid=4326)

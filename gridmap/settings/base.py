@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "gridmap.workspaces.context.navigation",
+                "gridmap.geo.context.choices",
             ],
         },
     },
@@ -219,13 +220,8 @@ GRIDMAP_TILE_CACHE_MB = int(os.environ.get("GRIDMAP_TILE_CACHE_MB", "64"))
 # Topology tolerance for grid imports, in square metres: slivers smaller than this are
 # reported as warnings, larger ones refuse the import.
 GRIDMAP_TOPOLOGY_TOLERANCE_M2 = float(os.environ.get("GRIDMAP_TOPOLOGY_TOLERANCE_M2", "100"))
-# Patrol photos: at most this many per record, each at most this size, in these formats
-# (checked by decoding the file, not by its name or the browser's content type).
-GRIDMAP_PATROL_MAX_PHOTOS = 6
 # A visit recorded farther than this from the enterprise is flagged (not refused).
 GRIDMAP_PATROL_VISIT_MAX_DISTANCE_M = float(os.environ.get("GRIDMAP_PATROL_VISIT_MAX_DISTANCE_M", "200"))
-GRIDMAP_PATROL_PHOTO_MAX_BYTES = 10 * 1024 * 1024
-GRIDMAP_PATROL_PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 # Demo users with a shared password are created only where this is true (never production).
 GRIDMAP_ALLOW_DEMO_DATA = False
 GRIDMAP_DEMO_PASSWORD = "gridmap-demo"

@@ -4,13 +4,14 @@ duty. Composed from the flood selectors and services and the layer registry."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -19,9 +20,7 @@ from django.views.decorators.http import require_POST
 
 from gridmap.flood.models import FloodZone
 from gridmap.flood.selectors import (
-    AreaError,
     ExposureQuery,
-    area_from_geojson,
     can_command,
     duty_for_user,
     exposure,
@@ -32,6 +31,8 @@ from gridmap.flood.selectors import (
     zones_for_user,
 )
 from gridmap.flood.services import preflood_tasks_create, stock_issue, stock_receive
+from gridmap.geo.coords import DEFAULT_CRS
+from gridmap.geo.polygons import PolygonError, polygon_input
 from gridmap.grids.selectors import district_centre
 from layers.maps import build_map, map_context
 from layers.registry import layers_named
@@ -70,12 +71,9 @@ def _exposure_from_request(request) -> tuple[dict, dict]:
         query = ExposureQuery(zone_id=zone_id, k=k, distance_m=distance)
         params["zone"] = zone_id
     elif request.GET.get("geometry"):
-        try:
-            area = area_from_geojson(request.GET["geometry"], crs=request.GET.get("crs"))
-        except AreaError as exc:
-            raise Http404(str(exc)) from exc
+        area = polygon_input(request.GET["geometry"], crs=request.GET.get("crs"))
         query = ExposureQuery(area=area, k=k, distance_m=distance)
-        params.update(geometry=request.GET["geometry"], crs=request.GET.get("crs", "wgs84"))
+        params.update(geometry=request.GET["geometry"], crs=request.GET.get("crs", DEFAULT_CRS))
     else:
         raise Http404("请选择责任区或绘制范围")
     started = time.perf_counter()
@@ -93,7 +91,21 @@ def _context(request, result, params) -> dict:
             "default_due": timezone.localdate() + dt.timedelta(days=7)}
 
 
+def area_refused_as_400(view):
+    """A drawn area or its crs that cannot be used is a 400 naming the parameter."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except PolygonError as exc:
+            return HttpResponseBadRequest(f"{exc.field}：{exc}", content_type="text/plain; charset=utf-8")
+
+    return wrapped
+
+
 @command_required
+@area_refused_as_400
 def exposure_page(request):
     result, params = _exposure_from_request(request)
     return render(request, "workspaces/flood_exposure.html", _context(request, result, params))
@@ -115,6 +127,7 @@ def briefing_pdf_bytes(context: dict) -> bytes:
 
 
 @command_required
+@area_refused_as_400
 def exposure_pdf(request):
     result, params = _exposure_from_request(request)
     body = briefing_pdf_bytes(_context(request, result, params))

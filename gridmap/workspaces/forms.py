@@ -2,9 +2,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
+from gridmap.geo.coords import CRS_CHOICES, DEFAULT_CRS
 from gridmap.grids.models import Grid, GridAssignment
-
-CRS_CHOICES = [("wgs84", "WGS84（GPS、天地图）"), ("gcj02", "GCJ-02（高德）"), ("bd09", "BD-09（百度）")]
 
 
 class UsernameField(forms.CharField):
@@ -75,7 +74,7 @@ class RosterForm(forms.Form):
 class PatrolForm(forms.Form):
     lon = forms.FloatField(label="经度", min_value=-180, max_value=180)
     lat = forms.FloatField(label="纬度", min_value=-90, max_value=90)
-    crs = forms.ChoiceField(label="坐标系", choices=CRS_CHOICES, initial="wgs84")
+    crs = forms.ChoiceField(label="坐标系", choices=CRS_CHOICES, initial=DEFAULT_CRS)
     patrolled_at = forms.DateTimeField(label="巡查时间", required=False,
                                        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
     visited = forms.CharField(label="走访单位/地点", max_length=300, required=False)

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from gridmap.core.geojson import feature_collection
 from gridmap.core.history import history_of
+from gridmap.geo.coords import DEFAULT_CRS
 from gridmap.grids.models import Grid
 from gridmap.grids.scope import scope_for
 from gridmap.grids.selectors import district_centre
@@ -211,7 +212,7 @@ def report_list(request):
             report = services.report_submit(
                 actor=request.user, description=request.POST.get("description", ""),
                 lon=_float(request.POST.get("lon")) or 0.0, lat=_float(request.POST.get("lat")) or 0.0,
-                crs=request.POST.get("crs", "wgs84"), source=request.POST.get("source", "public"),
+                crs=request.POST.get("crs", DEFAULT_CRS), source=request.POST.get("source", "public"),
                 reporter_name=request.POST.get("reporter_name", ""),
                 reporter_phone=request.POST.get("reporter_phone", ""), photos=request.FILES.getlist("photos"))
         except (ValidationError, PermissionDenied) as exc:

@@ -15,9 +15,10 @@ from shapely.geometry import Point, shape
 
 from gridmap.enterprises.models import Enterprise, RiskPoint
 from gridmap.flood.models import FloodZone, PreFloodTask, StockItem, StockMovement, SupplyDepot
-from gridmap.flood.selectors import ExposureQuery, area_from_geojson, exposure
+from gridmap.flood.selectors import ExposureQuery, exposure
 from gridmap.flood.services import preflood_tasks_create, stock_issue, stock_receive
-from gridmap.grids.coords import wgs84_to_gcj02
+from gridmap.geo.coords import wgs84_to_gcj02
+from gridmap.geo.polygons import polygon_input
 from tests.factories import officer_of
 from tests.security.test_concurrency import run_together
 
@@ -44,7 +45,7 @@ def api(name):
 
 
 def test_drawn_polygon_matches_shapely_point_in_polygon():
-    result = exposure(user("flood"), ExposureQuery(area=area_from_geojson(DRAWN)))
+    result = exposure(user("flood"), ExposureQuery(area=polygon_input(DRAWN)))
     polygon = shape(DRAWN)
     expected = {pk for pk, loc in Enterprise.objects.exclude(status="closed").values_list("id", "location")
                 if polygon.intersects(Point(loc.x, loc.y))}
@@ -74,7 +75,7 @@ def test_gcj02_area_is_converted_to_the_same_exposure():
     gcj = {"type": "Polygon", "coordinates": [np.column_stack([lon, lat]).tolist()]}
     response = api("flood").post("/api/flood/exposure/", {"geometry": gcj, "crs": "gcj02"}, format="json")
     assert response.status_code == 200
-    wgs = exposure(user("flood"), ExposureQuery(area=area_from_geojson(DRAWN)))
+    wgs = exposure(user("flood"), ExposureQuery(area=polygon_input(DRAWN)))
     assert {e["id"] for e in response.json()["enterprises"]} == {e["id"] for e in wgs["enterprises"]}
 
 
@@ -98,7 +99,7 @@ def geodesic_distance_to_polygon(lon, lat, polygon, step_m=2.0):
 @pytest.mark.parametrize("area", [SMALL, DRAWN], ids=["small", "drawn"])
 def test_nearest_depots_match_geodesic_distances(area):
     k = 4
-    result = exposure(user("flood"), ExposureQuery(area=area_from_geojson(area), k=k))
+    result = exposure(user("flood"), ExposureQuery(area=polygon_input(area), k=k))
     polygon = shape(area)
     truth = sorted((geodesic_distance_to_polygon(d.location.x, d.location.y, polygon), d.name)
                    for d in SupplyDepot.objects.all())[:k]
@@ -270,7 +271,7 @@ def test_open_hazards_in_the_area_are_exposed_and_closed_ones_are_not():
     polygon = shape(DRAWN)
     inside = [h for h in Hazard.objects.select_related("enterprise").exclude(status="closed")
               if polygon.intersects(Point(*(h.location or h.enterprise.location).coords))]
-    result = exposure(user("flood"), ExposureQuery(area=area_from_geojson(DRAWN)))
+    result = exposure(user("flood"), ExposureQuery(area=polygon_input(DRAWN)))
     assert inside and {h["id"] for h in result["open_hazards"]} == {h.pk for h in inside}
     assert result["totals"]["open_hazards"] == len(inside)
     # Overdue hazards lead the list.

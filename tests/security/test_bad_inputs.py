@@ -14,8 +14,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from gridmap.geo.readers import ImportRefused
 from gridmap.grids.loader import import_grids
-from gridmap.grids.readers import ImportRefused
 from gridmap.grids.roster import import_roster
 from tests.conftest import table_checksum
 

@@ -5,7 +5,9 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gridmap.flood.selectors import AreaError, ExposureQuery, area_from_geojson, can_command, exposure
+from gridmap.flood.selectors import ExposureQuery, can_command, exposure
+from gridmap.geo.coords import CRS_NAMES, DEFAULT_CRS
+from gridmap.geo.polygons import PolygonError, polygon_input
 
 
 @extend_schema_field({"type": "object", "description": "GeoJSON Polygon 或 MultiPolygon（或其 Feature）",
@@ -19,7 +21,7 @@ class AreaField(serializers.Field):
 class ExposureRequest(serializers.Serializer):
     geometry = AreaField(required=False, help_text="绘制的范围")
     zone = serializers.IntegerField(required=False, min_value=1, help_text="防汛责任区 id")
-    crs = serializers.ChoiceField(choices=["wgs84", "cgcs2000", "gcj02", "bd09"], default="wgs84",
+    crs = serializers.ChoiceField(choices=CRS_NAMES, default=DEFAULT_CRS,
                                   help_text="geometry 的坐标系（高德 gcj02，百度 bd09）")
     k = serializers.IntegerField(default=5, min_value=1, max_value=20, help_text="最近仓库个数")
     distance_m = serializers.FloatField(default=2000, min_value=0, max_value=50000,
@@ -41,9 +43,9 @@ def _run(request, data):
     serializer.is_valid(raise_exception=True)
     values = serializer.validated_data
     try:
-        area = area_from_geojson(values["geometry"], crs=values["crs"]) if "geometry" in values else None
-    except AreaError as exc:
-        raise ValidationError({"geometry": [str(exc)]}) from exc
+        area = polygon_input(values["geometry"], crs=values["crs"]) if "geometry" in values else None
+    except PolygonError as exc:
+        raise ValidationError({exc.field: [str(exc)]}) from exc
     result = exposure(request.user, ExposureQuery(zone_id=values.get("zone"), area=area,
                                                   k=values["k"], distance_m=values["distance_m"]))
     if result is None:

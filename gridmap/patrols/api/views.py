@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gridmap.core.history import history_of
+from gridmap.geo.coords import CRS_NAMES, DEFAULT_CRS
 from gridmap.patrols.selectors import patrol_in_scope, patrols_for_user, photo_in_scope
 from gridmap.patrols.services import patrol_record
 
@@ -48,7 +49,7 @@ class TrackField(serializers.Field):
 class PatrolInput(serializers.Serializer):
     lon = serializers.FloatField(min_value=-180, max_value=180)
     lat = serializers.FloatField(min_value=-90, max_value=90)
-    crs = serializers.ChoiceField(choices=["wgs84", "cgcs2000", "gcj02", "bd09"], default="wgs84")
+    crs = serializers.ChoiceField(choices=CRS_NAMES, default=DEFAULT_CRS)
     patrolled_at = serializers.DateTimeField(required=False)
     track = TrackField(required=False, allow_null=True)
     visited = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")

@@ -4,8 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from gridmap.geo.readers import ImportRefused
 from gridmap.grids.models import Grid
-from gridmap.grids.readers import ImportRefused
 from gridmap.workspaces.sample import SAMPLE_DIR, DemoDataRefused, sample_load
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pyogrio
 import shapely
 
-from .coords import CRSError, geometries_to_wgs84, normalise_crs_name
+from .coords import CoordinateError, CRSError, geometries_to_wgs84, normalise_crs_name
 
 DBF_FORMATS = {".shp", ".dbf"}
 # Text starting with these is a formula to spreadsheet programs (CSV/formula injection);
@@ -124,7 +124,13 @@ def read_vector(path: str | Path, *, encoding: str | None = None,
     present = ~shapely.is_missing(geoms)
     if present.any():
         geoms[present] = shapely.force_2d(geoms[present])
-        geoms[present] = geometries_to_wgs84(geoms[present], crs_name)
+        try:
+            geoms[present] = geometries_to_wgs84(geoms[present], crs_name)
+        except CoordinateError as exc:
+            raise ImportRefused([Problem(
+                feature_label(path, int(np.flatnonzero(present)[exc.index]) + 1), "geometry",
+                f"{exc}：源坐标系 {crs_name} 可能不对（例如投影坐标被当作经纬度），请用 --source-crs 指明",
+            )]) from None
         bounds = shapely.total_bounds(geoms[present])
         if not (-180 <= bounds[0] <= bounds[2] <= 180 and -90 <= bounds[1] <= bounds[3] <= 90):
             raise ImportRefused([Problem(

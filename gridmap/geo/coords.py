@@ -7,6 +7,9 @@ The inverse has no closed form: it is solved by fixed-point iteration to well be
 
 from __future__ import annotations
 
+import functools
+import math
+
 import numpy as np
 import shapely
 from pyproj import CRS, Transformer
@@ -16,12 +19,64 @@ GCJ_A = 6378245.0
 GCJ_EE = 0.00669342162296594323
 BD_X_PI = np.pi * 3000.0 / 180.0
 
-SPECIAL_CRS = {"gcj02", "bd09"}
+# The coordinate systems a user may name, with the labels every form, serializer, importer
+# and page offers: the only place these names are spelled.
+CRS_CHOICES = (
+    ("wgs84", "WGS84（GPS、天地图）"),
+    ("cgcs2000", "CGCS2000（国家 2000）"),
+    ("gcj02", "GCJ-02（高德）"),
+    ("bd09", "BD-09（百度）"),
+)
+CRS_NAMES = tuple(name for name, _ in CRS_CHOICES)
+DEFAULT_CRS = CRS_NAMES[0]
+# Named datums PROJ knows; CGCS2000 differs from WGS84 by centimetres, below what a drawn or
+# GPS position carries, so points in it are taken as WGS84.
 CRS_ALIASES = {"wgs84": "EPSG:4326", "cgcs2000": "EPSG:4490"}
+LONLAT_CRS = tuple(CRS_ALIASES)
+# The public obfuscation algorithms (Amap, Baidu), converted here rather than by PROJ.
+OBFUSCATED_CRS = tuple(name for name in CRS_NAMES if name not in CRS_ALIASES)
+# For command help and error messages: "wgs84、cgcs2000、gcj02、bd09".
+CRS_NAMES_TEXT = "、".join(CRS_NAMES)
 
 
 class CRSError(ValueError):
     pass
+
+
+class CoordinateError(ValueError):
+    """A coordinate that is no place on Earth; index is the position of the first one (of the
+    point, or of the geometry) in what was given."""
+
+    def __init__(self, message: str, index: int = 0):
+        super().__init__(message)
+        self.index = index
+
+
+def lonlat_problem(lon: float, lat: float) -> str | None:
+    """Why a longitude/latitude pair is no place on Earth (not finite, or out of range)."""
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        return f"坐标 ({lon}, {lat}) 不是有限数"
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        return f"坐标 ({lon:g}, {lat:g}) 超出经纬度范围（经度 -180～180，纬度 -90～90）"
+    return None
+
+
+def check_coordinates(lon, lat, *, lonlat: bool = True) -> None:
+    """Refuse the first coordinate that is not finite (or, for longitude/latitude, out of range)."""
+    lon = np.atleast_1d(np.asarray(lon, dtype=float))
+    lat = np.atleast_1d(np.asarray(lat, dtype=float))
+    good = np.isfinite(lon) & np.isfinite(lat)
+    if lonlat:
+        good &= (np.abs(lon) <= 180) & (np.abs(lat) <= 90)
+    if not good.all():
+        index = int(np.argmin(good))
+        x, y = float(lon[index]), float(lat[index])
+        raise CoordinateError(lonlat_problem(x, y) or f"坐标 ({x}, {y}) 不是有限数", index)
+
+
+@functools.lru_cache(maxsize=64)
+def _is_lonlat(source: str) -> bool:
+    return source in OBFUSCATED_CRS or source in LONLAT_CRS or CRS.from_user_input(source).is_geographic
 
 
 def _delta(lon, lat):
@@ -93,7 +148,7 @@ def normalise_crs_name(name: str | None) -> str | None:
     if name is None or name == "":
         return None
     lowered = name.strip().lower().replace("-", "").replace("_", "")
-    if lowered in SPECIAL_CRS:
+    if lowered in OBFUSCATED_CRS:
         return lowered
     if lowered in CRS_ALIASES:
         return CRS_ALIASES[lowered]
@@ -103,28 +158,42 @@ def normalise_crs_name(name: str | None) -> str | None:
     try:
         CRS.from_user_input(text)
     except Exception as exc:
-        raise CRSError(f"无法识别的坐标系 {name!r}（可用 EPSG 代码、wgs84、cgcs2000、gcj02、bd09）") from exc
+        raise CRSError(f"无法识别的坐标系 {name!r}（可用 EPSG 代码、{CRS_NAMES_TEXT}）") from exc
     return text.upper()
 
 
 def to_wgs84_arrays(lon, lat, source: str):
-    """Convert coordinate arrays from a normalised CRS name to WGS84 lon/lat."""
+    """Convert coordinate arrays from a CRS name (one of CRS_NAMES or a normalised name) to
+    WGS84 lon/lat; CoordinateError names the first point that is not finite or, in or after
+    conversion, not a longitude/latitude."""
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    check_coordinates(lon, lat, lonlat=_is_lonlat(source))
+    if source in LONLAT_CRS:
+        return lon, lat
     if source == "gcj02":
-        return gcj02_to_wgs84(lon, lat)
-    if source == "bd09":
-        return bd09_to_wgs84(lon, lat)
-    crs = CRS.from_user_input(source)
-    if crs.equals(CRS.from_epsg(4326)):
-        return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
-    transformer = Transformer.from_crs(crs, CRS.from_epsg(4326), always_xy=True)
-    return transformer.transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+        converted = gcj02_to_wgs84(lon, lat)
+    elif source == "bd09":
+        converted = bd09_to_wgs84(lon, lat)
+    else:
+        crs = CRS.from_user_input(source)
+        if crs.equals(CRS.from_epsg(4326)):
+            return lon, lat
+        transformer = Transformer.from_crs(crs, CRS.from_epsg(4326), always_xy=True)
+        converted = transformer.transform(lon, lat)
+    try:
+        check_coordinates(*converted)
+    except CoordinateError as exc:
+        raise CoordinateError(f"换算为 WGS84 后{exc}", exc.index) from None
+    return converted
 
 
 def geometries_to_wgs84(geometries, source: str):
-    """Convert shapely geometries (array-like) from a normalised CRS name to WGS84."""
-
-    def convert(coords):
+    """Convert shapely geometries (array-like) from a normalised CRS name to WGS84;
+    CoordinateError's index is the position of the geometry holding the bad coordinate."""
+    geometries = np.asarray(geometries, dtype=object)
+    coords, owner = shapely.get_coordinates(geometries, return_index=True)
+    try:
         lon, lat = to_wgs84_arrays(coords[:, 0], coords[:, 1], source)
-        return np.column_stack([lon, lat])
-
-    return shapely.transform(np.asarray(geometries, dtype=object), convert)
+    except CoordinateError as exc:
+        raise CoordinateError(str(exc), int(owner[exc.index])) from None
+    return shapely.set_coordinates(geometries.copy(), np.column_stack([lon, lat]))

@@ -1,5 +1,5 @@
 """Reading tabular files (CSV, Excel) row by row, naming rows as a spreadsheet user sees them
-(the header is row 1). Vector files go through gridmap.grids.readers."""
+(the header is row 1). Vector files go through readers.py."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from gridmap.grids.readers import ImportRefused, Problem
+from .readers import ImportRefused, Problem
 
 TABLE_FORMATS = {".csv", ".txt", ".xlsx"}
 
