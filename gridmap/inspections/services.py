@@ -544,7 +544,7 @@ def report_submit(*, actor, description: str, lon: float, lat: float, crs: str =
     try:
         xs, ys = to_wgs84_arrays([lon], [lat], crs)
     except CoordinateError as exc:
-        raise ValidationError({"position": str(exc)}) from None
+        raise ValidationError({"position": f"位置：{exc}"}) from None
     lon, lat = float(xs[0]), float(ys[0])
     position = Point(float(lon), float(lat), srid=4326)
     cell = cell_at(position)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 
 import pghistory
@@ -14,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gridmap.enterprises.selectors import enterprise_distance_m, enterprises_for_user
-from gridmap.geo.coords import DEFAULT_CRS, LONLAT_CRS, to_wgs84_arrays
+from gridmap.geo.coords import CRS_NAMES, CRS_NAMES_TEXT, DEFAULT_CRS, CoordinateError, lonlat_problem, to_wgs84_arrays
 from gridmap.geo.photos import check_photos
 from gridmap.grids.models import Grid
 from gridmap.grids.scope import scope_for
@@ -25,10 +26,51 @@ from .models import Patrol, PatrolPhoto
 CLOCK_SKEW = dt.timedelta(minutes=10)
 
 
-def _to_wgs84(points: Sequence[tuple[float, float]], crs: str) -> list[tuple[float, float]]:
-    if crs in LONLAT_CRS:
-        return [(float(x), float(y)) for x, y in points]
-    lons, lats = to_wgs84_arrays([p[0] for p in points], [p[1] for p in points], crs)
+# The most points a track may have, from the page and the API alike (a day's walk logged
+# every few seconds; more is a malformed or hostile track).
+MAX_TRACK_POINTS = 5000
+TRACK_SHAPE = "应为 [[经度, 纬度], ...]"
+
+
+def track_points(value) -> list[tuple[float, float]] | None:
+    """A track as the page sends it (JSON text) or the API (a list): [[lon, lat], ...];
+    the one check of both doors, ValidationError naming the track and the point."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except (ValueError, RecursionError):
+            raise ValidationError({"track": f"轨迹{TRACK_SHAPE}"}) from None
+    if value is None:
+        return None
+    if not isinstance(value, list | tuple):
+        raise ValidationError({"track": f"轨迹{TRACK_SHAPE}"})
+    if len(value) > MAX_TRACK_POINTS:
+        raise ValidationError({"track": f"轨迹点过多（{len(value)} 个，最多 {MAX_TRACK_POINTS} 个）"})
+    if len(value) < 2:
+        raise ValidationError({"track": "轨迹至少需要两个点"})
+    points = []
+    for number, point in enumerate(value, start=1):
+        try:
+            if not isinstance(point, list | tuple) or len(point) != 2 or any(isinstance(v, bool) for v in point):
+                raise TypeError(point)
+            x, y = float(point[0]), float(point[1])
+        except (TypeError, ValueError):
+            raise ValidationError({"track": f"轨迹第 {number} 个点{TRACK_SHAPE}"}) from None
+        why = lonlat_problem(x, y)
+        if why:
+            raise ValidationError({"track": f"轨迹第 {number} 个点：{why}"})
+        points.append((x, y))
+    return points
+
+
+def _to_wgs84(points: Sequence[tuple[float, float]], crs: str, *, field: str) -> list[tuple[float, float]]:
+    try:
+        lons, lats = to_wgs84_arrays([p[0] for p in points], [p[1] for p in points], crs)
+    except CoordinateError as exc:
+        where = f"轨迹第 {exc.index + 1} 个点" if field == "track" else "位置"
+        raise ValidationError({field: f"{where}：{exc}"}) from None
     return list(zip((float(v) for v in lons), (float(v) for v in lats), strict=True))
 
 
@@ -41,7 +83,7 @@ def cell_covering(point: Point) -> Grid | None:
 @transaction.atomic
 def patrol_record(*, actor, lon: float, lat: float, crs: str = DEFAULT_CRS,
                   patrolled_at: dt.datetime | None = None,
-                  track: Sequence[tuple[float, float]] | None = None,
+                  track: str | Sequence[Sequence[float]] | None = None,
                   visited: str = "", notes: str = "", enterprise_id: int | None = None,
                   photos: Sequence[UploadedFile] = ()) -> Patrol:
     """Record a patrol at a position inside one of the actor's own cells; a visit to an
@@ -54,7 +96,10 @@ def patrol_record(*, actor, lon: float, lat: float, crs: str = DEFAULT_CRS,
         raise ValidationError({"patrolled_at": "巡查时间不能晚于现在"})
     formats = check_photos(photos)
 
-    (x, y), = _to_wgs84([(lon, lat)], crs)
+    if crs not in CRS_NAMES:
+        raise ValidationError({"crs": f"坐标系 {str(crs)[:40]!r} 无效（可用 {CRS_NAMES_TEXT}）"})
+    (x, y), = _to_wgs84([(lon, lat)], crs, field="position")
+    points = track_points(track)
     position = Point(x, y, srid=4326)
     cell = cell_covering(position)
     if cell is None:
@@ -67,11 +112,7 @@ def patrol_record(*, actor, lon: float, lat: float, crs: str = DEFAULT_CRS,
         if enterprise is None:
             raise ValidationError({"enterprise": "企业不存在或不在您负责的网格内"})
         distance = enterprise_distance_m(enterprise_id=enterprise.pk, point=position)
-    line = None
-    if track:
-        if len(track) < 2:
-            raise ValidationError({"track": "轨迹至少需要两个点"})
-        line = LineString(_to_wgs84(track, crs), srid=4326)
+    line = LineString(_to_wgs84(points, crs, field="track"), srid=4326) if points else None
 
     with pghistory.context(user=actor.pk, action="patrol_record"):
         patrol = Patrol.objects.create(

@@ -117,10 +117,9 @@ def patrol_new(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                track = json.loads(data["track"]) if data["track"] else None
                 patrol = patrol_record(
                     actor=request.user, lon=data["lon"], lat=data["lat"], crs=data["crs"],
-                    patrolled_at=data["patrolled_at"], track=track, visited=data["visited"],
+                    patrolled_at=data["patrolled_at"], track=data["track"], visited=data["visited"],
                     enterprise_id=data["enterprise"], notes=data["notes"],
                     photos=request.FILES.getlist("photos"))
             except (ValueError, TypeError):

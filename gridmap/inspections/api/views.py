@@ -5,7 +5,6 @@ import json
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from django.http import FileResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -15,10 +14,11 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from gridmap.accounts.capabilities import SEE_DISTRICT
 from gridmap.accounts.models import User
 from gridmap.enterprises.models import Enterprise
 from gridmap.geo.coords import CRS_NAMES, DEFAULT_CRS
-from gridmap.geo.photos import MAX_PHOTOS
+from gridmap.geo.photos import MAX_PHOTOS, photo_response
 from gridmap.geo.polygons import PolygonError, polygon_input
 from gridmap.inspections import selectors, services
 from gridmap.inspections.models import EnforcementDocument, Hazard, Inspection, InspectionTask, Report
@@ -279,11 +279,7 @@ class PhotoView(APIView):
         photo = selectors.photo_in_scope(request.user, pk)
         if photo is None:
             raise NotFound("照片不存在或无权查看")
-        response = FileResponse(photo.image.open("rb"), content_type=photo.content_type)
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, max-age=3600"
-        response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-        return response
+        return photo_response(photo.image, photo.content_type, keep_metadata=SEE_DISTRICT.allows(request.user))
 
 
 # --- enforcement (执法文书, 法制审核, 公开曝光, 约谈) --------------------------------------------
