@@ -143,6 +143,13 @@ def wgs84_to_bd09(lon, lat):
     return gcj02_to_bd09(*wgs84_to_gcj02(lon, lat))
 
 
+def offered_crs(name) -> str:
+    """A coordinate system a form or the API offers (one of CRS_NAMES); CRSError otherwise."""
+    if name not in CRS_NAMES:
+        raise CRSError(f"坐标系 {str(name)[:40]!r} 无效（可用 {CRS_NAMES_TEXT}）")
+    return name
+
+
 def normalise_crs_name(name: str | None) -> str | None:
     """'gcj02', 'bd09', or an 'EPSG:nnnn' string; None when not given."""
     if name is None or name == "":

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from gridmap.accounts.models import Role, User
 from gridmap.enterprises.models import Enterprise
-from gridmap.geo.coords import DEFAULT_CRS, CoordinateError, to_wgs84_arrays
+from gridmap.geo.coords import DEFAULT_CRS, CoordinateError, CRSError, offered_crs, to_wgs84_arrays
 from gridmap.geo.photos import check_photos
 from gridmap.grids.models import Grid, GridAssignment
 from gridmap.grids.scope import active_on, scope_for
@@ -542,7 +542,9 @@ def report_submit(*, actor, description: str, lon: float, lat: float, crs: str =
     if source not in Report.Source.values:
         raise ValidationError({"source": "来源无效"})
     try:
-        xs, ys = to_wgs84_arrays([lon], [lat], crs)
+        xs, ys = to_wgs84_arrays([lon], [lat], offered_crs(crs))
+    except CRSError as exc:
+        raise ValidationError({"crs": str(exc)}) from None
     except CoordinateError as exc:
         raise ValidationError({"position": f"位置：{exc}"}) from None
     lon, lat = float(xs[0]), float(ys[0])

@@ -15,7 +15,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from gridmap.enterprises.selectors import enterprise_distance_m, enterprises_for_user
-from gridmap.geo.coords import CRS_NAMES, CRS_NAMES_TEXT, DEFAULT_CRS, CoordinateError, lonlat_problem, to_wgs84_arrays
+from gridmap.geo.coords import (
+    DEFAULT_CRS,
+    CoordinateError,
+    CRSError,
+    lonlat_problem,
+    offered_crs,
+    to_wgs84_arrays,
+)
 from gridmap.geo.photos import check_photos
 from gridmap.grids.models import Grid
 from gridmap.grids.scope import scope_for
@@ -96,8 +103,10 @@ def patrol_record(*, actor, lon: float, lat: float, crs: str = DEFAULT_CRS,
         raise ValidationError({"patrolled_at": "巡查时间不能晚于现在"})
     formats = check_photos(photos)
 
-    if crs not in CRS_NAMES:
-        raise ValidationError({"crs": f"坐标系 {str(crs)[:40]!r} 无效（可用 {CRS_NAMES_TEXT}）"})
+    try:
+        offered_crs(crs)
+    except CRSError as exc:
+        raise ValidationError({"crs": str(exc)}) from None
     (x, y), = _to_wgs84([(lon, lat)], crs, field="position")
     points = track_points(track)
     position = Point(x, y, srid=4326)

@@ -264,3 +264,24 @@ def test_formula_starters_half_and_full_width_are_caught(text):
 @pytest.mark.parametrize("text", ["张三", "13800000000", "A=1", ""])
 def test_ordinary_text_is_not_a_formula(text):
     assert not looks_like_formula(text)
+
+
+@pytest.mark.parametrize(("where", "field"), [({"crs": "mars"}, "crs"), ({"crs": "+proj=merc"}, "crs"),
+                                              ({"lon": float("nan")}, "position"), ({"lat": 95.0}, "position")])
+def test_a_report_or_patrol_that_is_no_place_is_refused_by_the_service(where, field):
+    from django.core.exceptions import ValidationError
+
+    from gridmap.inspections.services import report_submit
+    from gridmap.patrols.services import patrol_record
+
+    lon, lat = inside(MINE)
+    values = {"lon": lon, "lat": lat, **where}
+    before = table_checksum("inspections_report", "patrols_patrol")
+    with pytest.raises(ValidationError) as caught:
+        report_submit(actor=get_user_model().objects.get(username="supervisor"), description="有人倾倒废液",
+                      **values)
+    assert field in caught.value.message_dict
+    with pytest.raises(ValidationError) as caught:
+        patrol_record(actor=officer_of(MINE), **values)
+    assert field in caught.value.message_dict
+    assert table_checksum("inspections_report", "patrols_patrol") == before

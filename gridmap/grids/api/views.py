@@ -16,7 +16,15 @@ from rest_framework.views import APIView
 from gridmap.accounts.authentication import token_user
 from gridmap.core.geojson import feature_collection
 from gridmap.core.negotiation import FirstRendererOnly
-from gridmap.geo.coords import CRS_NAMES, CRS_NAMES_TEXT, DEFAULT_CRS, LONLAT_CRS, OBFUSCATED_CRS, to_wgs84_arrays
+from gridmap.geo.coords import (
+    CRS_NAMES,
+    CRS_NAMES_TEXT,
+    DEFAULT_CRS,
+    LONLAT_CRS,
+    OBFUSCATED_CRS,
+    CoordinateError,
+    to_wgs84_arrays,
+)
 from gridmap.grids.cell_index import cell_answer_json
 from gridmap.grids.models import Grid, GridAssignment
 from gridmap.grids.scope import active_on
@@ -153,9 +161,10 @@ class GridLookupView(APIView):
     def get(self, request):
         lon, lat, crs = parse_point(request.query_params)
         if crs in OBFUSCATED_CRS:
-            lon, lat = (float(v) for v in to_wgs84_arrays(lon, lat, crs))
-            if not (math.isfinite(lon) and math.isfinite(lat)):
-                raise ValidationError({"detail": f"坐标无法从 {crs} 换算为 WGS84", "crs": crs})
+            try:
+                lon, lat = (float(v[0]) for v in to_wgs84_arrays([lon], [lat], crs))
+            except CoordinateError:
+                raise ValidationError({"detail": f"坐标无法从 {crs} 换算为 WGS84", "crs": crs}) from None
         body = cell_answer_json(lon, lat)
         if body is None:
             raise NotFound(f"点 ({lon:.6f}, {lat:.6f}) 不在本区任何网格内")
