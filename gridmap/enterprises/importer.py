@@ -15,9 +15,17 @@ import numpy as np
 import shapely
 from django.db import connection, transaction
 
+from gridmap.geo.coords import (
+    CoordinateError,
+    CRSError,
+    geometries_to_wgs84,
+    lonlat_problem,
+    normalise_crs_name,
+    to_wgs84_arrays,
+)
+from gridmap.geo.readers import ImportRefused, Problem, feature_label, looks_like_formula, read_vector
+from gridmap.geo.tables import TABLE_FORMATS, read_table, row_label
 from gridmap.grids.conf import app_settings as grid_settings
-from gridmap.grids.coords import CRSError, geometries_to_wgs84, normalise_crs_name, to_wgs84_arrays
-from gridmap.grids.readers import ImportRefused, Problem, feature_label, looks_like_formula, read_vector
 
 from .conf import app_settings
 from .credit_code import credit_code_problem, normalise_credit_code
@@ -25,7 +33,6 @@ from .industries import industry_name, industry_problem
 from .models import Enterprise
 from .risk import ScoringError, score
 from .services import enterprises_assign_cells, enterprises_refresh_risk_level
-from .tables import TABLE_FORMATS, read_table, row_label
 
 # Column names accepted for each field: the English name first, then common Chinese headers.
 ENTERPRISE_COLUMNS = {
@@ -272,17 +279,24 @@ def _enterprise_rows(path: Path, *, encoding: str | None, source_crs: str | None
         raise ImportRefused(problems)
 
     if crs != "EPSG:4326":
-        lon, lat = to_wgs84_arrays([r.lon for r in rows], [r.lat for r in rows], crs)
         sites = [i for i, r in enumerate(rows) if r.site is not None]
-        converted = geometries_to_wgs84([rows[i].site for i in sites], crs) if sites else []
+        try:
+            lon, lat = to_wgs84_arrays([r.lon for r in rows], [r.lat for r in rows], crs)
+        except CoordinateError as exc:
+            raise ImportRefused([Problem(rows[exc.index].label, "lon/lat",
+                                         f"{exc}；源坐标系 {crs} 是否正确？")]) from None
+        try:
+            converted = geometries_to_wgs84([rows[i].site for i in sites], crs) if sites else []
+        except CoordinateError as exc:
+            raise ImportRefused([Problem(rows[sites[exc.index]].label, "site_wkt", str(exc))]) from None
         for i, row in enumerate(rows):
             row.lon, row.lat = float(lon[i]), float(lat[i])
         for i, geom in zip(sites, converted, strict=True):
             rows[i].site = geom
     for row in rows:
-        if not (-180 <= row.lon <= 180 and -90 <= row.lat <= 90):
-            problems.append(Problem(row.label, "lon/lat",
-                                    f"坐标 ({row.lon}, {row.lat}) 不是经纬度；源坐标系是否应为投影坐标？"))
+        why = lonlat_problem(row.lon, row.lat)
+        if why:
+            problems.append(Problem(row.label, "lon/lat", f"{why}；源坐标系是否应为投影坐标？"))
     if problems:
         raise ImportRefused(problems)
     return rows
@@ -425,8 +439,12 @@ def risk_points_import(*, path: str | Path, encoding: str | None = None,
                 problems.append(Problem(label, "lon/lat", "坐标不是数字"))
             else:
                 geometry = shapely.Point(lon, lat)
-        if geometry is not None and crs != "EPSG:4326":
-            geometry = geometries_to_wgs84([geometry], crs)[0]
+        if geometry is not None:
+            try:
+                geometry = geometries_to_wgs84([geometry], crs)[0]
+            except CoordinateError as exc:
+                problems.append(Problem(label, "location_wkt" if values.get("location_wkt") else "lon/lat",
+                                        str(exc)))
         records.append((label, enterprise_id, seq, values, result, geometry))
         if len(problems) >= 200:
             break

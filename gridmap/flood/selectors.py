@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
+from django.contrib.gis.geos import MultiPolygon
 from django.contrib.postgres.aggregates import StringAgg
 from django.db import connection
 from django.db.models import Case, CharField, Count, F, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value, When
@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from gridmap.accounts.capabilities import COMMAND_FLOODS
 from gridmap.enterprises.risk import SHORT_LABELS, risk_order_sql
-from gridmap.grids.coords import CRSError, geometries_to_wgs84, normalise_crs_name
+from gridmap.geo.polygons import PolygonError
 from gridmap.grids.models import GridAssignment
 from gridmap.grids.scope import active_on_sql
 
@@ -31,10 +31,6 @@ from .models import (
     StockMovement,
     SupplyDepot,
 )
-
-# A drawn area larger than the district (1,476 km²) with margin is a mistake, not a flood.
-MAX_AREA_KM2 = 3000
-MAX_VERTICES = 5000
 
 
 def rivers_for_user(user) -> QuerySet[River]:
@@ -131,55 +127,6 @@ def zone_for_user(user, pk) -> FloodZone | None:
 
 
 # --- impact analysis (影响分析) ------------------------------------------------------------
-
-class AreaError(ValueError):
-    pass
-
-
-def area_from_geojson(data, *, crs: str | None = None) -> MultiPolygon:
-    """A drawn area: a GeoJSON Polygon/MultiPolygon (or a Feature of one), in WGS84 unless
-    crs says gcj02 (Amap) or bd09 (Baidu) or an EPSG code; made valid, size-checked."""
-    if isinstance(data, str):
-        try:
-            data = json.loads(data)
-        except ValueError as exc:
-            raise AreaError("范围不是有效的 GeoJSON") from exc
-    if isinstance(data, dict) and data.get("type") == "Feature":
-        data = data.get("geometry")
-    if not isinstance(data, dict) or data.get("type") not in ("Polygon", "MultiPolygon"):
-        raise AreaError("范围应为 GeoJSON 面（Polygon 或 MultiPolygon）")
-    try:
-        geom = GEOSGeometry(json.dumps(data), srid=4326)
-    except Exception as exc:  # GEOS/GDAL refuse malformed coordinates in several ways
-        raise AreaError("范围的坐标无法解析") from exc
-    if geom.empty or geom.num_coords > MAX_VERTICES:
-        raise AreaError(f"范围为空或顶点过多（至多 {MAX_VERTICES} 个）")
-    try:
-        source = normalise_crs_name(crs) or "EPSG:4326"
-    except CRSError as exc:
-        raise AreaError(str(exc)) from exc
-    if source != "EPSG:4326":
-        import shapely
-
-        converted = geometries_to_wgs84([shapely.from_wkb(bytes(geom.wkb))], source)[0]
-        geom = GEOSGeometry(memoryview(shapely.to_wkb(converted)), srid=4326)
-    x0, y0, x1, y1 = geom.extent
-    if not (-180 <= x0 <= x1 <= 180 and -90 <= y0 <= y1 <= 90):
-        raise AreaError("坐标超出经纬度范围（应为经度、纬度）")
-    if not geom.valid:
-        geom = geom.make_valid()
-    parts = list(geom) if geom.geom_type in ("MultiPolygon", "GeometryCollection") else [geom]
-    polygons = [g for g in parts if isinstance(g, Polygon) and not g.empty]
-    if not polygons:
-        raise AreaError("范围无效（面积为零）")
-    area = MultiPolygon(*polygons, srid=4326)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT ST_Area(%s::geometry::geography)", [area.hexewkb.decode()])
-        square_metres = cursor.fetchone()[0]
-    if square_metres <= 0 or square_metres > MAX_AREA_KM2 * 1e6:
-        raise AreaError(f"范围面积应在 0 到 {MAX_AREA_KM2} 平方公里之间")
-    return area
-
 
 @dataclass(frozen=True)
 class ImpactQuery:
@@ -327,7 +274,7 @@ def impact(user, query: ImpactQuery) -> dict | None:
     if not COMMAND_FLOODS.allows(user):
         return None
     if query.zone_id is None and query.area is None:
-        raise AreaError("请选择责任区或绘制范围")
+        raise PolygonError("请选择责任区或绘制范围")
     if query.zone_id is not None and not FloodZone.objects.filter(pk=query.zone_id).exists():
         return None
     k = max(1, min(int(query.k), 20))

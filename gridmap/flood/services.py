@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from gridmap.core.history import recorded_as
-from gridmap.grids.readers import ImportRefused, Problem, feature_label, read_vector
+from gridmap.geo.readers import ImportRefused, Problem, feature_label, read_vector
 
 from .models import FloodZone, StockItem, StockMovement
 

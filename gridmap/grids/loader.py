@@ -16,9 +16,9 @@ import shapely
 from django.db import connection, transaction
 
 from gridmap.core.locks import serialize
+from gridmap.geo.readers import ImportRefused, Problem, feature_label, read_vector
 
 from .conf import app_settings
-from .readers import ImportRefused, Problem, feature_label, read_vector
 
 # Sent inside the import transaction after grids changed, so that records located in grids
 # (enterprises, ...) can be re-assigned in the same transaction by the apps that own them.

@@ -13,9 +13,10 @@ from django.db import transaction
 
 from gridmap.accounts.services import roles_grant
 from gridmap.core.locks import serialize
+from gridmap.geo.readers import ImportRefused, Problem, looks_like_formula
+from gridmap.geo.tables import EXCEL_FORMATS, read_table
 
 from .models import CELL_DUTIES, Grid, GridAssignment
-from .readers import ImportRefused, Problem, looks_like_formula
 
 COLUMNS = ("username", "name", "phone", "grid_code", "role")
 PHONE = re.compile(r"^\+?[0-9][0-9\- ]{6,19}$")
@@ -40,19 +41,15 @@ class RosterReport:
                 f"{verb}新建网格职责 {self.assignments_created}")
 
 
-def _read_rows(path: Path) -> list[dict[str, str]]:
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        # Formulas are read as written (not their cached values) so that they can be refused.
-        sheet = load_workbook(path, read_only=True, data_only=False).active
-        values = list(sheet.iter_rows(values_only=True))
-        header = [str(v or "").strip() for v in values[0]] if values else []
-        return [{h: "" if v is None else str(v).strip() for h, v in zip(header, row, strict=False)}
-                for row in values[1:]]
+def _read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """(spreadsheet row number, {column: text}) for every row that is not blank."""
+    if path.suffix.lower() in EXCEL_FORMATS:
+        table = read_table(path)
+        return [(number, {c: row.get(c, "") for c in table.columns if c}) for number, row in table.rows]
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            return [{k: (v or "").strip() for k, v in row.items() if k} for row in csv.DictReader(handle)]
+            return [(number, {k: (v or "").strip() for k, v in row.items() if k})
+                    for number, row in enumerate(csv.DictReader(handle), start=2)]
     except UnicodeDecodeError as exc:
         raise ImportRefused([Problem(path.name, "-", f"不是 UTF-8 编码的 CSV：{exc}")]) from exc
 
@@ -74,7 +71,7 @@ def import_roster(path: str | Path, *, dry_run: bool = False,
     rows = _read_rows(path)
     if not rows:
         raise ImportRefused([Problem(path.name, "-", "名册为空")])
-    missing = [c for c in COLUMNS if c not in rows[0]]
+    missing = [c for c in COLUMNS if c not in rows[0][1]]
     if missing:
         raise ImportRefused([Problem(path.name, ", ".join(missing), "缺少字段")])
 
@@ -83,7 +80,7 @@ def import_roster(path: str | Path, *, dry_run: bool = False,
     grids = {code: pk for code, (pk, _, _) in stored.items()}
     problems: list[Problem] = []
     parsed = []
-    for number, row in enumerate(rows, start=2):
+    for number, row in rows:
         where = f"{path.name} 第 {number} 行"
         username, role = row["username"], DUTY_ALIASES.get(row["role"], row["role"])
         if not USERNAME.match(username):

@@ -15,6 +15,7 @@ from django.contrib.gis.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from gridmap.geo.photos import FORMATS as PHOTO_FORMATS
 from gridmap.grids.conf import app_settings as grid_settings
 
 from .conf import app_settings
@@ -479,7 +480,7 @@ class Report(models.Model):
 
 
 def evidence_path(instance: "EvidencePhoto", filename: str) -> str:
-    extension = settings.GRIDMAP_PATROL_PHOTO_FORMATS.get(instance.image_format, "bin")
+    extension = PHOTO_FORMATS.get(instance.image_format, "bin")
     return f"inspections/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.{extension}"
 
 

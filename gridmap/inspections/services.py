@@ -20,9 +20,10 @@ from gridmap.accounts.capabilities import ASSIGN_INSPECTIONS, ISSUE_DOCUMENTS
 from gridmap.accounts.models import User
 from gridmap.core.history import recorded_as
 from gridmap.enterprises.models import Enterprise
+from gridmap.geo.coords import DEFAULT_CRS, CoordinateError, CRSError, offered_crs, to_wgs84_arrays
+from gridmap.geo.photos import check_photos
 from gridmap.grids.models import Grid, GridAssignment
 from gridmap.grids.scope import on_duty_on, scope_for
-from gridmap.patrols.services import check_photo
 
 from .conf import app_settings
 from .criteria import BY_CODE
@@ -42,7 +43,6 @@ from .models import (
     TaskStatus,
 )
 
-MAX_PHOTOS = 6
 HAZARD_DEADLINE_DAYS = 15  # the rectification deadline a hazard gets when none is given
 
 
@@ -59,12 +59,6 @@ def _require_in_scope(actor, cell_id: int | None) -> None:
 def period_of(day: dt.date) -> str:
     """The quarter a due date falls in: one open task per enterprise and quarter."""
     return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
-
-
-def _photos(photos: Sequence[UploadedFile]) -> list[str]:
-    if len(photos) > MAX_PHOTOS:
-        raise ValidationError({"photos": f"最多 {MAX_PHOTOS} 张照片"})
-    return [check_photo(p) for p in photos]
 
 
 def _save_photos(photos: Sequence[UploadedFile], formats: list[str], **owner) -> None:
@@ -293,7 +287,7 @@ def inspection_record(*, actor, enterprise: Enterprise | None = None, task: Insp
     if kind not in Inspection.Kind.values:
         raise ValidationError({"kind": "检查类型无效"})
     checklist = _checklist(items)
-    formats = _photos(photos)
+    formats = check_photos(photos)
     if task is not None:
         task = InspectionTask.objects.select_for_update().get(pk=task.pk)
         if task.enterprise_id != enterprise.pk:
@@ -347,7 +341,7 @@ def hazard_report(*, actor, enterprise: Enterprise, description: str, deadline: 
     found_on = found_on or (inspection.inspected_on if inspection else timezone.localdate())
     if deadline < found_on:
         raise ValidationError({"deadline": "整改期限不能早于发现日期"})
-    formats = _photos(photos)
+    formats = check_photos(photos)
     location = _point(lon, lat) or enterprise.location
     with recorded_as(actor, "hazard_report"):
         hazard = Hazard.objects.create(
@@ -583,7 +577,7 @@ def cell_at(point: Point) -> Grid | None:
 
 
 @transaction.atomic
-def report_submit(*, actor, description: str, lon: float, lat: float, crs: str = "wgs84",
+def report_submit(*, actor, description: str, lon: float, lat: float, crs: str = DEFAULT_CRS,
                   source: str = Report.Source.PUBLIC, reporter_name: str = "",
                   reporter_phone: str = "", photos: Sequence[UploadedFile] = (),
                   received_on: dt.date | None = None) -> Report:
@@ -595,16 +589,18 @@ def report_submit(*, actor, description: str, lon: float, lat: float, crs: str =
         raise ValidationError({"description": "请填写举报内容"})
     if source not in Report.Source.values:
         raise ValidationError({"source": "来源无效"})
-    if crs in ("gcj02", "bd09"):
-        from gridmap.grids.coords import to_wgs84_arrays
-
-        xs, ys = to_wgs84_arrays([lon], [lat], crs)
-        lon, lat = float(xs[0]), float(ys[0])
+    try:
+        xs, ys = to_wgs84_arrays([lon], [lat], offered_crs(crs))
+    except CRSError as exc:
+        raise ValidationError({"crs": str(exc)}) from None
+    except CoordinateError as exc:
+        raise ValidationError({"position": f"位置：{exc}"}) from None
+    lon, lat = float(xs[0]), float(ys[0])
     position = Point(float(lon), float(lat), srid=4326)
     cell = cell_at(position)
     if cell is None:
         raise ValidationError({"position": "位置不在本区任何网格内"})
-    formats = _photos(photos)
+    formats = check_photos(photos)
     received_on = received_on or timezone.localdate()
     officer = cell_officers([cell.pk], received_on).get(cell.pk)
     # The enterprise the report is about, when one lies within 200 m of the position.

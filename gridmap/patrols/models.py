@@ -5,10 +5,12 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.utils import timezone
 
+from gridmap.geo.photos import FORMATS as PHOTO_FORMATS
+
 
 def photo_path(instance: "PatrolPhoto", filename: str) -> str:
     # The stored name is ours, never the uploader's: no path tricks, no misleading extension.
-    extension = settings.GRIDMAP_PATROL_PHOTO_FORMATS.get(instance.image_format, "bin")
+    extension = PHOTO_FORMATS.get(instance.image_format, "bin")
     return f"patrols/{instance.patrol.patrolled_at:%Y/%m}/{uuid.uuid4().hex}.{extension}"
 
 

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
-import warnings
+import json
 from collections.abc import Sequence
 
-from django.conf import settings
 from django.contrib.gis.geos import LineString, Point
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image
 
 from gridmap.core.history import recorded_as
 from gridmap.enterprises.selectors import enterprise_distance_m, enterprises_for_user
-from gridmap.grids.coords import to_wgs84_arrays
+from gridmap.geo.coords import (
+    DEFAULT_CRS,
+    CoordinateError,
+    CRSError,
+    lonlat_problem,
+    offered_crs,
+    to_wgs84_arrays,
+)
+from gridmap.geo.photos import check_photos
 from gridmap.grids.models import Grid
 from gridmap.grids.scope import scope_for
 from gridmap.patrols.conf import app_settings as patrol_settings
@@ -25,13 +31,53 @@ from .models import Patrol, PatrolPhoto
 
 # Phones' clocks drift; a record a few minutes "in the future" is not an error.
 CLOCK_SKEW = dt.timedelta(minutes=10)
-CONVERTED_CRS = ("gcj02", "bd09")
 
 
-def _to_wgs84(points: Sequence[tuple[float, float]], crs: str) -> list[tuple[float, float]]:
-    if crs not in CONVERTED_CRS:
-        return [(float(x), float(y)) for x, y in points]
-    lons, lats = to_wgs84_arrays([p[0] for p in points], [p[1] for p in points], crs)
+# The most points a track may have, from the page and the API alike (a day's walk logged
+# every few seconds; more is a malformed or hostile track).
+MAX_TRACK_POINTS = 5000
+TRACK_SHAPE = "应为 [[经度, 纬度], ...]"
+
+
+def track_points(value) -> list[tuple[float, float]] | None:
+    """A track as the page sends it (JSON text) or the API (a list): [[lon, lat], ...];
+    the one check of both doors, ValidationError naming the track and the point."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except (ValueError, RecursionError):
+            raise ValidationError({"track": f"轨迹{TRACK_SHAPE}"}) from None
+    if value is None:
+        return None
+    if not isinstance(value, list | tuple):
+        raise ValidationError({"track": f"轨迹{TRACK_SHAPE}"})
+    if len(value) > MAX_TRACK_POINTS:
+        raise ValidationError({"track": f"轨迹点过多（{len(value)} 个，最多 {MAX_TRACK_POINTS} 个）"})
+    if len(value) < 2:
+        raise ValidationError({"track": "轨迹至少需要两个点"})
+    points = []
+    for number, point in enumerate(value, start=1):
+        try:
+            if not isinstance(point, list | tuple) or len(point) != 2 or any(isinstance(v, bool) for v in point):
+                raise TypeError(point)
+            x, y = float(point[0]), float(point[1])
+        except (TypeError, ValueError):
+            raise ValidationError({"track": f"轨迹第 {number} 个点{TRACK_SHAPE}"}) from None
+        why = lonlat_problem(x, y)
+        if why:
+            raise ValidationError({"track": f"轨迹第 {number} 个点：{why}"})
+        points.append((x, y))
+    return points
+
+
+def _to_wgs84(points: Sequence[tuple[float, float]], crs: str, *, field: str) -> list[tuple[float, float]]:
+    try:
+        lons, lats = to_wgs84_arrays([p[0] for p in points], [p[1] for p in points], crs)
+    except CoordinateError as exc:
+        where = f"轨迹第 {exc.index + 1} 个点" if field == "track" else "位置"
+        raise ValidationError({field: f"{where}：{exc}"}) from None
     return list(zip((float(v) for v in lons), (float(v) for v in lats), strict=True))
 
 
@@ -41,35 +87,10 @@ def cell_covering(point: Point) -> Grid | None:
             .order_by("-level", "code").first())
 
 
-def check_photo(upload: UploadedFile) -> str:
-    """The image format found by decoding the file; refuse anything else or anything too big."""
-    name = upload.name or "照片"
-    if upload.size > settings.GRIDMAP_PATROL_PHOTO_MAX_BYTES:
-        limit = settings.GRIDMAP_PATROL_PHOTO_MAX_BYTES // (1024 * 1024)
-        raise ValidationError({"photos": f"{name}：超过 {limit} MB"})
-    try:
-        upload.seek(0)
-        with warnings.catch_warnings():
-            # A decompression bomb is an error here, not a warning.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(upload) as image:
-                found = image.format
-                image.verify()
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning) as exc:
-        raise ValidationError({"photos": f"{name}：不是可识别的图片（{type(exc).__name__}）"}) from exc
-    finally:
-        upload.seek(0)
-    if found not in settings.GRIDMAP_PATROL_PHOTO_FORMATS:
-        allowed = "、".join(settings.GRIDMAP_PATROL_PHOTO_FORMATS)
-        raise ValidationError({"photos": f"{name}：格式 {found} 不支持（可用 {allowed}）"})
-    return found
-
-
 @transaction.atomic
-def patrol_record(*, actor, lon: float, lat: float, crs: str = "wgs84",
+def patrol_record(*, actor, lon: float, lat: float, crs: str = DEFAULT_CRS,
                   patrolled_at: dt.datetime | None = None,
-                  track: Sequence[tuple[float, float]] | None = None,
+                  track: str | Sequence[Sequence[float]] | None = None,
                   visited: str = "", notes: str = "", enterprise_id: int | None = None,
                   photos: Sequence[UploadedFile] = ()) -> Patrol:
     """Record a patrol at a position inside one of the actor's own cells; a visit to an
@@ -80,11 +101,14 @@ def patrol_record(*, actor, lon: float, lat: float, crs: str = "wgs84",
     patrolled_at = patrolled_at or now
     if patrolled_at > now + CLOCK_SKEW:
         raise ValidationError({"patrolled_at": "巡查时间不能晚于现在"})
-    if len(photos) > settings.GRIDMAP_PATROL_MAX_PHOTOS:
-        raise ValidationError({"photos": f"每条巡查记录最多 {settings.GRIDMAP_PATROL_MAX_PHOTOS} 张照片"})
-    formats = [check_photo(photo) for photo in photos]
+    formats = check_photos(photos)
 
-    (x, y), = _to_wgs84([(lon, lat)], crs)
+    try:
+        offered_crs(crs)
+    except CRSError as exc:
+        raise ValidationError({"crs": str(exc)}) from None
+    (x, y), = _to_wgs84([(lon, lat)], crs, field="position")
+    points = track_points(track)
     position = Point(x, y, srid=4326)
     cell = cell_covering(position)
     if cell is None:
@@ -97,11 +121,7 @@ def patrol_record(*, actor, lon: float, lat: float, crs: str = "wgs84",
         if enterprise is None:
             raise ValidationError({"enterprise": "企业不存在或不在您负责的网格内"})
         distance = enterprise_distance_m(enterprise_id=enterprise.pk, point=position)
-    line = None
-    if track:
-        if len(track) < 2:
-            raise ValidationError({"track": "轨迹至少需要两个点"})
-        line = LineString(_to_wgs84(track, crs), srid=4326)
+    line = LineString(_to_wgs84(points, crs, field="track"), srid=4326) if points else None
 
     with recorded_as(actor, "patrol_record"):
         patrol = Patrol.objects.create(

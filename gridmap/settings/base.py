@@ -85,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "gridmap.workspaces.context.navigation",
+                "gridmap.geo.context.choices",
             ],
         },
     },
@@ -202,14 +203,6 @@ AXES_VERBOSE = False
 # --- the map's basemap (the content security policy below allows its host) -----------------
 # A basemap tile URL template (e.g. Tianditu with its key); empty means no basemap.
 GRIDMAP_BASEMAP_URL = os.environ.get("GRIDMAP_BASEMAP_URL", "")
-
-# --- photo checks (patrols and inspections) ----------------------------------------------------
-# At most this many photos per record, each at most this size, in these formats (checked by
-# decoding the file, not by its name or the browser's content type).
-GRIDMAP_PATROL_MAX_PHOTOS = 6
-GRIDMAP_PATROL_PHOTO_MAX_BYTES = 10 * 1024 * 1024
-GRIDMAP_PATROL_PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
-
 # Debian 12's GDAL is 3.6; GDAL >= 3.9 would add a guard against malicious spatial
 # references. We only read CRS definitions from files an operator imports.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]

@@ -44,7 +44,7 @@ def test_officer_on_a_phone_records_a_patrol_with_a_photo(open_page, live_site, 
     assert "这是您负责的网格" in page.locator("#where-result").inner_text()
 
     # Manual fallback: a GCJ-02 coordinate typed in.
-    from gridmap.grids.coords import wgs84_to_gcj02
+    from gridmap.geo.coords import wgs84_to_gcj02
 
     glon, glat = wgs84_to_gcj02(lon, lat)
     page.fill("#where-form input[name=lon]", f"{float(glon):.6f}")

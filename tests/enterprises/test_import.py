@@ -18,9 +18,9 @@ from gridmap.enterprises.credit_code import check_character
 from gridmap.enterprises.importer import enterprises_import, risk_points_import
 from gridmap.enterprises.models import Enterprise, RiskPoint
 from gridmap.enterprises.services import enterprise_save, enterprises_assign_cells
-from gridmap.grids.coords import wgs84_to_bd09, wgs84_to_gcj02
+from gridmap.geo.coords import wgs84_to_bd09, wgs84_to_gcj02
+from gridmap.geo.readers import ImportRefused
 from gridmap.grids.loader import import_grids
-from gridmap.grids.readers import ImportRefused
 from gridmap.grids.selectors import cell_at_point_json
 from tests.conftest import table_checksum
 

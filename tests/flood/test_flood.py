@@ -13,9 +13,10 @@ from shapely.geometry import Point, shape
 
 from gridmap.enterprises.models import Enterprise, RiskPoint
 from gridmap.flood.models import FloodZone, PreFloodTask, StockItem, StockMovement, SupplyDepot
-from gridmap.flood.selectors import ImpactQuery, area_from_geojson, impact
+from gridmap.flood.selectors import ImpactQuery, impact
 from gridmap.flood.services import preflood_tasks_create, stock_issue, stock_receive
-from gridmap.grids.coords import wgs84_to_gcj02
+from gridmap.geo.coords import wgs84_to_gcj02
+from gridmap.geo.polygons import polygon_input
 from tests.security.test_concurrency import run_together
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +42,7 @@ def api(name):
 
 
 def test_drawn_polygon_matches_shapely_point_in_polygon():
-    result = impact(user("flood"), ImpactQuery(area=area_from_geojson(DRAWN)))
+    result = impact(user("flood"), ImpactQuery(area=polygon_input(DRAWN)))
     polygon = shape(DRAWN)
     expected = {pk for pk, loc in Enterprise.objects.exclude(status="closed").values_list("id", "location")
                 if polygon.intersects(Point(loc.x, loc.y))}
@@ -71,7 +72,7 @@ def test_gcj02_area_is_converted_to_the_same_impact():
     gcj = {"type": "Polygon", "coordinates": [np.column_stack([lon, lat]).tolist()]}
     response = api("flood").post("/api/flood/exposure/", {"geometry": gcj, "crs": "gcj02"}, format="json")
     assert response.status_code == 200
-    wgs = impact(user("flood"), ImpactQuery(area=area_from_geojson(DRAWN)))
+    wgs = impact(user("flood"), ImpactQuery(area=polygon_input(DRAWN)))
     assert {e["id"] for e in response.json()["enterprises"]} == {e["id"] for e in wgs["enterprises"]}
 
 
@@ -95,7 +96,7 @@ def geodesic_distance_to_polygon(lon, lat, polygon, step_m=2.0):
 @pytest.mark.parametrize("area", [SMALL, DRAWN], ids=["small", "drawn"])
 def test_nearest_depots_match_geodesic_distances(area):
     k = 4
-    result = impact(user("flood"), ImpactQuery(area=area_from_geojson(area), k=k))
+    result = impact(user("flood"), ImpactQuery(area=polygon_input(area), k=k))
     polygon = shape(area)
     truth = sorted((geodesic_distance_to_polygon(d.location.x, d.location.y, polygon), d.name)
                    for d in SupplyDepot.objects.all())[:k]

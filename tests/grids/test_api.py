@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from gridmap.grids import coords
+from gridmap.geo import coords
 from gridmap.grids.models import Grid
 
 pytestmark = pytest.mark.django_db

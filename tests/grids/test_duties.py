@@ -6,8 +6,8 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 
+from gridmap.geo.readers import ImportRefused
 from gridmap.grids.models import Grid, GridAssignment
-from gridmap.grids.readers import ImportRefused
 from gridmap.grids.roster import import_roster
 
 pytestmark = pytest.mark.django_db

@@ -9,10 +9,10 @@ import shapely
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from gridmap.grids import coords
+from gridmap.geo import coords
+from gridmap.geo.readers import ImportRefused
 from gridmap.grids.loader import import_grids
 from gridmap.grids.models import Grid
-from gridmap.grids.readers import ImportRefused
 from tests.conftest import table_checksum
 
 SHAPEFILES = settings.BASE_DIR / "data" / "shapefiles"

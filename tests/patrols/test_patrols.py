@@ -5,7 +5,8 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from gridmap.grids.coords import wgs84_to_gcj02
+from gridmap.geo import photos
+from gridmap.geo.coords import wgs84_to_gcj02
 from gridmap.patrols.models import Patrol
 from tests.factories import inside, jpeg_upload, officer_of, png_bytes, png_upload
 
@@ -77,8 +78,8 @@ def test_photos_are_checked_by_content(officer_client, upload, message):
     assert Patrol.objects.count() == count
 
 
-def test_photo_size_limit(officer_client, settings):
-    settings.GRIDMAP_PATROL_PHOTO_MAX_BYTES = 50
+def test_photo_size_limit(officer_client, monkeypatch):
+    monkeypatch.setattr(photos, "MAX_BYTES", 50)
     response = record(officer_client, photos=[png_upload()])
     assert response.status_code == 400 and "MB" in json.dumps(response.json(), ensure_ascii=False)
 

@@ -14,8 +14,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from gridmap.geo.readers import ImportRefused
 from gridmap.grids.loader import import_grids
-from gridmap.grids.readers import ImportRefused
 from gridmap.grids.roster import import_roster
 from tests.conftest import table_checksum
 
@@ -50,6 +50,7 @@ ROSTER_CASES = {
     "gbk.csv": ["gbk.csv", "UTF-8"],
     "bad_dates.csv": ["bad_dates.csv", "第 2 行", "valid_to"],
     "formula_injection.xlsx": ["formula_injection.xlsx", "第 2 行", "name", "公式"],
+    "fullwidth_formula.csv": ["fullwidth_formula.csv", "第 2 行", "name", "公式"],
 }
 
 
@@ -62,6 +63,7 @@ ENTERPRISE_CASES = {
     "gbk_read_as_utf8.csv": ["gbk_read_as_utf8.csv", "第 2 行", "name", "GBK"],
     "wrong_columns.csv": ["wrong_columns.csv", "name"],
     "huge_values.csv": ["第 6 行", "name", "超过"],
+    "not_finite.csv": ["第 4 行", "lon", "lat", "不是数字"],
     "formula_injection.xlsx": ["formula_injection.xlsx", "第 3 行", "name", "公式"],
 }
 

@@ -8,7 +8,8 @@ from django.test import Client
 from shapely.geometry import Point, shape
 
 from gridmap.flood.models import FloodZone, PreFloodTask, StockItem, StockMovement
-from gridmap.flood.selectors import ImpactQuery, area_from_geojson, impact
+from gridmap.flood.selectors import ImpactQuery, impact
+from gridmap.geo.polygons import polygon_input
 from gridmap.workspaces.flood.impact import impact_with_open_hazards
 from tests.factories import officer_of
 from tests.flood.test_flood import DRAWN, SMALL, api, user
@@ -80,7 +81,7 @@ def test_open_hazards_in_the_area_are_listed_and_closed_ones_are_not():
     polygon = shape(DRAWN)
     inside = [h for h in Hazard.objects.select_related("enterprise").exclude(status="closed")
               if polygon.intersects(Point(*(h.location or h.enterprise.location).coords))]
-    result = impact_with_open_hazards(user("flood"), ImpactQuery(area=area_from_geojson(DRAWN)))
+    result = impact_with_open_hazards(user("flood"), ImpactQuery(area=polygon_input(DRAWN)))
     assert inside and {h["id"] for h in result["open_hazards"]} == {h.pk for h in inside}
     assert result["totals"]["open_hazards"] == len(inside)
     # Overdue hazards lead the list.
@@ -95,7 +96,7 @@ def test_open_hazards_in_the_area_are_listed_and_closed_ones_are_not():
 
 
 def test_flood_alone_knows_nothing_of_hazards_and_the_desk_adds_them():
-    query = ImpactQuery(area=area_from_geojson(DRAWN))
+    query = ImpactQuery(area=polygon_input(DRAWN))
     alone = impact(user("flood"), query)
     composed = impact_with_open_hazards(user("flood"), query)
     assert "open_hazards" not in alone and "open_hazards" not in alone["totals"]

@@ -16,8 +16,16 @@ from rest_framework.views import APIView
 from gridmap.accounts.authentication import token_user
 from gridmap.core.geojson import feature_collection
 from gridmap.core.negotiation import FirstRendererOnly
+from gridmap.geo.coords import (
+    CRS_NAMES,
+    CRS_NAMES_TEXT,
+    DEFAULT_CRS,
+    LONLAT_CRS,
+    OBFUSCATED_CRS,
+    CoordinateError,
+    to_wgs84_arrays,
+)
 from gridmap.grids.cell_index import cell_answer_json
-from gridmap.grids.coords import to_wgs84_arrays
 from gridmap.grids.models import Grid, GridAssignment
 from gridmap.grids.scope import active_on
 from gridmap.grids.selectors import assignments_of_grid, grids_for_user
@@ -33,7 +41,7 @@ class LevelQuery(serializers.Serializer):
 class LookupQuery(serializers.Serializer):
     lon = serializers.FloatField(min_value=-180, max_value=180)
     lat = serializers.FloatField(min_value=-90, max_value=90)
-    crs = serializers.ChoiceField(choices=["wgs84", "cgcs2000", "gcj02", "bd09"], default="wgs84")
+    crs = serializers.ChoiceField(choices=CRS_NAMES, default=DEFAULT_CRS)
 
 
 class OfficerSerializer(serializers.Serializer):
@@ -77,7 +85,6 @@ class GridCollectionView(APIView):
         return HttpResponse(body, content_type="application/geo+json")
 
 
-LOOKUP_CRS = ("wgs84", "cgcs2000", "gcj02", "bd09")
 # What DRF puts in the Allow header of the lookup's answers (GET, and the HEAD and OPTIONS it adds).
 LOOKUP_ALLOW = "GET, HEAD, OPTIONS"
 
@@ -96,9 +103,9 @@ def parse_point(params) -> tuple[float, float, str]:
         if not math.isfinite(value) or abs(value) > limit:
             errors[name] = f"{value} 超出范围 ±{limit:g}"
         values[name] = value
-    crs = params.get("crs", "wgs84").lower()
-    if crs not in LOOKUP_CRS:
-        errors["crs"] = f"坐标系 {crs!r} 无效（可用 {', '.join(LOOKUP_CRS)}）"
+    crs = params.get("crs", DEFAULT_CRS).lower()
+    if crs not in CRS_NAMES:
+        errors["crs"] = f"坐标系 {crs!r} 无效（可用 {CRS_NAMES_TEXT}）"
     if errors:
         raise ValidationError({"detail": "坐标格式错误：需要 lon、lat（十进制度）", **errors})
     return values["lon"], values["lat"], crs
@@ -135,7 +142,7 @@ class GridLookupView(APIView):
             lon, lat, crs = parse_point(dict(query))
         except (ValidationError, ValueError):
             return None
-        if crs not in ("wgs84", "cgcs2000"):
+        if crs not in LONLAT_CRS:
             return None
         body = cell_answer_json(lon, lat)
         if body is None:
@@ -153,10 +160,11 @@ class GridLookupView(APIView):
     )
     def get(self, request):
         lon, lat, crs = parse_point(request.query_params)
-        if crs in ("gcj02", "bd09"):
-            lon, lat = (float(v) for v in to_wgs84_arrays(lon, lat, crs))
-            if not (math.isfinite(lon) and math.isfinite(lat)):
-                raise ValidationError({"detail": f"坐标无法从 {crs} 换算为 WGS84", "crs": crs})
+        if crs in OBFUSCATED_CRS:
+            try:
+                lon, lat = (float(v[0]) for v in to_wgs84_arrays([lon], [lat], crs))
+            except CoordinateError:
+                raise ValidationError({"detail": f"坐标无法从 {crs} 换算为 WGS84", "crs": crs}) from None
         body = cell_answer_json(lon, lat)
         if body is None:
             raise NotFound(f"点 ({lon:.6f}, {lat:.6f}) 不在本区任何网格内")

@@ -2,10 +2,7 @@
 
 import json
 
-from django.contrib.gis.gdal import GDALException
-from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import FileResponse
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -17,8 +14,11 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gridmap.accounts.capabilities import ASSIGN_INSPECTIONS, ISSUE_DOCUMENTS, requires
+from gridmap.accounts.capabilities import ASSIGN_INSPECTIONS, ISSUE_DOCUMENTS, SEE_DISTRICT, requires
 from gridmap.accounts.models import User
+from gridmap.geo.coords import CRS_NAMES, DEFAULT_CRS
+from gridmap.geo.photos import MAX_PHOTOS, photo_response
+from gridmap.geo.polygons import PolygonError, polygon_input
 from gridmap.inspections import selectors, services
 from gridmap.inspections.models import EnforcementDocument, Hazard, Inspection, InspectionTask, Report
 
@@ -82,23 +82,10 @@ class PolygonField(serializers.Field):
     """A GeoJSON Polygon or MultiPolygon in WGS84 (object or JSON text)."""
 
     def to_internal_value(self, data):
-        if isinstance(data, str):
-            try:
-                data = json.loads(data)
-            except ValueError as exc:
-                raise serializers.ValidationError("应为 GeoJSON 多边形") from exc
-        if not isinstance(data, dict) or data.get("type") not in ("Polygon", "MultiPolygon"):
-            raise serializers.ValidationError("应为 GeoJSON Polygon 或 MultiPolygon")
         try:
-            geom = GEOSGeometry(json.dumps(data), srid=4326)
-        except (GEOSException, GDALException, ValueError, TypeError) as exc:
-            raise serializers.ValidationError("多边形无法解析") from exc
-        if geom.empty or not geom.valid or geom.num_coords > 10000:
-            raise serializers.ValidationError("多边形无效（自相交、为空或点数过多）")
-        x0, y0, x1, y1 = geom.extent
-        if not (-180 <= x0 <= x1 <= 180 and -90 <= y0 <= y1 <= 90):
-            raise serializers.ValidationError("坐标超出经纬度范围")
-        return geom
+            return polygon_input(data)
+        except PolygonError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
 
     def to_representation(self, value):
         return json.loads(value.geojson)
@@ -337,11 +324,11 @@ class ReportInput(serializers.Serializer):
     description = Text(max_length=2000)
     lon = serializers.FloatField(min_value=-180, max_value=180)
     lat = serializers.FloatField(min_value=-90, max_value=90)
-    crs = serializers.ChoiceField(choices=["wgs84", "cgcs2000", "gcj02", "bd09"], default="wgs84")
+    crs = serializers.ChoiceField(choices=CRS_NAMES, default=DEFAULT_CRS)
     source = serializers.ChoiceField(choices=Report.Source.values, default=Report.Source.PUBLIC)
     reporter_name = Text(max_length=64, required=False, allow_blank=True, default="")
     reporter_phone = Text(max_length=32, required=False, allow_blank=True, default="")
-    photos = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=6)
+    photos = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=MAX_PHOTOS)
 
 
 class ReportListView(APIView):
@@ -385,11 +372,7 @@ class PhotoView(APIView):
         photo = selectors.photo_in_scope(request.user, pk)
         if photo is None:
             raise NotFound("照片不存在或无权查看")
-        response = FileResponse(photo.image.open("rb"), content_type=photo.content_type)
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, max-age=3600"
-        response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-        return response
+        return photo_response(photo.image, photo.content_type, keep_metadata=SEE_DISTRICT.allows(request.user))
 
 
 # --- enforcement (执法文书, 法制审核, 公开曝光, 约谈) --------------------------------------------

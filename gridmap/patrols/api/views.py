@@ -1,6 +1,5 @@
-import json
 
-from django.http import FileResponse
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
@@ -9,9 +8,12 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from gridmap.accounts.capabilities import SEE_DISTRICT
 from gridmap.core.history import history_of
+from gridmap.geo.coords import CRS_NAMES, DEFAULT_CRS
+from gridmap.geo.photos import photo_response
 from gridmap.patrols.selectors import patrol_in_scope, patrols_for_user, photo_in_scope
-from gridmap.patrols.services import patrol_record
+from gridmap.patrols.services import patrol_record, track_points
 
 
 @extend_schema_field({"type": "array", "items": {"type": "array", "items": {"type": "number"}},
@@ -20,24 +22,10 @@ class TrackField(serializers.Field):
     """A track as [[lon, lat], ...] (JSON text in a form, or a JSON array)."""
 
     def to_internal_value(self, data):
-        if isinstance(data, str):
-            if not data.strip():
-                return None
-            try:
-                data = json.loads(data)
-            except ValueError as exc:
-                raise serializers.ValidationError("轨迹应为 [[经度, 纬度], ...]") from exc
-        if data is None:
-            return None
         try:
-            points = [(float(p[0]), float(p[1])) for p in data]
-        except (TypeError, ValueError, IndexError, KeyError) as exc:
-            raise serializers.ValidationError("轨迹应为 [[经度, 纬度], ...]") from exc
-        if len(points) > 5000:
-            raise serializers.ValidationError("轨迹点过多（最多 5000 个）")
-        if any(not (-180 <= x <= 180 and -90 <= y <= 90) for x, y in points):
-            raise serializers.ValidationError("轨迹坐标超出经纬度范围")
-        return points
+            return track_points(data)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict["track"]) from exc
 
     def to_representation(self, value):
         return value
@@ -46,7 +34,7 @@ class TrackField(serializers.Field):
 class PatrolInput(serializers.Serializer):
     lon = serializers.FloatField(min_value=-180, max_value=180)
     lat = serializers.FloatField(min_value=-90, max_value=90)
-    crs = serializers.ChoiceField(choices=["wgs84", "cgcs2000", "gcj02", "bd09"], default="wgs84")
+    crs = serializers.ChoiceField(choices=CRS_NAMES, default=DEFAULT_CRS)
     patrolled_at = serializers.DateTimeField(required=False)
     track = TrackField(required=False, allow_null=True)
     visited = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
@@ -117,11 +105,8 @@ class PatrolPhotoView(APIView):
         photo = photo_in_scope(request.user, pk)
         if photo is None:
             raise NotFound("照片不存在或无权查看")
-        response = FileResponse(photo.image.open("rb"), content_type=photo.content_type)
-        # The type was checked when it was uploaded; the browser must not guess another.
-        response["X-Content-Type-Options"] = "nosniff"
+        response = photo_response(photo.image, photo.content_type,
+                                  keep_metadata=SEE_DISTRICT.allows(request.user))
         extension = photo.image.name.rsplit(".", 1)[-1]
         response["Content-Disposition"] = f'inline; filename="patrol-photo-{photo.pk}.{extension}"'
-        response["Cache-Control"] = "private, max-age=3600"
-        response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
         return response

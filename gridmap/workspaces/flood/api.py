@@ -6,7 +6,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gridmap.accounts.capabilities import COMMAND_FLOODS, requires
-from gridmap.flood.selectors import AreaError, ImpactQuery, area_from_geojson
+from gridmap.flood.selectors import ImpactQuery
+from gridmap.geo.coords import CRS_NAMES, DEFAULT_CRS
+from gridmap.geo.polygons import PolygonError, polygon_input
 
 from .impact import impact_with_open_hazards
 
@@ -22,7 +24,7 @@ class AreaField(serializers.Field):
 class ImpactRequest(serializers.Serializer):
     geometry = AreaField(required=False, help_text="绘制的范围")
     zone = serializers.IntegerField(required=False, min_value=1, help_text="防汛责任区 id")
-    crs = serializers.ChoiceField(choices=["wgs84", "cgcs2000", "gcj02", "bd09"], default="wgs84",
+    crs = serializers.ChoiceField(choices=CRS_NAMES, default=DEFAULT_CRS,
                                   help_text="geometry 的坐标系（高德 gcj02，百度 bd09）")
     k = serializers.IntegerField(default=5, min_value=1, max_value=20, help_text="最近仓库个数")
     distance_m = serializers.FloatField(default=2000, min_value=0, max_value=50000,
@@ -39,9 +41,9 @@ def _run(request, data):
     serializer.is_valid(raise_exception=True)
     values = serializer.validated_data
     try:
-        area = area_from_geojson(values["geometry"], crs=values["crs"]) if "geometry" in values else None
-    except AreaError as exc:
-        raise ValidationError({"geometry": [str(exc)]}) from exc
+        area = polygon_input(values["geometry"], crs=values["crs"]) if "geometry" in values else None
+    except PolygonError as exc:
+        raise ValidationError({exc.field: [str(exc)]}) from exc
     result = impact_with_open_hazards(request.user, ImpactQuery(
         zone_id=values.get("zone"), area=area, k=values["k"], distance_m=values["distance_m"]))
     if result is None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django import forms
 
-from gridmap.flood.selectors import AreaError, ImpactQuery, area_from_geojson
+from gridmap.flood.selectors import ImpactQuery
+from gridmap.geo.polygons import PolygonError, polygon_input
 
 
 class ImpactForm(forms.Form):
@@ -25,9 +26,9 @@ class ImpactForm(forms.Form):
             data["area"] = None
         elif data.get("geometry"):
             try:
-                data["area"] = area_from_geojson(data["geometry"], crs=data.get("crs") or None)
-            except AreaError as exc:
-                raise forms.ValidationError({"geometry": str(exc)}) from exc
+                data["area"] = polygon_input(data["geometry"], crs=data.get("crs") or None)
+            except PolygonError as exc:
+                raise forms.ValidationError({exc.field: str(exc)}) from exc
         else:
             raise forms.ValidationError("请选择责任区或绘制范围")
         data["k"] = data["k"] if data.get("k") is not None else 5

@@ -5,13 +5,14 @@ app (impact.py) and the layer registry."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -29,6 +30,7 @@ from gridmap.flood.selectors import (
     zones_for_user,
 )
 from gridmap.flood.services import preflood_tasks_create, stock_issue, stock_receive
+from gridmap.geo.polygons import PolygonError
 from gridmap.grids.selectors import district_centre
 from layers.maps import build_map, map_context
 from layers.registry import layers_named
@@ -55,6 +57,9 @@ def _impact_from_request(request) -> tuple[dict, dict]:
     """The impact asked for by ?zone= or ?geometry=&crs=, and the query to repeat it."""
     form = ImpactForm(request.GET)
     if not form.is_valid():
+        for field in ("geometry", "crs"):
+            if field in form.errors:
+                raise PolygonError("；".join(form.errors[field]), field=field)
         raise Http404("；".join(message for errors in form.errors.values() for message in errors))
     started = time.perf_counter()
     result = impact_with_open_hazards(request.user, form.query())
@@ -70,7 +75,21 @@ def _context(request, result, params) -> dict:
             "default_due": timezone.localdate() + dt.timedelta(days=7)}
 
 
+def area_refused_as_400(view):
+    """A drawn area or its crs that cannot be used is a 400 naming the parameter."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except PolygonError as exc:
+            return HttpResponseBadRequest(f"{exc.field}：{exc}", content_type="text/plain; charset=utf-8")
+
+    return wrapped
+
+
 @command_required
+@area_refused_as_400
 def impact_page(request):
     result, params = _impact_from_request(request)
     return render(request, "workspaces/flood_impact.html", _context(request, result, params))
@@ -92,6 +111,7 @@ def briefing_pdf_bytes(context: dict) -> bytes:
 
 
 @command_required
+@area_refused_as_400
 def impact_pdf(request):
     result, params = _impact_from_request(request)
     body = briefing_pdf_bytes(_context(request, result, params))

@@ -25,8 +25,8 @@ from gridmap.enterprises.selectors import (
     enterprises_in_cells,
     enterprises_without_cell,
 )
+from gridmap.geo.readers import ImportRefused
 from gridmap.grids.models import GridAssignment
-from gridmap.grids.readers import ImportRefused
 from gridmap.grids.roster import import_roster
 from gridmap.grids.scope import active_on, scope_for
 from gridmap.grids.selectors import (

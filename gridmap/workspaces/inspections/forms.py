@@ -8,11 +8,11 @@ import datetime as dt
 from django import forms
 from django.core.exceptions import ValidationError
 
+from gridmap.geo.coords import CRS_CHOICES
 from gridmap.inspections import selectors, services
 from gridmap.inspections.criteria import checklist_for
 from gridmap.inspections.models import EnforcementDocument, Hazard, InspectionTask, Report
 from gridmap.inspections.services import HazardFound
-from gridmap.workspaces.patrols.forms import CRS_CHOICES
 
 YES_NO = [("1", "是"), ("0", "否")]
 

@@ -5,8 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from gridmap.demo.sample import SAMPLE_DIR, DemoDataRefused, sample_load
+from gridmap.geo.readers import ImportRefused
 from gridmap.grids.models import Grid
-from gridmap.grids.readers import ImportRefused
 
 
 def sample_digest() -> str:

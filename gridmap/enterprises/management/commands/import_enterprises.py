@@ -3,7 +3,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from gridmap.enterprises.importer import enterprises_import, risk_points_import
-from gridmap.grids.readers import ImportRefused
+from gridmap.geo.coords import CRS_NAMES_TEXT, DEFAULT_CRS
+from gridmap.geo.readers import ImportRefused
 
 
 class Command(BaseCommand):
@@ -14,8 +15,8 @@ class Command(BaseCommand):
         parser.add_argument("--risk-points", action="store_true",
                             help="文件是风险点（按统一社会信用代码关联企业，替换这些企业原有风险点）")
         parser.add_argument("--encoding", help="文件编码，如 UTF-8、GBK（CSV 默认 UTF-8；Shapefile 默认读 .cpg）")
-        parser.add_argument("--source-crs", help="源坐标系：wgs84、cgcs2000、gcj02、bd09 或 EPSG 代码"
-                                                 "（CSV/Excel 默认 wgs84；Shapefile 默认读 .prj）")
+        parser.add_argument("--source-crs", help=f"源坐标系：{CRS_NAMES_TEXT} 或 EPSG 代码"
+                                                 f"（CSV/Excel 默认 {DEFAULT_CRS}；Shapefile 默认读 .prj）")
         parser.add_argument("--layer", help="GeoPackage 中的图层名")
         parser.add_argument("--dry-run", action="store_true", help="只校验并报告将要发生的变化")
 

@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from gridmap.geo.coords import CRS_NAMES_TEXT
+from gridmap.geo.readers import ImportRefused
 from gridmap.grids.loader import import_grids
-from gridmap.grids.readers import ImportRefused
 
 
 class Command(BaseCommand):
@@ -10,7 +11,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("path")
         parser.add_argument("--encoding", help="属性编码，如 UTF-8、GBK（默认读 .cpg，没有则 UTF-8）")
-        parser.add_argument("--source-crs", help="源坐标系：EPSG 代码、wgs84、cgcs2000、gcj02、bd09（默认读 .prj）")
+        parser.add_argument("--source-crs", help=f"源坐标系：EPSG 代码、{CRS_NAMES_TEXT}（默认读 .prj）")
         parser.add_argument("--layer", help="GeoPackage 中的图层名")
         parser.add_argument("--level", type=int, help="文件没有 level 字段时，所有要素的级别")
         parser.add_argument("--parent", help="文件没有 parent 字段时，所有要素的上级网格编码")

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from gridmap.grids.readers import ImportRefused
+from gridmap.geo.readers import ImportRefused
 from gridmap.grids.roster import import_roster
 
 

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from pyproj import Geod
 
-from gridmap.grids import coords
+from gridmap.geo import coords
 
 GEOD = Geod(ellps="WGS84")
 JINGHAI = (116.97, 38.93)

@@ -7,6 +7,8 @@ the feature and the field.
 
 from __future__ import annotations
 
+import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,16 +17,21 @@ import numpy as np
 import pyogrio
 import shapely
 
-from .coords import CRSError, geometries_to_wgs84, normalise_crs_name
+from .coords import CoordinateError, CRSError, geometries_to_wgs84, normalise_crs_name
 
 DBF_FORMATS = {".shp", ".dbf"}
+# A zip (an Excel file, a zipped shapefile) is refused before it is opened when it would
+# expand beyond this: a zip bomb of a few kilobytes can expand to gigabytes of XML.
+MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
+MAX_ZIP_MEMBERS = 1000
 # Text starting with these is a formula to spreadsheet programs (CSV/formula injection);
 # imports refuse it rather than store something that runs when exported and opened.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def looks_like_formula(text: str) -> bool:
-    return text[:1] in FORMULA_PREFIXES
+    # Spreadsheet programs read a full-width ＝ ＋ － ＠ as the formula sign too.
+    return unicodedata.normalize("NFKC", text[:1])[:1] in FORMULA_PREFIXES
 
 
 @dataclass
@@ -51,6 +58,24 @@ class VectorData:
     source_crs: str
     encoding: str | None
     warnings: list[str] = field(default_factory=list)
+
+
+def check_archive(path: Path) -> None:
+    """Refuse a zip whose members would expand beyond MAX_UNZIPPED_BYTES, from its directory
+    (zipfile never decompresses a member beyond the size its directory declares)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ImportRefused([Problem(path.name, "-", f"不是有效的压缩文件（Excel 或 zip）：{exc}")]) from exc
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise ImportRefused([Problem(path.name, "-", f"压缩文件内有 {len(members)} 个文件，超过 {MAX_ZIP_MEMBERS} 个")])
+    total = sum(member.file_size for member in members)
+    if total > MAX_UNZIPPED_BYTES:
+        mb = 1024 * 1024
+        raise ImportRefused([Problem(path.name, "-", (
+            f"解压后 {total / mb:.0f} MB，超过 {MAX_UNZIPPED_BYTES // mb} MB 上限（可能是压缩炸弹），已拒绝；"
+            "请拆分文件或改用 CSV"))])
 
 
 def feature_label(path: Path, index: int, code: str | None = None) -> str:
@@ -97,6 +122,8 @@ def read_vector(path: str | Path, *, encoding: str | None = None,
                    and not path.with_suffix(s.upper()).exists()]
         if missing:
             raise ImportRefused([Problem(path.name, "-", f"缺少配套文件 {', '.join(missing)}")])
+    if zipfile.is_zipfile(path):
+        check_archive(path)
     try:
         crs_name = normalise_crs_name(source_crs)
     except CRSError as exc:
@@ -124,7 +151,13 @@ def read_vector(path: str | Path, *, encoding: str | None = None,
     present = ~shapely.is_missing(geoms)
     if present.any():
         geoms[present] = shapely.force_2d(geoms[present])
-        geoms[present] = geometries_to_wgs84(geoms[present], crs_name)
+        try:
+            geoms[present] = geometries_to_wgs84(geoms[present], crs_name)
+        except CoordinateError as exc:
+            raise ImportRefused([Problem(
+                feature_label(path, int(np.flatnonzero(present)[exc.index]) + 1), "geometry",
+                f"{exc}：源坐标系 {crs_name} 可能不对（例如投影坐标被当作经纬度），请用 --source-crs 指明",
+            )]) from None
         bounds = shapely.total_bounds(geoms[present])
         if not (-180 <= bounds[0] <= bounds[2] <= 180 and -90 <= bounds[1] <= bounds[3] <= 90):
             raise ImportRefused([Problem(

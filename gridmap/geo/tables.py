@@ -1,5 +1,5 @@
 """Reading tabular files (CSV, Excel) row by row, naming rows as a spreadsheet user sees them
-(the header is row 1). Vector files go through gridmap.grids.readers."""
+(the header is row 1). Vector files go through readers.py."""
 
 from __future__ import annotations
 
@@ -8,9 +8,12 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from gridmap.grids.readers import ImportRefused, Problem
+from .readers import ImportRefused, Problem, check_archive
 
 TABLE_FORMATS = {".csv", ".txt", ".xlsx"}
+EXCEL_FORMATS = (".xlsx", ".xlsm")
+# More data rows than any roster or register of the district holds by far.
+MAX_ROWS = 200_000
 
 
 @dataclass
@@ -60,8 +63,12 @@ def _undecodable_rows(path: Path, data: bytes, encoding: str) -> list[Problem]:
     return problems
 
 
+def _too_many_rows(path: Path, rows: int) -> ImportRefused:
+    return ImportRefused([Problem(path.name, "-", f"有 {rows} 行以上，超过 {MAX_ROWS} 行上限，请拆分文件")])
+
+
 def read_table(path: Path, *, encoding: str | None = None) -> Table:
-    if path.suffix.lower() == ".xlsx":
+    if path.suffix.lower() in EXCEL_FORMATS:
         return _read_xlsx(path)
     encoding = encoding or "utf-8-sig"
     data = path.read_bytes()
@@ -79,6 +86,8 @@ def read_table(path: Path, *, encoding: str | None = None) -> Table:
     for number, values in enumerate(reader, start=2):
         if not any(v.strip() for v in values):
             continue
+        if number > MAX_ROWS + 1:
+            raise _too_many_rows(path, MAX_ROWS)
         if len(values) > len(header):
             raise ImportRefused([Problem(row_label(path, number), "-",
                                          f"有 {len(values)} 列，多于表头的 {len(header)} 列")])
@@ -89,16 +98,25 @@ def read_table(path: Path, *, encoding: str | None = None) -> Table:
 def _read_xlsx(path: Path) -> Table:
     from openpyxl import load_workbook
 
+    check_archive(path)
     try:
         # Formulas are read as written (not their cached values) so that they can be refused.
         book = load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
         raise ImportRefused([Problem(path.name, "-", f"无法读取 Excel 文件：{exc}")]) from exc
     sheet = book.worksheets[0]
+    # Read-only mode streams the rows; the sheet's declared size is checked first, the rows
+    # are counted as they come (the declaration may be missing or false).
+    if (sheet.max_row or 0) > MAX_ROWS + 1:
+        book.close()
+        raise _too_many_rows(path, sheet.max_row - 1)
     lines = sheet.iter_rows(values_only=True)
     header = [_cell_text(h) for h in next(lines, ())]
     rows = []
     for number, values in enumerate(lines, start=2):
+        if number > MAX_ROWS + 1:
+            book.close()
+            raise _too_many_rows(path, MAX_ROWS)
         texts = [_cell_text(v) for v in values]
         if any(texts):
             rows.append((number, dict(zip(header, texts, strict=False))))
