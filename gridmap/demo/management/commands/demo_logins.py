@@ -10,7 +10,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not app_settings.ALLOW_DEMO_DATA:
             return
-        example = (GridAssignment.objects.filter(role="officer").select_related("user", "grid")
+        example = (GridAssignment.objects.filter(role=GridAssignment.Duty.CELL_OFFICER).select_related("user", "grid")
                    .order_by("user__username").first())
         password = app_settings.DEMO_PASSWORD
         self.stdout.write(f"演示账户（密码均为 {password}）：")
