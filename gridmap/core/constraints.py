@@ -10,7 +10,6 @@ from django.db import IntegrityError
 from django.db.models import BooleanField, CheckConstraint, F, FloatField, Func, Q
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 
-
 # constraint name -> (field, message), filled as the models declare their constraints.
 _MESSAGES: dict[str, tuple[str, str]] = {}
 
@@ -91,8 +90,10 @@ def repair_or_report(connection, table: str, columns: tuple[str, ...]) -> list[s
                 repairs += [f"{table}.{column} id={row[0]}: 空几何改为 NULL" for row in cursor.fetchall()]
             if geometry_type in ("POLYGON", "MULTIPOLYGON"):
                 made_valid = f"ST_CollectionExtract(ST_MakeValid({column}), 3)"
-                repaired = f"ST_Multi({made_valid})" if geometry_type == "MULTIPOLYGON" else f"ST_GeometryN({made_valid}, 1)"
-                fits = "" if geometry_type == "MULTIPOLYGON" else f" AND ST_NumGeometries({made_valid}) = 1"
+                if geometry_type == "MULTIPOLYGON":
+                    repaired, fits = f"ST_Multi({made_valid})", ""
+                else:
+                    repaired, fits = f"ST_GeometryN({made_valid}, 1)", f" AND ST_NumGeometries({made_valid}) = 1"
                 finite = (f"ST_XMin({column}) >= -180 AND ST_XMax({column}) <= 180"
                           f" AND ST_YMin({column}) >= -90 AND ST_YMax({column}) <= 90")
                 cursor.execute(
@@ -104,6 +105,8 @@ def repair_or_report(connection, table: str, columns: tuple[str, ...]) -> list[s
             ids = [str(row[0]) for row in cursor.fetchall()]
             if ids:
                 broken.append(f"{table}.{column} id={', '.join(ids)}")
+        # The repairs' deferred checks (audit rows) run now: ALTER TABLE refuses pending ones.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     for line in repairs:
         print(f"  {line}")
     if broken:

@@ -56,8 +56,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "gridmap.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the body: a too-large request is refused by its Content-Length.
+    "gridmap.core.middleware.RequestSizeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "gridmap.core.middleware.NulCharacterMiddleware",
+    "gridmap.core.middleware.ConstraintViolationMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     # Django's, remembering a session's user per process (see the module).
     "gridmap.accounts.middleware.AuthenticationMiddleware",
@@ -157,6 +161,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "gridmap.core.views.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "gridmap API",
@@ -225,6 +230,10 @@ GRIDMAP_PATROL_MAX_PHOTOS = 6
 # A visit recorded farther than this from the enterprise is flagged (not refused).
 GRIDMAP_PATROL_VISIT_MAX_DISTANCE_M = float(os.environ.get("GRIDMAP_PATROL_VISIT_MAX_DISTANCE_M", "200"))
 GRIDMAP_PATROL_PHOTO_MAX_BYTES = 10 * 1024 * 1024
+# The largest request body accepted at all (a patrol with its most and largest photos, plus
+# room for the form), refused by Content-Length before it is read.
+GRIDMAP_MAX_REQUEST_BYTES = int(os.environ.get(
+    "GRIDMAP_MAX_REQUEST_BYTES", GRIDMAP_PATROL_MAX_PHOTOS * GRIDMAP_PATROL_PHOTO_MAX_BYTES + 2 * 1024 * 1024))
 GRIDMAP_PATROL_PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 # Demo users with a shared password are created only where this is true (never production).
 GRIDMAP_ALLOW_DEMO_DATA = False
