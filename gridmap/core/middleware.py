@@ -28,7 +28,8 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
 
 def _refusal(request, status: int, field: str | None, message: str) -> HttpResponse:
     if request.path.startswith(API_PREFIXES):
-        return JsonResponse({field: [message]} if field else {"detail": message}, status=status)
+        return JsonResponse({field: [message]} if field else {"detail": message}, status=status,
+                            json_dumps_params={"ensure_ascii": False})
     return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
 

@@ -230,6 +230,8 @@ GRIDMAP_PATROL_MAX_PHOTOS = 6
 # A visit recorded farther than this from the enterprise is flagged (not refused).
 GRIDMAP_PATROL_VISIT_MAX_DISTANCE_M = float(os.environ.get("GRIDMAP_PATROL_VISIT_MAX_DISTANCE_M", "200"))
 GRIDMAP_PATROL_PHOTO_MAX_BYTES = 10 * 1024 * 1024
+# One stock receipt or issue: more than any depot holds, well below the column's integer range.
+GRIDMAP_STOCK_MOVE_MAX = int(os.environ.get("GRIDMAP_STOCK_MOVE_MAX", "1000000"))
 # The largest request body accepted at all (a patrol with its most and largest photos, plus
 # room for the form), refused by Content-Length before it is read.
 GRIDMAP_MAX_REQUEST_BYTES = int(os.environ.get(
