@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from gridmap.accounts.authentication import token_user
 from gridmap.core.geojson import feature_collection
 from gridmap.core.negotiation import FirstRendererOnly
-from gridmap.grids.cell_index import cell_answer_json
+from gridmap.grids.cell_index import cell_answer_json_for
 from gridmap.grids.coords import to_wgs84_arrays
 from gridmap.grids.models import Grid, GridAssignment
 from gridmap.grids.scope import active_on
@@ -38,8 +38,8 @@ class LookupQuery(serializers.Serializer):
 
 class OfficerSerializer(serializers.Serializer):
     name = serializers.CharField()
-    username = serializers.CharField()
-    phone = serializers.CharField()
+    username = serializers.CharField(required=False, help_text="仅当网格在调用者的查看范围内时给出")
+    phone = serializers.CharField(required=False, help_text="仅当网格在调用者的查看范围内时给出")
     role = serializers.CharField()
 
 
@@ -137,7 +137,7 @@ class GridLookupView(APIView):
             return None
         if crs not in ("wgs84", "cgcs2000"):
             return None
-        body = cell_answer_json(lon, lat)
+        body = cell_answer_json_for(user, lon, lat)
         if body is None:
             return None
         request.user = user
@@ -157,7 +157,7 @@ class GridLookupView(APIView):
             lon, lat = (float(v) for v in to_wgs84_arrays(lon, lat, crs))
             if not (math.isfinite(lon) and math.isfinite(lat)):
                 raise ValidationError({"detail": f"坐标无法从 {crs} 换算为 WGS84", "crs": crs})
-        body = cell_answer_json(lon, lat)
+        body = cell_answer_json_for(request.user, lon, lat)
         if body is None:
             raise NotFound(f"点 ({lon:.6f}, {lat:.6f}) 不在本区任何网格内")
         return HttpResponse(body, content_type="application/json")
