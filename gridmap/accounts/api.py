@@ -3,6 +3,8 @@ from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 
+from .lockout import is_locked_out, lockout_response
+
 
 class TokenRequestSerializer(AuthTokenSerializer):
     # As long as a username can be: a longer one is refused before it reaches django-axes,
@@ -12,9 +14,16 @@ class TokenRequestSerializer(AuthTokenSerializer):
 
 
 class ObtainTokenView(ObtainAuthToken):
-    """DRF's token sign-in, with the username checked for length first."""
+    """DRF's token sign-in, with the username checked for length first. A locked account is
+    answered 429 with Retry-After, as the sign-in page is, even with the right password."""
 
     serializer_class = TokenRequestSerializer
+
+    def post(self, request, *args, **kwargs):
+        username = request.data.get("username")
+        if isinstance(username, str) and username and is_locked_out(request._request, username):
+            return lockout_response(request._request)
+        return super().post(request, *args, **kwargs)
 
 
 obtain_token = ObtainTokenView.as_view()

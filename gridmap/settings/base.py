@@ -190,15 +190,21 @@ PGHISTORY_ADMIN_ALL_EVENTS = False
 
 # --- lock-out (django-axes) ---------------------------------------------------------------
 # Lock a username from one address after 5 failures for 15 minutes. Keyed on the pair so a
-# stranger cannot lock an officer out from elsewhere; behind the TLS proxy every request has
-# the proxy's address, which makes it per username. X-Forwarded-For is not trusted: a client
-# could otherwise change it on each try.
+# stranger cannot lock an officer out from elsewhere. Behind the TLS proxy the address is the
+# one the proxy saw (gridmap.accounts.lockout.client_address): X-Forwarded-For is read only
+# as far as GRIDMAP_TRUSTED_PROXY_COUNT proxies wrote it (0: not at all), since a client can
+# write anything to its left.
+GRIDMAP_TRUSTED_PROXY_COUNT = int(os.environ.get("GRIDMAP_TRUSTED_PROXY_COUNT", "0"))
 AXES_FAILURE_LIMIT = int(os.environ.get("GRIDMAP_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("GRIDMAP_LOGIN_COOLOFF_HOURS", "0.25"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+AXES_LOCKOUT_CALLABLE = "gridmap.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "gridmap.accounts.lockout.client_address"
+AXES_IPWARE_PROXY_COUNT = GRIDMAP_TRUSTED_PROXY_COUNT
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if GRIDMAP_TRUSTED_PROXY_COUNT else (
+    "REMOTE_ADDR",)
 AXES_VERBOSE = False
 
 # --- gridmap domain settings -------------------------------------------------------------
