@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from gridmap.accounts.models import Role, User
+from gridmap.core.dates import check_record_date
 from gridmap.enterprises.models import Enterprise
 from gridmap.grids.models import Grid, GridAssignment
 from gridmap.grids.scope import active_on, scope_for
@@ -252,8 +253,7 @@ def inspection_record(*, actor, enterprise: Enterprise, inspected_on: dt.date | 
     if enterprise.cell_id is None:
         raise ValidationError({"enterprise": "企业不在任何网格内"})
     inspected_on = inspected_on or timezone.localdate()
-    if inspected_on > timezone.localdate():
-        raise ValidationError({"inspected_on": "检查日期不能晚于今天"})
+    check_record_date(inspected_on, field="inspected_on", label="检查日期")
     if kind not in Inspection.Kind.values:
         raise ValidationError({"kind": "检查类型无效"})
     items = []
@@ -311,6 +311,7 @@ def hazard_report(*, actor, enterprise: Enterprise, description: str, deadline: 
     if inspection is not None and inspection.enterprise_id != enterprise.pk:
         raise ValidationError({"inspection": "检查记录与企业不一致"})
     found_on = found_on or (inspection.inspected_on if inspection else timezone.localdate())
+    check_record_date(found_on, field="found_on", label="发现日期")
     if deadline < found_on:
         raise ValidationError({"deadline": "整改期限不能早于发现日期"})
     formats = _photos(photos)
@@ -374,6 +375,7 @@ def hazard_close(*, actor, hazard: Hazard, on: dt.date | None = None) -> Hazard:
     if hazard.status != HazardStatus.REINSPECTED or hazard.reinspection_id is None:
         raise ValidationError({"status": "隐患须经整改复查合格后才能销号"})
     on = on or timezone.localdate()
+    check_record_date(on, field="closed_on", label="销号日期")
     if on < hazard.reinspection.inspected_on:
         raise ValidationError({"on": "销号日期早于复查日期"})
     hazard.status = HazardStatus.CLOSED
@@ -439,6 +441,7 @@ def document_draft(*, actor, kind: str, number: str, enterprise: Enterprise,
 def legal_review_record(*, actor, document: EnforcementDocument, reviewed_on: dt.date,
                         approved: bool, opinion: str) -> LegalReview:
     _require_bureau(actor)
+    check_record_date(reviewed_on, field="reviewed_on", label="法制审核日期")
     if not opinion.strip():
         raise ValidationError({"opinion": "请填写审核意见"})
     if LegalReview.objects.filter(document=document).exists():
@@ -454,6 +457,7 @@ def document_issue(*, actor, document: EnforcementDocument, issued_on: dt.date) 
     """Issue (送达) a document: at least two signers, each holding an enforcement certificate
     valid on the date; a major decision needs an approved legal review dated no later."""
     _require_bureau(actor)
+    check_record_date(issued_on, field="issued_on", label="送达日期")
     document = EnforcementDocument.objects.select_for_update().get(pk=document.pk)
     if document.status == EnforcementDocument.Status.ISSUED:
         raise ValidationError({"status": "文书已送达"})
@@ -482,8 +486,7 @@ def _check_enforcement_record(actor, enterprise: Enterprise, day: dt.date, field
     the actor sees (the row carries that cell), and a day that has already come."""
     _require_bureau(actor)
     _require_in_scope(actor, enterprise.cell_id)
-    if day > timezone.localdate():
-        raise ValidationError({field: f"{label}不能晚于今天"})
+    check_record_date(day, field=field, label=label)
 
 
 @contextmanager

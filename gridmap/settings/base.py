@@ -236,6 +236,9 @@ GRIDMAP_PATROL_MAX_PHOTOS = 6
 # A visit recorded farther than this from the enterprise is flagged (not refused).
 GRIDMAP_PATROL_VISIT_MAX_DISTANCE_M = float(os.environ.get("GRIDMAP_PATROL_VISIT_MAX_DISTANCE_M", "200"))
 GRIDMAP_PATROL_PHOTO_MAX_BYTES = 10 * 1024 * 1024
+# The earliest date a record (inspection, hazard, document, legal review, exposure, summons)
+# may carry: the platform holds nothing older.
+GRIDMAP_DATA_START = os.environ.get("GRIDMAP_DATA_START", "2010-01-01")
 # One stock receipt or issue: more than any depot holds, well below the column's integer range.
 GRIDMAP_STOCK_MOVE_MAX = int(os.environ.get("GRIDMAP_STOCK_MOVE_MAX", "1000000"))
 # The largest request body accepted at all (a patrol with its most and largest photos, plus
