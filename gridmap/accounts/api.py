@@ -20,7 +20,8 @@ class ObtainTokenView(ObtainAuthToken):
     serializer_class = TokenRequestSerializer
 
     def post(self, request, *args, **kwargs):
-        username = request.data.get("username")
+        # The body may be any JSON (a list, a number): the serializer refuses those itself.
+        username = request.data.get("username") if hasattr(request.data, "get") else None
         if isinstance(username, str) and username and is_locked_out(request._request, username):
             return lockout_response(request._request)
         return super().post(request, *args, **kwargs)
