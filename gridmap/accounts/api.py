@@ -20,11 +20,18 @@ class ObtainTokenView(ObtainAuthToken):
     serializer_class = TokenRequestSerializer
 
     def post(self, request, *args, **kwargs):
-        # The body may be any JSON (a list, a number): the serializer refuses those itself.
-        username = request.data.get("username") if hasattr(request.data, "get") else None
-        if isinstance(username, str) and username and is_locked_out(request._request, username):
+        username = self._username(request.data)
+        if username and is_locked_out(request._request, username):
             return lockout_response(request._request)
         return super().post(request, *args, **kwargs)
+
+    def _username(self, data) -> str | None:
+        """The username, if the serializer's field accepts it (any other body, e.g. a list, a
+        NUL or an overlong name, goes on to the serializer's refusal without a lock-out query)."""
+        try:
+            return self.serializer_class().fields["username"].run_validation(data.get("username"))
+        except (AttributeError, serializers.ValidationError):
+            return None
 
 
 obtain_token = ObtainTokenView.as_view()
