@@ -5,9 +5,14 @@ PermissionDenied (the same exceptions a page shows), and the API answers them wi
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from rest_framework import exceptions
+from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
+
+from gridmap.core.constraints import check_violation
 
 
 def validation_detail(exc: DjangoValidationError) -> dict | list:
@@ -19,6 +24,11 @@ def validation_detail(exc: DjangoValidationError) -> dict | list:
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, IntegrityError) and (violation := check_violation(exc)):
+        # A write the database refused by a geometry constraint: the field and its message.
+        field, message = violation
+        set_rollback()
+        return Response({field: [message]}, status=400)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(validation_detail(exc))
     elif isinstance(exc, DjangoPermissionDenied):

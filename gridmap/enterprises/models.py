@@ -1,5 +1,6 @@
 from django.contrib.gis.db import models
 
+from gridmap.core.constraints import geometry_constraints
 from gridmap.core.models import data_version_trigger
 from gridmap.grids.conf import app_settings as grid_settings
 from gridmap.grids.models import Grid
@@ -69,6 +70,7 @@ class Enterprise(models.Model):
                    models.Index(fields=["district_code"], name="enterprise_district_idx")]
         # Vector tiles of enterprises are kept in memory until this table changes.
         triggers = [data_version_trigger("enterprise_data_version")]
+        constraints = geometry_constraints("enterprises_enterprise", location="企业位置", site="厂区范围")
 
     def __str__(self) -> str:
         return f"{self.name}（{self.credit_code}）"
@@ -114,6 +116,7 @@ class RiskPoint(models.Model):
         ordering = ["enterprise", "number"]
         constraints = [models.UniqueConstraint(fields=["enterprise", "number"],
                                                name="riskpoint_unique_number")]
+        constraints += geometry_constraints("enterprises_riskpoint", location="风险点位置")
         # Enterprise tiles show each enterprise's number of risk points.
         triggers = [data_version_trigger("riskpoint_data_version")]
 

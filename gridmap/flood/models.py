@@ -14,6 +14,7 @@ from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q
 
+from gridmap.core.constraints import geometry_constraints
 from gridmap.enterprises.models import Enterprise
 from gridmap.grids.conf import app_settings as grid_settings
 
@@ -42,6 +43,7 @@ class River(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["district_code", "name", "channel"], name="river_unique")
         ]
+        constraints += geometry_constraints("flood_river", geom="河道线")
 
     def __str__(self) -> str:
         return f"{self.name}{f'（{self.channel}）' if self.channel else ''}"
@@ -79,6 +81,7 @@ class FloodZone(models.Model):
         ordering = ["kind", "name"]
         constraints = [models.UniqueConstraint(fields=["district_code", "kind", "name"],
                                                name="floodzone_unique_name")]
+        constraints += geometry_constraints("flood_floodzone", geom="防汛责任区范围")
 
     def __str__(self) -> str:
         return f"{self.name}（{self.get_kind_display()}）"
@@ -110,6 +113,7 @@ class DikeSection(models.Model):
             models.CheckConstraint(condition=Q(chainage_end_m__gt=F("chainage_start_m")),
                                    name="dike_chainage_ordered"),
         ]
+        constraints += geometry_constraints("flood_dikesection", geom="堤线")
 
     @staticmethod
     def chainage_label(metres: float) -> str:
@@ -157,6 +161,7 @@ class PumpingStation(models.Model):
                                                pump_count__gt=0, design_head_m__gt=0),
                                    name="pump_positive_capacity"),
         ]
+        constraints += geometry_constraints("flood_pumpingstation", location="泵站位置")
 
     def __str__(self) -> str:
         return self.name
@@ -194,6 +199,7 @@ class Sluice(models.Model):
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["district_code", "name"],
                                                name="sluice_unique_name")]
+        constraints += geometry_constraints("flood_sluice", location="水闸位置")
 
     def __str__(self) -> str:
         return self.name
@@ -215,6 +221,7 @@ class SupplyDepot(models.Model):
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["district_code", "name"],
                                                name="depot_unique_name")]
+        constraints += geometry_constraints("flood_supplydepot", location="物资仓库位置")
 
     def __str__(self) -> str:
         return self.name
@@ -307,6 +314,7 @@ class RescueTeam(models.Model):
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["district_code", "name"],
                                                name="team_unique_name")]
+        constraints += geometry_constraints("flood_rescueteam", base="救援队伍驻地")
 
     def __str__(self) -> str:
         return self.name

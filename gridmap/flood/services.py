@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import shapely
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -47,9 +48,15 @@ def rivers_import(*, path: str | Path, district_code: str, encoding: str | None 
 
 # --- stock ledger ---------------------------------------------------------------------------
 
+# The largest balance the quantity column (a PostgreSQL integer) holds.
+STOCK_BALANCE_MAX = 2**31 - 1
+
+
 def _stock_move(*, actor, item: StockItem | int, kind: str, quantity: int, note: str) -> StockMovement:
     if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity <= 0:
         raise ValidationError("数量必须是正整数")
+    if quantity > settings.GRIDMAP_STOCK_MOVE_MAX:
+        raise ValidationError(f"数量：一次出入库不能超过 {settings.GRIDMAP_STOCK_MOVE_MAX}")
     if len(note) > 200:
         raise ValidationError("事由不能超过 200 字")
     item_id = item.pk if isinstance(item, StockItem) else item
@@ -58,6 +65,8 @@ def _stock_move(*, actor, item: StockItem | int, kind: str, quantity: int, note:
         # balance the previous one left, so none can spend stock another already spent.
         locked = StockItem.objects.select_for_update().select_related("depot").get(pk=item_id)
         change = quantity if kind == StockMovement.Kind.RECEIPT else -quantity
+        if locked.quantity + change > STOCK_BALANCE_MAX:
+            raise ValidationError(f"数量：{locked.depot.name}{locked.name}入库后结存将超过 {STOCK_BALANCE_MAX}")
         if locked.quantity + change < 0:
             raise ValidationError(
                 f"{locked.depot.name}{locked.name}库存不足：现有 {locked.quantity}{locked.unit}，"

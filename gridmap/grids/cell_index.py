@@ -4,7 +4,9 @@ The lookup (`/api/grids/lookup/`: every report, every "where am I") is the hotte
 Its indexed SQL is fast, but the database round trip costs more than the rest of the
 request, and on a small server the database shares the CPU with the web workers. So each
 process keeps the cells, with the answer of each (parent, officers on duty today) built by
-the same SQL as the reference lookup (selectors.CELL_ANSWER_JSON).
+the same SQL as the reference lookup (selectors.CELL_ANSWER_JSON), twice: with the officers'
+usernames and phones for callers whose scope holds the cell, and with their names only
+(CELL_ANSWER_NAMES_JSON) for everyone else, so that no request filters an answer.
 
 Freshness: triggers change the data version (core.DataVersion) of grids and assignments on
 every write, and of users when a name, username, phone or active flag changes. A process
@@ -27,9 +29,11 @@ import shapely
 from django.db import connection
 from django.utils import timezone
 
+from gridmap.accounts.capabilities import SEE_DISTRICT
 from gridmap.core import versions
 
-from .selectors import CELL_ANSWER_JSON, with_point
+from .scope import assigned_codes
+from .selectors import CELL_ANSWER_JSON, CELL_ANSWER_NAMES_JSON, with_point
 
 # Side of a raster square, as a share of the typical cell's side.
 RASTER_SQUARES_PER_CELL_SIDE = 8
@@ -128,10 +132,24 @@ class CellIndex:
     # shared border), the first wins, as in the SQL lookup.
     answers: tuple[str, ...]
     day_ends_at: float  # the next local midnight, as a Unix time
+    # The same answers with the officers named only, and each cell's code and its ancestors'
+    # (a scope holds a cell when it holds any of them: grids.scope).
+    name_answers: tuple[str, ...] = ()
+    lineages: tuple[frozenset[str], ...] = ()
 
     def answer(self, lon: float, lat: float) -> str | None:
+        """The answer with contacts (the reference answer, for tests and benchmarks)."""
         position = self.shapes.position(lon, lat)
         return None if position is None else with_point(self.answers[position], lon, lat)
+
+    def answer_for(self, user, lon: float, lat: float) -> str | None:
+        """The answer as `user` may see it: contacts only for a cell in their scope."""
+        position = self.shapes.position(lon, lat)
+        if position is None:
+            return None
+        sees_contacts = SEE_DISTRICT.allows(user) or (
+            user.is_active and not assigned_codes(user.pk, self.day).isdisjoint(self.lineages[position]))
+        return with_point((self.answers if sees_contacts else self.name_answers)[position], lon, lat)
 
 
 # The tables an answer is made of (their versions: core.DataVersion).
@@ -146,8 +164,10 @@ def build(day: dt.date, previous: CellIndex | None = None) -> CellIndex:
     token = versions.of(ANSWER_TABLES, versions.refresh())
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT ST_AsBinary(c.geom), {CELL_ANSWER_JSON}::text FROM grids_grid c "
-            "WHERE c.level >= 2 ORDER BY c.level DESC, c.code", {"day": day})
+            f"SELECT ST_AsBinary(c.geom), {CELL_ANSWER_JSON}::text, {CELL_ANSWER_NAMES_JSON}::text,"
+            " ARRAY[c.code, up1.code, up2.code] FROM grids_grid c"
+            " LEFT JOIN grids_grid up1 ON up1.id = c.parent_id LEFT JOIN grids_grid up2 ON up2.id = up1.parent_id"
+            " WHERE c.level >= 2 ORDER BY c.level DESC, c.code", {"day": day})
         rows = cursor.fetchall()
     wkbs = [bytes(row[0]) for row in rows]
     shapes = previous.shapes if previous is not None else None
@@ -155,7 +175,8 @@ def build(day: dt.date, previous: CellIndex | None = None) -> CellIndex:
         shapes = CellShapes(wkbs)
     midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=timezone.get_current_timezone())
     return CellIndex(token=token, day=day, shapes=shapes, answers=tuple(row[1] for row in rows),
-                     day_ends_at=midnight.timestamp())
+                     day_ends_at=midnight.timestamp(), name_answers=tuple(row[2] for row in rows),
+                     lineages=tuple(frozenset(code for code in row[3] if code) for row in rows))
 
 
 class _Holder:
@@ -182,8 +203,13 @@ _holder = _Holder()
 
 
 def cell_answer_json(lon: float, lat: float) -> str | None:
-    """The lookup answer for a WGS84 point today (see selectors.cell_at_point_json)."""
+    """The lookup answer with contacts for a WGS84 point today (selectors.cell_at_point_json)."""
     return _holder.current().answer(lon, lat)
+
+
+def cell_answer_json_for(user, lon: float, lat: float) -> str | None:
+    """The lookup answer for a WGS84 point today as `user` may see it (CellIndex.answer_for)."""
+    return _holder.current().answer_for(user, lon, lat)
 
 
 def forget() -> None:

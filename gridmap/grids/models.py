@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import Q
 
+from gridmap.core.constraints import geometry_constraints
 from gridmap.core.models import data_version_trigger
 
 
@@ -46,6 +47,7 @@ class Grid(models.Model):
                 name="grid_parent_matches_level",
             ),
         ]
+        constraints += geometry_constraints("grids_grid", geom="网格范围")
         triggers = [data_version_trigger("grid_data_version")]
 
     def __str__(self) -> str:

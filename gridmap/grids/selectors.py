@@ -41,16 +41,23 @@ def grids_for_user(user, *, level: int | None = None, on: dt.date | None = None)
 # The lookup's answer for one cell `c` (without the point), as JSON: code, name, level, kind,
 # the parent and the officers and substitutes on duty on %(day)s. Shared by the SQL lookup
 # below and by the in-memory cell index (grids.cell_index), so both answer alike.
-CELL_ANSWER_JSON = """
+def _cell_answer_sql(officer: str) -> str:
+    return f"""
     json_build_object(
         'code', c.code, 'name', c.name, 'level', c.level, 'kind', c.kind,
         'parent', (SELECT json_build_object('code', p.code, 'name', p.name)
                    FROM grids_grid p WHERE p.id = c.parent_id),
-        'officers', (SELECT COALESCE(json_agg(json_build_object(
-                'name', u.full_name, 'username', u.username, 'phone', u.phone, 'role', a.role)
+        'officers', (SELECT COALESCE(json_agg(json_build_object({officer})
                 ORDER BY a.role, u.username), '[]'::json)
             FROM grids_gridassignment a JOIN accounts_user u ON u.id = a.user_id
             WHERE a.grid_id = c.id AND u.is_active AND """ + on_duty_on_sql("a", "%(day)s") + "))"
+
+
+# The answer for those whose scope holds the cell: who is on duty and how to reach them.
+CELL_ANSWER_JSON = _cell_answer_sql("'name', u.full_name, 'username', u.username, 'phone', u.phone, 'role', a.role")
+# For everyone else: the cell and the names on duty, enough to route a report, but no
+# username (which lock-out is keyed on) and no phone.
+CELL_ANSWER_NAMES_JSON = _cell_answer_sql("'name', u.full_name, 'role', a.role")
 
 
 def with_point(answer: str, lon: float, lat: float) -> str:
@@ -58,13 +65,14 @@ def with_point(answer: str, lon: float, lat: float) -> str:
     return f'{answer[:-1]}, "lon" : {float(lon)!r}, "lat" : {float(lat)!r}}}'
 
 
-def cell_at_point_json(lon: float, lat: float, *, on: dt.date | None = None) -> str | None:
+def cell_at_point_json(lon: float, lat: float, *, on: dt.date | None = None, contacts: bool = True) -> str | None:
     """The deepest grid covering a WGS84 point, its parent and the officers on duty, as the
     JSON text of the lookup API, built in one indexed query.
 
     A point on the border of two cells belongs to both; the lower code wins so that the
     answer is stable. The API answers from grids.cell_index (memory); this is the reference
-    it is tested against, and the answer for another day.
+    it is tested against, and the answer for another day. Without `contacts`, the officers
+    are named only (CELL_ANSWER_NAMES_JSON).
     """
     day = on or timezone.localdate()
     # The cell is found first (materialised), so that the parent and the officers are
@@ -75,7 +83,7 @@ def cell_at_point_json(lon: float, lat: float, *, on: dt.date | None = None) -> 
             WHERE c.level >= 2
               AND ST_Covers(c.geom, ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326))
             ORDER BY c.level DESC, c.code LIMIT 1)
-        SELECT {CELL_ANSWER_JSON}::text FROM c"""
+        SELECT {CELL_ANSWER_JSON if contacts else CELL_ANSWER_NAMES_JSON}::text FROM c"""
     with connection.cursor() as cursor:
         cursor.execute(sql, {"day": day, "lon": lon, "lat": lat})
         row = cursor.fetchone()

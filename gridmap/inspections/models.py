@@ -15,6 +15,7 @@ from django.contrib.gis.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from gridmap.core.constraints import geometry_constraints
 from gridmap.geo.photos import FORMATS as PHOTO_FORMATS
 from gridmap.grids.conf import app_settings as grid_settings
 
@@ -220,6 +221,7 @@ class Inspection(models.Model):
         # visiting every row of the year in the table (bench/RESULTS.md, province scale).
         indexes = [models.Index(fields=["cell", "inspected_on"]),
                    models.Index(fields=["inspected_on", "cell"], include=["id"], name="inspection_date_cell_idx")]
+        constraints = geometry_constraints("inspections_inspection", position="检查位置")
 
     def __str__(self) -> str:
         return f"{self.enterprise.name} · {self.inspected_on:%Y-%m-%d} · {self.get_kind_display()}"
@@ -290,6 +292,7 @@ class Hazard(models.Model):
             models.CheckConstraint(condition=~Q(status="supervised") | Q(supervised_deadline__isnull=False),
                                    name="hazard_supervised_has_deadline"),
         ]
+        constraints += geometry_constraints("inspections_hazard", location="隐患位置")
 
     def __str__(self) -> str:
         return f"{self.enterprise.name} · {self.get_level_display()} · {self.get_status_display()}"
@@ -470,6 +473,7 @@ class Report(models.Model):
         constraints = [models.CheckConstraint(
             condition=~Q(status="handled") | (Q(handled_on__isnull=False) & ~Q(result="")),
             name="report_handled_has_result")]
+        constraints += geometry_constraints("inspections_report", position="举报位置")
 
     def __str__(self) -> str:
         return f"举报 #{self.pk} · {self.get_status_display()}"

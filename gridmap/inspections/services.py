@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from gridmap.accounts.capabilities import ASSIGN_INSPECTIONS, ISSUE_DOCUMENTS
 from gridmap.accounts.models import User
+from gridmap.core.dates import check_record_date
 from gridmap.core.history import recorded_as
 from gridmap.enterprises.models import Enterprise
 from gridmap.geo.coords import DEFAULT_CRS, CoordinateError, CRSError, offered_crs, to_wgs84_arrays
@@ -282,8 +283,7 @@ def inspection_record(*, actor, enterprise: Enterprise | None = None, task: Insp
     if enterprise.cell_id is None:
         raise ValidationError({"enterprise": "企业不在任何网格内"})
     inspected_on = inspected_on or timezone.localdate()
-    if inspected_on > timezone.localdate():
-        raise ValidationError({"inspected_on": "检查日期不能晚于今天"})
+    check_record_date(inspected_on, field="inspected_on", label="检查日期")
     if kind not in Inspection.Kind.values:
         raise ValidationError({"kind": "检查类型无效"})
     checklist = _checklist(items)
@@ -339,6 +339,7 @@ def hazard_report(*, actor, enterprise: Enterprise, description: str, deadline: 
     if inspection is not None and inspection.enterprise_id != enterprise.pk:
         raise ValidationError({"inspection": "检查记录与企业不一致"})
     found_on = found_on or (inspection.inspected_on if inspection else timezone.localdate())
+    check_record_date(found_on, field="found_on", label="发现日期")
     if deadline < found_on:
         raise ValidationError({"deadline": "整改期限不能早于发现日期"})
     formats = check_photos(photos)
@@ -408,6 +409,7 @@ def hazard_close(*, actor, hazard: Hazard, on: dt.date | None = None) -> Hazard:
     if hazard.status != HazardStatus.REINSPECTED or hazard.reinspection_id is None:
         raise ValidationError({"status": "隐患须经整改复查合格后才能销号"})
     on = on or timezone.localdate()
+    check_record_date(on, field="closed_on", label="销号日期")
     if on < hazard.reinspection.inspected_on:
         raise ValidationError({"on": "销号日期早于复查日期"})
     hazard.status = HazardStatus.CLOSED
@@ -484,6 +486,7 @@ def document_create(*, actor, kind: str, number: str, enterprise: Enterprise,
 def legal_review_record(*, actor, document: EnforcementDocument, reviewed_on: dt.date,
                         approved: bool, opinion: str) -> LegalReview:
     ISSUE_DOCUMENTS.require(actor)
+    check_record_date(reviewed_on, field="reviewed_on", label="法制审核日期")
     if not opinion.strip():
         raise ValidationError({"opinion": "请填写审核意见"})
     if LegalReview.objects.filter(document=document).exists():
@@ -499,6 +502,7 @@ def document_issue(*, actor, document: EnforcementDocument, issued_on: dt.date) 
     """Issue (送达) a document: at least two signers, each holding an enforcement certificate
     valid on the date; a major decision needs an approved legal review dated no later."""
     ISSUE_DOCUMENTS.require(actor)
+    check_record_date(issued_on, field="issued_on", label="送达日期")
     document = EnforcementDocument.objects.select_for_update().get(pk=document.pk)
     if document.status == EnforcementDocument.Status.ISSUED:
         raise ValidationError({"status": "文书已送达"})
@@ -524,8 +528,7 @@ def _check_enforcement_record(actor, enterprise: Enterprise, day: dt.date, field
     the actor sees (the row carries that cell), and a day that has already come."""
     ISSUE_DOCUMENTS.require(actor)
     _require_in_scope(actor, enterprise.cell_id)
-    if day > timezone.localdate():
-        raise ValidationError({field: f"{label}不能晚于今天"})
+    check_record_date(day, field=field, label=label)
 
 
 @contextmanager

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.utils import timezone
 
+from gridmap.core.constraints import geometry_constraints
 from gridmap.geo.photos import FORMATS as PHOTO_FORMATS
 
 
@@ -43,6 +44,7 @@ class Patrol(models.Model):
         verbose_name_plural = "巡查记录"
         ordering = ["-patrolled_at", "-id"]
         indexes = [models.Index(fields=["cell", "-patrolled_at"])]
+        constraints = geometry_constraints("patrols_patrol", position="巡查位置", track="巡查轨迹")
 
     def __str__(self) -> str:
         return f"{self.cell.name} · {timezone.localtime(self.patrolled_at):%Y-%m-%d %H:%M} · {self.officer}"

@@ -57,8 +57,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "gridmap.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the body: a too-large request is refused by its Content-Length.
+    "gridmap.core.middleware.RequestSizeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "gridmap.core.middleware.NulCharacterMiddleware",
+    "gridmap.core.middleware.ConstraintViolationMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     # Django's, remembering a session's user per process (see the module).
     "gridmap.accounts.middleware.AuthenticationMiddleware",
@@ -189,20 +193,34 @@ PGHISTORY_ADMIN_ALL_EVENTS = False
 
 # --- lock-out (django-axes) ---------------------------------------------------------------
 # Lock a username from one address after 5 failures for 15 minutes. Keyed on the pair so a
-# stranger cannot lock an officer out from elsewhere; behind the TLS proxy every request has
-# the proxy's address, which makes it per username. X-Forwarded-For is not trusted: a client
-# could otherwise change it on each try.
+# stranger cannot lock an officer out from elsewhere. Behind the TLS proxy the address is the
+# one the proxy saw (gridmap.accounts.lockout.client_address): X-Forwarded-For is read only
+# as far as GRIDMAP_TRUSTED_PROXY_COUNT proxies wrote it (0: not at all), since a client can
+# write anything to its left.
+GRIDMAP_TRUSTED_PROXY_COUNT = int(os.environ.get("GRIDMAP_TRUSTED_PROXY_COUNT", "0"))
 AXES_FAILURE_LIMIT = int(os.environ.get("GRIDMAP_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("GRIDMAP_LOGIN_COOLOFF_HOURS", "0.25"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+AXES_LOCKOUT_CALLABLE = "gridmap.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "gridmap.accounts.lockout.client_address"
+AXES_IPWARE_PROXY_COUNT = GRIDMAP_TRUSTED_PROXY_COUNT
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if GRIDMAP_TRUSTED_PROXY_COUNT else (
+    "REMOTE_ADDR",)
 AXES_VERBOSE = False
 
 # --- the map's basemap (the content security policy below allows its host) -----------------
 # A basemap tile URL template (e.g. Tianditu with its key); empty means no basemap.
 GRIDMAP_BASEMAP_URL = os.environ.get("GRIDMAP_BASEMAP_URL", "")
+# The earliest date a record (inspection, hazard, document, legal review, exposure, summons)
+# may carry: the platform holds nothing older.
+GRIDMAP_DATA_START = os.environ.get("GRIDMAP_DATA_START", "2010-01-01")
+# One stock receipt or issue: more than any depot holds, well below the column's integer range.
+GRIDMAP_STOCK_MOVE_MAX = int(os.environ.get("GRIDMAP_STOCK_MOVE_MAX", "1000000"))
+# The largest request body accepted at all, refused by Content-Length before it is read: a
+# patrol with its most and largest photos (gridmap.geo.photos: 6 of 10 MB) and room for the form.
+GRIDMAP_MAX_REQUEST_BYTES = int(os.environ.get("GRIDMAP_MAX_REQUEST_BYTES", str(62 * 1024 * 1024)))
 # Debian 12's GDAL is 3.6; GDAL >= 3.9 would add a guard against malicious spatial
 # references. We only read CRS definitions from files an operator imports.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]

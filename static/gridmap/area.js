@@ -85,7 +85,8 @@
       });
       data.enterprises.forEach(function (e) {
         L.circleMarker([e.lat, e.lon], {radius: 4, color: "#333", weight: 1, fillColor: e.colour, fillOpacity: 0.9})
-          .bindTooltip(e.name).addTo(markers);
+          // A node, not a string: Leaflet puts a string tooltip in as HTML.
+          .bindTooltip(el("span", e.name)).addTo(markers);
       });
       list.replaceChildren(table);
       if (data.enterprises.length > 300) { list.appendChild(el("p", "列表仅显示前 300 家", "hint")); }

@@ -63,7 +63,11 @@
       onEachFeature: function (feature, layer) {
         layer.bindPopup(function () { return popupFor(options, feature); });
         if (options.tooltip && feature.properties[options.tooltip]) {
-          layer.bindTooltip(String(feature.properties[options.tooltip]), {sticky: true});
+          // A text node, not a string: Leaflet puts a string tooltip in as HTML, and names are
+          // typed by people.
+          var label = document.createElement("span");
+          label.textContent = String(feature.properties[options.tooltip]);
+          layer.bindTooltip(label, {sticky: true});
         }
       }
     });

@@ -257,3 +257,48 @@ def test_openapi_schema_and_docs(supervisor_client, client, supervisor):
     assert "swagger-ui" in html
     for host in ("cdn.", "jsdelivr", "unpkg", "cdnjs", "googleapis"):
         assert host not in html
+
+
+def _lookup_as(user, code: str, *, token: bool):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    from tests.factories import inside
+
+    client = APIClient()
+    if token:
+        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    else:
+        client.force_authenticate(user)
+    lon, lat = inside(code)
+    response = lookup(client, lon, lat)
+    assert response.status_code == 200
+    return response.json()
+
+
+@pytest.mark.parametrize("token", [True, False], ids=["token", "drf"])
+def test_the_lookup_shows_contacts_only_within_the_callers_scope(token, supervisor):
+    """An officer looking up another town's cell learns who is on duty by name, never their
+    username (lock-out is keyed on it) or phone; in their own cell, and for district-wide
+    users everywhere, the contacts are given."""
+    from gridmap.grids.models import GridAssignment
+    from tests.factories import officer_of
+
+    mine, other_town = "120118105-001", Grid.objects.filter(level=2).exclude(
+        parent__code="120118105").order_by("code").first().code
+    officer = officer_of(mine)
+    elsewhere = _lookup_as(officer, other_town, token=token)
+    assert elsewhere["officers"] and elsewhere["code"] == other_town
+    for person in elsewhere["officers"]:
+        assert set(person) == {"name", "role"}
+    expected_names = sorted(GridAssignment.objects.filter(grid__code=other_town, role="officer")
+                            .values_list("user__full_name", flat=True))
+    assert sorted(p["name"] for p in elsewhere["officers"] if p["role"] == "officer") == expected_names
+    own = _lookup_as(officer, mine, token=token)
+    assert {"username", "phone"} <= set(own["officers"][0])
+    district_wide = _lookup_as(supervisor, other_town, token=token)
+    assert all({"username", "phone"} <= set(p) for p in district_wide["officers"])
+    # A grid head sees the contacts of every cell of the town, and no other town's.
+    head = GridAssignment.objects.filter(grid__code="120118105", role="supervisor").first().user
+    assert "phone" in _lookup_as(head, "120118105-002", token=token)["officers"][0]
+    assert "phone" not in _lookup_as(head, other_town, token=token)["officers"][0]

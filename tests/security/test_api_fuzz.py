@@ -68,3 +68,36 @@ def test_api_never_fails_and_keeps_its_schema(case):
         # the request carries a valid token on purpose, which the ignored-auth probe would
         # mistake for accepting bad credentials (anonymous access is tested in test_access).
         case.validate_response(response, excluded_checks=[positive_data_acceptance, ignored_auth])
+
+
+def _poison(value, kind: str):
+    if isinstance(value, dict):
+        return {key: _poison(item, kind) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_poison(item, kind) for item in value]
+    if kind == "nul" and isinstance(value, str):
+        return f"{value}\x00"
+    if kind == "extreme" and isinstance(value, int) and not isinstance(value, bool):
+        return 2**31 - 1 if value >= 0 else -(2**31) - 1
+    if kind == "extreme" and isinstance(value, float):
+        return 1e308 if value >= 0 else -1e308
+    return value
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("keep_connection")
+@pytest.mark.parametrize("kind", ["nul", "extreme"])
+@schema.parametrize()
+@settings(max_examples=3, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                 HealthCheck.filter_too_much])
+def test_nul_bytes_and_extreme_numbers_never_fail(case, kind):
+    """What generated data rarely reaches: a NUL in every string (path, query, body) and the
+    integer column's bounds or the largest float in every number."""
+    for part in ("path_parameters", "query", "body"):
+        value = getattr(case, part, None)
+        if value:
+            setattr(case, part, _poison(value, kind))
+    # The supervisor reaches every operation; the scope rule is fuzzed per role above.
+    response = case.call(app=application, headers={"Authorization": f"Token {token_for('supervisor')}"})
+    assert response.status_code < 500, f"{kind}: {case.method} {case.formatted_path}: {response.status_code}"

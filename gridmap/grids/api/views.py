@@ -25,7 +25,7 @@ from gridmap.geo.coords import (
     CoordinateError,
     to_wgs84_arrays,
 )
-from gridmap.grids.cell_index import cell_answer_json
+from gridmap.grids.cell_index import cell_answer_json_for
 from gridmap.grids.models import Grid, GridAssignment
 from gridmap.grids.scope import active_on
 from gridmap.grids.selectors import assignments_of_grid, grids_for_user
@@ -46,8 +46,8 @@ class LookupQuery(serializers.Serializer):
 
 class OfficerSerializer(serializers.Serializer):
     name = serializers.CharField()
-    username = serializers.CharField()
-    phone = serializers.CharField()
+    username = serializers.CharField(required=False, help_text="仅当网格在调用者的查看范围内时给出")
+    phone = serializers.CharField(required=False, help_text="仅当网格在调用者的查看范围内时给出")
     role = serializers.CharField()
 
 
@@ -144,7 +144,7 @@ class GridLookupView(APIView):
             return None
         if crs not in LONLAT_CRS:
             return None
-        body = cell_answer_json(lon, lat)
+        body = cell_answer_json_for(user, lon, lat)
         if body is None:
             return None
         request.user = user
@@ -165,7 +165,7 @@ class GridLookupView(APIView):
                 lon, lat = (float(v[0]) for v in to_wgs84_arrays([lon], [lat], crs))
             except CoordinateError:
                 raise ValidationError({"detail": f"坐标无法从 {crs} 换算为 WGS84", "crs": crs}) from None
-        body = cell_answer_json(lon, lat)
+        body = cell_answer_json_for(request.user, lon, lat)
         if body is None:
             raise NotFound(f"点 ({lon:.6f}, {lat:.6f}) 不在本区任何网格内")
         return HttpResponse(body, content_type="application/json")
