@@ -8,13 +8,14 @@ it, a level-I assignment (town supervisor, contact leader) gives all the cells b
 
 Where the rule does not apply: the point lookup (`/api/grids/lookup/`, answered by
 grids.cell_index) tells any signed-in user, for any point of the district, its cell, the
-cell's level-I parent and the officers and substitutes on duty today with their phones.
-That is its purpose: whoever stands somewhere (an officer outside their own cell, anyone
-filing a report, which is routed to the cell the point lies in) must learn whose cell it is
-and whom to call. It answers one point at a time and shows no records of the cell
-(enterprises, hazards, patrols, tasks, past duties), so it cannot be used to list another
-cell's work; and because the answer is the same for everyone, each process keeps every
-cell's answer ready in memory, which is what makes the hottest request cheap.
+cell's level-I parent and the names of the officers and substitutes on duty today. That is
+its purpose: whoever stands somewhere (an officer outside their own cell, anyone filing a
+report, which is routed to the cell the point lies in) must learn whose cell it is. Only
+for cells inside the caller's scope (and for SEE_DISTRICT users) does it add usernames and
+phones, so the lookup cannot be used to collect other officers' contacts or usernames. It
+answers one point at a time and shows no records of the cell (enterprises, hazards,
+patrols, tasks, past duties); each process keeps both answers of every cell ready in
+memory, which is what makes the hottest request cheap.
 """
 
 from __future__ import annotations
