@@ -121,7 +121,8 @@ def build_package(user) -> dict:
         if checklist_key not in checklists:
             checklists[checklist_key] = {
                 "key": checklist_key, "sector": key, "sector_name": SECTORS.get(key, key),
-                "items": [{"code": c.code, "category": c.category, "title": c.title} for c in checklist_for(enterprise)],
+                "items": [{"code": c.code, "category": c.category, "title": c.title}
+                          for c in checklist_for(enterprise)],
             }
         enterprise.checklist_key = checklist_key
     tasks = [{
@@ -163,7 +164,8 @@ def build_package(user) -> dict:
         "hazards": hazards,
         "checklists": list(checklists.values()),
         "patrols": patrols,
-        "tiles": {"zooms": list(TILE_ZOOMS), "layers": [f"/tiles/{name}/{{z}}/{{x}}/{{y}}.mvt" for name in TILE_LAYERS]},
+        "tiles": {"zooms": list(TILE_ZOOMS),
+                  "layers": [f"/tiles/{name}/{{z}}/{{x}}/{{y}}.mvt" for name in TILE_LAYERS]},
         "pages": offline_pages(cells, tasks, hazards, enterprise_rows),
     }
 
