@@ -5,6 +5,9 @@
   var list = document.getElementById("outbox-list"), empty = document.getElementById("outbox-empty");
   var STATES = {waiting: "等待上传", sending: "正在上传", refused: "被拒绝", sent: "已上传"};
 
+  var clock = new Intl.DateTimeFormat("zh-CN", {timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit",
+                                                day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23"});
+
   function el(tag, text, cls) {
     var node = document.createElement(tag);
     if (text) { node.textContent = text; }
@@ -31,7 +34,7 @@
         state.setAttribute("data-state", record.state);
         item.appendChild(state);
         var photos = (record.photos || []).length;
-        item.appendChild(el("span", "记录于 " + record.created.slice(0, 16).replace("T", " ") +
+        item.appendChild(el("span", "保存于 " + clock.format(new Date(record.created)) +
                              (photos ? " · 照片 " + photos + " 张" : "") +
                              (record.attempts ? " · 已尝试 " + record.attempts + " 次" : ""), "hint"));
         if (record.reason) { item.appendChild(el("p", record.reason, record.state === "refused" ? "error" : "warn")); }

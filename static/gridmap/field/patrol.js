@@ -85,9 +85,12 @@
     say("已恢复未提交的草稿。", "hint");
   });
 
+  // Scaling takes a moment: a submit right after choosing photos waits for them.
+  var photosPending = Promise.resolve();
   photoInput.addEventListener("change", function () {
-    var files = photoInput.files;
-    draft.addPhotos(files).then(function () { photoInput.value = ""; showPhotos(); });
+    var files = Array.prototype.slice.call(photoInput.files);
+    photosPending = photosPending.then(function () { return draft.addPhotos(files); })
+      .then(function () { photoInput.value = ""; showPhotos(); });
   });
 
   function summary(fields) {
@@ -100,7 +103,7 @@
     event.preventDefault();
     var button = form.querySelector("button[type=submit]");
     button.disabled = true;
-    draft.save().then(function () {
+    photosPending.then(draft.save).then(function () {
       var d = draft.draft, fields = Drafts.values(form);
       if (!fields.patrolled_at) { fields.patrolled_at = nowInDistrict(); }
       var clientId = d.client_id;
