@@ -9,7 +9,7 @@ import json
 from types import SimpleNamespace
 
 from django.contrib.gis.db.models.functions import AsGeoJSON, Envelope
-from django.db.models import Count, Func, Max
+from django.db.models import Count, FloatField, Func, Max
 from django.urls import reverse
 from django.utils import timezone
 
@@ -101,8 +101,9 @@ def _enterprise_rows(user, codes: list[str]) -> list[dict]:
     risk_labels = dict(Enterprise._meta.get_field("risk_level").choices)
     scales = dict(Enterprise._meta.get_field("scale").choices)
     rows = (register_summaries(enterprises_in_cells(user, codes))
-            .annotate(risk_points_count=Count("risk_points"), lon=Func("location", function="ST_X"),
-                      lat=Func("location", function="ST_Y"))
+            .annotate(risk_points_count=Count("risk_points"),
+                      lon=Func("location", function="ST_X", output_field=FloatField()),
+                      lat=Func("location", function="ST_Y", output_field=FloatField()))
             .order_by(RISK_ORDER, "name").values(*ENTERPRISE_FIELDS))
     return [{
         "id": e["id"], "name": e["name"], "credit_code": e["credit_code"], "cell": e["cell__code"],
