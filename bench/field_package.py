@@ -69,7 +69,8 @@ def main() -> None:
     cells = list(Grid.objects.filter(level=Grid.Level.LEVEL_2, assignments__role="officer")
                  .annotate(n=Count("enterprises", distinct=True)).order_by("-n", "code"))
     largest, median = cells[0], cells[len(cells) // 2]
-    print("| cell | enterprises | package gzip | package build | 304 | layer GeoJSON (6 requests) gzip | their time | met |")
+    print("| cell | enterprises | package gzip | package build | 304 "
+          "| layer GeoJSON (6 requests) gzip | their time | met |")
     print("|---|---|---|---|---|---|---|---|")
     for label, cell in (("largest", largest), ("median", median)):
         r = measure(cell)

@@ -43,43 +43,6 @@
     return Outbox.sendAll().then(showCount, showCount);
   }
 
-  /* The tiles of a box at one zoom (Web Mercator tile numbers). */
-  function tilesOf(bbox, z) {
-    var n = Math.pow(2, z);
-    function x(lon) { return Math.floor((lon + 180) / 360 * n); }
-    function y(lat) { var r = lat * Math.PI / 180; return Math.floor((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2 * n); }
-    var tiles = [];
-    for (var tx = x(bbox[0]); tx <= x(bbox[2]); tx++) {
-      for (var ty = y(bbox[3]); ty <= y(bbox[1]); ty++) { tiles.push([z, tx, ty]); }
-    }
-    return tiles;
-  }
-
-  function keep(cacheName, urls) {
-    return caches.open(cacheName).then(function (cache) {
-      return Promise.all(urls.map(function (url) {
-        return fetch(url, {credentials: "same-origin"}).then(function (response) {
-          if (response.ok && !response.redirected) { return cache.put(url, response); }
-        }).catch(function () { /* kept next time */ });
-      }));
-    });
-  }
-
-  function tileUrls(pkg) {
-    var urls = [];
-    pkg.cells.forEach(function (cell) {
-      if (!cell.bbox) { return; }
-      for (var z = pkg.tiles.zooms[0]; z <= pkg.tiles.zooms[1]; z++) {
-        tilesOf(cell.bbox, z).forEach(function (t) {
-          pkg.tiles.layers.forEach(function (template) {
-            urls.push(template.replace("{z}", t[0]).replace("{x}", t[1]).replace("{y}", t[2]));
-          });
-        });
-      }
-    });
-    return urls.filter(function (url, i) { return urls.indexOf(url) === i; });
-  }
-
   /* The layer data this page loaded before the service worker took control of it. */
   function pageData() {
     var seen = {};
@@ -92,37 +55,28 @@
 
   function ready() { body.setAttribute("data-offline-ready", ""); }
 
-  /* Fetch the package when it changed (ETag), keep it, and keep its pages and tiles. */
-  function refreshPackage() {
-    return Store.get("meta", "package").then(function (kept) {
-      if (kept && kept.user !== user) { return forget().then(function () { return null; }); }
-      return kept;
-    }).then(function (kept) {
-      var headers = {Accept: "application/json"};
-      if (kept && kept.etag && kept.cached) { headers["If-None-Match"] = kept.etag; }
-      return fetch("/api/field/package/", {credentials: "same-origin", headers: headers}).then(function (response) {
-        if (response.status === 304) { return kept; }
-        if (!response.ok) { throw new Error("package " + response.status); }
-        return response.json().then(function (data) {
-          var entry = {user: user, etag: response.headers.get("ETag"), data: data, cached: false,
-                       fetched: new Date().toISOString()};
-          return Store.put("meta", entry, "package").then(function () { return entry; });
-        });
-      });
-    }).then(function (entry) {
-      if (!entry || !entry.data.cells.length) { return; }
-      window.dispatchEvent(new CustomEvent("gridmap:package", {detail: entry.data}));
-      if (entry.cached) { ready(); return keep(DATA, pageData()); }
-      return Promise.all([keep(PAGES, entry.data.pages), keep(DATA, tileUrls(entry.data).concat(pageData()))])
-        .then(function () {
-          entry.cached = true;
-          return Store.put("meta", entry, "package");
-        }).then(ready);
+  function fromStore() {
+    return Store.get("meta", "package").then(function (entry) {
+      if (entry && entry.user === user && entry.cached) {
+        ready();
+        window.dispatchEvent(new CustomEvent("gridmap:package", {detail: entry.data}));
+      }
     });
   }
 
-  /* Signing out (or another person signing in on this phone) removes the kept pages and data;
-     the outbox stays: its records are the person's who made them, sent with their session. */
+  /* The service worker refreshes the package and keeps its pages and tiles (see sw-main.js);
+     the answer comes when everything is kept. */
+  function refreshPackage(registration, controlled) {
+    return new Promise(function (resolve) {
+      var channel = new MessageChannel();
+      channel.port1.onmessage = function (event) { resolve(event.data); };
+      registration.active.postMessage({type: "refresh", user: user, data: controlled ? [] : pageData()},
+                                      [channel.port2]);
+    }).then(fromStore);
+  }
+
+  /* Signing out removes the kept pages and data; the outbox stays: its records are the
+     person's who made them, sent with their session when they sign in again. */
   function forget() {
     return Promise.all([caches.delete(PAGES), caches.delete(DATA), Store.remove("meta", "package")]);
   }
@@ -152,7 +106,7 @@
     });
   }
 
-  window.GridmapField = {chineseError: chineseError, showCount: showCount, send: send, tilesOf: tilesOf,
+  window.GridmapField = {chineseError: chineseError, showCount: showCount, send: send,
                          packageData: function () {
                            return Store.get("meta", "package").then(function (e) { return e && e.user === user ? e.data : null; });
                          }};
@@ -171,28 +125,16 @@
     button.addEventListener("click", function () { Outbox.sendAll({retryRefused: true}).then(showCount, showCount); });
   });
 
-  window.addEventListener("online", function () { saved.then(send).then(refreshPackage).catch(function () {}); });
-
+  var controlled = Boolean(navigator.serviceWorker && navigator.serviceWorker.controller);
   var worker = ("serviceWorker" in navigator && window.workbox) ? new window.workbox.Workbox("/sw.js", {scope: "/"}) : null;
-  var controlled = worker ? worker.register().then(function () { return navigator.serviceWorker.ready; })
-                          : Promise.resolve();
-  controlled.catch(function () {}).then(function () {
-    if (!navigator.onLine) {
-      return Store.get("meta", "package").then(function (entry) {
-        if (entry && entry.user === user && entry.cached) {
-          ready();
-          window.dispatchEvent(new CustomEvent("gridmap:package", {detail: entry.data}));
-        }
-      });
-    }
-    return saved.then(send).then(refreshPackage);
-  }).catch(function () {
-    // Offline or the server refused: what the phone has kept still counts.
-    return Store.get("meta", "package").then(function (entry) {
-      if (entry && entry.user === user && entry.cached) {
-        ready();
-        window.dispatchEvent(new CustomEvent("gridmap:package", {detail: entry.data}));
-      }
-    });
-  });
+  var registered = worker ? worker.register().then(function () { return navigator.serviceWorker.ready; })
+                          : Promise.reject(new Error("no service worker"));
+  registered.catch(function () {});
+
+  function online() {
+    saved.then(send);
+    return registered.then(function (registration) { return refreshPackage(registration, controlled); });
+  }
+  window.addEventListener("online", function () { online().catch(fromStore); });
+  fromStore().then(function () { return navigator.onLine ? online() : null; }).catch(fromStore);
 })();

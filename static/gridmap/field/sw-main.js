@@ -52,3 +52,94 @@ self.addEventListener("sync", function (event) {
     event.waitUntil(self.GridmapOutbox.sendAll());
   }
 });
+
+/* The cell package: fetched when it changed (ETag), kept in the phone's store, and its pages
+   and tiles kept in the caches for working without signal. Asked by a page ({type:
+   "refresh", user, data}) and done here, so that it goes on when the officer opens another
+   page; a few requests at a time, for the server is shared by every phone. */
+var KEEP_PARALLEL = 6;
+var Store = self.GridmapStore;
+
+function keepAll(cacheName, urls) {
+  return caches.open(cacheName).then(function (cache) {
+    var queue = urls.slice();
+    function next() {
+      var url = queue.shift();
+      if (url === undefined) { return Promise.resolve(); }
+      return fetch(url, {credentials: "same-origin"}).then(function (response) {
+        if (response.ok && !response.redirected) { return cache.put(url, response); }
+      }).catch(function () { /* kept the next time the package is refreshed */ }).then(next);
+    }
+    var workers = [];
+    for (var i = 0; i < KEEP_PARALLEL; i++) { workers.push(next()); }
+    return Promise.all(workers);
+  });
+}
+
+/* The tiles of a box at one zoom (Web Mercator tile numbers). */
+function tilesOf(bbox, z) {
+  var n = Math.pow(2, z);
+  function x(lon) { return Math.floor((lon + 180) / 360 * n); }
+  function y(lat) { var r = lat * Math.PI / 180; return Math.floor((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2 * n); }
+  var tiles = [];
+  for (var tx = x(bbox[0]); tx <= x(bbox[2]); tx++) {
+    for (var ty = y(bbox[3]); ty <= y(bbox[1]); ty++) { tiles.push([z, tx, ty]); }
+  }
+  return tiles;
+}
+
+function tileUrls(pkg) {
+  var urls = {};
+  pkg.cells.forEach(function (cell) {
+    if (!cell.bbox) { return; }
+    for (var z = pkg.tiles.zooms[0]; z <= pkg.tiles.zooms[1]; z++) {
+      tilesOf(cell.bbox, z).forEach(function (t) {
+        pkg.tiles.layers.forEach(function (template) {
+          urls[template.replace("{z}", t[0]).replace("{x}", t[1]).replace("{y}", t[2])] = true;
+        });
+      });
+    }
+  });
+  return Object.keys(urls);
+}
+
+/* Another person signing in on this phone: the first one's kept pages and data go. */
+function forget() {
+  return Promise.all([caches.delete(PAGES), caches.delete(DATA), Store.remove("meta", "package")]);
+}
+
+function refreshPackage(user, pageData) {
+  return Store.get("meta", "package").then(function (kept) {
+    if (kept && kept.user !== user) { return forget().then(function () { return null; }); }
+    return kept;
+  }).then(function (kept) {
+    var headers = {Accept: "application/json"};
+    if (kept && kept.etag && kept.cached) { headers["If-None-Match"] = kept.etag; }
+    return fetch("/api/field/package/", {credentials: "same-origin", headers: headers}).then(function (response) {
+      if (response.status === 304) { return kept; }
+      if (!response.ok) { return kept; }
+      return response.json().then(function (data) {
+        var entry = {user: user, etag: response.headers.get("ETag"), data: data, cached: false,
+                     fetched: new Date().toISOString()};
+        return Store.put("meta", entry, "package").then(function () { return entry; });
+      });
+    }, function () { return kept; });
+  }).then(function (entry) {
+    if (!entry || !entry.data.cells.length) { return keepAll(DATA, pageData).then(function () { return false; }); }
+    if (entry.cached) { return keepAll(DATA, pageData).then(function () { return true; }); }
+    return Promise.all([keepAll(PAGES, entry.data.pages), keepAll(DATA, tileUrls(entry.data).concat(pageData))])
+      .then(function () {
+        entry.cached = true;
+        return Store.put("meta", entry, "package");
+      }).then(function () { return true; });
+  });
+}
+
+self.addEventListener("message", function (event) {
+  var message = event.data || {};
+  if (message.type !== "refresh" || !message.user) { return; }
+  var done = refreshPackage(message.user, message.data || []).then(function (ready) {
+    if (event.ports && event.ports[0]) { event.ports[0].postMessage({type: "refreshed", ready: ready}); }
+  });
+  event.waitUntil(done);
+});
