@@ -62,6 +62,7 @@ def test_officer_on_a_phone_records_a_patrol_with_a_photo(open_page, live_site, 
     photo = tmp_path / "site.png"
     photo.write_bytes(png_bytes(64, 48))
     page.set_input_files("#id_photos", str(photo))
+    # With signal the outbox sends the record at once and opens it.
     with page.expect_navigation():
         page.click("#patrol-form button[type=submit]")
     assert "/patrols/" in page.url and "巡查记录已保存" in page.locator(".messages").inner_text()
@@ -69,7 +70,13 @@ def test_officer_on_a_phone_records_a_patrol_with_a_photo(open_page, live_site, 
 
     image = page.locator(".photos img")
     assert image.count() == 1
-    assert page.locator(".photos img").first.evaluate("img => img.naturalWidth") == 64
+    # The photo loads lazily: bring it into view and give it a moment.
+    image.first.scroll_into_view_if_needed()
+    for _ in range(50):
+        if image.first.evaluate("img => img.complete && img.naturalWidth > 0"):
+            break
+        page.wait_for_timeout(100)
+    assert image.first.evaluate("img => img.naturalWidth") == 64
     history = page.locator("#history").inner_text()
     assert "巡查记录 · 新建" in history and "巡查照片 · 新建" in history
     assert "记录巡查" in history and officer.username in history

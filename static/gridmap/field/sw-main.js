@@ -35,8 +35,7 @@ workbox.routing.registerRoute(function (options) {
 
 workbox.routing.registerRoute(function (options) {
   return options.url.origin === self.location.origin &&
-         (options.url.pathname.indexOf("/api/layers/") === 0 || options.url.pathname.indexOf("/tiles/") === 0 ||
-          options.url.pathname.indexOf("/api/patrols/photos/") === 0);
+         (options.url.pathname.indexOf("/api/layers/") === 0 || options.url.pathname.indexOf("/tiles/") === 0);
 }, new workbox.strategies.NetworkFirst({
   cacheName: DATA, networkTimeoutSeconds: NETWORK_TIMEOUT_SECONDS, plugins: [onlyGoodAnswers],
   matchOptions: {ignoreVary: true}
