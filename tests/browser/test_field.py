@@ -11,9 +11,9 @@ from playwright.sync_api import expect
 
 from gridmap.grids.models import Grid
 from gridmap.patrols.models import Patrol
-from tests.factories import inside, officer_of, png_bytes
+from tests.factories import inside, officer_of
 
-from .conftest import ARTIFACTS, login
+from .conftest import ARTIFACTS, fill_patrol, login
 
 pytestmark = pytest.mark.django_db
 # Cells the other browser tests use: the live server commits what this test records.
@@ -65,15 +65,8 @@ def test_a_patrol_recorded_offline_goes_up_once_when_the_signal_is_back(open_pag
     page.screenshot(path=str(ARTIFACTS / "field-offline-where.png"))
 
     # A patrol with a photo, recorded without signal, waits in the outbox.
-    page.click("text=记录巡查")
-    page.wait_for_url("**/patrols/new/")
-    page.click("#locate")
-    expect(page.locator("#id_lon")).not_to_have_value("")
-    page.fill("#id_visited", "离线巡查测试点")
-    page.fill("#id_notes", "无信号时记录，恢复网络后上传。")
-    photo = tmp_path / "site.png"
-    photo.write_bytes(png_bytes(2400, 1200))
-    page.set_input_files("#id_photos", str(photo))
+    fill_patrol(page, tmp_path / "site.png", visited="离线巡查测试点", notes="无信号时记录，恢复网络后上传。",
+                size=(2400, 1200))
     expect(page.locator("#photo-list img")).to_have_count(1)
     page.click("#patrol-form button[type=submit]")
     expect(page.locator("#patrol-result")).to_contain_text("待上传")
