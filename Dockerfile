@@ -14,6 +14,7 @@ COPY requirements.txt package.json package-lock.json ./
 RUN python3 -m venv /venv && /venv/bin/pip install --no-cache-dir -r requirements.txt \
  && npm ci --no-audit --no-fund
 COPY . .
+RUN node scripts/build-workbox.mjs
 # collectstatic needs settings but no database or real secret.
 RUN SECRET_KEY=build-only-build-only-build-only-build-only-build-only \
     DATABASE_URL=postgis://build@localhost/build \

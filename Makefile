@@ -28,6 +28,7 @@ $(VENV)/.installed: requirements.txt
 assets: node_modules/.installed
 node_modules/.installed: package.json package-lock.json
 	@npm ci --no-audit --no-fund --loglevel=error
+	@node scripts/build-workbox.mjs >/dev/null
 	@touch $@
 
 db: system

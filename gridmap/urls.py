@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from gridmap.accounts.api import obtain_token
 from gridmap.workspaces.enterprises import urls as enterprise_pages
+from gridmap.workspaces.field import views as field_views
 
 # The most requested first (the lookup, tiles, layers): Django tries the patterns in order.
 urlpatterns = [
@@ -12,6 +13,11 @@ urlpatterns = [
     path("tiles/", include("layers.tile_urls")),
     path("api/layers/", include("layers.urls")),
     path("", include("gridmap.workspaces.urls")),
+    path("", include("gridmap.workspaces.field.urls")),
+    # The phone app's manifest and service worker: public (see gridmap.workspaces.field.views).
+    path("manifest.webmanifest", field_views.manifest, name="manifest"),
+    path("sw.js", field_views.service_worker, name="service-worker"),
+    path("api/field/package/", field_views.CellPackageView.as_view(), name="field-package"),
     path("accounts/", include("gridmap.accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/auth/token/", obtain_token, name="api-token"),

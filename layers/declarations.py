@@ -241,8 +241,10 @@ register(Layer(
 # --- inspections (issue 6) -------------------------------------------------------------------
 # One declaration serves the officer (their cells, `assignee=<username>` for their own) and
 # the supervisor (the district): the scope rule decides what each receives.
-OVERDUE_STYLE = {"property": "overdue", "values": {"overdue": "#c62828", "on_time": "#1565c0"},
-                 "default": "#1565c0", "legend": {"逾期": "#c62828", "未逾期": "#1565c0"}}
+# Task and hazard states take colours no risk level uses (red, orange, yellow, blue: a map
+# shows both): one colour, one meaning.
+OVERDUE_STYLE = {"property": "overdue", "values": {"overdue": "#c2185b", "on_time": "#2e7d32"},
+                 "default": "#2e7d32", "legend": {"逾期": "#c2185b", "未逾期": "#2e7d32"}}
 register(Layer(
     name="tasks", title="检查任务", geometry="point",
     source=tasks_for_map, geom_field="location",
@@ -250,7 +252,7 @@ register(Layer(
                 "status_name", "due", "overdue"),
     popup=(("enterprise_name", "企业"), ("cell_code", "网格"), ("assignee_name", "承办人"),
            ("status_name", "状态"), ("due", "完成期限")),
-    style={"radius": 6, "weight": 2, "color": "#1565c0", "fillOpacity": 0.8},
+    style={"radius": 6, "weight": 2, "color": "#2e7d32", "fillOpacity": 0.8},
     style_by=OVERDUE_STYLE, tooltip="enterprise_name", draw="geojson",
     filters={"cell": "cell__code", "assignee": "assignee__username", "status": "status", "id": "id"},
 ))
@@ -262,8 +264,8 @@ register(Layer(
     popup=(("enterprise_name", "企业"), ("level_name", "隐患等级"), ("status_name", "状态"),
            ("due", "整改期限"), ("criterion_code", "判定依据"), ("cell_code", "网格")),
     style={"radius": 6, "weight": 2, "color": "#6d4c41", "fillOpacity": 0.85},
-    style_by={"property": "overdue", "values": {"overdue": "#b71c1c", "on_time": "#ef6c00"},
-              "default": "#ef6c00", "legend": {"逾期隐患": "#b71c1c", "整改期限内": "#ef6c00"}},
+    style_by={"property": "overdue", "values": {"overdue": "#212121", "on_time": "#795548"},
+              "default": "#795548", "legend": {"逾期隐患": "#212121", "整改期限内": "#795548"}},
     tooltip="enterprise_name", draw="geojson",
     filters={"cell": "cell__code", "level": "level", "status": "status", "id": "id"},
 ))

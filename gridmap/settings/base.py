@@ -146,6 +146,9 @@ STATICFILES_DIRS = [
     ("vendor/leaflet-draw", NODE_MODULES / "leaflet-draw" / "dist"),
     ("vendor/leaflet.markercluster", NODE_MODULES / "leaflet.markercluster" / "dist"),
     ("vendor/leaflet.vectorgrid", NODE_MODULES / "leaflet.vectorgrid" / "dist"),
+    ("vendor/idb", NODE_MODULES / "idb" / "build"),
+    # The Workbox runtime, copied there by scripts/build-workbox.mjs (make assets).
+    ("vendor/workbox", BASE_DIR / "build" / "workbox"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

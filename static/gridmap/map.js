@@ -100,7 +100,8 @@
       })
       .catch(function (error) {
         var box = document.getElementById("map-error");
-        if (box) { box.hidden = false; box.textContent = "图层加载失败：" + url + "（" + error.message + "）"; }
+        if (box) { box.hidden = false; box.textContent = "图层加载失败：" + url + "（" +
+          (window.GridmapField ? window.GridmapField.chineseError(error) : error.message) + "）"; }
       })
       .finally(function () { setPending(-1); });
   }

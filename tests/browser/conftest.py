@@ -90,3 +90,20 @@ def login(page, live_site, username, password="gridmap-demo"):
     # at once sees them aborted (net::ERR_ABORTED) and counts them as failed requests.
     if page.locator("html[data-layers-pending]").count():
         page.wait_for_selector("html[data-layers-pending='0']", state="attached", timeout=20000)
+
+
+def fill_patrol(page, photo_path, *, visited: str, notes: str, size: tuple[int, int]):
+    """From the officer's cell page: open the patrol form, take the browser's position, type
+    the visit and choose one photo of `size` (the submit is the caller's)."""
+    from playwright.sync_api import expect
+
+    from tests.factories import png_bytes
+
+    page.click("text=记录巡查")
+    page.wait_for_url("**/patrols/new/")
+    page.click("#locate")
+    expect(page.locator("#id_lon")).not_to_have_value("")
+    page.fill("#id_visited", visited)
+    page.fill("#id_notes", notes)
+    photo_path.write_bytes(png_bytes(*size))
+    page.set_input_files("#id_photos", str(photo_path))

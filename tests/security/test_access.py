@@ -15,8 +15,10 @@ from layers.registry import all_layers
 pytestmark = pytest.mark.django_db
 
 # Reachable without signing in: the login page, the token endpoint (POST), the admin's own
-# login, the logout (POST), static files.
-PUBLIC = {"accounts/login/", "api/auth/token/", "admin/login/", "accounts/logout/"}
+# login, the logout (POST), static files, and the phone app's manifest and service worker
+# (no data in either; the browser fetches them outside the session).
+PUBLIC = {"accounts/login/", "api/auth/token/", "admin/login/", "accounts/logout/",
+          "manifest.webmanifest", "sw.js"}
 OWN_CELL = "120118108-003"
 VICTIM_CELL = "120118108-004"
 

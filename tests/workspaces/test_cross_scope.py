@@ -37,6 +37,8 @@ EXEMPT = {
     "api/auth/token/": "the caller's own credentials",
     "api/schema/": "API description, no records",
     "api/docs/": "API description, no records",
+    "manifest.webmanifest": "the phone app's manifest, the same for everyone",
+    "sw.js": "the service worker script, the same for everyone",
 }
 
 
@@ -157,6 +159,23 @@ def probe_patrol_list(w):
     assert response.status_code == 200
     holds_nothing_of_the_victim(response, w)
     assert f"/patrols/{w.patrol.pk}/" not in text(response)
+
+
+def probe_field_package(w):
+    response = w.web.get("/api/field/package/")
+    assert response.status_code == 200
+    package = response.json()
+    assert [c["code"] for c in package["cells"]] == [ATTACKER]
+    assert w.enterprise.pk not in [e["id"] for e in package["enterprises"]]
+    assert w.hazard.pk not in [h["id"] for h in package["hazards"]]
+    assert w.task.pk not in [t["id"] for t in package["tasks"]]
+    holds_nothing_of_the_victim(response, w)
+
+
+def probe_outbox(w):
+    response = w.web.get("/outbox/")
+    assert response.status_code == 200
+    holds_nothing_of_the_victim(response, w)
 
 
 def probe_patrol_new(w):
@@ -695,6 +714,8 @@ PROBES = {
     "api/inspections/documents/<int:pk>/review/": probe_document_api_review,
     "api/inspections/exposures/": probe_exposures_api,
     "api/inspections/summonses/": probe_summonses_api,
+    "api/field/package/": probe_field_package,
+    "outbox/": probe_outbox,
 }
 
 

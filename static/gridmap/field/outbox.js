@@ -1,0 +1,154 @@
+/* The outbox: records made on the phone wait here until the server has them. Each record keeps
+   the client_id made with its draft, so a retried upload is the same record to the server
+   (exactly once). Used by the pages and by the service worker's Background Sync. */
+(function (global) {
+  "use strict";
+  var Store = global.GridmapStore;
+  var SYNC_TAG = "gridmap-outbox";
+  // Which endpoint takes which kind of record.
+  var ENDPOINTS = {patrol: "/api/patrols/"};
+  var LABELS = {patrol: "巡查记录"};
+  var FIELD_LABELS = {lon: "经度", lat: "纬度", crs: "坐标系", patrolled_at: "巡查时间", track: "轨迹",
+                      visited: "走访单位/地点", enterprise: "走访企业", notes: "巡查情况", photos: "现场照片",
+                      client_id: "记录编号"};
+
+  /* The one place that says how the phone proves who it is. Today: the session cookie (sent by
+     fetch with credentials) and the CSRF token the pages leave in the store. With a device
+     token, return {"Authorization": "Token " + token} instead and drop the CSRF header. */
+  function authHeaders() {
+    return Store.get("meta", "csrf").then(function (csrf) {
+      return csrf ? {"X-CSRFToken": csrf} : {};
+    });
+  }
+
+  function notSent(record) { return record.state === "waiting" || record.state === "refused" || record.state === "sending"; }
+
+  function list() {
+    return Store.all("outbox").then(function (records) {
+      return records.sort(function (a, b) { return a.created < b.created ? -1 : 1; });
+    });
+  }
+
+  function count() {
+    return list().then(function (records) { return records.filter(notSent).length; });
+  }
+
+  function announce() {
+    if (global.BroadcastChannel) { new global.BroadcastChannel(SYNC_TAG).postMessage("changed"); }
+    if (global.document) { global.dispatchEvent(new global.CustomEvent("gridmap:outbox")); }
+  }
+
+  function update(record, changes) {
+    Object.keys(changes).forEach(function (key) { record[key] = changes[key]; });
+    record.updated = new Date().toISOString();
+    return Store.put("outbox", record).then(function () { announce(); return record; });
+  }
+
+  /* Put a record in the outbox: {kind, client_id, fields: {name: value}, photos: [Blob]}. */
+  function add(kind, clientId, fields, photos, summary) {
+    var record = {client_id: clientId, kind: kind, fields: fields, photos: photos || [],
+                  summary: summary || "", state: "waiting", reason: "", attempts: 0,
+                  created: new Date().toISOString(), updated: new Date().toISOString()};
+    return Store.put("outbox", record).then(function () { announce(); requestSync(); return record; });
+  }
+
+  function body(record) {
+    var form = new FormData();
+    Object.keys(record.fields).forEach(function (name) {
+      var value = record.fields[name];
+      if (value !== null && value !== undefined && value !== "") { form.append(name, value); }
+    });
+    form.append("client_id", record.client_id);
+    record.photos.forEach(function (photo, i) { form.append("photos", photo, photo.name || ("photo-" + (i + 1) + ".jpg")); });
+    return form;
+  }
+
+  /* The server's refusal as one Chinese sentence: DRF answers {"detail": ...} or
+     {field: [messages]}. */
+  function reasonOf(status, payload) {
+    if (payload && typeof payload === "object") {
+      if (payload.detail) { return String(payload.detail); }
+      var parts = [];
+      Object.keys(payload).forEach(function (field) {
+        var messages = [].concat(payload[field]).map(function (m) { return typeof m === "object" ? JSON.stringify(m) : m; });
+        parts.push((field === "non_field_errors" ? "" : (FIELD_LABELS[field] || field) + "：") + messages.join("；"));
+      });
+      if (parts.length) { return parts.join("；"); }
+    }
+    return "服务器拒绝（" + status + "）";
+  }
+
+  function sendOne(record) {
+    return update(record, {state: "sending", attempts: (record.attempts || 0) + 1}).then(function () {
+      return authHeaders();
+    }).then(function (headers) {
+      headers.Accept = "application/json";
+      return fetch(ENDPOINTS[record.kind], {method: "POST", body: body(record), headers: headers,
+                                            credentials: "same-origin"});
+    }).then(function (response) {
+      return response.json().catch(function () { return null; }).then(function (payload) {
+        if (response.ok) {
+          return update(record, {state: "sent", reason: "", server_id: payload && payload.id,
+                                 sent: new Date().toISOString(), photos: []});
+        }
+        var reason = reasonOf(response.status, payload);
+        // Signed out, or the session's CSRF token is stale: the record itself is fine.
+        if (response.status === 401 || (response.status === 403 && /CSRF|认证|身份|登录|credentials/i.test(reason))) {
+          return update(record, {state: "waiting", reason: "登录已过期，请重新登录后上传"});
+        }
+        if (response.status >= 500) {
+          return update(record, {state: "waiting", reason: "服务器暂时不可用（" + response.status + "），稍后自动重试"});
+        }
+        return update(record, {state: "refused", reason: reason});
+      });
+    }, function () {
+      return update(record, {state: "waiting", reason: "没有网络，恢复网络后自动上传"});
+    });
+  }
+
+  var running = null;
+
+  /* Send every waiting record, one at a time, oldest first; one sender at a time across the
+     tabs and the service worker (Web Locks where the browser has them). */
+  function sendAll(options) {
+    var retryRefused = options && options.retryRefused;
+    if (running) { return running; }
+    var work = function () {
+      return list().then(function (records) {
+        var queue = records.filter(function (r) {
+          return r.state === "waiting" || r.state === "sending" || (retryRefused && r.state === "refused");
+        });
+        return queue.reduce(function (chain, record) {
+          return chain.then(function () { return sendOne(record); });
+        }, Promise.resolve());
+      });
+    };
+    var locks = global.navigator && global.navigator.locks;
+    running = (locks ? locks.request(SYNC_TAG, work) : work()).finally(function () { running = null; });
+    return running;
+  }
+
+  function retry(clientId) {
+    return Store.get("outbox", clientId).then(function (record) {
+      if (!record) { return null; }
+      return update(record, {state: "waiting", reason: ""}).then(function () { return sendAll(); });
+    });
+  }
+
+  function discard(clientId) {
+    return Store.remove("outbox", clientId).then(announce);
+  }
+
+  function requestSync() {
+    var nav = global.navigator;
+    if (!nav || !nav.serviceWorker || !global.document) { return; }
+    nav.serviceWorker.ready.then(function (registration) {
+      if (registration.sync) { return registration.sync.register(SYNC_TAG); }
+    }).catch(function () { /* no Background Sync: the online event and 上传 do it */ });
+  }
+
+  global.GridmapOutbox = {
+    SYNC_TAG: SYNC_TAG, LABELS: LABELS, authHeaders: authHeaders, add: add, list: list, count: count,
+    sendAll: sendAll, retry: retry, discard: discard, requestSync: requestSync
+  };
+})(self);

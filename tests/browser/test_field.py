@@ -1,0 +1,142 @@
+"""The grid officer's offline-first phone app: the cell opens without signal, a patrol with a
+photo recorded offline waits in the outbox across reloads and goes up exactly once when the
+signal is back; every officer page fits a 360 px screen."""
+
+import re
+from urllib.parse import urlparse
+
+import pytest
+from django.db.models import Count
+from playwright.sync_api import expect
+
+from gridmap.grids.models import Grid
+from gridmap.patrols.models import Patrol
+from tests.factories import inside, officer_of
+
+from .conftest import ARTIFACTS, fill_patrol, login
+
+pytestmark = pytest.mark.django_db
+# Cells the other browser tests use: the live server commits what this test records.
+OTHER_TESTS = ("120118108-", "120118113-")
+
+
+def cell_with_most_enterprises(exclude=()):
+    cells = Grid.objects.filter(level=Grid.Level.LEVEL_2, assignments__role="officer")
+    for prefix in OTHER_TESTS + tuple(exclude):
+        cells = cells.exclude(code__startswith=prefix)
+    return cells.annotate(n=Count("enterprises", distinct=True)).order_by("-n", "code").first()
+
+
+def outbox_count(page):
+    return page.locator("[data-outbox-count]")
+
+
+def test_a_patrol_recorded_offline_goes_up_once_when_the_signal_is_back(open_page, live_site, tmp_path):
+    cell = cell_with_most_enterprises()
+    officer = officer_of(cell.code)
+    lon, lat = inside(cell.code)
+    before = Patrol.objects.filter(officer=officer).count()
+    page, _watch = open_page(width=390, height=844, mobile=True)
+    page.context.grant_permissions(["geolocation"])
+    page.context.set_geolocation({"longitude": lon, "latitude": lat, "accuracy": 10})
+
+    login(page, live_site, officer.username)
+    assert page.url.endswith("/my-cell/")
+    page.wait_for_selector("body[data-offline-ready]", state="attached", timeout=60000)
+    enterprises = page.locator("ul.enterprises li").all_inner_texts()
+    assert enterprises
+
+    # No signal: the cell, its enterprises and the map's outline still come up.
+    page.context.set_offline(True)
+    page.reload()
+    expect(page.locator("#cell-name")).to_have_text(cell.name)
+    assert page.locator("ul.enterprises li").all_inner_texts() == enterprises
+    page.wait_for_selector("html[data-layers-pending='0']", state="attached", timeout=20000)
+    assert page.locator("path.leaflet-interactive").count() >= 1
+    expect(outbox_count(page)).to_have_text("0")
+    page.wait_for_timeout(400)  # the map zooms to the cell
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "field-offline-map.png"))
+
+    # "Where am I" answers from the cells kept on the phone.
+    page.click("#where-am-i")
+    expect(page.locator("#where-result")).to_contain_text(cell.code)
+    expect(page.locator("#where-result")).to_contain_text("这是您负责的网格")
+    page.screenshot(path=str(ARTIFACTS / "field-offline-where.png"))
+
+    # A patrol with a photo, recorded without signal, waits in the outbox.
+    fill_patrol(page, tmp_path / "site.png", visited="离线巡查测试点", notes="无信号时记录，恢复网络后上传。",
+                size=(2400, 1200))
+    expect(page.locator("#photo-list img")).to_have_count(1)
+    page.click("#patrol-form button[type=submit]")
+    expect(page.locator("#patrol-result")).to_contain_text("待上传")
+    expect(outbox_count(page)).to_have_text("1")
+    page.screenshot(path=str(ARTIFACTS / "field-offline-patrol.png"), full_page=True)
+
+    page.reload()
+    expect(outbox_count(page)).to_have_text("1")
+    page.goto(f"{live_site.url}/outbox/")
+    expect(page.locator(".outbox-item")).to_have_count(1)
+    expect(page.locator(".outbox-state")).to_have_text("等待上传")
+    page.screenshot(path=str(ARTIFACTS / "field-outbox.png"), full_page=True)
+    assert Patrol.objects.filter(officer=officer).count() == before
+
+    # Signal again: within 30 s the outbox is empty and the server holds exactly one patrol.
+    page.context.set_offline(False)
+    expect(outbox_count(page)).to_have_text("0", timeout=30000)
+    expect(page.locator(".outbox-state")).to_have_text("已上传")
+    patrols = Patrol.objects.filter(officer=officer)
+    assert patrols.count() == before + 1
+    patrol = patrols.order_by("-created_at").first()
+    assert patrol.visited == "离线巡查测试点" and patrol.cell_id == cell.pk
+    # The photo was scaled down on the phone to at most 1600 px.
+    assert [(p.width, p.height) for p in patrol.photos.all()] == [(1600, 800)]
+    page.reload()
+    expect(outbox_count(page)).to_have_text("0")
+    assert patrols.count() == before + 1
+
+
+SKIP = re.compile(r"/(accounts/logout|admin|api/|media/|static/)|\.(csv|xlsx|pdf|geojson|json)$|/export")
+
+
+def links(page, origin):
+    hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+    found = []
+    for href in hrefs:
+        url = urlparse(href)
+        if f"{url.scheme}://{url.netloc}" != origin or SKIP.search(url.path):
+            continue
+        found.append(url.path + (f"?{url.query}" if url.query else ""))
+    return found
+
+
+def pattern(path):
+    return re.sub(r"\d+", "N", path.split("?")[0])
+
+
+def test_every_officer_page_fits_a_360_px_phone(open_page, live_site):
+    cell = cell_with_most_enterprises()
+    officer = officer_of(cell.code)
+    page, _watch = open_page(width=360, height=640, mobile=True)
+    login(page, live_site, officer.username)
+    landing = urlparse(page.url).path
+    seen, queue = {pattern(landing): landing}, [(landing, 0)]
+    too_wide = []
+    while queue:
+        path, depth = queue.pop(0)
+        page.goto(live_site.url + path)
+        if page.locator("html[data-layers-pending]").count():
+            page.wait_for_selector("html[data-layers-pending='0']", state="attached", timeout=20000)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        hidden = page.evaluate("[getComputedStyle(document.documentElement).overflowX,"
+                               " getComputedStyle(document.body).overflowX]")
+        if width > 360 or "hidden" in hidden or "clip" in hidden:
+            too_wide.append((path, width, hidden))
+            page.screenshot(path=str(ARTIFACTS / f"too-wide-{pattern(path).strip('/').replace('/', '-')}.png"))
+        if depth < 2:
+            for link in links(page, live_site.url):
+                if pattern(link) not in seen:
+                    seen[pattern(link)] = link
+                    queue.append((link, depth + 1))
+    assert len(seen) >= 10, seen
+    assert too_wide == []
