@@ -10,9 +10,9 @@ from django.contrib.gis.geos import LineString
 from django.db import IntegrityError, connection, transaction
 from django.test import RequestFactory
 
+from gridmap.core.api_errors import exception_handler as api_exception_handler
 from gridmap.core.constraints import check_violation, repair_or_report
 from gridmap.core.middleware import ConstraintViolationMiddleware
-from gridmap.core.api_errors import exception_handler as api_exception_handler
 from gridmap.patrols.models import Patrol
 from tests.factories import inside, officer_of
 

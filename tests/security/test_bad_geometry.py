@@ -100,7 +100,7 @@ def test_after_every_bad_geometry_every_role_still_lists_patrols():
     for track in [*CASES["tracks"].values(), TOO_LONG]:
         client_for(officer).post("/api/patrols/", {"lon": lon, "lat": lat, "track": json.dumps(track)},
                                  format="multipart")
-    head = GridAssignment.objects.filter(role="supervisor").select_related("user").first().user
+    head = GridAssignment.objects.filter(role="town_supervisor").select_related("user").first().user
     users = get_user_model().objects
     for user in (officer, head, users.get(username="supervisor"), users.get(username="flood")):
         assert client_for(user).get("/api/patrols/").status_code == 200

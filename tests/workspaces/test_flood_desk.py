@@ -131,9 +131,17 @@ def test_zone_tasks_form_refuses_a_missing_date():
     assert "请填写有效的完成期限" in page and not PreFloodTask.objects.filter(zone=zone).exists()
 
 
-@pytest.mark.parametrize("query", [{}, {"zone": "x"}, {"geometry": "{"}, {"zone": 1, "k": 99},
-                                   {"geometry": json.dumps(DRAWN), "crs": "mars"}])
+@pytest.mark.parametrize("query", [{}, {"zone": "x"}, {"zone": 1, "k": 99}])
 def test_impact_page_refuses_bad_queries_with_404(query):
     client = Client()
     client.force_login(user("flood"))
     assert client.get("/flood/exposure/", query).status_code == 404
+
+
+@pytest.mark.parametrize("query,field", [({"geometry": "{"}, "geometry"),
+                                         ({"geometry": json.dumps(DRAWN), "crs": "mars"}, "crs")])
+def test_impact_page_refuses_a_bad_area_with_400_naming_the_field(query, field):
+    client = Client()
+    client.force_login(user("flood"))
+    response = client.get("/flood/exposure/", query)
+    assert response.status_code == 400 and response.content.decode().startswith(f"{field}：")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from gridmap.flood.selectors import ImpactQuery
+from gridmap.geo.coords import DEFAULT_CRS
 from gridmap.geo.polygons import PolygonError, polygon_input
 
 
@@ -44,7 +45,7 @@ class ImpactForm(forms.Form):
         """The query string that asks for the same impact again (the PDF link)."""
         data = self.cleaned_data
         params = {"zone": data["zone"]} if data["zone"] else {
-            "geometry": data["geometry"], "crs": data.get("crs") or "wgs84"}
+            "geometry": data["geometry"], "crs": data.get("crs") or DEFAULT_CRS}
         return {**params, "k": data["k"], "distance_m": data["distance_m"]}
 
 

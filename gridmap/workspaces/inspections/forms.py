@@ -8,7 +8,7 @@ import datetime as dt
 from django import forms
 from django.core.exceptions import ValidationError
 
-from gridmap.geo.coords import CRS_CHOICES
+from gridmap.geo.coords import CRS_CHOICES, DEFAULT_CRS
 from gridmap.inspections import selectors, services
 from gridmap.inspections.criteria import checklist_for
 from gridmap.inspections.models import EnforcementDocument, Hazard, InspectionTask, Report
@@ -137,7 +137,7 @@ class ReportForm(forms.Form):
         return self.cleaned_data["source"] or Report.Source.PUBLIC
 
     def clean_crs(self):
-        return self.cleaned_data["crs"] or "wgs84"
+        return self.cleaned_data["crs"] or DEFAULT_CRS
 
 
 class ReportHandleForm(forms.Form):
