@@ -50,7 +50,7 @@ def layer_urls(cell: Grid, username: str) -> list[str]:
 
 
 def measure(cell: Grid) -> dict:
-    officer = GridAssignment.objects.filter(grid=cell, role="officer").select_related("user").first().user
+    officer = GridAssignment.objects.filter(grid=cell, role="cell_officer").select_related("user").first().user
     client = Client()
     client.force_login(officer)
     ms, body, etag = timed(client, "/api/field/package/")
@@ -66,7 +66,7 @@ def measure(cell: Grid) -> dict:
 
 
 def main() -> None:
-    cells = list(Grid.objects.filter(level=Grid.Level.LEVEL_2, assignments__role="officer")
+    cells = list(Grid.objects.filter(level=Grid.Level.LEVEL_2, assignments__role="cell_officer")
                  .annotate(n=Count("enterprises", distinct=True)).order_by("-n", "code"))
     largest, median = cells[0], cells[len(cells) // 2]
     print("| cell | enterprises | package gzip | package build | 304 "

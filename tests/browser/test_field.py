@@ -21,7 +21,7 @@ OTHER_TESTS = ("120118108-", "120118113-")
 
 
 def cell_with_most_enterprises(exclude=()):
-    cells = Grid.objects.filter(level=Grid.Level.LEVEL_2, assignments__role="officer")
+    cells = Grid.objects.filter(level=Grid.Level.LEVEL_2, assignments__role="cell_officer")
     for prefix in OTHER_TESTS + tuple(exclude):
         cells = cells.exclude(code__startswith=prefix)
     return cells.annotate(n=Count("enterprises", distinct=True)).order_by("-n", "code").first()

@@ -291,7 +291,7 @@ def test_the_lookup_shows_contacts_only_within_the_callers_scope(token, supervis
     assert elsewhere["officers"] and elsewhere["code"] == other_town
     for person in elsewhere["officers"]:
         assert set(person) == {"name", "role"}
-    expected_names = sorted(GridAssignment.objects.filter(grid__code=other_town, role="officer")
+    expected_names = sorted(GridAssignment.objects.filter(grid__code=other_town, role="cell_officer")
                             .values_list("user__full_name", flat=True))
     assert sorted(p["name"] for p in elsewhere["officers"] if p["role"] == "officer") == expected_names
     own = _lookup_as(officer, mine, token=token)
@@ -299,6 +299,6 @@ def test_the_lookup_shows_contacts_only_within_the_callers_scope(token, supervis
     district_wide = _lookup_as(supervisor, other_town, token=token)
     assert all({"username", "phone"} <= set(p) for p in district_wide["officers"])
     # A grid head sees the contacts of every cell of the town, and no other town's.
-    head = GridAssignment.objects.filter(grid__code="120118105", role="supervisor").first().user
+    head = GridAssignment.objects.filter(grid__code="120118105", role="town_supervisor").first().user
     assert "phone" in _lookup_as(head, "120118105-002", token=token)["officers"][0]
     assert "phone" not in _lookup_as(head, other_town, token=token)["officers"][0]

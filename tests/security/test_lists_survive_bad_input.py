@@ -38,7 +38,7 @@ def users() -> dict:
     model = get_user_model()
     return {
         "officer": officer_of(CELL),
-        "grid head": GridAssignment.objects.filter(grid__code=CELL.split("-")[0], role="supervisor").first().user,
+        "grid head": GridAssignment.objects.filter(grid__code=CELL.split("-")[0], role="town_supervisor").first().user,
         "supervisor": model.objects.get(username="supervisor"),
         "flood": model.objects.get(username="flood"),
     }
