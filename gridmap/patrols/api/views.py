@@ -12,8 +12,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gridmap.core.history import history_of
+from gridmap.core.sync import Conflict, ConflictError
 from gridmap.patrols.selectors import patrol_in_scope, patrols_for_user, photo_in_scope
-from gridmap.patrols.services import patrol_record
+from gridmap.patrols.services import patrol_sync
 
 
 @extend_schema_field({"type": "array", "items": {"type": "array", "items": {"type": "number"}},
@@ -46,6 +47,8 @@ class TrackField(serializers.Field):
 
 
 class PatrolInput(serializers.Serializer):
+    client_id = serializers.UUIDField(required=False, allow_null=True, default=None,
+                                      help_text="手机生成的 UUID：同一编号重复提交只保存一次")
     lon = serializers.FloatField(min_value=-180, max_value=180)
     lat = serializers.FloatField(min_value=-90, max_value=90)
     crs = serializers.ChoiceField(choices=["wgs84", "cgcs2000", "gcj02", "bd09"], default="wgs84")
@@ -71,6 +74,7 @@ def patrol_data(patrol, *, detail: bool = False) -> dict:
         "enterprise_distance_m": patrol.enterprise_distance_m,
         "far_from_enterprise": patrol.far_from_enterprise,
         "notes": patrol.notes,
+        "client_id": str(patrol.client_id) if patrol.client_id else None,
     }
     if detail:
         data["photos"] = [{"id": p.pk, "url": reverse("patrol-photo", args=[p.pk]), "format": p.image_format,
@@ -93,7 +97,8 @@ class PatrolListView(APIView):
             queryset = queryset.filter(cell__code=request.query_params["cell"])
         return Response({"results": [patrol_data(p) for p in queryset[:100]]})
 
-    @extend_schema(summary="记录巡查（位置须在本人负责的网格内）", request=PatrolInput, responses={201: dict})
+    @extend_schema(summary="记录巡查（位置须在本人当日负责的网格内；client_id 重复提交返回 200 与原记录）",
+                   request=PatrolInput, responses={200: dict, 201: dict, 409: dict})
     def post(self, request):
         payload = PatrolInput(data={**request.data.dict(), "photos": request.FILES.getlist("photos")}
                               if hasattr(request.data, "dict") else request.data)
@@ -101,12 +106,16 @@ class PatrolListView(APIView):
         try:
             data = dict(payload.validated_data)
             data["enterprise_id"] = data.pop("enterprise")
-            patrol = patrol_record(actor=request.user, **data)
+            patrol, created = patrol_sync(actor=request.user, **data)
+        except Conflict as exc:
+            raise ConflictError(str(exc)) from exc
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from exc
         except DjangoValidationError as exc:
             raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
-        return Response(patrol_data(patrol_in_scope(request.user, patrol.pk), detail=True), status=201)
+        # A substitute's record of a past duty may lie outside today's scope: answer it all the same.
+        shown = patrol_in_scope(request.user, patrol.pk) or patrol
+        return Response(patrol_data(shown, detail=True), status=201 if created else 200)
 
 
 class PatrolDetailView(APIView):
