@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from gridmap.accounts.api import obtain_token
+from gridmap.accounts.api import DeviceDetailView, DeviceListView, obtain_token
 
 # The most requested first (the lookup, tiles, layers): Django tries the patterns in order.
 urlpatterns = [
@@ -14,6 +14,8 @@ urlpatterns = [
     path("accounts/", include("gridmap.accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/auth/token/", obtain_token, name="api-token"),
+    path("api/auth/devices/", DeviceListView.as_view(), name="api-devices"),
+    path("api/auth/devices/<int:pk>/", DeviceDetailView.as_view(), name="api-device"),
     path("enterprises/", include("gridmap.enterprises.urls")),
     path("registers/", include("gridmap.workspaces.register_urls")),
     path("api/patrols/", include("gridmap.patrols.api.urls")),

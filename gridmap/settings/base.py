@@ -1,5 +1,6 @@
 """Settings shared by every environment; values come from the environment (GRIDMAP_*)."""
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -32,7 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.gis",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "rest_framework_gis",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -152,12 +153,16 @@ REST_FRAMEWORK = {
     # Token first: API clients send one, and checking it first spares them loading a session.
     # Unauthenticated calls get 401 with `WWW-Authenticate: Token` (the token scheme's header).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "gridmap.accounts.authentication.CachedTokenAuthentication",
+        "gridmap.accounts.authentication.DeviceTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+# API tokens, one per device (django-rest-knox, model accounts.DeviceToken): each expires.
+GRIDMAP_TOKEN_TTL_DAYS = int(os.environ.get("GRIDMAP_TOKEN_TTL_DAYS", "30"))
+KNOX_TOKEN_MODEL = "accounts.DeviceToken"
+REST_KNOX = {"TOKEN_TTL": dt.timedelta(days=GRIDMAP_TOKEN_TTL_DAYS), "AUTO_REFRESH": False}
 SPECTACULAR_SETTINGS = {
     "TITLE": "gridmap API",
     "DESCRIPTION": "静海区应急管理网格化监管平台 API",
