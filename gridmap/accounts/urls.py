@@ -1,6 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from . import views
+
 app_name = "accounts"
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html",
@@ -11,4 +13,5 @@ urlpatterns = [
         success_url=reverse_lazy("accounts:password_changed")), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(
         template_name="accounts/password_changed.html"), name="password_changed"),
+    path("devices/", views.devices, name="devices"),
 ]
