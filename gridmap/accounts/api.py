@@ -25,6 +25,18 @@ class DeviceInput(serializers.Serializer):
     name = serializers.CharField(label="设备名称", max_length=64, required=False, allow_blank=True, default="")
 
 
+class DeviceOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    created = serializers.DateTimeField()
+    last_used = serializers.DateTimeField(allow_null=True)
+    expires = serializers.DateTimeField(allow_null=True)
+
+
+class NewDeviceOutput(DeviceOutput):
+    token = serializers.CharField(help_text="令牌密钥，只显示这一次：请求头 Authorization: Token <token>")
+
+
 def device_data(token: DeviceToken) -> dict:
     return {"id": token.pk, "name": token.name, "created": token.created.isoformat(),
             "last_used": token.last_used.isoformat() if token.last_used else None,
@@ -44,7 +56,7 @@ class ObtainTokenView(APIView):
     serializer_class = TokenRequestSerializer
 
     @extend_schema(summary="用户名密码登录，为本设备新建令牌（有效期 GRIDMAP_TOKEN_TTL_DAYS 天）",
-                   request=TokenRequestSerializer, responses={200: dict})
+                   request=TokenRequestSerializer, responses={200: NewDeviceOutput})
     def post(self, request):
         payload = TokenRequestSerializer(data=request.data, context={"request": request})
         payload.is_valid(raise_exception=True)
@@ -59,7 +71,7 @@ obtain_token = ObtainTokenView.as_view()
 class DeviceListView(APIView):
     @extend_schema(summary="本人（或指定网格员）的设备令牌（不含密钥）",
                    parameters=[OpenApiParameter("user", str, description="用户名（需分配网格员权限）")],
-                   responses={200: dict}, operation_id="auth_devices_list")
+                   responses={200: DeviceOutput(many=True)}, operation_id="auth_devices_list")
     def get(self, request):
         owner = request.user
         if request.query_params.get("user"):
@@ -69,7 +81,8 @@ class DeviceListView(APIView):
                 raise NotFound("用户不存在")
         return Response([device_data(t) for t in DeviceToken.objects.filter(user=owner)])
 
-    @extend_schema(summary="为一台设备新建令牌（密钥只显示这一次）", request=DeviceInput, responses={201: dict})
+    @extend_schema(summary="为一台设备新建令牌（密钥只显示这一次）", request=DeviceInput,
+                   responses={201: NewDeviceOutput})
     def post(self, request):
         payload = DeviceInput(data=request.data)
         payload.is_valid(raise_exception=True)
