@@ -2,6 +2,8 @@ import datetime as dt
 import time
 
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from knox.auth import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
@@ -54,6 +56,16 @@ class DeviceTokenAuthentication(TokenAuthentication):
                 _remembered.clear()
             _remembered[key] = (version, now + TOKEN_CACHE_SECONDS, user, token)
         return user, token
+
+
+class DeviceTokenScheme(OpenApiAuthenticationExtension):
+    """The token scheme in the OpenAPI document: `Authorization: Token <key>`."""
+
+    target_class = DeviceTokenAuthentication
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return build_bearer_security_scheme_object(header_name="Authorization", token_prefix="Token")
 
 
 _token_authentication = DeviceTokenAuthentication()

@@ -199,5 +199,6 @@ def test_a_role_taken_away_takes_effect_on_the_next_request(client, supervisor):
     client.force_login(supervisor)
     url = "/tiles/grids-level2/{}/{}/{}.mvt".format(*tile_of(117.0, 38.8, 10))
     assert len(grid_codes(client.get(url))) > 1
+    supervisor.groups.add(Group.objects.get(name="officer"))
     supervisor.groups.remove(Group.objects.get(name="supervisor"))
     assert client.get(url).status_code == 204  # no assignment of their own: an empty tile
