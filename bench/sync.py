@@ -81,7 +81,8 @@ def run() -> dict:
         server.wait(30)
     stored = Patrol.objects.filter(officer=officer).count() - before
     Patrol.objects.filter(officer=officer, notes__startswith="离线巡查").delete()
-    return {"records": RECORDS, "baseline_s": baseline_s, "synced_s": synced_s, "retried_s": retried_s,
+    return {"load_average": os.getloadavg()[0],
+            "records": RECORDS, "baseline_s": baseline_s, "synced_s": synced_s, "retried_s": retried_s,
             "ratio": synced_s / baseline_s, "retry_ratio": retried_s / baseline_s,
             "statuses": {"baseline": sorted(set(baseline_statuses)), "synced": sorted(set(synced_statuses)),
                          "retried": sorted(set(retried_statuses))},
@@ -92,7 +93,9 @@ def write(result: dict) -> None:
     lines = [SECTION, "",
              f"One officer's outbox of {result['records']} patrols POSTed one after another to "
              "`/api/patrols/` over loopback (granian, `gridmap.server`), as the phone sends it. "
-             "Baseline: the same POSTs without `client_id`, in the same run. Target: ≤ 10 s.", "",
+             "Baseline: the same POSTs without `client_id`, in the same run. Target: ≤ 10 s. "
+             f"Machine load average when it ended: {result.get('load_average', float('nan')):.1f} "
+             f"on {os.cpu_count()} CPUs.", "",
              "| figure | value |", "|---|---|",
              f"| baseline: 100 POSTs without client_id, s | {result['baseline_s']:.2f} |",
              f"| 100 POSTs with client_id (new), s | {result['synced_s']:.2f} |",
