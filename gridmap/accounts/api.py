@@ -13,16 +13,28 @@ from .models import DeviceToken
 from .services import device_token_create, device_token_revoke, device_tokens_visible
 
 
+class DeviceName(serializers.CharField):
+    """A device's name, and only a string: DRF's CharField would turn 0 into "0"."""
+
+    def __init__(self, **kwargs):
+        super().__init__(label="设备名称", max_length=64, required=False, allow_blank=True, default="", **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError("设备名称应为字符串")
+        return super().to_internal_value(data)
+
+
 class TokenRequestSerializer(AuthTokenSerializer):
     # As long as a username can be: a longer one is refused before it reaches django-axes,
     # whose record of failed attempts cannot hold it (a 500 found by the API fuzz test).
     username = serializers.CharField(label="用户名", write_only=True,
                                      max_length=get_user_model()._meta.get_field("username").max_length)
-    device = serializers.CharField(label="设备名称", max_length=64, required=False, allow_blank=True, default="")
+    device = DeviceName()
 
 
 class DeviceInput(serializers.Serializer):
-    name = serializers.CharField(label="设备名称", max_length=64, required=False, allow_blank=True, default="")
+    name = DeviceName()
 
 
 class DeviceOutput(serializers.Serializer):
