@@ -27,9 +27,9 @@ def main() -> int:
     django.setup()
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
-    from rest_framework.authtoken.models import Token
 
     from bench.run import free_port, interior_points, tile_of, wait_for_port
+    from gridmap.accounts.services import device_token_create
 
     if not shutil.which("wrk"):
         print("wrk is not installed: apt-get install wrk", file=sys.stderr)
@@ -37,7 +37,7 @@ def main() -> int:
     user = get_user_model().objects.get(username="supervisor")
     password = "loadtest-password-1"
     get_user_model().objects.filter(pk=user.pk).update(password=make_password(password))
-    token, _ = Token.objects.get_or_create(user=user)
+    token_key = device_token_create(user=user, name="loadtest")[1]
     points = interior_points(500)
     rng = random.Random(7)
     lines = []
@@ -64,7 +64,7 @@ def main() -> int:
             handle.write("\n".join(lines))
         result = subprocess.run(
             ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--timeout", "10s",
-             "-s", str(BENCH_DIR / "wrk_requests.lua"), "-H", f"Authorization: Token {token.key}",
+             "-s", str(BENCH_DIR / "wrk_requests.lua"), "-H", f"Authorization: Token {token_key}",
              f"http://127.0.0.1:{port}", "--", handle.name],
             capture_output=True, text=True, timeout=DURATION + 60)
         os.unlink(handle.name)

@@ -83,8 +83,9 @@ def tile_of(lon, lat, z):
 class Suite:
     def __init__(self, scale: str):
         from django.contrib.auth import get_user_model
-        from rest_framework.authtoken.models import Token
         from rest_framework.test import APIClient
+
+        from gridmap.accounts.services import device_token_create
 
         self.scale = scale
         self.results: dict[str, dict] = {}
@@ -92,7 +93,7 @@ class Suite:
             get_user_model().objects.create_superuser("bench", password=None)
         self.client = APIClient()
         self.client.force_authenticate(self.user)
-        self.token = Token.objects.get_or_create(user=self.user)[0].key
+        self.token = device_token_create(user=self.user, name="bench")[1]
 
     # --- encoding ---------------------------------------------------------------------
     def geojson(self):

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from gridmap.accounts.api import obtain_token
+from gridmap.accounts.api import DeviceDetailView, DeviceListView, obtain_token
 from gridmap.workspaces.enterprises import urls as enterprise_pages
 from gridmap.workspaces.field import views as field_views
 
@@ -21,6 +21,8 @@ urlpatterns = [
     path("accounts/", include("gridmap.accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/auth/token/", obtain_token, name="api-token"),
+    path("api/auth/devices/", DeviceListView.as_view(), name="api-devices"),
+    path("api/auth/devices/<int:pk>/", DeviceDetailView.as_view(), name="api-device"),
     path("enterprises/", include(enterprise_pages)),
     path("registers/", include(enterprise_pages.register_patterns)),
     path("api/patrols/", include("gridmap.patrols.api.urls")),

@@ -36,18 +36,18 @@ def committed_token(db):
     """A supervisor's token the server's processes can see: written through a connection of
     its own, outside the test's transaction, and removed afterwards."""
     import psycopg
-    from rest_framework.authtoken.models import Token
+    from knox.models import get_digest_token
 
     db = connection.settings_dict
     conninfo = {"dbname": db["NAME"], "user": db["USER"], "host": db["HOST"], "port": db["PORT"]}
-    key = Token.generate_key()
+    digest, key = get_digest_token()
     with psycopg.connect(**conninfo, autocommit=True) as other:
-        other.execute("INSERT INTO authtoken_token (key, user_id, created) SELECT %s, id, now() "
-                      "FROM accounts_user WHERE username = 'supervisor' "
-                      "ON CONFLICT (user_id) DO UPDATE SET key = excluded.key", [key])
+        other.execute("INSERT INTO accounts_devicetoken (digest, token_key, user_id, created, expiry, name) "
+                      "SELECT %s, %s, id, now(), now() + interval '1 day', 'test' "
+                      "FROM accounts_user WHERE username = 'supervisor'", [digest, key[:15]])
     yield key
     with psycopg.connect(**conninfo, autocommit=True) as other:
-        other.execute("DELETE FROM authtoken_token WHERE key = %s", [key])
+        other.execute("DELETE FROM accounts_devicetoken WHERE digest = %s", [digest])
 
 
 def other_sessions() -> int:

@@ -1,9 +1,30 @@
 from django.contrib.auth import get_user_model
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from .capabilities import ASSIGN_OFFICERS
 from .lockout import is_locked_out, lockout_response
+from .models import DeviceToken
+from .services import device_token_create, device_token_revoke, device_tokens_visible
+
+
+class DeviceName(serializers.CharField):
+    """A device's name, and only a string: DRF's CharField would turn 0 into "0"."""
+
+    def __init__(self, **kwargs):
+        super().__init__(label="设备名称", max_length=64, required=False, allow_blank=True, default="", **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError("设备名称应为字符串")
+        return super().to_internal_value(data)
+
 
 
 class TokenRequestSerializer(AuthTokenSerializer):
@@ -11,27 +32,96 @@ class TokenRequestSerializer(AuthTokenSerializer):
     # whose record of failed attempts cannot hold it (a 500 found by the API fuzz test).
     username = serializers.CharField(label="用户名", write_only=True,
                                      max_length=get_user_model()._meta.get_field("username").max_length)
+    device = DeviceName()
 
 
-class ObtainTokenView(ObtainAuthToken):
-    """DRF's token sign-in, with the username checked for length first. A locked account is
-    answered 429 with Retry-After, as the sign-in page is, even with the right password."""
+class DeviceInput(serializers.Serializer):
+    name = DeviceName()
 
+
+class DeviceOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    created = serializers.DateTimeField()
+    last_used = serializers.DateTimeField(allow_null=True)
+    expires = serializers.DateTimeField(allow_null=True)
+
+
+class NewDeviceOutput(DeviceOutput):
+    token = serializers.CharField(help_text="令牌密钥，只显示这一次：请求头 Authorization: Token <token>")
+
+
+def device_data(token: DeviceToken) -> dict:
+    return {"id": token.pk, "name": token.name, "created": token.created.isoformat(),
+            "last_used": token.last_used.isoformat() if token.last_used else None,
+            "expires": token.expiry.isoformat() if token.expiry else None}
+
+
+def new_device_data(token: DeviceToken, key: str) -> dict:
+    # The key is shown this once: only its digest is stored.
+    return {**device_data(token), "token": key}
+
+
+class ObtainTokenView(APIView):
+    """Sign in with username and password: a new token for this device, which expires. A
+    locked account is answered 429 with Retry-After, as the sign-in page is, even with the
+    right password."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
     serializer_class = TokenRequestSerializer
 
-    def post(self, request, *args, **kwargs):
+    @extend_schema(summary="用户名密码登录，为本设备新建令牌（有效期 GRIDMAP_TOKEN_TTL_DAYS 天）",
+                   request=TokenRequestSerializer, responses={200: NewDeviceOutput})
+    def post(self, request):
         username = self._username(request.data)
         if username and is_locked_out(request._request, username):
             return lockout_response(request._request)
-        return super().post(request, *args, **kwargs)
+        payload = TokenRequestSerializer(data=request.data, context={"request": request})
+        payload.is_valid(raise_exception=True)
+        token, key = device_token_create(user=payload.validated_data["user"],
+                                         name=payload.validated_data["device"])
+        return Response(new_device_data(token, key))
 
     def _username(self, data) -> str | None:
         """The username, if the serializer's field accepts it (any other body, e.g. a list, a
         NUL or an overlong name, goes on to the serializer's refusal without a lock-out query)."""
         try:
-            return self.serializer_class().fields["username"].run_validation(data.get("username"))
+            return TokenRequestSerializer().fields["username"].run_validation(data.get("username"))
         except (AttributeError, serializers.ValidationError):
             return None
 
 
 obtain_token = ObtainTokenView.as_view()
+
+
+class DeviceListView(APIView):
+    @extend_schema(summary="本人（或指定网格员）的设备令牌（不含密钥）",
+                   parameters=[OpenApiParameter("user", str, description="用户名（需分配网格员权限）")],
+                   responses={200: DeviceOutput(many=True)}, operation_id="auth_devices_list")
+    def get(self, request):
+        owner = request.user
+        if request.query_params.get("user"):
+            ASSIGN_OFFICERS.require(request.user)
+            owner = get_user_model().objects.filter(username=request.query_params["user"]).first()
+            if owner is None:
+                raise NotFound("用户不存在")
+        return Response([device_data(t) for t in DeviceToken.objects.filter(user=owner)])
+
+    @extend_schema(summary="为一台设备新建令牌（密钥只显示这一次）", request=DeviceInput,
+                   responses={201: NewDeviceOutput})
+    def post(self, request):
+        payload = DeviceInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        token, key = device_token_create(user=request.user, name=payload.validated_data["name"])
+        return Response(new_device_data(token, key), status=201)
+
+
+class DeviceDetailView(APIView):
+    @extend_schema(summary="撤销设备令牌（本人，或有分配网格员权限者）", responses={204: None})
+    def delete(self, request, pk: int):
+        token = get_object_or_404(DeviceToken.objects.select_related("user"), pk=pk)
+        if not device_tokens_visible(request.user, token.user):
+            raise NotFound("设备令牌不存在")
+        device_token_revoke(actor=request.user, token=token)
+        return Response(status=204)

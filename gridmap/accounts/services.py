@@ -1,13 +1,20 @@
-"""Writes of accounts that other apps ask for without naming a role."""
+"""Writes of accounts: roles granted for grid duties (other apps ask without naming a role),
+device tokens, and the end of a user's sign-ins."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from django.contrib.auth.models import Group
+from django.contrib.sessions.models import Session
 from django.db import transaction
+from django.utils import timezone
+from knox.settings import knox_settings
 
-from .models import Role, User
+from gridmap.core import versions
+
+from .capabilities import ASSIGN_OFFICERS
+from .models import DeviceToken, Role, User
 
 
 @transaction.atomic
@@ -26,3 +33,33 @@ def roles_grant(*, grid_officers: Iterable[User] = (), grid_heads: Iterable[User
             # What m2m_changed does for groups.add(): the user object reads its roles again.
             user.__dict__.pop("_role_names", None)
     through.objects.bulk_create(memberships, ignore_conflicts=True)
+
+
+def device_token_create(*, user, name: str = "") -> tuple[DeviceToken, str]:
+    """A new token for one device; the key is returned once and only its digest is kept."""
+    token, key = DeviceToken.objects.create(user=user, expiry=knox_settings.TOKEN_TTL, name=name.strip()[:64])
+    return token, key
+
+
+def device_tokens_visible(actor, owner) -> bool:
+    return actor.pk == owner.pk or ASSIGN_OFFICERS.allows(actor)
+
+
+@transaction.atomic
+def device_token_revoke(*, actor, token: DeviceToken) -> None:
+    """The owner revokes their own device; those who assign officers revoke anyone's."""
+    if not device_tokens_visible(actor, token.user):
+        ASSIGN_OFFICERS.require(actor)
+    token.delete()
+    transaction.on_commit(versions.forget)
+
+
+@transaction.atomic
+def user_sign_ins_end(*, user_id: int) -> None:
+    """Every token and every session of the user ends now (a deactivation, the last role
+    taken away)."""
+    DeviceToken.objects.filter(user_id=user_id).delete()
+    ended = [session.pk for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+             if session.get_decoded().get("_auth_user_id") == str(user_id)]
+    Session.objects.filter(pk__in=ended).delete()
+    transaction.on_commit(versions.forget)

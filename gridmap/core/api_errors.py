@@ -1,6 +1,7 @@
 """One exception mapping for the API: services refuse with Django's ValidationError and
 PermissionDenied (the same exceptions a page shows), and the API answers them with DRF's
-400 and 403, so API views call services without wrapping each call."""
+400 and 403 (a client_id sent again with other content, core.sync.Conflict, is a 409), so
+API views call services without wrapping each call."""
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -13,6 +14,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from gridmap.core.constraints import check_violation
+from gridmap.core.sync import Conflict, ConflictError
 
 
 def validation_detail(exc: DjangoValidationError) -> dict | list:
@@ -29,7 +31,9 @@ def exception_handler(exc, context):
         field, message = violation
         set_rollback()
         return Response({field: [message]}, status=400)
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, Conflict):
+        exc = ConflictError(str(exc))
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(validation_detail(exc))
     elif isinstance(exc, DjangoPermissionDenied):
         # DRF's own handler answers 403 too, but drops the refusal's Chinese message.

@@ -66,6 +66,19 @@ def on_duty_on_sql(alias: str, day: str) -> str:
     return f"{alias}.role IN ({roles}) AND {active_on_sql(alias, day)}"
 
 
+def cells_on_duty(user, day: dt.date | None) -> QuerySet[Grid]:
+    """The cells a user answers for on a day (substitute duties included, for their dates),
+    or with `day=None` on any day of any of their duties: a record is judged by its own day."""
+    if day is not None:
+        return scope_for(user, day).cells()
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Grid.objects.none()
+    if SEE_DISTRICT.allows(user):
+        return Grid.objects.filter(level__gte=Grid.Level.LEVEL_2)
+    codes = GridAssignment.objects.filter(user_id=user.pk).values_list("grid__code", flat=True)
+    return Scope(False, frozenset(codes)).cells()
+
+
 @dataclass(frozen=True)
 class Scope:
     """What one user sees: everything, or the grids under a set of grid codes."""

@@ -465,14 +465,20 @@ class Report(models.Model):
                                    on_delete=models.SET_NULL, related_name="+")
     district_code = models.CharField("区划代码", max_length=12, db_index=True)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    # Made on the phone, so that a report sent twice is stored once (gridmap.core.sync).
+    client_id = models.UUIDField("客户端编号", null=True, blank=True, editable=False)
+    client_digest = models.CharField("提交内容摘要", max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = "举报"
         verbose_name_plural = "举报"
         ordering = ["deadline", "id"]
-        constraints = [models.CheckConstraint(
-            condition=~Q(status="handled") | (Q(handled_on__isnull=False) & ~Q(result="")),
-            name="report_handled_has_result")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="handled") | (Q(handled_on__isnull=False) & ~Q(result="")),
+                name="report_handled_has_result"),
+            models.UniqueConstraint(fields=["created_by", "client_id"], name="report_client_id_once"),
+        ]
         constraints += geometry_constraints("inspections_report", position="举报位置")
 
     def __str__(self) -> str:

@@ -5,6 +5,7 @@ row and in the history context (django-pghistory)."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from gridmap.accounts.capabilities import ASSIGN_INSPECTIONS, ISSUE_DOCUMENTS
 from gridmap.accounts.models import User
 from gridmap.core.dates import check_record_date
 from gridmap.core.history import recorded_as
+from gridmap.core.sync import Synced, created_once, submission_digest
 from gridmap.enterprises.models import Enterprise
 from gridmap.geo.coords import DEFAULT_CRS, CoordinateError, CRSError, offered_crs, to_wgs84_arrays
 from gridmap.geo.photos import check_photos
@@ -583,9 +585,10 @@ def cell_at(point: Point) -> Grid | None:
 def report_submit(*, actor, description: str, lon: float, lat: float, crs: str = DEFAULT_CRS,
                   source: str = Report.Source.PUBLIC, reporter_name: str = "",
                   reporter_phone: str = "", photos: Sequence[UploadedFile] = (),
-                  received_on: dt.date | None = None) -> Report:
+                  received_on: dt.date | None = None, client_id: uuid.UUID | None = None,
+                  client_digest: str = "") -> Report:
     """Take a report: its cell comes from the position (the point lookup), and it goes to
-    that cell's officer on duty, to be followed like a hazard."""
+    that cell's officer on duty, to be followed like a hazard. Phones use `report_sync`."""
     if not (actor.is_authenticated and actor.is_active):
         raise PermissionDenied("请先登录")
     if not description.strip():
@@ -615,9 +618,23 @@ def report_submit(*, actor, description: str, lon: float, lat: float, crs: str =
             description=description.strip()[:2000], position=position, cell=cell, enterprise=nearby,
             assignee=officer, received_on=received_on,
             deadline=received_on + dt.timedelta(days=app_settings.REPORT_DEADLINE_DAYS),
-            created_by=actor, district_code=cell.district_code)
+            created_by=actor, district_code=cell.district_code, client_id=client_id,
+            client_digest=client_digest)
         _save_photos(photos, formats, report=report)
     return report
+
+
+def report_sync(*, actor, client_id: uuid.UUID | None, description: str, lon: float, lat: float,
+                crs: str = "wgs84", source: str = Report.Source.PUBLIC, reporter_name: str = "",
+                reporter_phone: str = "", photos: Sequence[UploadedFile] = ()) -> Synced:
+    """A report sent by a phone: stored once per client_id of its sender (gridmap.core.sync)."""
+    fields = {"description": description, "lon": lon, "lat": lat, "crs": crs, "source": source,
+              "reporter_name": reporter_name, "reporter_phone": reporter_phone}
+    digest = submission_digest(fields, photos) if client_id else ""
+    mine = Report.objects.filter(created_by_id=actor.pk) if actor.is_authenticated else Report.objects.none()
+    return created_once(
+        lambda: report_submit(actor=actor, photos=photos, client_id=client_id, client_digest=digest, **fields),
+        mine=mine, client_id=client_id, digest=digest, constraint="report_client_id_once")
 
 
 @transaction.atomic

@@ -38,13 +38,17 @@ class Patrol(models.Model):
     notes = models.TextField("巡查情况", max_length=4000, blank=True)
     district_code = models.CharField("区划代码", max_length=12, db_index=True)
     created_at = models.DateTimeField("记录时间", auto_now_add=True)
+    # Made on the phone, so that a record sent twice is stored once (gridmap.core.sync).
+    client_id = models.UUIDField("客户端编号", null=True, blank=True, editable=False)
+    client_digest = models.CharField("提交内容摘要", max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = "巡查记录"
         verbose_name_plural = "巡查记录"
         ordering = ["-patrolled_at", "-id"]
         indexes = [models.Index(fields=["cell", "-patrolled_at"])]
-        constraints = geometry_constraints("patrols_patrol", position="巡查位置", track="巡查轨迹")
+        constraints = [models.UniqueConstraint(fields=["officer", "client_id"], name="patrol_client_id_once")]
+        constraints += geometry_constraints("patrols_patrol", position="巡查位置", track="巡查轨迹")
 
     def __str__(self) -> str:
         return f"{self.cell.name} · {timezone.localtime(self.patrolled_at):%Y-%m-%d %H:%M} · {self.officer}"

@@ -6,6 +6,7 @@ conf.py (gridmap/core/conf.py says how); set GRIDMAP_<NAME> here or in an enviro
 module to override one.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -32,7 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.gis",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "rest_framework_gis",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -161,7 +162,7 @@ REST_FRAMEWORK = {
     # Token first: API clients send one, and checking it first spares them loading a session.
     # Unauthenticated calls get 401 with `WWW-Authenticate: Token` (the token scheme's header).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "gridmap.accounts.authentication.CachedTokenAuthentication",
+        "gridmap.accounts.authentication.DeviceTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -169,6 +170,10 @@ REST_FRAMEWORK = {
     # Services' ValidationError / PermissionDenied become 400 / 403 with their Chinese messages.
     "EXCEPTION_HANDLER": "gridmap.core.api_errors.exception_handler",
 }
+# API tokens, one per device (django-rest-knox, model accounts.DeviceToken): each expires.
+GRIDMAP_TOKEN_TTL_DAYS = int(os.environ.get("GRIDMAP_TOKEN_TTL_DAYS", "30"))
+KNOX_TOKEN_MODEL = "accounts.DeviceToken"
+REST_KNOX = {"TOKEN_TTL": dt.timedelta(days=GRIDMAP_TOKEN_TTL_DAYS), "AUTO_REFRESH": False}
 SPECTACULAR_SETTINGS = {
     "TITLE": "gridmap API",
     "DESCRIPTION": "静海区应急管理网格化监管平台 API",

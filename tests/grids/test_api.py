@@ -92,11 +92,13 @@ def lookup(client, lon, lat, **extra):
 
 @pytest.fixture
 def token_client(supervisor):
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
+    from gridmap.accounts.services import device_token_create
+
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=supervisor)[0].key}")
+    client.token_key = device_token_create(user=supervisor)[1]
+    client.credentials(HTTP_AUTHORIZATION=f"Token {client.token_key}")
     return client
 
 
@@ -193,8 +195,6 @@ def test_the_token_path_reads_query_and_header_as_drf_does(token_client, supervi
                                                           district_shapes, settings):
     """The token path parses the query string and the Authorization header itself: what it
     reads must be what DRF reads, and what it cannot read goes on to DRF."""
-    from rest_framework.authtoken.models import Token
-
     _, cells = district_shapes
     inside, other = (shape.representative_point() for shape in list(cells.values())[:2])
     # Repeated names: the last one counts, as in Django's QueryDict.
@@ -208,7 +208,7 @@ def test_the_token_path_reads_query_and_header_as_drf_does(token_client, supervi
     assert crowded.status_code == supervisor_client.get(f"/api/grids/lookup/?lon={inside.x}&lat={inside.y}"
                                                          "&a=1&b=2").status_code == 400
     settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
-    key = Token.objects.get(user=supervisor).key
+    key = token_client.token_key
     token_client.credentials(HTTP_AUTHORIZATION=f"token   {key}")  # DRF: any case, any spaces
     assert lookup(token_client, inside.x, inside.y).status_code == 200
     token_client.credentials(HTTP_AUTHORIZATION=f"Token {key} extra")
@@ -216,14 +216,14 @@ def test_the_token_path_reads_query_and_header_as_drf_does(token_client, supervi
 
 
 def test_a_bad_or_inactive_token_is_refused_on_the_lookup(api_client, district_shapes):
-    from rest_framework.authtoken.models import Token
+    from gridmap.accounts.services import device_token_create
 
     point = next(iter(district_shapes[1].values())).representative_point()
     api_client.credentials(HTTP_AUTHORIZATION="Token 0123456789abcdef0123456789abcdef01234567")
     refused = lookup(api_client, point.x, point.y)
     assert refused.status_code == 401 and refused["WWW-Authenticate"] == "Token"
     idle = get_user_model().objects.create_user("idle-officer", password="x-idle-42", is_active=False)
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=idle).key}")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {device_token_create(user=idle)[1]}")
     assert lookup(api_client, point.x, point.y).status_code == 401
     api_client.credentials(HTTP_AUTHORIZATION="Bearer something")
     assert lookup(api_client, point.x, point.y).status_code == 401
@@ -260,14 +260,14 @@ def test_openapi_schema_and_docs(supervisor_client, client, supervisor):
 
 
 def _lookup_as(user, code: str, *, token: bool):
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
+    from gridmap.accounts.services import device_token_create
     from tests.factories import inside
 
     client = APIClient()
     if token:
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {device_token_create(user=user)[1]}")
     else:
         client.force_authenticate(user)
     lon, lat = inside(code)

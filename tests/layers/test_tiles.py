@@ -64,11 +64,11 @@ def test_tile_bounds_cover_the_tile():
 
 def test_cached_token_authentication(api_client):
     user = get_user_model().objects.get(username="flood")
-    from rest_framework.authtoken.models import Token
+    from gridmap.accounts.services import device_token_create
 
-    token = Token.objects.create(user=user)
+    key = device_token_create(user=user)[1]
     cache.clear()
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert api_client.get("/api/layers/").status_code == 200
     api_client.credentials(HTTP_AUTHORIZATION="Token wrong")
     assert api_client.get("/api/layers/").status_code in (401, 403)
@@ -97,9 +97,9 @@ def officer_of(code="120118108-003"):
 
 
 def token_for(user):
-    from rest_framework.authtoken.models import Token
+    from gridmap.accounts.services import device_token_create
 
-    return Token.objects.get_or_create(user=user)[0].key
+    return device_token_create(user=user)[1]
 
 
 def grid_codes(response):
@@ -199,5 +199,6 @@ def test_a_role_taken_away_takes_effect_on_the_next_request(client, supervisor):
     client.force_login(supervisor)
     url = "/tiles/grids-level2/{}/{}/{}.mvt".format(*tile_of(117.0, 38.8, 10))
     assert len(grid_codes(client.get(url))) > 1
+    supervisor.groups.add(Group.objects.get(name="grid_officer"))
     supervisor.groups.remove(Group.objects.get(name="bureau_staff"))
     assert client.get(url).status_code == 204  # no assignment of their own: an empty tile

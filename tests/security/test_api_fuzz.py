@@ -6,9 +6,9 @@ import schemathesis
 from django.contrib.auth import get_user_model
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import ignored_auth, positive_data_acceptance
 
+from gridmap.accounts.services import device_token_create
 from gridmap.grids.models import GridAssignment
 from gridmap.wsgi import application
 
@@ -33,7 +33,7 @@ def token_for(role: str) -> str:
         user = GridAssignment.objects.filter(role="cell_officer").order_by("grid__code").first().user
     else:
         user = get_user_model().objects.get(username=role)
-    return Token.objects.get_or_create(user=user)[0].key
+    return device_token_create(user=user)[1]
 
 
 ROLES = ("supervisor", "officer", "flood")

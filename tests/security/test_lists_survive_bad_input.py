@@ -6,9 +6,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from gridmap.accounts.services import device_token_create
 from gridmap.flood.models import StockItem
 from gridmap.grids.models import GridAssignment
 from layers.registry import all_layers
@@ -55,7 +55,7 @@ def send_corpus(people: dict) -> list[str]:
             response = client.post(path, data)
         else:
             client = APIClient()
-            client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=people[who])[0].key}")
+            client.credentials(HTTP_AUTHORIZATION=f"Token {device_token_create(user=people[who])[1]}")
             response = client.post(path, data, format=how)
         if response.status_code >= 500:
             failures.append(f"{who} POST {path} {str(data)[:80]}: {response.status_code}")

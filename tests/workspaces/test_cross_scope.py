@@ -541,8 +541,35 @@ def probe_reports_api(w):
     holds_nothing_of_the_victim(w.api.get("/api/inspections/reports/"), w)
     lon, lat = w.victim_point
     response = w.api.post("/api/inspections/reports/", {"description": "越权举报", "lon": lon, "lat": lat})
-    assert response.status_code == 201 and set(response.json()) == {"id", "status", "routed", "deadline"}
+    assert response.status_code == 201
+    assert set(response.json()) == {"id", "status", "routed", "deadline", "client_id"}
     holds_nothing_of_the_victim(response, w)
+
+
+def victim_device(w):
+    from gridmap.accounts.services import device_token_create
+
+    return device_token_create(user=w.victim_officer, name="受害网格员手机")[0]
+
+
+def probe_devices_api(w):
+    victim_device(w)
+    assert w.api.get("/api/auth/devices/", {"user": w.victim_officer.username}).status_code == 403
+    assert "受害网格员手机" not in w.api.get("/api/auth/devices/").content.decode()
+
+
+def probe_device_api(w):
+    device = victim_device(w)
+    assert w.api.delete(f"/api/auth/devices/{device.pk}/").status_code == 404
+    assert type(device).objects.filter(pk=device.pk).exists()
+
+
+def probe_devices_page(w):
+    device = victim_device(w)
+    assert w.web.get("/accounts/devices/", {"user": w.victim_officer.username}).status_code == 403
+    assert "受害网格员手机" not in w.web.get("/accounts/devices/").content.decode()
+    w.web.post("/accounts/devices/", {"device": device.pk})
+    assert type(device).objects.filter(pk=device.pk).exists()
 
 
 def probe_report_api_detail(w):
@@ -706,6 +733,9 @@ PROBES = {
     "api/inspections/hazards/": probe_hazards_api,
     "api/inspections/hazards/<int:pk>/": probe_hazard_api_detail,
     "api/inspections/reports/": probe_reports_api,
+    "api/auth/devices/": probe_devices_api,
+    "api/auth/devices/<int:pk>/": probe_device_api,
+    "accounts/devices/": probe_devices_page,
     "api/inspections/reports/<int:pk>/": probe_report_api_detail,
     "api/inspections/photos/<int:pk>/": probe_evidence_photo,
     "api/inspections/documents/": probe_documents_api,
@@ -739,6 +769,7 @@ def test_admin_site_refuses_officers():
 
 CONCRETE = {"flood/zones/<int:pk>/tasks/": "flood/zones/1/tasks/", "flood/stock/<int:pk>/move/": "flood/stock/1/move/",
             "patrols/<int:pk>/": "patrols/1/", "cells/<str:code>/": f"cells/{VICTIM}/",
+            "api/auth/devices/<int:pk>/": "api/auth/devices/1/",
             "assign/<int:pk>/<slug:action>/": "assign/1/end/",
             "api/grids/<str:code>/assignments/": f"api/grids/{VICTIM}/assignments/",
             "api/grids/<str:code>/": f"api/grids/{VICTIM}/", "api/patrols/<int:pk>/": "api/patrols/1/",

@@ -321,6 +321,8 @@ class HazardReinspectionsView(APIView):
 
 
 class ReportInput(serializers.Serializer):
+    client_id = serializers.UUIDField(required=False, allow_null=True, default=None,
+                                      help_text="手机生成的 UUID：同一编号重复提交只保存一次")
     description = Text(max_length=2000)
     lon = serializers.FloatField(min_value=-180, max_value=180)
     lat = serializers.FloatField(min_value=-90, max_value=90)
@@ -342,15 +344,18 @@ class ReportListView(APIView):
              "deadline": r.deadline.isoformat(), "overdue": r.overdue, "description": r.description}
             for r in selectors.reports_for_user(request.user)[:500]]})
 
-    @extend_schema(summary="提交举报（位置、照片；按位置转交所在网格网格员）", request=ReportInput,
-                   responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(summary="提交举报（位置、照片；按位置转交所在网格网格员；client_id 重复提交返回 200 与原记录）",
+                   request=ReportInput,
+                   responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT})
     def post(self, request):
         payload = ReportInput(data=form_or_json(request))
         payload.is_valid(raise_exception=True)
-        report = services.report_submit(actor=request.user, **payload.validated_data)
+        report, created = services.report_sync(actor=request.user, **payload.validated_data)
         # The submitter learns that the report was routed, not whose cell it went to.
         return Response({"id": report.pk, "status": report.status, "routed": report.assignee_id is not None,
-                         "deadline": report.deadline.isoformat()}, status=201)
+                         "deadline": report.deadline.isoformat(),
+                         "client_id": str(report.client_id) if report.client_id else None},
+                        status=201 if created else 200)
 
 
 class ReportDetailView(APIView):

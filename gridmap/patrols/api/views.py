@@ -13,7 +13,7 @@ from gridmap.core.history import history_of
 from gridmap.geo.coords import CRS_NAMES, DEFAULT_CRS
 from gridmap.geo.photos import photo_response
 from gridmap.patrols.selectors import patrol_in_scope, patrols_for_user, photo_in_scope
-from gridmap.patrols.services import patrol_record, track_points
+from gridmap.patrols.services import patrol_sync, track_points
 
 
 @extend_schema_field({"type": "array", "items": {"type": "array", "items": {"type": "number"}},
@@ -32,6 +32,8 @@ class TrackField(serializers.Field):
 
 
 class PatrolInput(serializers.Serializer):
+    client_id = serializers.UUIDField(required=False, allow_null=True, default=None,
+                                      help_text="手机生成的 UUID：同一编号重复提交只保存一次")
     lon = serializers.FloatField(min_value=-180, max_value=180)
     lat = serializers.FloatField(min_value=-90, max_value=90)
     crs = serializers.ChoiceField(choices=CRS_NAMES, default=DEFAULT_CRS)
@@ -57,6 +59,7 @@ def patrol_data(patrol, *, detail: bool = False) -> dict:
         "enterprise_distance_m": patrol.enterprise_distance_m,
         "far_from_enterprise": patrol.far_from_enterprise,
         "notes": patrol.notes,
+        "client_id": str(patrol.client_id) if patrol.client_id else None,
     }
     if detail:
         data["photos"] = [{"id": p.pk, "url": reverse("patrol-photo", args=[p.pk]), "format": p.image_format,
@@ -79,15 +82,18 @@ class PatrolListView(APIView):
             queryset = queryset.filter(cell__code=request.query_params["cell"])
         return Response({"results": [patrol_data(p) for p in queryset[:100]]})
 
-    @extend_schema(summary="记录巡查（位置须在本人负责的网格内）", request=PatrolInput, responses={201: dict})
+    @extend_schema(summary="记录巡查（位置须在本人当日负责的网格内；client_id 重复提交返回 200 与原记录）",
+                   request=PatrolInput, responses={200: dict, 201: dict, 409: dict})
     def post(self, request):
         payload = PatrolInput(data={**request.data.dict(), "photos": request.FILES.getlist("photos")}
                               if hasattr(request.data, "dict") else request.data)
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
         data["enterprise_id"] = data.pop("enterprise")
-        patrol = patrol_record(actor=request.user, **data)
-        return Response(patrol_data(patrol_in_scope(request.user, patrol.pk), detail=True), status=201)
+        patrol, created = patrol_sync(actor=request.user, **data)
+        # A substitute's record of a past duty may lie outside today's scope: answer it all the same.
+        shown = patrol_in_scope(request.user, patrol.pk) or patrol
+        return Response(patrol_data(shown, detail=True), status=201 if created else 200)
 
 
 class PatrolDetailView(APIView):
