@@ -9,6 +9,7 @@ import pytest
 from django.db.models import Count
 from playwright.sync_api import expect
 
+from gridmap.accounts.models import DeviceToken
 from gridmap.grids.models import Grid
 from gridmap.patrols.models import Patrol
 from tests.factories import inside, officer_of
@@ -36,6 +37,7 @@ def test_a_patrol_recorded_offline_goes_up_once_when_the_signal_is_back(open_pag
     officer = officer_of(cell.code)
     lon, lat = inside(cell.code)
     before = Patrol.objects.filter(officer=officer).count()
+    devices_before = DeviceToken.objects.filter(user=officer).count()
     page, _watch = open_page(width=390, height=844, mobile=True)
     page.context.grant_permissions(["geolocation"])
     page.context.set_geolocation({"longitude": lon, "latitude": lat, "accuracy": 10})
@@ -88,7 +90,9 @@ def test_a_patrol_recorded_offline_goes_up_once_when_the_signal_is_back(open_pag
     patrols = Patrol.objects.filter(officer=officer)
     assert patrols.count() == before + 1
     patrol = patrols.order_by("-created_at").first()
-    assert patrol.visited == "离线巡查测试点" and patrol.cell_id == cell.pk
+    assert patrol.visited == "离线巡查测试点" and patrol.cell_id == cell.pk and patrol.client_id is not None
+    # It went up with a device token of the officer's own, made once through the session.
+    assert DeviceToken.objects.filter(user=officer).count() == devices_before + 1
     # The photo was scaled down on the phone to at most 1600 px.
     assert [(p.width, p.height) for p in patrol.photos.all()] == [(1600, 800)]
     page.reload()

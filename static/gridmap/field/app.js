@@ -78,7 +78,8 @@
   /* Signing out removes the kept pages and data; the outbox stays: its records are the
      person's who made them, sent with their session when they sign in again. */
   function forget() {
-    return Promise.all([caches.delete(PAGES), caches.delete(DATA), Store.remove("meta", "package")]);
+    return Promise.all([caches.delete(PAGES), caches.delete(DATA), Store.remove("meta", "package"),
+                        Outbox.forgetDevice(user), Store.remove("meta", "user")]);
   }
 
   function collapseControls() {
@@ -112,7 +113,8 @@
                          }};
 
   var csrf = document.querySelector("meta[name=csrf-token]");
-  var saved = csrf ? Store.put("meta", csrf.content, "csrf") : Promise.resolve();
+  var saved = csrf ? Promise.all([Store.put("meta", csrf.content, "csrf"), Store.put("meta", user, "user")])
+                   : Promise.resolve();
   flash();
   collapseControls();
   showCount();

@@ -12,12 +12,44 @@
                       visited: "走访单位/地点", enterprise: "走访企业", notes: "巡查情况", photos: "现场照片",
                       client_id: "记录编号"};
 
-  /* The one place that says how the phone proves who it is. Today: the session cookie (sent by
-     fetch with credentials) and the CSRF token the pages leave in the store. With a device
-     token, return {"Authorization": "Token " + token} instead and drop the CSRF header. */
-  function authHeaders() {
-    return Store.get("meta", "csrf").then(function (csrf) {
-      return csrf ? {"X-CSRFToken": csrf} : {};
+  /* The one place that says how the phone proves who it is: a device token of the record's
+     own officer (Authorization: Token, no CSRF cookie needed), made once through the signed-in
+     session (POST /api/auth/devices/) and kept in the store. Only the officer signed in now can
+     make their token, so a record made by another officer on this phone waits for them. Without
+     a token (it could not be made) the session and its CSRF token are used. */
+  function deviceToken(user) {
+    return Store.get("meta", "device:" + user).then(function (device) {
+      if (device) { return device; }
+      return Promise.all([Store.get("meta", "user"), Store.get("meta", "csrf")]).then(function (now) {
+        if (!user || now[0] !== user || !now[1]) { return null; }
+        return fetch("/api/auth/devices/", {
+          method: "POST", credentials: "same-origin",
+          headers: {"X-CSRFToken": now[1], "Content-Type": "application/json", Accept: "application/json"},
+          body: JSON.stringify({name: "网格员手机 " + new Date().toISOString().slice(0, 10)})
+        }).then(function (response) { return response.ok ? response.json() : null; }).then(function (made) {
+          if (!made || !made.token) { return null; }
+          var kept = {id: made.id, token: made.token, expires: made.expires};
+          return Store.put("meta", kept, "device:" + user).then(function () { return kept; });
+        });
+      });
+    });
+  }
+
+  function authHeaders(record) {
+    var user = record && record.user;
+    return deviceToken(user).then(function (device) {
+      if (device) { return {"Authorization": "Token " + device.token}; }
+      return Store.get("meta", "csrf").then(function (csrf) { return csrf ? {"X-CSRFToken": csrf} : {}; });
+    });
+  }
+
+  function forgetDevice(user) {
+    return Store.get("meta", "device:" + user).then(function (device) {
+      if (!device) { return null; }
+      // Best effort: a phone that signs out revokes its token; an unreachable server lets it expire.
+      var revoke = fetch("/api/auth/devices/" + device.id + "/", {
+        method: "DELETE", headers: {"Authorization": "Token " + device.token}}).catch(function () { return null; });
+      return Promise.all([revoke, Store.remove("meta", "device:" + user)]);
     });
   }
 
@@ -46,10 +78,12 @@
 
   /* Put a record in the outbox: {kind, client_id, fields: {name: value}, photos: [Blob]}. */
   function add(kind, clientId, fields, photos, summary) {
-    var record = {client_id: clientId, kind: kind, fields: fields, photos: photos || [],
-                  summary: summary || "", state: "waiting", reason: "", attempts: 0,
-                  created: new Date().toISOString(), updated: new Date().toISOString()};
-    return Store.put("outbox", record).then(function () { announce(); requestSync(); return record; });
+    return Store.get("meta", "user").then(function (user) {
+      var record = {client_id: clientId, kind: kind, fields: fields, photos: photos || [],
+                    summary: summary || "", state: "waiting", reason: "", attempts: 0, user: user || "",
+                    created: new Date().toISOString(), updated: new Date().toISOString()};
+      return Store.put("outbox", record).then(function () { announce(); requestSync(); return record; });
+    });
   }
 
   function body(record) {
@@ -80,7 +114,7 @@
 
   function sendOne(record) {
     return update(record, {state: "sending", attempts: (record.attempts || 0) + 1}).then(function () {
-      return authHeaders();
+      return authHeaders(record);
     }).then(function (headers) {
       headers.Accept = "application/json";
       return fetch(ENDPOINTS[record.kind], {method: "POST", body: body(record), headers: headers,
@@ -94,7 +128,10 @@
         var reason = reasonOf(response.status, payload);
         // Signed out, or the session's CSRF token is stale: the record itself is fine.
         if (response.status === 401 || (response.status === 403 && /CSRF|认证|身份|登录|credentials/i.test(reason))) {
-          return update(record, {state: "waiting", reason: "登录已过期，请重新登录后上传"});
+          // A revoked or expired device token: dropped, and a new one is made while signed in.
+          return Store.remove("meta", "device:" + record.user).then(function () {
+            return update(record, {state: "waiting", reason: "登录已过期，请重新登录后上传"});
+          });
         }
         if (response.status >= 500) {
           return update(record, {state: "waiting", reason: "服务器暂时不可用（" + response.status + "），稍后自动重试"});
@@ -148,7 +185,7 @@
   }
 
   global.GridmapOutbox = {
-    SYNC_TAG: SYNC_TAG, LABELS: LABELS, authHeaders: authHeaders, add: add, list: list, count: count,
+    SYNC_TAG: SYNC_TAG, LABELS: LABELS, authHeaders: authHeaders, forgetDevice: forgetDevice, add: add, list: list, count: count,
     sendAll: sendAll, retry: retry, discard: discard, requestSync: requestSync
   };
 })(self);
