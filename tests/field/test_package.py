@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from gridmap.enterprises.models import Enterprise
-from gridmap.grids import coords
+from gridmap.geo import coords
 from gridmap.grids.models import Grid, GridAssignment
 from tests.factories import make_user, officer_of
 

@@ -1,5 +1,5 @@
 /* GCJ-02 (Amap) and BD-09 (Baidu) to WGS84 with the server's formulas
-   (gridmap/grids/coords.py: the same constants, the same fixed-point inverses), and point in
+   (gridmap/geo/coords.py: the same constants, the same fixed-point inverses), and point in
    polygon for GeoJSON outlines: "where am I" against the cells kept on the phone. */
 (function (root) {
   "use strict";
