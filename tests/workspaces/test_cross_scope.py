@@ -181,7 +181,7 @@ def probe_outbox(w):
 def probe_patrol_new(w):
     lon, lat = w.victim_point
     response = w.web.post("/patrols/new/", {"lon": lon, "lat": lat, "crs": "wgs84", "visited": "越权"})
-    assert response.status_code == 200 and "不在您负责的网格内" in text(response)
+    assert response.status_code == 400 and "不在您负责的网格内" in text(response)
     w.unchanged()
 
 

@@ -146,13 +146,13 @@ def zone_tasks(request, pk: int):
 
 
 @command_required
-def stock(request):
+def stock(request, *, status: int = 200):
     low_only = StockFilterForm(request.GET).low_only()
     return render(request, "workspaces/flood_stock.html", {
         "items": stock_items_for_user(request.user, low_only=low_only),
         "low_count": stock_items_for_user(request.user, low_only=True).count(),
         "low_only": low_only, "totals": stock_totals(request.user),
-        "movements": movements_for_user(request.user)[:30]})
+        "movements": movements_for_user(request.user)[:30]}, status=status)
 
 
 STOCK_ACTIONS = {"receive": stock_receive, "issue": stock_issue}
@@ -165,15 +165,17 @@ def stock_move(request, pk: int):
     if item is None:
         raise Http404("物资不存在")
     form = StockMoveForm(request.POST)
+    # A refused move answers 400 with the stock page and the reason (nothing was saved).
     if not form.is_valid():
         messages.error(request, f"未保存：{_refusal(form)}")
-        return redirect(reverse("flood:stock") + f"#item-{item.pk}")
+        return stock(request, status=400)
     data = form.cleaned_data
     try:
         movement = STOCK_ACTIONS[data["kind"]](actor=request.user, item=item, quantity=data["quantity"],
                                                note=data["note"])
     except ValidationError as exc:
         messages.error(request, f"未保存：{'；'.join(exc.messages)}")
+        return stock(request, status=400)
     else:
         messages.success(request, f"{item.depot.name}{item.name}{movement.get_kind_display()} "
                                   f"{data['quantity']}{item.unit}，结存 {movement.balance_after}{item.unit}")

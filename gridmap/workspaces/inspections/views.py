@@ -187,11 +187,12 @@ def report_list(request):
         if report is not None:
             routed = "已转交所在网格网格员办理" if report.assignee_id else "所在网格暂无在岗网格员，由监管人员分派"
             messages.success(request, f"举报已受理（编号 {report.pk}），{routed}")
-        else:
-            messages.error(request, f"未提交：{form_refusal(form)}")
-        return redirect("workspaces:report_list")
+            return redirect("workspaces:report_list")
+        # Refused: the list again with the reason, as a 400 (nothing was stored).
+        messages.error(request, f"未提交：{form_refusal(form)}")
     return render(request, "inspections/report_list.html", {
-        "reports": selectors.reports_for_user(request.user)[:300], "sources": Report.Source.choices})
+        "reports": selectors.reports_for_user(request.user)[:300], "sources": Report.Source.choices},
+        status=400 if request.method == "POST" else 200)
 
 
 @login_required

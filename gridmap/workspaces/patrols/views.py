@@ -50,7 +50,9 @@ def patrol_new(request):
     else:
         form = PatrolForm(initial={"patrolled_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")})
     visitable = enterprises_for_user(request.user).filter(cell__in=cells).order_by("cell__code", "name")
-    return render(request, "patrols/form.html", {"form": form, "cells": cells, "enterprises": visitable})
+    # A refused patrol comes back with its reasons as a 400: nothing was stored.
+    return render(request, "patrols/form.html", {"form": form, "cells": cells, "enterprises": visitable},
+                  status=400 if request.method == "POST" else 200)
 
 
 @login_required
