@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from gridmap.core.history import tracked
+from gridmap.core.models import Photo
 from gridmap.geo.photos import FORMATS as PHOTO_FORMATS
 from gridmap.grids.conf import app_settings as grid_settings
 
@@ -485,7 +486,7 @@ def evidence_path(instance: "EvidencePhoto", filename: str) -> str:
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.DeleteEvent())
-class EvidencePhoto(models.Model):
+class EvidencePhoto(Photo):
     """A photo of an inspection, a hazard or a report (exactly one)."""
 
     inspection = models.ForeignKey(Inspection, null=True, blank=True, on_delete=models.CASCADE,
@@ -495,22 +496,12 @@ class EvidencePhoto(models.Model):
     report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.CASCADE,
                                related_name="photos")
     image = models.ImageField("照片", upload_to=evidence_path, width_field="width", height_field="height")
-    image_format = models.CharField("格式", max_length=8)
-    size_bytes = models.PositiveIntegerField("大小 (字节)")
-    width = models.PositiveIntegerField("宽", null=True)
-    height = models.PositiveIntegerField("高", null=True)
-    created_at = models.DateTimeField("上传时间", auto_now_add=True)
 
-    class Meta:
+    class Meta(Photo.Meta):
         verbose_name = "取证照片"
         verbose_name_plural = "取证照片"
-        ordering = ["id"]
         constraints = [models.CheckConstraint(
             condition=(Q(inspection__isnull=False, hazard__isnull=True, report__isnull=True)
                        | Q(inspection__isnull=True, hazard__isnull=False, report__isnull=True)
                        | Q(inspection__isnull=True, hazard__isnull=True, report__isnull=False)),
             name="evidence_photo_has_one_owner")]
-
-    @property
-    def content_type(self) -> str:
-        return f"image/{self.image_format.lower()}"
