@@ -15,7 +15,7 @@ from pathlib import Path
 
 from django.db import connection
 
-from bench.timing import drf_gis_serializer_for, median_ms, ratio
+from bench.timing import geojson_contenders, median_ms, ratio
 
 SYNTHETIC_PREFIX = "BENCH"
 
@@ -61,11 +61,9 @@ def top_up_enterprises(total: int, seed: int = 7) -> dict:
 
 def geojson_points(suite, sizes=((10_000, "10k"), (100_000, "100k"))) -> dict:
 
-    from gridmap.core.geojson import feature_collection_sql
     from layers.registry import get_layer
 
     layer = get_layer("enterprises")
-    serialize = drf_gis_serializer_for(layer)
     # Start from the sample alone, so that each size below is exactly what is measured.
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM enterprises_enterprise WHERE credit_code LIKE %s", [SYNTHETIC_PREFIX + "%"])
@@ -74,21 +72,7 @@ def geojson_points(suite, sizes=((10_000, "10k"), (100_000, "100k"))) -> dict:
     for size, label in sizes:
         # The database holds exactly `size` enterprises while this size is measured.
         top_up_enterprises(size)
-        queryset = layer.source(suite.user)
-        sql, params = feature_collection_sql(queryset, geom="location", properties=layer.properties)
-
-        def raw(sql=sql, params=params):
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                return cursor.fetchone()[0]
-
-        def endpoint():
-            response = suite.client.get("/api/layers/enterprises.geojson")
-            assert response.status_code == 200
-            return b"".join(response.streaming_content) if response.streaming else response.content
-
-        def drf_gis():
-            return json.dumps(serialize(layer.source(suite.user)))
+        raw, endpoint, drf_gis = geojson_contenders(layer, suite.client, suite.user)
 
         repeat = 5 if size <= 10_000 else 3
         t_raw, t_api = median_ms(raw, repeat=repeat), median_ms(endpoint, repeat=repeat)

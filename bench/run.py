@@ -97,32 +97,14 @@ class Suite:
 
     # --- encoding ---------------------------------------------------------------------
     def geojson(self):
-        from django.db import connection
-
-        from bench.timing import drf_gis_serializer_for, median_ms, ratio
-        from gridmap.core.geojson import feature_collection_sql
+        from bench.timing import geojson_contenders, median_ms, ratio
         from gridmap.grids.models import Grid
         from layers.registry import get_layer
 
         layer = get_layer("grids-level2")
 
-        serialize = drf_gis_serializer_for(layer)
         count = Grid.objects.filter(level=2).count()
-        queryset = layer.source(self.user)
-        sql, params = feature_collection_sql(queryset, geom="geom", properties=layer.properties)
-
-        def raw():
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                return cursor.fetchone()[0]
-
-        def endpoint():
-            response = self.client.get("/api/layers/grids-level2.geojson")
-            assert response.status_code == 200
-            return response.content
-
-        def drf_gis():
-            return json.dumps(serialize(layer.source(self.user)), default=str)
+        raw, endpoint, drf_gis = geojson_contenders(layer, self.client, self.user)
 
         repeat = 5 if count < 10_000 else 3
         t_raw = median_ms(raw, repeat=repeat)

@@ -64,3 +64,32 @@ def drf_gis_serializer_for(layer):
         return serializer(queryset, many=True).data
 
     return build
+
+
+def geojson_contenders(layer, client, user):
+    """A registry layer's GeoJSON for the user, made three ways to be timed against each other:
+    one raw SQL query (json_agg), the layer endpoint through the client, the plain drf-gis
+    serializer. Returns the three functions (raw, endpoint, drf_gis)."""
+    import json
+
+    from django.db import connection
+
+    from gridmap.core.geojson import feature_collection_sql
+
+    sql, params = feature_collection_sql(layer.source(user), geom=layer.geom_field, properties=layer.properties)
+    serialize = drf_gis_serializer_for(layer)
+
+    def raw():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()[0]
+
+    def endpoint():
+        response = client.get(f"/api/layers/{layer.name}.geojson")
+        assert response.status_code == 200
+        return b"".join(response.streaming_content) if response.streaming else response.content
+
+    def drf_gis():
+        return json.dumps(serialize(layer.source(user)), default=str)
+
+    return raw, endpoint, drf_gis

@@ -159,29 +159,31 @@ ZONE_POPUP = (("name", "名称"), ("kind_name", "类型"), ("responsible_person"
               ("source", "范围来源"))
 ZONE_PROPERTIES = ("name", "kind", "kind_name", "responsible_person", "responsible_role", "phone",
                    "river_name", "area_km2", "source")
-register(Layer(
-    name="flood-zones", title="防汛责任区", geometry="polygon",
-    source=lambda user: zones_for_user(user, kinds=("sub_command", "river_system")),
-    properties=ZONE_PROPERTIES, popup=ZONE_POPUP,
+
+
+def zone_layer(*, name: str, title: str, kinds: tuple[str, ...], style: dict, **options) -> Layer:
+    """A layer of flood zones of some kinds: the same rows, properties and popup for each."""
+    return Layer(name=name, title=title, geometry="polygon",
+                 source=lambda user: zones_for_user(user, kinds=kinds),
+                 properties=ZONE_PROPERTIES, popup=ZONE_POPUP, style=style,
+                 capability=COMMAND_FLOODS, draw="geojson", **options)
+
+
+register(zone_layer(
+    name="flood-zones", title="防汛责任区", kinds=("sub_command", "river_system"),
     style={"color": "#00897b", "weight": 1.5, "fillOpacity": 0.08, "dashArray": "4 3"},
     style_by={"property": "kind", "values": {"sub_command": "#00897b", "river_system": "#0277bd"},
               "default": "#00897b",
               "legend": {"防汛分指挥部": "#00897b", "河系责任区": "#0277bd"}},
-    filters={"kind": "kind"}, capability=COMMAND_FLOODS, draw="geojson",
+    filters={"kind": "kind"},
 ))
-register(Layer(
-    name="flood-basins", title="蓄滞洪区", geometry="polygon",
-    source=lambda user: zones_for_user(user, kinds=("detention_basin",)),
-    properties=ZONE_PROPERTIES, popup=ZONE_POPUP,
+register(zone_layer(
+    name="flood-basins", title="蓄滞洪区", kinds=("detention_basin",),
     style={"color": "#6a1b9a", "weight": 2, "fillColor": "#ab47bc", "fillOpacity": 0.18},
-    capability=COMMAND_FLOODS, draw="geojson",
 ))
-register(Layer(
-    name="flood-gates", title="分洪口门", geometry="polygon",
-    source=lambda user: zones_for_user(user, kinds=("diversion_gate",)),
-    properties=ZONE_PROPERTIES, popup=ZONE_POPUP,
+register(zone_layer(
+    name="flood-gates", title="分洪口门", kinds=("diversion_gate",),
     style={"color": "#c62828", "weight": 2, "fillColor": "#ef5350", "fillOpacity": 0.5},
-    capability=COMMAND_FLOODS, draw="geojson",
 ))
 register(Layer(
     name="dikes", title="堤段", geometry="line",

@@ -26,6 +26,12 @@ ACTIONS = {
 HIDDEN = {"id", "password", "last_login", "district_code", "created_at", "updated_at"}
 
 
+def tracked():
+    """Every insert, update and delete of the decorated model, as events. Fresh trackers per
+    model: pghistory binds each tracker to the model it decorates."""
+    return pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+
+
 def recorded_as(actor, action: str, **extra):
     """Context manager: every history event written inside it names the actor (a user or
     None for the system), the action and any extra facts (a note, the grid moved from)."""

@@ -39,3 +39,22 @@ class DataVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.token}"
+
+
+class Photo(models.Model):
+    """A stored photo as decoding found it (gridmap.geo.photos.check_photo): its format, size
+    and dimensions. The concrete model adds its owner and the image field with its folder."""
+
+    image_format = models.CharField("格式", max_length=8)
+    size_bytes = models.PositiveIntegerField("大小 (字节)")
+    width = models.PositiveIntegerField("宽", null=True)
+    height = models.PositiveIntegerField("高", null=True)
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["id"]
+
+    @property
+    def content_type(self) -> str:
+        return f"image/{self.image_format.lower()}"

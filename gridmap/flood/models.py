@@ -8,20 +8,15 @@ have a GiST index on their geography, for nearest-neighbour search in metres.
 import datetime as dt
 import re
 
-import pghistory
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q
 
 from gridmap.core.constraints import geometry_constraints
+from gridmap.core.history import tracked
 from gridmap.enterprises.models import Enterprise
 from gridmap.grids.conf import app_settings as grid_settings
-
-
-def tracked():
-    """Fresh trackers per model: pghistory binds each tracker to the model it decorates."""
-    return pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 
 
 def _district_code():
@@ -135,16 +130,12 @@ class WorkStatus(models.TextChoices):
     OUT_OF_SERVICE = "out_of_service", "停用"
 
 
-@tracked()
-class PumpingStation(models.Model):
+class FloodWork(models.Model):
+    """A flood-control work on a river (水利工程: a pumping station, a sluice): a named point
+    with its operating status."""
+
     name = models.CharField("名称", max_length=100)
-    river = models.ForeignKey(River, verbose_name="排入河道", null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="pumping_stations")
     location = models.PointField("位置", srid=4326)
-    design_flow_m3s = models.FloatField("设计流量 (m³/s)")
-    installed_power_kw = models.FloatField("装机功率 (kW)")
-    pump_count = models.PositiveSmallIntegerField("水泵台数")
-    design_head_m = models.FloatField("设计扬程 (m)")
     status = models.CharField("状态", max_length=16, choices=WorkStatus.choices,
                               default=WorkStatus.OPERATIONAL)
     generated = models.BooleanField("示意数据（生成）", default=False)
@@ -152,9 +143,25 @@ class PumpingStation(models.Model):
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@tracked()
+class PumpingStation(FloodWork):
+    river = models.ForeignKey(River, verbose_name="排入河道", null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="pumping_stations")
+    design_flow_m3s = models.FloatField("设计流量 (m³/s)")
+    installed_power_kw = models.FloatField("装机功率 (kW)")
+    pump_count = models.PositiveSmallIntegerField("水泵台数")
+    design_head_m = models.FloatField("设计扬程 (m)")
+
+    class Meta(FloodWork.Meta):
         verbose_name = "泵站"
         verbose_name_plural = "泵站"
-        ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["district_code", "name"], name="pump_unique_name"),
             models.CheckConstraint(condition=Q(design_flow_m3s__gt=0, installed_power_kw__gt=0,
@@ -163,12 +170,9 @@ class PumpingStation(models.Model):
         ]
         constraints += geometry_constraints("flood_pumpingstation", location="泵站位置")
 
-    def __str__(self) -> str:
-        return self.name
-
 
 @tracked()
-class Sluice(models.Model):
+class Sluice(FloodWork):
     """A sluice or culvert (水闸/涵洞) with its type and capacity."""
 
     class Kind(models.TextChoices):
@@ -179,30 +183,19 @@ class Sluice(models.Model):
         TIDE = "tide", "挡潮闸"
         CULVERT = "culvert", "涵洞"
 
-    name = models.CharField("名称", max_length=100)
     kind = models.CharField("类型", max_length=20, choices=Kind.choices)
     river = models.ForeignKey(River, verbose_name="所在河道", null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="sluices")
-    location = models.PointField("位置", srid=4326)
     gate_count = models.PositiveSmallIntegerField("闸孔数")
     net_width_m = models.FloatField("总净宽 (m)")
     design_discharge_m3s = models.FloatField("设计流量 (m³/s)")
-    status = models.CharField("状态", max_length=16, choices=WorkStatus.choices,
-                              default=WorkStatus.OPERATIONAL)
-    generated = models.BooleanField("示意数据（生成）", default=False)
-    district_code = _district_code()
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
 
-    class Meta:
+    class Meta(FloodWork.Meta):
         verbose_name = "水闸/涵洞"
         verbose_name_plural = "水闸/涵洞"
-        ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["district_code", "name"],
                                                name="sluice_unique_name")]
         constraints += geometry_constraints("flood_sluice", location="水闸位置")
-
-    def __str__(self) -> str:
-        return self.name
 
 
 @tracked()

@@ -191,6 +191,14 @@ def _check_topology(cursor, path: Path, tolerance: float, report: GridImportRepo
     def label(idx, code):
         return feature_label(path, idx, code) if idx else f"已有网格 [code={code}]"
 
+    def area_found(where: str, area_m2: float, problem: str, warning: str) -> None:
+        """An area (outside a parent, overlapping, a gap) above the tolerance is a problem;
+        a smaller one is only a warning."""
+        if area_m2 > tolerance:
+            problems.append(Problem(where, "geometry", problem))
+        elif area_m2 > 0:
+            report.warnings.append(warning)
+
     for idx, code, parent_code, parent_level, level in _fetch(cursor, """
             SELECT s.idx, s.code, s.parent_code, p.level, s.level FROM grid_staging s
             LEFT JOIN grid_merged p ON p.code = s.parent_code
@@ -211,11 +219,8 @@ def _check_topology(cursor, path: Path, tolerance: float, report: GridImportRepo
             WHERE (c.from_file OR p.from_file)
               AND NOT ST_CoveredBy(c.geom, p.geom)
             ORDER BY c.idx NULLS LAST, c.code"""):
-        if outside > tolerance:
-            problems.append(Problem(label(idx, code), "geometry",
-                                    f"超出上级网格 {parent_code} 约 {outside:,.0f} m²"))
-        elif outside > 0:
-            report.warnings.append(f"{label(idx, code)}: 超出上级网格 {parent_code} {outside:.1f} m²（小于容差）")
+        area_found(label(idx, code), outside, f"超出上级网格 {parent_code} 约 {outside:,.0f} m²",
+                   f"{label(idx, code)}: 超出上级网格 {parent_code} {outside:.1f} m²（小于容差）")
 
     # No two siblings overlap.
     for a_idx, a_code, b_idx, b_code, overlap, x, y in _fetch(cursor, """
@@ -228,12 +233,9 @@ def _check_topology(cursor, path: Path, tolerance: float, report: GridImportRepo
             LATERAL ST_CollectionExtract(ST_Intersection(a.geom, b.geom), 3) AS i
             WHERE NOT ST_IsEmpty(i)
             ORDER BY a.idx NULLS LAST, a.code"""):
-        if overlap > tolerance:
-            problems.append(Problem(
-                label(a_idx, a_code), "geometry",
-                f"与 {label(b_idx, b_code)} 重叠约 {overlap:,.0f} m²（位于 {x:.5f}, {y:.5f}）"))
-        elif overlap > 0:
-            report.warnings.append(f"{label(a_idx, a_code)} 与 {b_code}: 重叠 {overlap:.1f} m²（小于容差）")
+        area_found(label(a_idx, a_code), overlap,
+                   f"与 {label(b_idx, b_code)} 重叠约 {overlap:,.0f} m²（位于 {x:.5f}, {y:.5f}）",
+                   f"{label(a_idx, a_code)} 与 {b_code}: 重叠 {overlap:.1f} m²（小于容差）")
 
     # The children of a parent cover it without gaps, wherever the file changes either.
     for p_idx, p_code, gap, x, y in _fetch(cursor, """
@@ -250,12 +252,9 @@ def _check_topology(cursor, path: Path, tolerance: float, report: GridImportRepo
             SELECT idx, code, ST_Area(gap::geography),
                    ST_X(ST_PointOnSurface(gap)), ST_Y(ST_PointOnSurface(gap))
             FROM gaps WHERE NOT ST_IsEmpty(gap) ORDER BY code"""):
-        if gap > tolerance:
-            problems.append(Problem(
-                label(p_idx, p_code), "geometry",
-                f"下级网格未完全覆盖本网格：缺口约 {gap:,.0f} m²（位于 {x:.5f}, {y:.5f}）"))
-        elif gap > 0:
-            report.warnings.append(f"{label(p_idx, p_code)}: 下级网格间缝隙 {gap:.1f} m²（小于容差）")
+        area_found(label(p_idx, p_code), gap,
+                   f"下级网格未完全覆盖本网格：缺口约 {gap:,.0f} m²（位于 {x:.5f}, {y:.5f}）",
+                   f"{label(p_idx, p_code)}: 下级网格间缝隙 {gap:.1f} m²（小于容差）")
     return problems
 
 

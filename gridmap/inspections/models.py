@@ -16,17 +16,14 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from gridmap.core.constraints import geometry_constraints
+from gridmap.core.history import tracked
+from gridmap.core.models import Photo
 from gridmap.geo.photos import FORMATS as PHOTO_FORMATS
 from gridmap.grids.conf import app_settings as grid_settings
 
 from .conf import app_settings
 
 USER = settings.AUTH_USER_MODEL
-
-
-def tracked():
-    """Fresh trackers per model: pghistory binds each tracker to the model it decorates."""
-    return pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 
 
 @tracked()
@@ -386,19 +383,28 @@ class LegalReview(models.Model):
         verbose_name_plural = "法制审核"
 
 
-@tracked()
-class Exposure(models.Model):
-    """公开曝光 of an enterprise."""
+class EnforcementRecord(models.Model):
+    """What the bureau records of a measure against an enterprise (an exposure, a summons),
+    beside the enterprise itself."""
 
-    enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name="企业",
-                                   on_delete=models.PROTECT, related_name="exposures")
     cell = models.ForeignKey("grids.Grid", verbose_name="二级网格", on_delete=models.PROTECT, related_name="+")
-    exposed_on = models.DateField("曝光日期", db_index=True)
-    medium = models.CharField("曝光媒体", max_length=100)
     note = models.CharField("说明", max_length=300, blank=True)
     recorded_by = models.ForeignKey(USER, verbose_name="记录人", null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
     district_code = models.CharField("区划代码", max_length=12, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+@tracked()
+class Exposure(EnforcementRecord):
+    """公开曝光 of an enterprise."""
+
+    enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name="企业",
+                                   on_delete=models.PROTECT, related_name="exposures")
+    exposed_on = models.DateField("曝光日期", db_index=True)
+    medium = models.CharField("曝光媒体", max_length=100)
 
     class Meta:
         verbose_name = "公开曝光"
@@ -410,18 +416,13 @@ class Exposure(models.Model):
 
 
 @tracked()
-class Summons(models.Model):
+class Summons(EnforcementRecord):
     """约谈: people of an enterprise summoned for a talk."""
 
     enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name="企业",
                                    on_delete=models.PROTECT, related_name="summonses")
-    cell = models.ForeignKey("grids.Grid", verbose_name="二级网格", on_delete=models.PROTECT, related_name="+")
     held_on = models.DateField("约谈日期", db_index=True)
     people = models.PositiveSmallIntegerField("约谈人数", default=1)
-    note = models.CharField("说明", max_length=300, blank=True)
-    recorded_by = models.ForeignKey(USER, verbose_name="记录人", null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
-    district_code = models.CharField("区划代码", max_length=12, db_index=True)
 
     class Meta:
         verbose_name = "约谈"
@@ -495,7 +496,7 @@ def evidence_path(instance: "EvidencePhoto", filename: str) -> str:
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.DeleteEvent())
-class EvidencePhoto(models.Model):
+class EvidencePhoto(Photo):
     """A photo of an inspection, a hazard or a report (exactly one)."""
 
     inspection = models.ForeignKey(Inspection, null=True, blank=True, on_delete=models.CASCADE,
@@ -505,22 +506,12 @@ class EvidencePhoto(models.Model):
     report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.CASCADE,
                                related_name="photos")
     image = models.ImageField("照片", upload_to=evidence_path, width_field="width", height_field="height")
-    image_format = models.CharField("格式", max_length=8)
-    size_bytes = models.PositiveIntegerField("大小 (字节)")
-    width = models.PositiveIntegerField("宽", null=True)
-    height = models.PositiveIntegerField("高", null=True)
-    created_at = models.DateTimeField("上传时间", auto_now_add=True)
 
-    class Meta:
+    class Meta(Photo.Meta):
         verbose_name = "取证照片"
         verbose_name_plural = "取证照片"
-        ordering = ["id"]
         constraints = [models.CheckConstraint(
             condition=(Q(inspection__isnull=False, hazard__isnull=True, report__isnull=True)
                        | Q(inspection__isnull=True, hazard__isnull=False, report__isnull=True)
                        | Q(inspection__isnull=True, hazard__isnull=True, report__isnull=False)),
             name="evidence_photo_has_one_owner")]
-
-    @property
-    def content_type(self) -> str:
-        return f"image/{self.image_format.lower()}"

@@ -6,6 +6,7 @@ from django.contrib.gis.db import models
 from django.utils import timezone
 
 from gridmap.core.constraints import geometry_constraints
+from gridmap.core.models import Photo
 from gridmap.geo.photos import FORMATS as PHOTO_FORMATS
 
 
@@ -55,24 +56,13 @@ class Patrol(models.Model):
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.DeleteEvent())
-class PatrolPhoto(models.Model):
+class PatrolPhoto(Photo):
     patrol = models.ForeignKey(Patrol, verbose_name="巡查记录", on_delete=models.CASCADE,
                                related_name="photos")
     image = models.ImageField("照片", upload_to=photo_path, width_field="width",
                               height_field="height")
-    # What Pillow found when decoding the file, not what the browser claimed.
-    image_format = models.CharField("格式", max_length=8)
-    size_bytes = models.PositiveIntegerField("大小 (字节)")
-    width = models.PositiveIntegerField("宽", null=True)
-    height = models.PositiveIntegerField("高", null=True)
     original_name = models.CharField("原文件名", max_length=200, blank=True)
-    created_at = models.DateTimeField("上传时间", auto_now_add=True)
 
-    class Meta:
+    class Meta(Photo.Meta):
         verbose_name = "巡查照片"
         verbose_name_plural = "巡查照片"
-        ordering = ["id"]
-
-    @property
-    def content_type(self) -> str:
-        return f"image/{self.image_format.lower()}"

@@ -43,6 +43,13 @@ def in_scope(selector, request, pk: int, what: str):
     return record
 
 
+def validated(serializer_class, **kwargs) -> dict:
+    """The input as the serializer validated it; a 400 naming each bad field otherwise."""
+    serializer = serializer_class(**kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
 def form_or_json(request) -> dict:
     """The request's data as one dict: JSON as sent; form data with its photos as a list and
     its nested fields (items, hazard) given as JSON text."""
@@ -140,9 +147,8 @@ class AreaEnterprisesView(APIView):
     @extend_schema(summary="区域内企业（绘制多边形或选择网格，含筛选；仅限本人范围）", request=AreaQuery,
                    responses={200: OpenApiTypes.OBJECT}, operation_id="inspections_area_enterprises")
     def post(self, request):
-        query = AreaQuery(data=request.data)
-        query.is_valid(raise_exception=True)
-        rows = list(_area(request, query.validated_data)[:MAX_AREA_RESULTS + 1])
+        query = validated(AreaQuery, data=request.data)
+        rows = list(_area(request, query)[:MAX_AREA_RESULTS + 1])
         return Response({"count": min(len(rows), MAX_AREA_RESULTS), "truncated": len(rows) > MAX_AREA_RESULTS,
                          "enterprises": [_enterprise_row(e) for e in rows[:MAX_AREA_RESULTS]],
                          "loads": selectors.officer_loads(request.user, cells=sorted({e.cell_code for e in rows}))
@@ -156,9 +162,7 @@ class AreaAssignView(APIView):
     @extend_schema(summary="按区域批量分配检查任务（一次事务；不重复分配）", request=AreaAssign,
                    responses={201: OpenApiTypes.OBJECT}, operation_id="inspections_area_assign")
     def post(self, request):
-        query = AreaAssign(data=request.data)
-        query.is_valid(raise_exception=True)
-        data = query.validated_data
+        data = validated(AreaAssign, data=request.data)
         assignee = None
         if data.get("assignee"):
             assignee = User.objects.filter(username=data["assignee"]).first()
@@ -211,9 +215,8 @@ class TaskActionView(APIView):
         task = selectors.task_in_scope(request.user, pk)
         if task is None or action not in services.TASK_MOVES:
             raise NotFound("任务不存在或无权查看")
-        payload = TaskAction(data=request.data)
-        payload.is_valid(raise_exception=True)
-        task = services.task_transition(actor=request.user, task=task, action=action, **payload.validated_data)
+        payload = validated(TaskAction, data=request.data)
+        task = services.task_transition(actor=request.user, task=task, action=action, **payload)
         return Response(task_data(selectors.task_in_scope(request.user, task.pk)))
 
 
@@ -278,9 +281,8 @@ class TaskInspectionsView(APIView):
                    responses={201: OpenApiTypes.OBJECT}, operation_id="inspections_task_inspections_create")
     def post(self, request, pk: int):
         task = in_scope(selectors.task_in_scope, request, pk, "任务")
-        payload = InspectionInput(data=form_or_json(request))
-        payload.is_valid(raise_exception=True)
-        inspection = services.inspection_record(actor=request.user, task=task, **payload.validated_data)
+        payload = validated(InspectionInput, data=form_or_json(request))
+        inspection = services.inspection_record(actor=request.user, task=task, **payload)
         return Response(inspection_data(inspection), status=201)
 
 
@@ -314,9 +316,8 @@ class HazardReinspectionsView(APIView):
                    responses={201: OpenApiTypes.OBJECT}, operation_id="inspections_hazard_reinspections_create")
     def post(self, request, pk: int):
         hazard = in_scope(selectors.hazard_in_scope, request, pk, "隐患")
-        payload = ReinspectionInput(data=form_or_json(request))
-        payload.is_valid(raise_exception=True)
-        hazard = services.hazard_reinspect(actor=request.user, hazard=hazard, **payload.validated_data)
+        payload = validated(ReinspectionInput, data=form_or_json(request))
+        hazard = services.hazard_reinspect(actor=request.user, hazard=hazard, **payload)
         return Response(hazard_data(selectors.hazard_in_scope(request.user, hazard.pk)), status=201)
 
 
@@ -348,9 +349,8 @@ class ReportListView(APIView):
                    request=ReportInput,
                    responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT})
     def post(self, request):
-        payload = ReportInput(data=form_or_json(request))
-        payload.is_valid(raise_exception=True)
-        report, created = services.report_sync(actor=request.user, **payload.validated_data)
+        payload = validated(ReportInput, data=form_or_json(request))
+        report, created = services.report_sync(actor=request.user, **payload)
         # The submitter learns that the report was routed, not whose cell it went to.
         return Response({"id": report.pk, "status": report.status, "routed": report.assignee_id is not None,
                          "deadline": report.deadline.isoformat(),
@@ -498,22 +498,23 @@ class SummonsInput(EnterpriseRefInput):
     note = Text(max_length=300, required=False, allow_blank=True, default="")
 
 
-class ExposureOut(serializers.Serializer):
+class EnforcementRecordOut(serializers.Serializer):
+    """What an exposure and a summons share (models.EnforcementRecord)."""
+
     id = serializers.IntegerField()
     enterprise = NamedRef()
     cell = serializers.CharField(source="cell.code")
+    note = serializers.CharField()
+
+
+class ExposureOut(EnforcementRecordOut):
     exposed_on = serializers.DateField()
     medium = serializers.CharField()
-    note = serializers.CharField()
 
 
-class SummonsOut(serializers.Serializer):
-    id = serializers.IntegerField()
-    enterprise = NamedRef()
-    cell = serializers.CharField(source="cell.code")
+class SummonsOut(EnforcementRecordOut):
     held_on = serializers.DateField()
     people = serializers.IntegerField()
-    note = serializers.CharField()
 
 
 class ExposureListOut(serializers.Serializer):
@@ -538,9 +539,8 @@ class DocumentListView(APIView):
     @extend_schema(summary="执法文书（本人范围；按种类、年度、状态筛选）", parameters=[DocumentQuery],
                    responses={200: DocumentListOut}, operation_id="inspections_documents_list")
     def get(self, request):
-        query = DocumentQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        documents = selectors.documents_filtered(request.user, **query.validated_data)
+        query = validated(DocumentQuery, data=request.query_params)
+        documents = selectors.documents_filtered(request.user, **query)
         rows = list(documents[:500])
         return Response(DocumentListOut({"count": documents.count(), "results": rows}).data)
 
@@ -550,9 +550,8 @@ class DocumentListView(APIView):
         # Asked before validation, so a refused caller does not learn through its messages
         # which enterprises or users exist.
         ISSUE_DOCUMENTS.require(request.user)
-        payload = DocumentInput(data=request.data, context={"request": request})
-        payload.is_valid(raise_exception=True)
-        document = services.document_create(actor=request.user, **payload.validated_data)
+        payload = validated(DocumentInput, data=request.data, context={"request": request})
+        document = services.document_create(actor=request.user, **payload)
         return Response(_document_out(request, document.pk), status=201)
 
 
@@ -570,9 +569,8 @@ class DocumentIssueView(APIView):
     def post(self, request, pk: int):
         document = _document(request, pk)
         ISSUE_DOCUMENTS.require(request.user)
-        payload = IssueInput(data=request.data)
-        payload.is_valid(raise_exception=True)
-        services.document_issue(actor=request.user, document=document, **payload.validated_data)
+        payload = validated(IssueInput, data=request.data)
+        services.document_issue(actor=request.user, document=document, **payload)
         return Response(_document_out(request, pk))
 
 
@@ -584,9 +582,8 @@ class DocumentReviewView(APIView):
     def post(self, request, pk: int):
         document = _document(request, pk)
         ISSUE_DOCUMENTS.require(request.user)
-        payload = LegalReviewInput(data=request.data)
-        payload.is_valid(raise_exception=True)
-        services.legal_review_record(actor=request.user, document=document, **payload.validated_data)
+        payload = validated(LegalReviewInput, data=request.data)
+        services.legal_review_record(actor=request.user, document=document, **payload)
         return Response(_document_out(request, pk), status=201)
 
 
@@ -608,9 +605,8 @@ def enforcement_record_view(*, name: str, title: str, rows, date_field: str, rec
                        operation_id=f"inspections_{name}_create")
         def post(self, request):
             ISSUE_DOCUMENTS.require(request.user)
-            payload = input_serializer(data=request.data, context={"request": request})
-            payload.is_valid(raise_exception=True)
-            return Response(output_serializer(record(actor=request.user, **payload.validated_data)).data,
+            payload = validated(input_serializer, data=request.data, context={"request": request})
+            return Response(output_serializer(record(actor=request.user, **payload)).data,
                             status=201)
 
     View.__name__ = View.__qualname__ = f"{name.title()}ListView"
