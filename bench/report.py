@@ -84,13 +84,16 @@ def write_markdown(report: dict, path) -> None:
 
     header = "| figure | " + " | ".join(names) + " |"
     rule = "|---|" + "---|" * len(names)
-    lines += ["## GeoJSON of the level-II grids", "", header, rule,
-              row("features", lambda s: s["geojson_grids"]["features"], 0),
-              row("raw SQL (json_agg) ms", lambda s: s["geojson_grids"]["raw_sql_ms"]),
-              row("layer endpoint ms", lambda s: s["geojson_grids"]["endpoint_ms"]),
-              row("drf-gis serializer ms", lambda s: s["geojson_grids"]["drf_gis_ms"]),
-              row("endpoint / raw SQL", lambda s: s["geojson_grids"]["endpoint_vs_raw"]),
-              row("drf-gis / endpoint (× faster)", lambda s: s["geojson_grids"]["drf_gis_vs_endpoint"]), ""]
+
+    def table(title: str, key: str, figures) -> list[str]:
+        """A section of one benchmark's figures: (label, field, digits) each."""
+        return [title, "", header, rule,
+                *(row(label, lambda s, f=field: s[key][f], *digits) for label, field, *digits in figures), ""]
+
+    lines += table("## GeoJSON of the level-II grids", "geojson_grids", [
+        ("features", "features", 0), ("raw SQL (json_agg) ms", "raw_sql_ms"), ("layer endpoint ms", "endpoint_ms"),
+        ("drf-gis serializer ms", "drf_gis_ms"), ("endpoint / raw SQL", "endpoint_vs_raw"),
+        ("drf-gis / endpoint (× faster)", "drf_gis_vs_endpoint")])
     if any("geojson_points" in s for s in scales.values()):
         lines += ["## GeoJSON of enterprise points", "", header, rule]
         for size in ("10k", "100k"):
@@ -134,32 +137,22 @@ def write_markdown(report: dict, path) -> None:
               "role and their cells come from the process's memory while the tables they are read from are "
               "unchanged (accounts.middleware, grids.scope); before, each tile read them from the database "
               "first (4 queries: 2.9–5.0 ms for a kept tile).", ""]
-    lines += ["## Re-assigning every enterprise to its cell", "", header, rule,
-              row("enterprises", lambda s: s["reassign"]["enterprises"], 0),
-              row("service (parallel join, then UPDATE) s", lambda s: s["reassign"]["service_s"]),
-              row("raw SQL UPDATE s", lambda s: s["reassign"]["raw_sql_s"]),
-              row("geopandas end to end s (read, sjoin, write back)", lambda s: s["reassign"]["geopandas_total_s"]),
-              row("… of which sjoin in memory s", lambda s: s["reassign"]["geopandas_sjoin_s"]),
-              row("service / raw SQL", lambda s: s["reassign"]["service_vs_raw"]),
-              row("geopandas / service (× slower)", lambda s: s["reassign"]["geopandas_vs_service"]), "",
-              "## Bulk import of enterprises (data/enterprises.csv)", "", header, rule,
-              row("rows", lambda s: s["bulk_import"]["rows"], 0),
-              row("importer rows/s (validation + COPY + upsert + cells)",
-                  lambda s: s["bulk_import"]["importer_rows_per_s"], 0),
-              row("ORM bulk_create rows/s (no validation)", lambda s: s["bulk_import"]["orm_rows_per_s"], 0),
-              row("importer / ORM speed", lambda s: s["bulk_import"]["importer_vs_orm_speed"]), ""]
-    lines += ["", "## Point lookup, in process (per request)", "", header, rule,
-              row("raw ST_Covers SQL ms", lambda s: s["lookup_in_process"]["raw_covers_sql_ms"], 3),
-              row("SQL selector (cell, parent, officers; the reference) ms",
-                  lambda s: s["lookup_in_process"]["selector_ms"], 3),
-              row("in-memory answer (cell index) ms", lambda s: s["lookup_in_process"].get("memory_ms"), 4),
-              row("raw SQL / in-memory (× faster)", lambda s: s["lookup_in_process"].get("memory_vs_raw")),
-              row("cell index build s (per process, on start and on change)",
-                  lambda s: s["lookup_in_process"].get("index_build_s"), 2),
-              row("lookup endpoint ms", lambda s: s["lookup_in_process"]["endpoint_ms"], 3),
-              row("trivial view (floor) ms", lambda s: s["lookup_in_process"]["floor_view_ms"], 3),
-              row("endpoint / raw SQL", lambda s: s["lookup_in_process"]["endpoint_vs_raw"]),
-              row("endpoint / floor", lambda s: s["lookup_in_process"]["endpoint_vs_floor"]), ""]
+    lines += table("## Re-assigning every enterprise to its cell", "reassign", [
+        ("enterprises", "enterprises", 0), ("service (parallel join, then UPDATE) s", "service_s"),
+        ("raw SQL UPDATE s", "raw_sql_s"), ("geopandas end to end s (read, sjoin, write back)", "geopandas_total_s"),
+        ("… of which sjoin in memory s", "geopandas_sjoin_s"), ("service / raw SQL", "service_vs_raw"),
+        ("geopandas / service (× slower)", "geopandas_vs_service")])
+    lines += table("## Bulk import of enterprises (data/enterprises.csv)", "bulk_import", [
+        ("rows", "rows", 0), ("importer rows/s (validation + COPY + upsert + cells)", "importer_rows_per_s", 0),
+        ("ORM bulk_create rows/s (no validation)", "orm_rows_per_s", 0),
+        ("importer / ORM speed", "importer_vs_orm_speed")])
+    lines += [""] + table("## Point lookup, in process (per request)", "lookup_in_process", [
+        ("raw ST_Covers SQL ms", "raw_covers_sql_ms", 3),
+        ("SQL selector (cell, parent, officers; the reference) ms", "selector_ms", 3),
+        ("in-memory answer (cell index) ms", "memory_ms", 4), ("raw SQL / in-memory (× faster)", "memory_vs_raw"),
+        ("cell index build s (per process, on start and on change)", "index_build_s", 2),
+        ("lookup endpoint ms", "endpoint_ms", 3), ("trivial view (floor) ms", "floor_view_ms", 3),
+        ("endpoint / raw SQL", "endpoint_vs_raw"), ("endpoint / floor", "endpoint_vs_floor")])
     lines += ["## Under load: granian, 32 connections (wrk, loopback)", "", header, rule]
     for name in ("floor", "covers_bare_view", "lookup_bare_view", "lookup", "tile_z12"):
         lines += [row(f"{name} req/s", lambda s, n=name: s["concurrency"][n]["rps"], 0),
