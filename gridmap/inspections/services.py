@@ -124,12 +124,9 @@ class AssignResult:
     no_officer: list[int] = field(default_factory=list)  # enterprise ids
 
     def summary(self) -> str:
-        text = f"新建检查任务 {len(self.created)} 项"
-        if self.already_open:
-            text += f"，{len(self.already_open)} 家企业本期已有未完成任务（未重复分配）"
-        if self.no_officer:
-            text += f"，{len(self.no_officer)} 家企业所在网格无人在岗（未分配）"
-        return text
+        skipped = {"本期已有未完成任务（未重复分配）": self.already_open, "所在网格无人在岗（未分配）": self.no_officer}
+        return "，".join([f"新建检查任务 {len(self.created)} 项",
+                         *(f"{len(ids)} 家企业{why}" for why, ids in skipped.items() if ids)])
 
 
 def cell_officers(cell_ids: Iterable[int], on: dt.date) -> dict[int, User]:
