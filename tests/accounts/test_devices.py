@@ -19,7 +19,7 @@ PASSWORD = "field-Officer-42"
 
 @pytest.fixture
 def officer():
-    user = make_user("dev-officer", "officer")
+    user = make_user("dev-officer", "grid_officer")
     user.set_password(PASSWORD)
     user.save()
     return user
@@ -78,7 +78,7 @@ def test_owner_creates_lists_and_revokes_devices(officer):
 def test_only_the_owner_or_a_supervisor_sees_and_revokes(officer, supervisor):
     key = sign_in_token("手机")
     device_id = DeviceToken.objects.get(user=officer).pk
-    other = token_client(sign_in_token_of(make_user("dev-other", "officer")))
+    other = token_client(sign_in_token_of(make_user("dev-other", "grid_officer")))
     assert other.get("/api/auth/devices/", {"user": "dev-officer"}).status_code == 403
     assert other.delete(f"/api/auth/devices/{device_id}/").status_code == 404
     boss = APIClient()
@@ -124,7 +124,7 @@ def test_deactivation_ends_tokens_and_sessions_at_once(officer):
 def test_removing_the_last_role_ends_tokens_and_sessions(officer):
     phone, page = token_client(sign_in_token()), browser()
     assert phone.get("/api/patrols/").status_code == 200 and page.get("/accounts/password/").status_code == 200
-    officer.groups.remove(Group.objects.get(name="officer"))
+    officer.groups.remove(Group.objects.get(name="grid_officer"))
     assert phone.get("/api/patrols/").status_code == 401
     assert page.get("/accounts/password/").status_code == 302
 
