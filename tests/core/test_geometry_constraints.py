@@ -36,9 +36,9 @@ def insert_track(patrol, track_sql: str):
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO patrols_patrol (officer_id, cell_id, patrolled_at, position, track, visited,"
-            " far_from_enterprise, notes, district_code, created_at)"
+            " far_from_enterprise, notes, district_code, created_at, client_digest)"
             f" SELECT officer_id, cell_id, patrolled_at, position, {track_sql}, visited, far_from_enterprise,"
-            " notes, district_code, created_at FROM patrols_patrol WHERE id = %s", [patrol.pk])
+            " notes, district_code, created_at, client_digest FROM patrols_patrol WHERE id = %s", [patrol.pk])
 
 
 BAD_TRACKS = {

@@ -293,7 +293,7 @@ def test_the_lookup_shows_contacts_only_within_the_callers_scope(token, supervis
         assert set(person) == {"name", "role"}
     expected_names = sorted(GridAssignment.objects.filter(grid__code=other_town, role="cell_officer")
                             .values_list("user__full_name", flat=True))
-    assert sorted(p["name"] for p in elsewhere["officers"] if p["role"] == "officer") == expected_names
+    assert sorted(p["name"] for p in elsewhere["officers"] if p["role"] == "cell_officer") == expected_names
     own = _lookup_as(officer, mine, token=token)
     assert {"username", "phone"} <= set(own["officers"][0])
     district_wide = _lookup_as(supervisor, other_town, token=token)

@@ -12,7 +12,14 @@ from pghistory.models import Events
 
 from gridmap.inspections import services as s
 from gridmap.inspections.criteria import CRITERIA, checklist_for
-from gridmap.inspections.models import EnforcementDocument, Hazard, Inspection, InspectionTask, Report
+from gridmap.inspections.models import (
+    EnforcementCertificate,
+    EnforcementDocument,
+    Hazard,
+    Inspection,
+    InspectionTask,
+    Report,
+)
 from tests.factories import inside, officer_of, png_upload
 
 pytestmark = pytest.mark.django_db
@@ -151,8 +158,10 @@ def test_major_decision_needs_legal_review_and_valid_certificates(supervisor, en
     assert not EnforcementDocument.objects.filter(number="津静应急责改〔2025〕T2号").exists()
     stale = s.document_create(actor=supervisor, kind="order_to_correct", number="津静应急责改〔2025〕T2号",
                               enterprise=cell_enterprise, signers=[valid, other])
+    # The certificate runs out between the draft and the issue (an issue date may not lie ahead).
+    EnforcementCertificate.objects.filter(user=other).update(expires=TODAY - dt.timedelta(days=1))
     with pytest.raises(ValidationError, match="执法证"):
-        s.document_issue(actor=supervisor, document=stale, issued_on=dt.date(2031, 1, 2))
+        s.document_issue(actor=supervisor, document=stale, issued_on=TODAY)
     with pytest.raises(ValidationError):
         s.document_create(actor=supervisor, kind="order_to_correct", number="X-3", enterprise=cell_enterprise,
                           signers=[valid, other], fine_amount=100)
