@@ -163,7 +163,7 @@ def local(day: dt.date, hour: int, minute: int = 0) -> str:
 @pytest.fixture
 def substitute(api_client):
     """A substitute whose duty on MINE ended yesterday (Asia/Shanghai)."""
-    user = make_user("sub-field", "officer")
+    user = make_user("sub-field", "grid_officer")
     today = timezone.localdate()
     GridAssignment.objects.create(user=user, grid=Grid.objects.get(code=MINE), role="substitute",
                                   valid_from=today - dt.timedelta(days=3), valid_to=today - dt.timedelta(days=1),

@@ -15,10 +15,10 @@ from django.utils import timezone
 
 from gridmap.core import versions
 from gridmap.enterprises.models import Enterprise
-from gridmap.enterprises.risk import colour as risk_colour
 from gridmap.enterprises.risk import RISK_ORDER
-from gridmap.enterprises.selectors import enterprises_in_cells
+from gridmap.enterprises.risk import colour as risk_colour
 from gridmap.enterprises.selectors import _completeness as register_summaries
+from gridmap.enterprises.selectors import enterprises_in_cells
 from gridmap.grids.models import GridAssignment
 from gridmap.grids.scope import active_on, scope_for
 from gridmap.grids.selectors import user_active_cells
