@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from gridmap.accounts.models import DeviceToken
 from gridmap.grids.models import Grid
 from gridmap.patrols.models import Patrol
+from tests.concurrency import committed
 from tests.factories import inside, officer_of
 
 from .conftest import ARTIFACTS, fill_patrol, login
@@ -144,31 +145,6 @@ def test_every_officer_page_fits_a_360_px_phone(open_page, live_site):
                     queue.append((link, depth + 1))
     assert len(seen) >= 10, seen
     assert too_wide == []
-
-
-def committed(work):
-    """Run `work` on a connection of its own, committed at once: the live server sees only
-    committed rows (the test's own transaction stays open until it ends)."""
-    import threading
-
-    from django.db import connections
-
-    done = {}
-
-    def run():
-        try:
-            done["value"] = work()
-        except Exception as exc:  # raised below, in the test
-            done["error"] = exc
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(60)
-    if "error" in done:
-        raise done["error"]
-    return done.get("value")
 
 
 def test_an_inspection_recorded_offline_on_a_task_goes_up_once(open_page, live_site, tmp_path):

@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from gridmap.enterprises.models import Enterprise
-from gridmap.grids import coords
+from gridmap.geo import coords
 from gridmap.grids.models import Grid, GridAssignment
 from tests.factories import make_user, officer_of
 
@@ -65,7 +65,7 @@ def test_package_answers_304_until_its_data_changes():
 
 
 def test_a_substitute_duty_brings_the_cell_into_the_package_for_its_dates_only():
-    substitute = make_user("sub-field", "officer")
+    substitute = make_user("sub-field", "grid_officer")
     today = timezone.localdate()
     GridAssignment.objects.create(grid=Grid.objects.get(code=OTHER), user=substitute, role="substitute",
                                   valid_from=today - dt.timedelta(days=1), valid_to=today + dt.timedelta(days=1))

@@ -4,13 +4,10 @@ offline refuses the upload with its reason (issue 16 parts 5 to 7)."""
 
 import datetime as dt
 import json
-import threading
-import time
 import uuid
 import zoneinfo
 
 import pytest
-from django.db import connections, transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -19,8 +16,8 @@ from gridmap.grids.models import Grid, GridAssignment
 from gridmap.inspections import services
 from gridmap.inspections.criteria import checklist_for
 from gridmap.inspections.models import OPEN_TASK_STATUSES, Hazard, Inspection, InspectionTask
+from tests.concurrency import committed, sent_twice_at_once
 from tests.factories import make_user, officer_of, png_upload
-from tests.patrols.test_sync import waiting_on_a_lock
 
 pytestmark = pytest.mark.django_db
 # Cells the browser tests use: their live server commits what they record.
@@ -143,70 +140,17 @@ def test_two_inspections_at_the_same_moment_store_one_record(supervisor):
     """Thread A records and holds its transaction open; thread B, sending the same record,
     waits on the task's row; A commits; B answers A's record."""
     officer, client_id = officer_of(MINE), uuid.uuid4()
-    made, inserted, release, results = {}, threading.Event(), threading.Event(), {}
-
-    def setup():  # the threads see only committed rows: the task is committed too
-        try:
-            made["task"] = task_in(supervisor, MINE)
-        finally:
-            connections.close_all()
-
-    def send():
-        return services.inspection_sync(actor=officer, task=made["task"], client_id=client_id,
-                                        items=[{"code": checklist_for(made["task"].enterprise)[0].code,
-                                                "result": "ok"}], findings="同时")
-
-    def first():
-        try:
-            with transaction.atomic():
-                results["a"] = send()
-                inserted.set()
-                release.wait(10)
-        finally:
-            connections.close_all()
-
-    def second():
-        try:
-            inserted.wait(10)
-            results["b"] = send()
-        except Exception as exc:  # reported below
-            results["b"] = exc
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=setup)
-    thread.start()
-    thread.join(20)
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
+    task = committed(lambda: task_in(supervisor, MINE))  # the threads see only committed rows
+    items = [{"code": checklist_for(task.enterprise)[0].code, "result": "ok"}]
     try:
-        assert inserted.wait(10)
-        deadline = time.monotonic() + 10
-        while not waiting_on_a_lock() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert waiting_on_a_lock(), f"the second request never waited on the first: {results}"
-        release.set()
-        for thread in threads:
-            thread.join(20)
-        a, b = results["a"], results["b"]
-        assert a.created and not isinstance(b, Exception) and not b.created, results
+        a, b = sent_twice_at_once(lambda: services.inspection_sync(actor=officer, task=task, client_id=client_id,
+                                                                   items=items, findings="同时"))
+        assert a.created and not isinstance(b, Exception) and not b.created, (a, b)
         assert a.record.pk == b.record.pk
         assert Inspection.objects.filter(recorded_by=officer, client_id=client_id).count() == 1
     finally:
-        release.set()
-        cleanup = threading.Thread(target=delete_committed, args=(client_id, made.get("task")))
-        cleanup.start()
-        cleanup.join(20)
-
-
-def delete_committed(client_id, task):
-    try:
-        Inspection.objects.filter(client_id=client_id).delete()
-        if task is not None:
-            InspectionTask.objects.filter(pk=task.pk).delete()
-    finally:
-        connections.close_all()
+        committed(lambda: (Inspection.objects.filter(client_id=client_id).delete(),
+                           InspectionTask.objects.filter(pk=task.pk).delete()))
 
 
 # --- time decides scope -------------------------------------------------------------------
