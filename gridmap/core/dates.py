@@ -31,3 +31,27 @@ def check_record_moment(moment: dt.datetime, *, field: str, label: str) -> None:
         raise ValidationError({field: f"{label}不能晚于当前时间"})
     if timezone.localdate(moment) < data_start():
         raise ValidationError({field: f"{label}不能早于平台数据起始日 {data_start():%Y-%m-%d}"})
+
+
+# A phone may sync a record made offline up to this long after it was made.
+BACKDATE_LIMIT = dt.timedelta(days=30)
+
+
+def synced_record_day(moment: dt.datetime | dt.date, *, field: str, label: str,
+                      now: dt.datetime | None = None) -> dt.date:
+    """The day (Asia/Shanghai) of a record a phone made, once its time is possible: at most
+    CLOCK_DRIFT ahead of now and at most BACKDATE_LIMIT back. A date alone is judged as a day."""
+    now = now or timezone.now()
+    if isinstance(moment, dt.datetime):
+        if moment > now + CLOCK_DRIFT:
+            raise ValidationError({field: f"{label} {timezone.localtime(moment):%Y-%m-%d %H:%M} "
+                                          f"晚于现在（手机时钟误差最多 {CLOCK_DRIFT.seconds // 60} 分钟）"})
+        if moment < now - BACKDATE_LIMIT:
+            raise ValidationError({field: f"{label} {timezone.localtime(moment):%Y-%m-%d} "
+                                          f"早于 {BACKDATE_LIMIT.days} 天前，不能补录"})
+        return timezone.localdate(moment)
+    if moment > timezone.localdate(now + CLOCK_DRIFT):
+        raise ValidationError({field: f"{label} {moment:%Y-%m-%d} 晚于今天"})
+    if moment < timezone.localdate(now - BACKDATE_LIMIT):
+        raise ValidationError({field: f"{label} {moment:%Y-%m-%d} 早于 {BACKDATE_LIMIT.days} 天前，不能补录"})
+    return moment

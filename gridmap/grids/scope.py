@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -77,6 +78,18 @@ def cells_on_duty(user, day: dt.date | None) -> QuerySet[Grid]:
         return Grid.objects.filter(level__gte=Grid.Level.LEVEL_2)
     codes = GridAssignment.objects.filter(user_id=user.pk).values_list("grid__code", flat=True)
     return Scope(False, frozenset(codes)).cells()
+
+
+def check_on_duty(user, cell: Grid, day: dt.date, *, field: str, what: str) -> None:
+    """A record is judged by its own day (not the day it arrives): the user answered for the
+    cell on that day. On duty there on other days only: a ValidationError naming the record's
+    time field; never on duty there: PermissionDenied."""
+    if cells_on_duty(user, day).filter(pk=cell.pk).exists():
+        return
+    if cells_on_duty(user, None).filter(pk=cell.pk).exists():
+        raise ValidationError({field: f"{day:%Y-%m-%d} 您不在 {cell.name}（{cell.code}）值守，"
+                                      f"不能记录该日的{what}"})
+    raise PermissionDenied(f"{cell.name}（{cell.code}）不在您负责的网格内")
 
 
 @dataclass(frozen=True)

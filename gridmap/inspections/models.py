@@ -208,6 +208,10 @@ class Inspection(models.Model):
                                     on_delete=models.SET_NULL, related_name="+")
     district_code = models.CharField("区划代码", max_length=12, db_index=True)
     created_at = models.DateTimeField("记录时间", auto_now_add=True)
+    # Made on the phone, so that an inspection or re-inspection sent twice is stored once
+    # (gridmap.core.sync).
+    client_id = models.UUIDField("客户端编号", null=True, blank=True, editable=False)
+    client_digest = models.CharField("提交内容摘要", max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = "检查记录"
@@ -218,7 +222,8 @@ class Inspection(models.Model):
         # visiting every row of the year in the table (bench/RESULTS.md, province scale).
         indexes = [models.Index(fields=["cell", "inspected_on"]),
                    models.Index(fields=["inspected_on", "cell"], include=["id"], name="inspection_date_cell_idx")]
-        constraints = geometry_constraints("inspections_inspection", position="检查位置")
+        constraints = [models.UniqueConstraint(fields=["recorded_by", "client_id"], name="inspection_client_id_once")]
+        constraints += geometry_constraints("inspections_inspection", position="检查位置")
 
     def __str__(self) -> str:
         return f"{self.enterprise.name} · {self.inspected_on:%Y-%m-%d} · {self.get_kind_display()}"

@@ -8,7 +8,7 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
 from django.contrib.gis.geos import Point
@@ -19,14 +19,14 @@ from django.utils import timezone
 
 from gridmap.accounts.capabilities import ASSIGN_INSPECTIONS, ISSUE_DOCUMENTS
 from gridmap.accounts.models import User
-from gridmap.core.dates import check_record_date
+from gridmap.core.dates import check_record_date, synced_record_day
 from gridmap.core.history import recorded_as
 from gridmap.core.sync import Synced, created_once, submission_digest
 from gridmap.enterprises.models import Enterprise
 from gridmap.geo.coords import DEFAULT_CRS, CoordinateError, CRSError, offered_crs, to_wgs84_arrays
 from gridmap.geo.photos import check_photos
 from gridmap.grids.models import Grid, GridAssignment
-from gridmap.grids.scope import on_duty_on, scope_for
+from gridmap.grids.scope import check_on_duty, on_duty_on, scope_for
 
 from .conf import app_settings
 from .criteria import BY_CODE
@@ -51,8 +51,8 @@ HAZARD_DEADLINE_DAYS = 15  # the rectification deadline a hazard gets when none 
 
 
 
-def _require_in_scope(actor, cell_id: int | None) -> None:
-    scope = scope_for(actor)
+def _require_in_scope(actor, cell_id: int | None, on: dt.date | None = None) -> None:
+    scope = scope_for(actor, on)
     if scope.everything:
         return
     if cell_id is None or not scope.cells().filter(pk=cell_id).exists():
@@ -264,25 +264,39 @@ def _checklist(items: Iterable[Mapping[str, str]]) -> list[dict[str, str]]:
     return checklist
 
 
+def _check_task_open_for(actor, task: InspectionTask) -> None:
+    """A task closed or reassigned meanwhile (the phone may have been offline) is a conflict the
+    officer must see, never something the record silently overwrites."""
+    if task.status not in OPEN_TASK_STATUSES:
+        ended = f"于 {timezone.localtime(task.finished_at):%Y-%m-%d %H:%M} " if task.finished_at else ""
+        raise ValidationError({"task": f"任务已{ended}结束（{task.get_status_display()}），本次检查未保存；"
+                                       "如需补充，请联系监管人员"})
+    if task.assignee_id != actor.pk and not ASSIGN_INSPECTIONS.allows(actor):
+        raise ValidationError({"task": f"任务现由 {task.assignee} 承办（可能已在您离线时改派），本次检查未保存；"
+                                       "请联系监管人员"})
+
+
 @transaction.atomic
 def inspection_record(*, actor, enterprise: Enterprise | None = None, task: InspectionTask | None = None,
                       inspected_on: dt.date | None = None, kind: str = Inspection.Kind.ROUTINE,
                       lon: float | None = None, lat: float | None = None,
                       inspectors: Sequence[User] = (), items: Iterable[Mapping[str, str]] = (),
                       findings: str = "", photos: Sequence[UploadedFile] = (),
-                      hazard: HazardFound | None = None) -> Inspection:
+                      hazard: HazardFound | None = None, client_id: uuid.UUID | None = None,
+                      client_digest: str = "") -> Inspection:
     """Record an inspection (checklist items {code, result, note} by industry, findings,
     photos, position, inspectors) with the hazard it found, if any, in one transaction;
-    recording it for a task completes the task. The enterprise defaults to the task's."""
+    recording it for a task completes the task. The enterprise defaults to the task's; the
+    scope is the actor's on the inspection's own day. Phones use `inspection_sync`."""
     if enterprise is None:
         if task is None:
             raise ValidationError({"enterprise": "请指定企业或检查任务"})
         enterprise = task.enterprise
-    _require_in_scope(actor, enterprise.cell_id)
-    if enterprise.cell_id is None:
-        raise ValidationError({"enterprise": "企业不在任何网格内"})
     inspected_on = inspected_on or timezone.localdate()
     check_record_date(inspected_on, field="inspected_on", label="检查日期")
+    _require_in_scope(actor, enterprise.cell_id, on=inspected_on)
+    if enterprise.cell_id is None:
+        raise ValidationError({"enterprise": "企业不在任何网格内"})
     if kind not in Inspection.Kind.values:
         raise ValidationError({"kind": "检查类型无效"})
     checklist = _checklist(items)
@@ -291,16 +305,14 @@ def inspection_record(*, actor, enterprise: Enterprise | None = None, task: Insp
         task = InspectionTask.objects.select_for_update().get(pk=task.pk)
         if task.enterprise_id != enterprise.pk:
             raise ValidationError({"task": "任务与企业不一致"})
-        if task.status not in OPEN_TASK_STATUSES:
-            raise ValidationError({"task": f"任务当前为“{task.get_status_display()}”"})
-        if task.assignee_id != actor.pk and not ASSIGN_INSPECTIONS.allows(actor):
-            raise PermissionDenied("只有承办人或监管人员可以完成该任务")
+        _check_task_open_for(actor, task)
     people = list(inspectors) or [actor]
     with recorded_as(actor, "inspection_record"):
         inspection = Inspection.objects.create(
             enterprise=enterprise, cell_id=enterprise.cell_id, task=task, kind=kind,
             inspected_on=inspected_on, position=_point(lon, lat), checklist=checklist,
-            findings=findings.strip()[:4000], recorded_by=actor, district_code=enterprise.district_code)
+            findings=findings.strip()[:4000], recorded_by=actor, district_code=enterprise.district_code,
+            client_id=client_id, client_digest=client_digest)
         inspection.inspectors.set(people)
         _save_photos(photos, formats, inspection=inspection)
         if task is not None:
@@ -312,6 +324,78 @@ def inspection_record(*, actor, enterprise: Enterprise | None = None, task: Insp
                       level=hazard.level, criterion_code=hazard.criterion_code, measures=hazard.measures,
                       deadline=hazard.deadline or inspected_on + dt.timedelta(days=HAZARD_DEADLINE_DAYS))
     return inspection
+
+
+def _phone_day(actor, cell: Grid, inspected_at: dt.datetime | None, inspected_on: dt.date | None) -> dt.date:
+    """A synced inspection is judged by its own time (inspected_at, or the date inspected_on),
+    as a patrol is: a possible time, and a day the actor answered for the enterprise's cell."""
+    field, moment = ("inspected_on", inspected_on) if inspected_at is None and inspected_on else \
+        ("inspected_at", inspected_at or timezone.now())
+    day = synced_record_day(moment, field=field, label="检查时间" if field == "inspected_at" else "检查日期")
+    check_on_duty(actor, cell, day, field=field, what="检查")
+    return day
+
+
+def _when(inspected_at: dt.datetime | None, inspected_on: dt.date | None) -> str | None:
+    if inspected_at is not None:
+        return inspected_at.astimezone(dt.UTC).isoformat()
+    return inspected_on.isoformat() if inspected_on else None
+
+
+def _mine(actor):
+    return Inspection.objects.filter(recorded_by_id=actor.pk) if actor.is_authenticated else Inspection.objects.none()
+
+
+@transaction.atomic
+def inspection_sync(*, actor, task: InspectionTask, client_id: uuid.UUID | None,
+                    inspected_at: dt.datetime | None = None, inspected_on: dt.date | None = None,
+                    items: Iterable[Mapping[str, str]] = (), findings: str = "", lon: float | None = None,
+                    lat: float | None = None, photos: Sequence[UploadedFile] = (),
+                    hazard: HazardFound | None = None) -> Synced:
+    """An inspection of a task sent by a phone: the first request with a client_id records it
+    (completing the task), a retry gets that record back, also when both arrive at once (the
+    task's row is locked first, so the second waits and then finds the first), and other
+    content under it is a Conflict. A task closed or reassigned meanwhile is refused."""
+    task = InspectionTask.objects.select_for_update(of=("self",)).select_related("enterprise__cell").get(pk=task.pk)
+    items = [dict(item) for item in items]
+    digest = submission_digest({
+        "kind": Inspection.Kind.ROUTINE, "task": task.pk, "when": _when(inspected_at, inspected_on),
+        "items": items, "findings": findings, "lon": lon, "lat": lat,
+        "hazard": asdict(hazard) if hazard else None}, photos) if client_id else ""
+
+    def record() -> Inspection:
+        _check_task_open_for(actor, task)
+        cell = task.enterprise.cell or task.cell
+        day = _phone_day(actor, cell, inspected_at, inspected_on)
+        return inspection_record(actor=actor, task=task, inspected_on=day, items=items, findings=findings,
+                                 lon=lon, lat=lat, photos=photos, hazard=hazard, client_id=client_id,
+                                 client_digest=digest)
+
+    return created_once(record, mine=_mine(actor), client_id=client_id, digest=digest,
+                        constraint="inspection_client_id_once")
+
+
+@transaction.atomic
+def reinspection_sync(*, actor, hazard: Hazard, client_id: uuid.UUID | None, passed: bool,
+                      inspected_at: dt.datetime | None = None, inspected_on: dt.date | None = None,
+                      findings: str = "", photos: Sequence[UploadedFile] = ()) -> Synced:
+    """A re-inspection of a hazard sent by a phone, stored once per client_id like
+    `inspection_sync` (the hazard's row is locked first); its record is the re-inspection
+    (an inspection record of kind re-inspection). A hazard closed meanwhile is refused."""
+    hazard = Hazard.objects.select_for_update(of=("self",)).select_related("enterprise__cell", "cell").get(pk=hazard.pk)
+    digest = submission_digest({
+        "kind": Inspection.Kind.REINSPECTION, "hazard": hazard.pk, "passed": passed,
+        "when": _when(inspected_at, inspected_on), "findings": findings}, photos) if client_id else ""
+
+    def record() -> Inspection:
+        _check_hazard_awaits_reinspection(hazard)
+        day = _phone_day(actor, hazard.enterprise.cell or hazard.cell, inspected_at, inspected_on)
+        return _reinspection_record(actor=actor, hazard=hazard, passed=passed, inspection=None, inspected_on=day,
+                                    findings=findings, photos=photos, client_id=client_id,
+                                    client_digest=digest)[1]
+
+    return created_once(record, mine=_mine(actor), client_id=client_id, digest=digest,
+                        constraint="inspection_client_id_once")
 
 
 # --- hazards ---------------------------------------------------------------------------------
@@ -372,19 +456,24 @@ def hazard_start_rectification(*, actor, hazard: Hazard, measures: str = "") -> 
     return hazard
 
 
-@transaction.atomic
-def hazard_reinspect(*, actor, hazard: Hazard, passed: bool, inspection: Inspection | None = None,
-                     inspected_on: dt.date | None = None, findings: str = "",
-                     photos: Sequence[UploadedFile] = ()) -> Hazard:
-    """Re-inspect (复查) a hazard: with a re-inspection record given, or one recorded here from
-    the findings and photos. Passed → re-inspected (ready to close); not passed → back to
-    rectification (or supervision, if it was supervised)."""
+def _check_hazard_awaits_reinspection(hazard: Hazard) -> None:
+    """A hazard closed or re-inspected meanwhile (the phone may have been offline) is shown to
+    the officer as the reason the re-inspection was not stored, never overwritten."""
+    if hazard.status == HazardStatus.CLOSED:
+        raise ValidationError({"hazard": f"隐患已于 {hazard.closed_on:%Y-%m-%d} 销号，本次复查未保存"})
+    if hazard.status == HazardStatus.REINSPECTED:
+        raise ValidationError({"hazard": "隐患已复查合格、等待销号，本次复查未保存"})
+
+
+def _reinspection_record(*, actor, hazard: Hazard, passed: bool, inspection: Inspection | None,
+                         inspected_on: dt.date | None, findings: str, photos: Sequence[UploadedFile],
+                         client_id: uuid.UUID | None = None, client_digest: str = "") -> tuple[Hazard, Inspection]:
     hazard = _locked_hazard(actor, hazard)
+    _check_hazard_awaits_reinspection(hazard)
     if inspection is None:
         inspection = inspection_record(actor=actor, enterprise=hazard.enterprise, kind=Inspection.Kind.REINSPECTION,
-                                       inspected_on=inspected_on, findings=findings, photos=photos)
-    if hazard.status not in (HazardStatus.FOUND, HazardStatus.RECTIFYING, HazardStatus.SUPERVISED):
-        raise ValidationError({"status": f"隐患当前为“{hazard.get_status_display()}”，无需复查"})
+                                       inspected_on=inspected_on, findings=findings, photos=photos,
+                                       client_id=client_id, client_digest=client_digest)
     if inspection.kind != Inspection.Kind.REINSPECTION or inspection.enterprise_id != hazard.enterprise_id:
         raise ValidationError({"inspection": "须为该企业的整改复查记录"})
     if inspection.inspected_on < hazard.found_on:
@@ -396,7 +485,18 @@ def hazard_reinspect(*, actor, hazard: Hazard, passed: bool, inspection: Inspect
         else:
             hazard.status = HazardStatus.SUPERVISED if hazard.supervised_deadline else HazardStatus.RECTIFYING
         hazard.save()
-    return hazard
+    return hazard, inspection
+
+
+@transaction.atomic
+def hazard_reinspect(*, actor, hazard: Hazard, passed: bool, inspection: Inspection | None = None,
+                     inspected_on: dt.date | None = None, findings: str = "",
+                     photos: Sequence[UploadedFile] = ()) -> Hazard:
+    """Re-inspect (复查) a hazard: with a re-inspection record given, or one recorded here from
+    the findings and photos. Passed → re-inspected (ready to close); not passed → back to
+    rectification (or supervision, if it was supervised). Phones use `reinspection_sync`."""
+    return _reinspection_record(actor=actor, hazard=hazard, passed=passed, inspection=inspection,
+                                inspected_on=inspected_on, findings=findings, photos=photos)[0]
 
 
 @transaction.atomic

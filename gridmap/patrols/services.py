@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from gridmap.core.dates import synced_record_day
 from gridmap.core.history import recorded_as
 from gridmap.core.sync import Synced, created_once, submission_digest
 from gridmap.enterprises.selectors import enterprise_distance_m, enterprises_for_user
@@ -26,16 +27,10 @@ from gridmap.geo.coords import (
 )
 from gridmap.geo.photos import check_photos
 from gridmap.grids.models import Grid
-from gridmap.grids.scope import cells_on_duty
+from gridmap.grids.scope import check_on_duty
 from gridmap.patrols.conf import app_settings as patrol_settings
 
 from .models import Patrol, PatrolPhoto
-
-# Phones' clocks drift; a record a few minutes "in the future" is not an error.
-CLOCK_SKEW = dt.timedelta(minutes=10)
-# A phone may sync a record made offline up to this long after it was made.
-BACKDATE_LIMIT = dt.timedelta(days=30)
-
 
 # The most points a track may have, from the page and the API alike (a day's walk logged
 # every few seconds; more is a malformed or hostile track).
@@ -91,25 +86,12 @@ def cell_covering(point: Point) -> Grid | None:
             .order_by("-level", "code").first())
 
 
-def _check_time(patrolled_at: dt.datetime, now: dt.datetime) -> dt.date:
-    """The record's own day in the district's time zone, once its time is possible."""
-    if patrolled_at > now + CLOCK_SKEW:
-        raise ValidationError({"patrolled_at": f"巡查时间 {timezone.localtime(patrolled_at):%Y-%m-%d %H:%M} "
-                                               f"晚于现在（手机时钟误差最多 {CLOCK_SKEW.seconds // 60} 分钟）"})
-    if patrolled_at < now - BACKDATE_LIMIT:
-        raise ValidationError({"patrolled_at": f"巡查时间 {timezone.localtime(patrolled_at):%Y-%m-%d} "
-                                               f"早于 {BACKDATE_LIMIT.days} 天前，不能补录"})
-    return timezone.localdate(patrolled_at)
-
-
 def _check_duty(actor, cell: Grid, day: dt.date) -> None:
-    """The actor answered for the cell on the record's own day (not the day it arrives)."""
-    if cells_on_duty(actor, day).filter(pk=cell.pk).exists():
-        return
-    if cells_on_duty(actor, None).filter(pk=cell.pk).exists():
-        raise ValidationError({"patrolled_at": f"{day:%Y-%m-%d} 您不在 {cell.name}（{cell.code}）值守，"
-                                               "不能记录该日的巡查"})
-    raise PermissionDenied(f"位置位于 {cell.name}（{cell.code}），不在您负责的网格内")
+    """The actor answered for the cell on the patrol's own day (not the day it arrives)."""
+    try:
+        check_on_duty(actor, cell, day, field="patrolled_at", what="巡查")
+    except PermissionDenied:
+        raise PermissionDenied(f"位置位于 {cell.name}（{cell.code}），不在您负责的网格内") from None
 
 
 def _digest(*, lon, lat, crs, patrolled_at, track, visited, notes, enterprise_id, photos) -> str:
@@ -133,7 +115,7 @@ def patrol_record(*, actor, lon: float, lat: float, crs: str = DEFAULT_CRS,
         raise PermissionDenied("请先登录")
     now = timezone.now()
     patrolled_at = patrolled_at or now
-    day = _check_time(patrolled_at, now)
+    day = synced_record_day(patrolled_at, field="patrolled_at", label="巡查时间", now=now)
     formats = check_photos(photos)
 
     try:

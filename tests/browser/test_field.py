@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from gridmap.accounts.models import DeviceToken
 from gridmap.grids.models import Grid
 from gridmap.patrols.models import Patrol
+from tests.concurrency import committed
 from tests.factories import inside, officer_of
 
 from .conftest import ARTIFACTS, fill_patrol, login
@@ -144,3 +145,74 @@ def test_every_officer_page_fits_a_360_px_phone(open_page, live_site):
                     queue.append((link, depth + 1))
     assert len(seen) >= 10, seen
     assert too_wide == []
+
+
+def test_an_inspection_recorded_offline_on_a_task_goes_up_once(open_page, live_site, tmp_path):
+    import datetime as dt
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from gridmap.enterprises.models import Enterprise
+    from gridmap.inspections import services
+    from gridmap.inspections.models import OPEN_TASK_STATUSES, Inspection, InspectionTask
+
+    cell = cell_with_most_enterprises()
+    officer = officer_of(cell.code)
+    today = timezone.localdate()
+
+    def make_task():
+        busy = InspectionTask.objects.filter(status__in=OPEN_TASK_STATUSES, period=services.period_of(today))
+        enterprise = (Enterprise.objects.filter(cell=cell).exclude(pk__in=busy.values("enterprise_id"))
+                      .order_by("pk").first())
+        return services.tasks_assign(actor=get_user_model().objects.get(username="supervisor"),
+                                     enterprise_ids=[enterprise.pk], due_date=today + dt.timedelta(days=10),
+                                     assignee=officer).created[0]
+
+    task = committed(make_task)
+    try:
+        page, _watch = open_page(width=390, height=844, mobile=True)
+        login(page, live_site, officer.username)
+        # The package lists the task's page: it is kept on the phone before it is ever opened.
+        page.wait_for_selector("body[data-offline-ready]", state="attached", timeout=60000)
+        page.context.set_offline(True)
+        page.goto(f"{live_site.url}/inspections/tasks/{task.pk}/")
+        expect(page.locator("h1")).to_contain_text(task.enterprise.name)
+
+        # The checklist, findings and a photo, recorded without signal, wait in the outbox.
+        choices = page.locator("#inspect-form input[type=radio][value=ok]")
+        assert choices.count() >= 3
+        for index in range(choices.count()):
+            choices.nth(index).check()
+        page.fill("#inspect-form textarea[name=findings]", "离线检查：现场未见异常。")
+        photo = tmp_path / "inspection.png"
+        from tests.factories import png_bytes
+
+        photo.write_bytes(png_bytes(2000, 1000))
+        page.set_input_files("#inspect-form input[name=photos]", str(photo))
+        expect(page.locator("#inspect-photo-list img")).to_have_count(1)
+        page.click("#inspect-form button[type=submit]")
+        expect(page.locator("#inspect-result")).to_contain_text("待上传")
+        expect(outbox_count(page)).to_have_text("1")
+        page.screenshot(path=str(ARTIFACTS / "field-offline-inspection.png"), full_page=True)
+        page.reload()
+        expect(outbox_count(page)).to_have_text("1")
+        assert not Inspection.objects.filter(task_id=task.pk).exists()
+
+        # Signal again: within 30 s the outbox is empty and the task holds exactly one record.
+        page.context.set_offline(False)
+        expect(outbox_count(page)).to_have_text("0", timeout=30000)
+        records = Inspection.objects.filter(task_id=task.pk)
+        assert records.count() == 1
+        record = records.get()
+        assert record.client_id is not None and record.recorded_by_id == officer.pk
+        assert record.findings == "离线检查：现场未见异常。"
+        assert {item["result"] for item in record.checklist} == {"ok"} and len(record.checklist) == choices.count()
+        assert [(p.width, p.height) for p in record.photos.all()] == [(1600, 800)]
+        assert InspectionTask.objects.get(pk=task.pk).status == "done"
+        page.reload()
+        expect(outbox_count(page)).to_have_text("0")
+        assert records.count() == 1
+    finally:
+        committed(lambda: (Inspection.objects.filter(task_id=task.pk).delete(),
+                           InspectionTask.objects.filter(pk=task.pk).delete()))

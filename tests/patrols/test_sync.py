@@ -3,19 +3,17 @@ by its own time (issue 16 parts 5 and 6, issue 23 item 7)."""
 
 import datetime as dt
 import json
-import threading
-import time
 import uuid
 import zoneinfo
 
 import pytest
-from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from gridmap.grids.models import Grid, GridAssignment
 from gridmap.inspections.models import Report
 from gridmap.patrols.models import Patrol
 from gridmap.patrols.services import patrol_sync
+from tests.concurrency import committed, sent_twice_at_once
 from tests.factories import inside, make_user, officer_of, png_bytes, png_upload
 
 pytestmark = pytest.mark.django_db
@@ -80,64 +78,15 @@ def test_two_posts_at_the_same_moment_store_one_record():
     inserts the same client_id and waits on the unique index; A commits; B answers A's record."""
     officer, client_id = officer_of(MINE), uuid.uuid4()
     lon, lat = inside(MINE)
-    inserted, release, results = threading.Event(), threading.Event(), {}
-
-    def first():
-        try:
-            with transaction.atomic():
-                results["a"] = patrol_sync(actor=officer, client_id=client_id, lon=lon, lat=lat, notes="同时")
-                inserted.set()
-                release.wait(10)
-        finally:
-            connections.close_all()
-
-    def second():
-        try:
-            inserted.wait(10)
-            results["b"] = patrol_sync(actor=officer, client_id=client_id, lon=lon, lat=lat, notes="同时")
-        except Exception as exc:  # reported below
-            results["b"] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
     try:
-        assert inserted.wait(10)
-        deadline = time.monotonic() + 10
-        while not waiting_on_a_lock() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert waiting_on_a_lock(), f"the second insert never waited on the first: {results}"
-        release.set()
-        for thread in threads:
-            thread.join(20)
-        a, b = results["a"], results["b"]
+        a, b = sent_twice_at_once(lambda: patrol_sync(actor=officer, client_id=client_id, lon=lon, lat=lat,
+                                                      notes="同时"))
         assert a.created and not isinstance(b, Exception) and not b.created
         assert a.record.pk == b.record.pk
         assert Patrol.objects.filter(officer=officer, client_id=client_id).count() == 1
     finally:
-        release.set()
         # The threads committed for real: remove what they stored.
-        cleanup = threading.Thread(target=delete_committed, args=(client_id,))
-        cleanup.start()
-        cleanup.join(20)
-
-
-def waiting_on_a_lock() -> bool:
-    with connection.cursor() as cursor:
-        # Inside the test's transaction the statistics are a snapshot unless cleared.
-        cursor.execute("SELECT pg_stat_clear_snapshot()")
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                       "AND wait_event_type = 'Lock'")
-        return cursor.fetchone()[0] > 0
-
-
-def delete_committed(client_id):
-    try:
-        Patrol.objects.filter(client_id=client_id).delete()
-    finally:
-        connections.close_all()
+        committed(lambda: Patrol.objects.filter(client_id=client_id).delete())
 
 
 def test_a_report_is_stored_once_per_client_id(officer_client):

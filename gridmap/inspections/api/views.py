@@ -4,7 +4,6 @@ import json
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
@@ -195,9 +194,11 @@ class TaskListView(APIView):
 
 
 class TaskDetailView(APIView):
-    @extend_schema(summary="检查任务详情", responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(summary="检查任务详情，及其检查记录", responses={200: OpenApiTypes.OBJECT})
     def get(self, request, pk: int):
-        return Response(task_data(in_scope(selectors.task_in_scope, request, pk, "任务")))
+        task = in_scope(selectors.task_in_scope, request, pk, "任务")
+        records = task.inspections.select_related("enterprise").prefetch_related("hazards", "photos")
+        return Response({**task_data(task), "inspections": [inspection_data(i) for i in records]})
 
 
 class TaskAction(serializers.Serializer):
@@ -235,55 +236,57 @@ class HazardInput(serializers.Serializer):
     deadline = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-def _inspected_on(data: dict) -> None:
-    inspected_at = data.pop("inspected_at", None)
-    data["inspected_on"] = timezone.localdate(inspected_at) if inspected_at else None
+CLIENT_ID_HELP = "手机生成的 UUID：同一编号重复提交只保存一次（返回 200 与原记录），内容不同则 409"
 
 
-class InspectionInput(serializers.Serializer):
-    inspected_at = serializers.DateTimeField(required=False, allow_null=True, help_text="检查时间；默认为现在")
-    items = ChecklistItem(many=True, required=False, default=list)
+class SyncedInput(serializers.Serializer):
+    """What every record a phone makes carries: its client_id and its own time."""
+
+    client_id = serializers.UUIDField(required=False, allow_null=True, default=None, help_text=CLIENT_ID_HELP)
+    inspected_at = serializers.DateTimeField(required=False, allow_null=True, default=None,
+                                             help_text="检查时间（按上海时间判定所属日期）；默认为现在")
+    inspected_on = serializers.DateField(required=False, allow_null=True, default=None,
+                                         help_text="检查日期（未给 inspected_at 时）")
     findings = Text(max_length=4000, required=False, allow_blank=True, default="")
+    photos = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=MAX_PHOTOS)
+
+
+class InspectionInput(SyncedInput):
+    items = ChecklistItem(many=True, required=False, default=list)
     lon = serializers.FloatField(min_value=-180, max_value=180, required=False, allow_null=True)
     lat = serializers.FloatField(min_value=-90, max_value=90, required=False, allow_null=True)
-    photos = serializers.ListField(child=serializers.FileField(), required=False, default=list)
     hazard = HazardInput(required=False, allow_null=True, help_text="检查中发现的隐患（可选，与检查记录同一事务）")
 
     def validate(self, attrs):
-        _inspected_on(attrs)
         if attrs.get("hazard"):
             attrs["hazard"] = services.HazardFound(**attrs["hazard"])
         return attrs
 
 
-class ReinspectionInput(serializers.Serializer):
-    inspected_at = serializers.DateTimeField(required=False, allow_null=True)
+class ReinspectionInput(SyncedInput):
     passed = RequiredBoolean()
-    findings = Text(max_length=4000, required=False, allow_blank=True, default="")
-    photos = serializers.ListField(child=serializers.FileField(), required=False, default=list)
-
-    def validate(self, attrs):
-        _inspected_on(attrs)
-        return attrs
 
 
 def inspection_data(i) -> dict:
     return {"id": i.pk, "task": i.task_id, "enterprise": {"id": i.enterprise_id, "name": i.enterprise.name},
             "kind": i.kind, "inspected_on": i.inspected_on.isoformat(), "items": i.checklist,
             "findings": i.findings, "hazards": sorted(h.pk for h in i.hazards.all()),
-            "photos": [reverse("inspection-photo", args=[p.pk]) for p in i.photos.all()]}
+            "photos": [reverse("inspection-photo", args=[p.pk]) for p in i.photos.all()],
+            "client_id": str(i.client_id) if i.client_id else None}
 
 
 class TaskInspectionsView(APIView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
-    @extend_schema(summary="记录任务的检查（检查项、情况、照片，及发现的隐患；完成任务）", request=InspectionInput,
-                   responses={201: OpenApiTypes.OBJECT}, operation_id="inspections_task_inspections_create")
+    @extend_schema(summary="记录任务的检查（检查项、情况、照片，及发现的隐患；完成任务）",
+                   description=CLIENT_ID_HELP, request=InspectionInput,
+                   responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT},
+                   operation_id="inspections_task_inspections_create")
     def post(self, request, pk: int):
         task = in_scope(selectors.task_in_scope, request, pk, "任务")
         payload = validated(InspectionInput, data=form_or_json(request))
-        inspection = services.inspection_record(actor=request.user, task=task, **payload)
-        return Response(inspection_data(inspection), status=201)
+        inspection, created = services.inspection_sync(actor=request.user, task=task, **payload)
+        return Response(inspection_data(inspection), status=201 if created else 200)
 
 
 def hazard_data(h) -> dict:
@@ -312,18 +315,20 @@ class HazardDetailView(APIView):
 class HazardReinspectionsView(APIView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
-    @extend_schema(summary="隐患整改复查（合格则待销号，不合格则继续整改）", request=ReinspectionInput,
-                   responses={201: OpenApiTypes.OBJECT}, operation_id="inspections_hazard_reinspections_create")
+    @extend_schema(summary="隐患整改复查（合格则待销号，不合格则继续整改）", description=CLIENT_ID_HELP,
+                   request=ReinspectionInput,
+                   responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT},
+                   operation_id="inspections_hazard_reinspections_create")
     def post(self, request, pk: int):
         hazard = in_scope(selectors.hazard_in_scope, request, pk, "隐患")
         payload = validated(ReinspectionInput, data=form_or_json(request))
-        hazard = services.hazard_reinspect(actor=request.user, hazard=hazard, **payload)
-        return Response(hazard_data(selectors.hazard_in_scope(request.user, hazard.pk)), status=201)
+        inspection, created = services.reinspection_sync(actor=request.user, hazard=hazard, **payload)
+        return Response({**hazard_data(selectors.hazard_in_scope(request.user, hazard.pk)),
+                         "reinspection": inspection_data(inspection)}, status=201 if created else 200)
 
 
 class ReportInput(serializers.Serializer):
-    client_id = serializers.UUIDField(required=False, allow_null=True, default=None,
-                                      help_text="手机生成的 UUID：同一编号重复提交只保存一次")
+    client_id = serializers.UUIDField(required=False, allow_null=True, default=None, help_text=CLIENT_ID_HELP)
     description = Text(max_length=2000)
     lon = serializers.FloatField(min_value=-180, max_value=180)
     lat = serializers.FloatField(min_value=-90, max_value=90)

@@ -5,12 +5,20 @@
   "use strict";
   var Store = global.GridmapStore;
   var SYNC_TAG = "gridmap-outbox";
-  // Which endpoint takes which kind of record.
-  var ENDPOINTS = {patrol: "/api/patrols/"};
-  var LABELS = {patrol: "巡查记录"};
+  // Which endpoint takes which kind of record ({id}: the record's target, its task or hazard).
+  var ENDPOINTS = {patrol: "/api/patrols/", inspection: "/api/inspections/tasks/{id}/inspections/",
+                   reinspection: "/api/inspections/hazards/{id}/reinspections/"};
+  var LABELS = {patrol: "巡查记录", inspection: "检查记录", reinspection: "整改复查"};
   var FIELD_LABELS = {lon: "经度", lat: "纬度", crs: "坐标系", patrolled_at: "巡查时间", track: "轨迹",
                       visited: "走访单位/地点", enterprise: "走访企业", notes: "巡查情况", photos: "现场照片",
-                      client_id: "记录编号"};
+                      client_id: "记录编号", inspected_at: "检查时间", inspected_on: "检查日期", items: "检查项",
+                      findings: "检查情况", hazard: "隐患", task: "检查任务", passed: "复查结论",
+                      description: "隐患描述", level: "隐患等级", criterion_code: "判定依据", measures: "整改措施",
+                      deadline: "整改期限", status: "状态"};
+
+  function endpoint(record) {
+    return ENDPOINTS[record.kind].replace("{id}", encodeURIComponent(record.target || ""));
+  }
 
   /* The one place that says how the phone proves who it is: a device token of the record's
      own officer (Authorization: Token, no CSRF cookie needed), made once through the signed-in
@@ -76,10 +84,13 @@
     return Store.put("outbox", record).then(function () { announce(); return record; });
   }
 
-  /* Put a record in the outbox: {kind, client_id, fields: {name: value}, photos: [Blob]}. */
-  function add(kind, clientId, fields, photos, summary) {
+  /* Put a record in the outbox: {kind, client_id, fields: {name: value}, photos: [Blob]}; where:
+     {target: the task's or hazard's id its endpoint names, page: the page it was made on}. */
+  function add(kind, clientId, fields, photos, summary, where) {
+    where = where || {};
     return Store.get("meta", "user").then(function (user) {
       var record = {client_id: clientId, kind: kind, fields: fields, photos: photos || [],
+                    target: where.target || null, page: where.page || "",
                     summary: summary || "", state: "waiting", reason: "", attempts: 0, user: user || "",
                     created: new Date().toISOString(), updated: new Date().toISOString()};
       return Store.put("outbox", record).then(function () { announce(); requestSync(); return record; });
@@ -117,7 +128,7 @@
       return authHeaders(record);
     }).then(function (headers) {
       headers.Accept = "application/json";
-      return fetch(ENDPOINTS[record.kind], {method: "POST", body: body(record), headers: headers,
+      return fetch(endpoint(record), {method: "POST", body: body(record), headers: headers,
                                             credentials: "same-origin"});
     }).then(function (response) {
       return response.json().catch(function () { return null; }).then(function (payload) {

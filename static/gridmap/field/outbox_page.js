@@ -4,6 +4,7 @@
   var Outbox = window.GridmapOutbox;
   var list = document.getElementById("outbox-list"), empty = document.getElementById("outbox-empty");
   var STATES = {waiting: "等待上传", sending: "正在上传", refused: "被拒绝", sent: "已上传"};
+  var OPEN = {inspection: "查看任务", reinspection: "查看隐患"};
 
   var clock = new Intl.DateTimeFormat("zh-CN", {timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit",
                                                 day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23"});
@@ -39,9 +40,11 @@
                              (record.attempts ? " · 已尝试 " + record.attempts + " 次" : ""), "hint"));
         if (record.reason) { item.appendChild(el("p", record.reason, record.state === "refused" ? "error" : "warn")); }
         var actions = el("div", "", "actions");
-        if (record.state === "sent" && record.server_id && record.kind === "patrol") {
-          var link = el("a", "查看记录", "button");
-          link.href = "/patrols/" + record.server_id + "/";
+        var shown = record.kind === "patrol" && record.server_id ? "/patrols/" + record.server_id + "/" : record.page;
+        if (shown && (record.state === "sent" || record.kind !== "patrol")) {
+          // A refused inspection or re-inspection: its task or hazard page shows what changed.
+          var link = el("a", record.state === "sent" ? "查看记录" : OPEN[record.kind] || "查看", "button");
+          link.href = shown;
           actions.appendChild(link);
         }
         if (record.state === "refused" || record.state === "waiting") {
