@@ -33,6 +33,16 @@ def outbox_count(page):
     return page.locator("[data-outbox-count]")
 
 
+def submit_offline(page, form: str, result: str, screenshot: str):
+    """Submit a form without signal: the record waits in the outbox, also after a reload."""
+    page.click(f"{form} button[type=submit]")
+    expect(page.locator(result)).to_contain_text("待上传")
+    expect(outbox_count(page)).to_have_text("1")
+    page.screenshot(path=str(ARTIFACTS / screenshot), full_page=True)
+    page.reload()
+    expect(outbox_count(page)).to_have_text("1")
+
+
 def test_a_patrol_recorded_offline_goes_up_once_when_the_signal_is_back(open_page, live_site, tmp_path):
     cell = cell_with_most_enterprises()
     officer = officer_of(cell.code)
@@ -71,13 +81,7 @@ def test_a_patrol_recorded_offline_goes_up_once_when_the_signal_is_back(open_pag
     fill_patrol(page, tmp_path / "site.png", visited="离线巡查测试点", notes="无信号时记录，恢复网络后上传。",
                 size=(2400, 1200))
     expect(page.locator("#photo-list img")).to_have_count(1)
-    page.click("#patrol-form button[type=submit]")
-    expect(page.locator("#patrol-result")).to_contain_text("待上传")
-    expect(outbox_count(page)).to_have_text("1")
-    page.screenshot(path=str(ARTIFACTS / "field-offline-patrol.png"), full_page=True)
-
-    page.reload()
-    expect(outbox_count(page)).to_have_text("1")
+    submit_offline(page, "#patrol-form", "#patrol-result", "field-offline-patrol.png")
     page.goto(f"{live_site.url}/outbox/")
     expect(page.locator(".outbox-item")).to_have_count(1)
     expect(page.locator(".outbox-state")).to_have_text("等待上传")
@@ -191,12 +195,7 @@ def test_an_inspection_recorded_offline_on_a_task_goes_up_once(open_page, live_s
         photo.write_bytes(png_bytes(2000, 1000))
         page.set_input_files("#inspect-form input[name=photos]", str(photo))
         expect(page.locator("#inspect-photo-list img")).to_have_count(1)
-        page.click("#inspect-form button[type=submit]")
-        expect(page.locator("#inspect-result")).to_contain_text("待上传")
-        expect(outbox_count(page)).to_have_text("1")
-        page.screenshot(path=str(ARTIFACTS / "field-offline-inspection.png"), full_page=True)
-        page.reload()
-        expect(outbox_count(page)).to_have_text("1")
+        submit_offline(page, "#inspect-form", "#inspect-result", "field-offline-inspection.png")
         assert not Inspection.objects.filter(task_id=task.pk).exists()
 
         # Signal again: within 30 s the outbox is empty and the task holds exactly one record.
