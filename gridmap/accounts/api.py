@@ -4,6 +4,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.exceptions import NotFound
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -96,6 +97,10 @@ obtain_token = ObtainTokenView.as_view()
 
 
 class DeviceListView(APIView):
+    # A device is named in a JSON object (the phone's outbox sends one); a form body that is no
+    # object, e.g. a bare word, is refused rather than read as an empty name.
+    parser_classes = [JSONParser]
+
     @extend_schema(summary="本人（或指定网格员）的设备令牌（不含密钥）",
                    parameters=[OpenApiParameter("user", str, description="用户名（需分配网格员权限）")],
                    responses={200: DeviceOutput(many=True)}, operation_id="auth_devices_list")

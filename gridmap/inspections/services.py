@@ -722,7 +722,7 @@ def report_submit(*, actor, description: str, lon: float, lat: float, crs: str =
 
 
 def report_sync(*, actor, client_id: uuid.UUID | None, description: str, lon: float, lat: float,
-                crs: str = "wgs84", source: str = Report.Source.PUBLIC, reporter_name: str = "",
+                crs: str = DEFAULT_CRS, source: str = Report.Source.PUBLIC, reporter_name: str = "",
                 reporter_phone: str = "", photos: Sequence[UploadedFile] = ()) -> Synced:
     """A report sent by a phone: stored once per client_id of its sender (gridmap.core.sync)."""
     fields = {"description": description, "lon": lon, "lat": lat, "crs": crs, "source": source,
