@@ -52,7 +52,7 @@ def run() -> dict:
     from gridmap.grids.models import Grid, GridAssignment
     from gridmap.patrols.models import Patrol
 
-    officer = GridAssignment.objects.filter(grid__code=CELL, role="officer").select_related("user").first().user
+    officer = GridAssignment.objects.filter(grid__code=CELL, role=GridAssignment.Duty.CELL_OFFICER).select_related("user").first().user
     token = device_token_create(user=officer, name="bench-sync")[1]
     point = Grid.objects.get(code=CELL).geom.point_on_surface
     now = timezone.now()
@@ -118,9 +118,8 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     django.setup()
-    from gridmap.workspaces.sample import sample_load
-
     from bench.run import prepare_database
+    from gridmap.demo.sample import sample_load
     from gridmap.grids.models import Grid
 
     prepare_database(args.district_db)
