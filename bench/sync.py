@@ -52,7 +52,8 @@ def run() -> dict:
     from gridmap.grids.models import Grid, GridAssignment
     from gridmap.patrols.models import Patrol
 
-    officer = GridAssignment.objects.filter(grid__code=CELL, role=GridAssignment.Duty.CELL_OFFICER).select_related("user").first().user
+    officer = (GridAssignment.objects.filter(grid__code=CELL, role=GridAssignment.Duty.CELL_OFFICER)
+               .select_related("user").first().user)
     token = device_token_create(user=officer, name="bench-sync")[1]
     point = Grid.objects.get(code=CELL).geom.point_on_surface
     now = timezone.now()
