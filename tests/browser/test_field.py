@@ -215,3 +215,30 @@ def test_an_inspection_recorded_offline_on_a_task_goes_up_once(open_page, live_s
     finally:
         committed(lambda: (Inspection.objects.filter(task_id=task.pk).delete(),
                            InspectionTask.objects.filter(pk=task.pk).delete()))
+
+
+def test_a_report_recorded_offline_goes_up_once(open_page, live_site):
+    from gridmap.inspections.models import Report
+
+    cell = cell_with_most_enterprises()
+    officer = officer_of(cell.code)
+    lon, lat = inside(cell.code)
+    page, _watch = open_page(width=390, height=844, mobile=True)
+    login(page, live_site, officer.username)
+    page.wait_for_selector("body[data-offline-ready]", state="attached", timeout=60000)
+    page.context.set_offline(True)
+    # The report page is in the package's page list: it opens without signal.
+    page.goto(f"{live_site.url}/inspections/reports/")
+    page.fill("#report-form textarea[name=description]", "离线举报：河堤旁有人倾倒废油。")
+    page.fill("#report-form input[name=lon]", f"{lon:.6f}")
+    page.fill("#report-form input[name=lat]", f"{lat:.6f}")
+    submit_offline(page, "#report-form", "#report-result", "field-offline-report.png")
+    mine = Report.objects.filter(created_by=officer, description="离线举报：河堤旁有人倾倒废油。")
+    assert not mine.exists()
+
+    page.context.set_offline(False)
+    expect(outbox_count(page)).to_have_text("0", timeout=30000)
+    assert mine.count() == 1 and mine.get().client_id is not None
+    page.reload()
+    expect(outbox_count(page)).to_have_text("0")
+    assert mine.count() == 1
