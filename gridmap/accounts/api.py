@@ -1,6 +1,6 @@
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.exceptions import NotFound
@@ -73,7 +73,9 @@ class ObtainTokenView(APIView):
     serializer_class = TokenRequestSerializer
 
     @extend_schema(summary="用户名密码登录，为本设备新建令牌（有效期 GRIDMAP_TOKEN_TTL_DAYS 天）",
-                   request=TokenRequestSerializer, responses={200: NewDeviceOutput})
+                   request=TokenRequestSerializer,
+                   responses={200: NewDeviceOutput,
+                              429: OpenApiResponse(description="登录失败次数过多，账户暂时锁定（见 Retry-After）")})
     def post(self, request):
         username = self._username(request.data)
         if username and is_locked_out(request._request, username):
