@@ -22,6 +22,9 @@ class Role(models.TextChoices):
     BUREAU_STAFF = "bureau_staff", "区应急管理局监管人员"
     FLOOD_COMMAND = "flood_command", "防汛指挥"
     ADMINISTRATOR = "administrator", "系统管理员"
+    LAW_ENFORCEMENT = "law_enforcement", "执法人员"
+    GAUGE_FEED = "gauge_feed", "水雨情数据接入"
+    ENTERPRISE = "enterprise", "企业用户"
 
 
 # The password hash never enters the history; last_login changes on every sign-in and would

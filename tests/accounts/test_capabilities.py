@@ -29,7 +29,8 @@ from gridmap.accounts.capabilities import (
 pytestmark = pytest.mark.django_db
 NUMBERS = itertools.count()
 
-ROLES = ("grid_officer", "grid_head", "bureau_staff", "flood_command", "administrator")
+ROLES = ("grid_officer", "grid_head", "bureau_staff", "flood_command", "administrator", "law_enforcement",
+         "gauge_feed", "enterprise")
 # Written out here, not read from the capabilities, so that a wrong mapping fails.
 ALLOWED = {
     SEE_DISTRICT: {"bureau_staff", "flood_command", "administrator"},
