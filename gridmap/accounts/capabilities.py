@@ -54,8 +54,12 @@ COMMAND_FLOODS = Capability(
     "command_floods", "防汛指挥", frozenset({Role.FLOOD_COMMAND, Role.BUREAU_STAFF, Role.ADMINISTRATOR}),
     "只有防汛指挥、区应急管理局监管人员和系统管理员可以使用防汛功能")
 
+FEED_READINGS = Capability(
+    "feed_readings", "水雨情数据接入", frozenset({Role.FLOOD_COMMAND, Role.GAUGE_FEED, Role.ADMINISTRATOR}),
+    "只有防汛指挥、水雨情数据接入账户和系统管理员可以提交水雨情数据")
+
 CAPABILITIES = {c.name: c for c in (SEE_DISTRICT, ASSIGN_OFFICERS, ASSIGN_INSPECTIONS, ISSUE_DOCUMENTS,
-                                    COMMAND_FLOODS)}
+                                    COMMAND_FLOODS, FEED_READINGS)}
 
 
 def capability_required(capability: Capability):

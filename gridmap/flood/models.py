@@ -12,9 +12,11 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q
+from django.utils import timezone
 
 from gridmap.core.constraints import geometry_constraints
 from gridmap.core.history import tracked
+from gridmap.core.models import data_version_trigger
 from gridmap.enterprises.models import Enterprise
 from gridmap.grids.conf import app_settings as grid_settings
 
@@ -371,3 +373,124 @@ class PreFloodTask(models.Model):
             models.UniqueConstraint(fields=["enterprise", "zone"], condition=Q(status="open"),
                                     name="preflood_one_open_task"),
         ]
+
+
+# --- gauges in a storm (issue 17): stations, readings, places at risk -------------------------
+
+class Station(models.Model):
+    """A rain gauge (雨量站) or a river water-level station (水位站) with its thresholds as data.
+
+    Water level: warning_level is 警戒水位 and guarantee_level 保证水位 (m). Rain: they are the
+    24 h thresholds (GB/T 28592-2012: 暴雨 ≥ 50 mm, 大暴雨 ≥ 100 mm), and hourly_heavy_mm the
+    1 h 暴雨 grade (≥ 16 mm)."""
+
+    class Kind(models.TextChoices):
+        RAIN = "rain", "雨量站"
+        WATER_LEVEL = "water_level", "水位站"
+
+    code = models.CharField("测站编码", max_length=32, unique=True)
+    name = models.CharField("名称", max_length=100)
+    kind = models.CharField("类型", max_length=12, choices=Kind.choices, db_index=True)
+    river = models.ForeignKey(River, verbose_name="所在河道", null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="stations")
+    location = models.PointField("位置", srid=4326)
+    warning_level = models.FloatField("警戒值（警戒水位 m / 24 小时雨量 mm）")
+    guarantee_level = models.FloatField("危险值（保证水位 m / 24 小时雨量 mm）")
+    hourly_heavy_mm = models.FloatField("1 小时暴雨量级 (mm)", null=True, blank=True)
+    generated = models.BooleanField("示意位置（生成）", default=False)
+    district_code = _district_code()
+
+    class Meta:
+        verbose_name = "水雨情测站"
+        verbose_name_plural = "水雨情测站"
+        ordering = ["kind", "code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(guarantee_level__gt=F("warning_level")),
+                                   name="station_levels_ordered"),
+        ]
+        constraints += geometry_constraints("flood_station", location="测站位置")
+        triggers = [data_version_trigger("station_data_version")]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+
+class Reading(models.Model):
+    """One reading: a water level in metres, or the millimetres of rain since the station's
+    previous reading. Stored once per station and time; a late one is kept as history."""
+
+    station = models.ForeignKey(Station, verbose_name="测站", on_delete=models.CASCADE,
+                                related_name="readings")
+    time = models.DateTimeField("观测时间")
+    value = models.FloatField("数值")
+    received_at = models.DateTimeField("接收时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "水雨情数据"
+        verbose_name_plural = "水雨情数据"
+        ordering = ["station", "-time"]
+        constraints = [models.UniqueConstraint(fields=["station", "time"], name="reading_once_per_time")]
+        indexes = [models.Index(fields=["station", "-time"], name="reading_latest")]
+        triggers = [data_version_trigger("reading_data_version")]
+
+
+class PlaceAtRisk(models.Model):
+    """A place flood command watches in a storm, with the person answering for it."""
+
+    name = models.CharField("名称", max_length=100)
+    location = models.PointField("位置", srid=4326)
+    responsible_person = models.CharField("责任人", max_length=64)
+    phone = models.CharField("电话", max_length=32)
+    generated = models.BooleanField("示意数据（生成）", default=False)
+    district_code = _district_code()
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@tracked()
+class WaterloggingPoint(PlaceAtRisk):
+    """易涝点: a low spot where water gathers in heavy rain (an underpass, a low road)."""
+
+    description = models.CharField("情况说明", max_length=200, blank=True)
+
+    class Meta(PlaceAtRisk.Meta):
+        verbose_name = "易涝点"
+        verbose_name_plural = "易涝点"
+        constraints = [models.UniqueConstraint(fields=["district_code", "name"], name="waterlogging_unique_name")]
+        constraints += geometry_constraints("flood_waterloggingpoint", location="易涝点位置")
+
+
+@tracked()
+class Shelter(PlaceAtRisk):
+    """避险安置点 with the number of people it can take."""
+
+    address = models.CharField("地址", max_length=200, blank=True)
+    capacity = models.PositiveIntegerField("容纳人数")
+
+    class Meta(PlaceAtRisk.Meta):
+        verbose_name = "避险安置点"
+        verbose_name_plural = "避险安置点"
+        constraints = [models.UniqueConstraint(fields=["district_code", "name"], name="shelter_unique_name")]
+        constraints += geometry_constraints("flood_shelter", location="安置点位置")
+
+
+@tracked()
+class EvacuationVillage(PlaceAtRisk):
+    """A village to evacuate (需转移村庄) with its population and the shelter it goes to."""
+
+    town = models.CharField("所属乡镇", max_length=64)
+    population = models.PositiveIntegerField("人口")
+    shelter = models.ForeignKey(Shelter, verbose_name="安置点", null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="villages")
+
+    class Meta(PlaceAtRisk.Meta):
+        verbose_name = "需转移村庄"
+        verbose_name_plural = "需转移村庄"
+        constraints = [models.UniqueConstraint(fields=["district_code", "town", "name"],
+                                               name="village_unique_name")]
+        constraints += geometry_constraints("flood_evacuationvillage", location="村庄位置")

@@ -20,6 +20,7 @@ from gridmap.accounts.capabilities import (
     ASSIGN_OFFICERS,
     CAPABILITIES,
     COMMAND_FLOODS,
+    FEED_READINGS,
     ISSUE_DOCUMENTS,
     SEE_DISTRICT,
     capability_required,
@@ -38,6 +39,7 @@ ALLOWED = {
     ASSIGN_INSPECTIONS: {"bureau_staff", "administrator"},
     ISSUE_DOCUMENTS: {"bureau_staff", "administrator"},
     COMMAND_FLOODS: {"flood_command", "bureau_staff", "administrator"},
+    FEED_READINGS: {"flood_command", "gauge_feed", "administrator"},
 }
 
 
