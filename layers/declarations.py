@@ -285,3 +285,52 @@ register(Layer(
                          "≥ 20": "#08306b"}},
     filters={"parent": "parent__code", "code": "code"},
 ))
+
+# --- flood command in a storm (issue 17) -----------------------------------------------------
+from gridmap.flood.gauges import (  # noqa: E402
+    shelters_for_user,
+    stations_for_user,
+    villages_for_user,
+    waterlogging_points_for_user,
+)
+
+STATION_STATE_COLOURS = {"danger": "#d50000", "warning": "#ff8f00", "normal": "#2e7d32"}
+register(Layer(
+    name="stations", title="水雨情测站", geometry="point", geom_field="location",
+    source=stations_for_user,
+    properties=("code", "name", "kind", "kind_name", "river_name", "state", "state_name", "stale",
+                "latest_value", "latest_time", "rain_24h_mm", "warning_level", "guarantee_level"),
+    popup=(("name", "测站"), ("code", "编码"), ("kind_name", "类型"), ("state_name", "状态"),
+           ("latest_value", "最新读数"), ("latest_time", "观测时间"), ("rain_24h_mm", "24 小时雨量 (mm)"),
+           ("warning_level", "警戒值"), ("guarantee_level", "保证值/危险值")),
+    style={"radius": 7, "weight": 2, "color": "#263238", "fillOpacity": 0.95},
+    style_by={"property": "state", "values": STATION_STATE_COLOURS, "default": "#2e7d32",
+              "legend": {"超保证/大暴雨": "#d50000", "超警戒/暴雨": "#ff8f00", "正常": "#2e7d32"}},
+    filters={"kind": "kind", "state": "state", "code": "code"},
+    draw="geojson",
+))
+PERSON_POPUP = (("responsible_person", "责任人"), ("phone", "电话"))
+register(Layer(
+    name="waterlogging-points", title="易涝点", geometry="point", geom_field="location",
+    source=waterlogging_points_for_user,
+    properties=("name", "description", "responsible_person", "phone", "generated"),
+    popup=(("name", "易涝点"), ("description", "情况"), *PERSON_POPUP),
+    style={"radius": 6, "weight": 2, "color": "#01579b", "fillColor": "#4fc3f7", "fillOpacity": 0.9},
+    capability=COMMAND_FLOODS, draw="geojson",
+))
+register(Layer(
+    name="evacuation-villages", title="需转移村庄", geometry="point", geom_field="location",
+    source=villages_for_user,
+    properties=("name", "town", "population", "shelter_name", "responsible_person", "phone", "generated"),
+    popup=(("name", "村庄"), ("town", "所属"), ("population", "人口"), ("shelter_name", "安置点"), *PERSON_POPUP),
+    style={"radius": 6, "weight": 2, "color": "#4a148c", "fillColor": "#ce93d8", "fillOpacity": 0.9},
+    capability=COMMAND_FLOODS, draw="geojson",
+))
+register(Layer(
+    name="shelters", title="避险安置点", geometry="point", geom_field="location",
+    source=shelters_for_user,
+    properties=("name", "address", "capacity", "responsible_person", "phone", "generated"),
+    popup=(("name", "安置点"), ("address", "地址"), ("capacity", "容纳人数"), *PERSON_POPUP),
+    style={"radius": 8, "weight": 2, "color": "#1b5e20", "fillColor": "#a5d6a7", "fillOpacity": 0.95},
+    capability=COMMAND_FLOODS, draw="geojson",
+))

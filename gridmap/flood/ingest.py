@@ -18,7 +18,7 @@ from django.utils import timezone
 from gridmap.accounts.capabilities import FEED_READINGS
 from gridmap.core import versions
 
-from .models import Station
+from .models import Reading, Station
 
 MAX_BATCH = 10_000
 # A logger's clock may run a little ahead; beyond this a time is a mistake.
@@ -156,3 +156,13 @@ def readings_record(*, actor, rows: Sequence) -> IngestResult:
         created = cursor.rowcount
     versions.forget()
     return IngestResult(received=len(rows), created=created)
+
+
+def readings_remove(*, actor, start: dt.datetime, station_codes: Sequence[str]) -> int:
+    """Remove the stations' readings from `start` on, so that a stretch replayed at its own
+    times is the stations' latest again; returns how many were removed."""
+    FEED_READINGS.require(actor)
+    with transaction.atomic():
+        removed, _ = Reading.objects.filter(station__code__in=list(station_codes), time__gte=start).delete()
+    versions.forget()
+    return removed

@@ -2,8 +2,11 @@
 
 from django.urls import path
 
-from . import api
+from . import api, gauges_api
 
 urlpatterns = [
     path("exposure/", api.ImpactView.as_view(), name="flood-exposure"),
+    path("readings/", gauges_api.ReadingsView.as_view(), name="flood-readings"),
+    path("stations/", gauges_api.StationsView.as_view(), name="flood-stations"),
+    path("situation/", gauges_api.SituationView.as_view(), name="flood-situation"),
 ]

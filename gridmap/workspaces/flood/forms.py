@@ -68,3 +68,40 @@ class StockFilterForm(forms.Form):
 
     def low_only(self) -> bool:
         return self.is_valid() and self.cleaned_data["low"] == "1"
+
+
+class ReadingsUploadForm(forms.Form):
+    """A CSV of readings: a header row (station,time,value or 测站编码,观测时间,数值), then one
+    reading a line, UTF-8 (with or without BOM) or GBK (as Excel saves it in Chinese)."""
+
+    file = forms.FileField(label="CSV 文件", error_messages={"required": "请选择 CSV 文件"})
+
+    MAX_BYTES = 2 * 1024 * 1024
+    HEADERS = {"station": "station", "测站编码": "station", "time": "time", "观测时间": "time",
+               "value": "value", "数值": "value"}
+
+    def clean_file(self):
+        import csv
+        import io
+
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".csv"):
+            raise forms.ValidationError("只接受 .csv 文件")
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError("文件不能超过 2 MB")
+        raw = upload.read()
+        for encoding in ("utf-8-sig", "gbk"):
+            try:
+                text = raw.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise forms.ValidationError("文件编码无法识别（请用 UTF-8 或 GBK）")
+        reader = csv.reader(io.StringIO(text))
+        header = [self.HEADERS.get(name.strip()) for name in next(reader, [])]
+        missing = {"station", "time", "value"} - set(header)
+        if missing:
+            raise forms.ValidationError("首行应为列名 station,time,value（或 测站编码,观测时间,数值）")
+        return [dict((key, cell.strip()) for key, cell in zip(header, line, strict=False) if key)
+                for line in reader if any(cell.strip() for cell in line)]

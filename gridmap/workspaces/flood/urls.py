@@ -3,7 +3,7 @@ its historical path and name, `exposure`)."""
 
 from django.urls import path
 
-from . import views
+from . import gauges_views, views
 
 app_name = "flood"
 urlpatterns = [
@@ -14,4 +14,5 @@ urlpatterns = [
     path("stock/", views.stock, name="stock"),
     path("stock/<int:pk>/move/", views.stock_move, name="stock-move"),
     path("duty/", views.duty, name="duty"),
+    path("readings/upload/", gauges_views.readings_upload, name="readings-upload"),
 ]

@@ -39,7 +39,8 @@ from .forms import ImpactForm, StockFilterForm, StockMoveForm, ZoneTasksForm
 from .impact import impact_with_open_hazards
 
 FLOOD_LAYERS = ("district", "rivers", "flood-zones", "flood-basins", "flood-gates", "dikes",
-                "pumping-stations", "sluices", "depots", "rescue-teams", "grids-level1")
+                "pumping-stations", "sluices", "depots", "rescue-teams", "grids-level1",
+                "waterlogging-points", "evacuation-villages", "shelters")
 
 command_required = capability_required(COMMAND_FLOODS)
 
