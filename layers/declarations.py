@@ -294,7 +294,8 @@ from gridmap.flood.gauges import (  # noqa: E402
     waterlogging_points_for_user,
 )
 
-STATION_STATE_COLOURS = {"danger": "#d50000", "warning": "#ff8f00", "normal": "#2e7d32"}
+# Normal stations white, so that the two states that matter stand out among the green teams.
+STATION_STATE_COLOURS = {"danger": "#d50000", "warning": "#ff8f00", "normal": "#ffffff"}
 register(Layer(
     name="stations", title="水雨情测站", geometry="point", geom_field="location",
     source=stations_for_user,
@@ -304,8 +305,8 @@ register(Layer(
            ("latest_value", "最新读数"), ("latest_time", "观测时间"), ("rain_24h_mm", "24 小时雨量 (mm)"),
            ("warning_level", "警戒值"), ("guarantee_level", "保证值/危险值")),
     style={"radius": 7, "weight": 2, "color": "#263238", "fillOpacity": 0.95},
-    style_by={"property": "state", "values": STATION_STATE_COLOURS, "default": "#2e7d32",
-              "legend": {"超保证/大暴雨": "#d50000", "超警戒/暴雨": "#ff8f00", "正常": "#2e7d32"}},
+    style_by={"property": "state", "values": STATION_STATE_COLOURS, "default": "#ffffff",
+              "legend": {"超保证/大暴雨": "#d50000", "超警戒/暴雨": "#ff8f00", "正常": "#ffffff"}},
     filters={"kind": "kind", "state": "state", "code": "code"},
     draw="geojson",
 ))

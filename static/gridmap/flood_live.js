@@ -6,8 +6,8 @@
   "use strict";
   var cfg = window.gridmapFlood;
   var map = cfg.map;
-  var interval = cfg.liveInterval || 3000;
-  var COLOURS = {danger: "#d50000", warning: "#ff8f00", normal: "#2e7d32"};
+  var interval = cfg.liveInterval || 2000;
+  var COLOURS = {danger: "#d50000", warning: "#ff8f00", normal: "#ffffff"};
   var ORDER = {danger: 0, warning: 1, normal: 2};
   var layer = L.layerGroup().addTo(map);
   var markers = {};
@@ -50,7 +50,7 @@
       var latlng = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
       var style = {radius: p.state === "normal" ? 6 : 9, color: p.stale ? "#78909c" : "#263238",
                    weight: 2, dashArray: p.stale ? "3 3" : null, fillColor: COLOURS[p.state] || COLOURS.normal,
-                   fillOpacity: 0.95};
+                   fillOpacity: 0.95, className: "station-marker station-" + p.code};
       var marker = markers[p.code];
       if (!marker) {
         marker = L.circleMarker(latlng, style).addTo(layer);

@@ -1,0 +1,189 @@
+"""Gauges in a storm, over loopback against the real server (gridmap.server):
+
+- readings ingested per second through `POST /api/flood/readings/` in batches of 10,000,
+  against a plain COPY of the same rows into the same table (the baseline, same run);
+- the command map's refresh when nothing changed (`GET /api/flood/situation/` answered 304
+  from the data versions) against the same refresh with a changed picture (200, the body
+  built) and the framework's floor (a constant view).
+
+    python -m bench.storm [--db gridmap_bench_storm]
+
+Writes the "Storm: readings ingestion and the live map's refresh" section of bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import django
+
+from bench.run import BENCH_DIR, ROOT, free_port, wait_for_port
+
+BATCHES = 5
+BATCH = 10_000
+REFRESHES = 200
+SECTION = "## Storm: readings ingestion and the live map's refresh"
+
+
+def request(base: str, path: str, *, token: str, body: bytes | None = None, etag: str | None = None):
+    headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+    if etag:
+        headers["If-None-Match"] = etag
+    req = urllib.request.Request(f"{base}{path}", data=body, headers=headers, method="POST" if body else "GET")
+    try:
+        with urllib.request.urlopen(req, timeout=120) as response:
+            return response.status, response.headers.get("ETag"), response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers.get("ETag"), exc.read()
+
+
+def rows_for(codes: list[str], start: dt.datetime) -> list[dict]:
+    """BATCHES × BATCH readings, one a minute per station, all in the past and none stored."""
+    count = BATCHES * BATCH
+    return [{"station": codes[i % len(codes)], "time": (start + dt.timedelta(minutes=i // len(codes))).isoformat(),
+             "value": round(0.1 * (i % 7), 1)} for i in range(count)]
+
+
+def timed(work, repeat: int) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        work()
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def run() -> dict:
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from gridmap.accounts.services import device_token_create
+    from gridmap.flood.models import Reading, Station
+
+    gauge = get_user_model().objects.get(username="gauge")
+    command = get_user_model().objects.get(username="flood")
+    gauge_token = device_token_create(user=gauge, name="bench-storm")[1]
+    command_token = device_token_create(user=command, name="bench-storm")[1]
+    stations = dict(Station.objects.values_list("code", "pk"))
+    # Eight days ago and on, a minute per station: in the past (the API refuses the future).
+    start = (dt.datetime.now(dt.UTC) - dt.timedelta(days=8)).replace(second=0, microsecond=0)
+    rows = rows_for(sorted(stations), start)
+    end = start + dt.timedelta(minutes=len(rows) // len(stations) + 1)
+
+    def clear():
+        Reading.objects.filter(time__gte=start, time__lte=end).delete()
+
+    clear()
+    port = free_port()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "GRIDMAP_DEBUG": "0"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gridmap.server", "--port", str(port), "--log-level", "warning"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_for_port(port)
+        for _ in range(5):  # workers up, caches warm
+            request(base, "/api/flood/situation/", token=command_token)
+            request(base, "/bench/floor/", token=command_token)
+        bodies = [json.dumps({"readings": rows[i:i + BATCH]}).encode() for i in range(0, len(rows), BATCH)]
+        started = time.perf_counter()
+        answers = [request(base, "/api/flood/readings/", token=gauge_token, body=body) for body in bodies]
+        api_s = time.perf_counter() - started
+        created = sum(json.loads(body)["created"] for status, _, body in answers if status == 200)
+        statuses = sorted({status for status, _, _ in answers})
+        again = request(base, "/api/flood/readings/", token=gauge_token, body=bodies[0])
+
+        # The live map: unchanged (304), changed (200: the versions moved, the body is built), floor.
+        status, etag, _ = request(base, "/api/flood/situation/", token=command_token)
+        not_modified = timed(lambda: request(base, "/api/flood/situation/", token=command_token, etag=etag),
+                             REFRESHES)
+        refresh_status = request(base, "/api/flood/situation/", token=command_token, etag=etag)[0]
+        full = timed(lambda: request(base, "/api/flood/situation/", token=command_token), REFRESHES // 4)
+        body_bytes = len(request(base, "/api/flood/situation/", token=command_token)[2])
+        floor = timed(lambda: request(base, "/bench/floor/", token=command_token), REFRESHES)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(30)
+
+    stored_by_api = Reading.objects.filter(time__gte=start, time__lte=end).count()
+    clear()
+    # The baseline: the same rows by COPY into the same table (its index, constraint, trigger).
+    with connection.cursor() as cursor:
+        started = time.perf_counter()
+        with cursor.cursor.copy("COPY flood_reading (station_id, time, value, received_at) FROM STDIN") as copy:
+            now = dt.datetime.now(dt.UTC)
+            for row in rows:
+                copy.write_row((stations[row["station"]], row["time"], row["value"], now))
+        copy_s = time.perf_counter() - started
+    clear()
+    return {"load_average": os.getloadavg()[0], "rows": len(rows), "batch": BATCH,
+            "api_s": api_s, "api_rows_per_s": len(rows) / api_s, "copy_s": copy_s,
+            "copy_rows_per_s": len(rows) / copy_s, "api_vs_copy": api_s / copy_s,
+            "statuses": statuses, "created": created, "stored": stored_by_api,
+            "retry": json.loads(again[2]) if again[0] == 200 else again[0],
+            "refresh_status": refresh_status, "first_status": status,
+            "not_modified_ms": statistics.median(not_modified), "full_ms": statistics.median(full),
+            "floor_ms": statistics.median(floor), "body_bytes": body_bytes,
+            "stations": len(stations)}
+
+
+def write(result: dict) -> None:
+    lines = [SECTION, "",
+             f"{result['rows']:,} readings of the sample's {result['stations']} stations POSTed to "
+             f"`/api/flood/readings/` in batches of {result['batch']:,} over loopback (granian, `gridmap.server`), "
+             "one batch after another, against a plain `COPY` of the same rows into the same table "
+             "(baseline, same run). The map's refresh: `GET /api/flood/situation/` with the last ETag when "
+             f"nothing changed (304), without it (200, {result['body_bytes']:,} bytes), and a constant view "
+             f"(the floor), medians of sequential requests. Machine load average when it ended: "
+             f"{result['load_average']:.1f} on {os.cpu_count()} CPUs.", "",
+             "| figure | value |", "|---|---|",
+             f"| API: {result['rows']:,} rows, s | {result['api_s']:.2f} |",
+             f"| API: rows/s | {result['api_rows_per_s']:,.0f} |",
+             f"| COPY (baseline): s | {result['copy_s']:.2f} |",
+             f"| COPY: rows/s | {result['copy_rows_per_s']:,.0f} |",
+             f"| API time / COPY time | {result['api_vs_copy']:.1f} |",
+             f"| statuses / rows created / stored | {result['statuses']} / {result['created']:,} / "
+             f"{result['stored']:,} |",
+             f"| the first batch again | {result['retry']} |",
+             f"| refresh unchanged (304), ms | {result['not_modified_ms']:.2f} (status {result['refresh_status']}) |",
+             f"| refresh changed (200), ms | {result['full_ms']:.2f} |",
+             f"| floor (constant view), ms | {result['floor_ms']:.2f} |", ""]
+    path = BENCH_DIR / "RESULTS.md"
+    text = path.read_text()
+    section = "\n".join(lines)
+    pattern = re.compile(re.escape(SECTION) + r".*?(?=\n## |\Z)", re.S)
+    text = pattern.sub(section, text) if pattern.search(text) else text.rstrip() + "\n\n" + section + "\n"
+    path.write_text(text)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", default="gridmap_bench_storm")
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    django.setup()
+    from bench.run import prepare_database
+    from gridmap.demo.sample import sample_load
+    from gridmap.flood.models import Station
+
+    prepare_database(args.db)
+    if not Station.objects.exists():
+        sample_load(log=lambda *args: None)
+    result = run()
+    print(json.dumps(result, indent=2))
+    write(result)
+
+
+if __name__ == "__main__":
+    main()
