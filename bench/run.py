@@ -7,12 +7,14 @@ Run: DJANGO_SETTINGS_MODULE=bench.settings python -m bench [--scale district|pro
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import math
 import os
 import platform
 import random
+import re
 import shutil
 import signal
 import socket
@@ -62,6 +64,34 @@ def warm_up(base: str, token: str, lon_lat, workers: int = 8) -> None:
             answered += 1
         except OSError:  # a worker still starting may drop the connection
             time.sleep(0.2)
+
+
+@contextlib.contextmanager
+def bench_server():
+    """The project's server (granian, bench settings, no debug) on a free loopback port, its
+    base URL once it accepts connections; stopped afterwards."""
+    port = free_port()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "GRIDMAP_DEBUG": "0"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gridmap.server", "--port", str(port), "--log-level", "warning"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_for_port(port)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(30)
+
+
+def write_section(title: str, lines: list[str]) -> None:
+    """Put a section (its title line, then `lines`) in bench/RESULTS.md, in place of the one
+    with the same title, or at the end."""
+    path = BENCH_DIR / "RESULTS.md"
+    text = path.read_text()
+    section = "\n".join([title, *lines])
+    pattern = re.compile(re.escape(title) + r".*?(?=\n## |\Z)", re.S)
+    text = pattern.sub(lambda _: section, text) if pattern.search(text) else text.rstrip() + "\n\n" + section
+    path.write_text(text)
 
 
 def interior_points(n: int) -> list[tuple[float, float]]:
@@ -280,14 +310,7 @@ class Suite:
         if not shutil.which("wrk"):
             self.results["concurrency"] = {"skipped": "wrk is not installed (apt-get install wrk)"}
             return
-        port = free_port()
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "GRIDMAP_DEBUG": "0"}
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gridmap.server", "--port", str(port), "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        try:
-            base = f"http://127.0.0.1:{port}"
-            wait_for_port(port)
+        with bench_server() as base:
             lon_lat = interior_points(1000)
             warm_up(base, self.token, lon_lat[0])
             tile_paths = []
@@ -341,9 +364,6 @@ class Suite:
                     rows[f"{name}_vs_floor_rps"] = rows[name]["rps"] / rows["floor"]["rps"]
                     rows[f"{name}_vs_floor_p50"] = rows[name]["p50_ms"] / rows["floor"]["p50_ms"]
             self.results["concurrency"] = rows
-        finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=10)
 
     # --- pages in a browser -----------------------------------------------------------
     def map_pages(self):

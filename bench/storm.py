@@ -17,18 +17,14 @@ import argparse
 import datetime as dt
 import json
 import os
-import re
-import signal
 import statistics
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 
 import django
 
-from bench.run import BENCH_DIR, ROOT, free_port, wait_for_port
+from bench.run import bench_server, write_section
 
 BATCHES = 5
 BATCH = 10_000
@@ -85,14 +81,7 @@ def run() -> dict:
         Reading.objects.filter(time__gte=start, time__lte=end).delete()
 
     clear()
-    port = free_port()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "GRIDMAP_DEBUG": "0"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gridmap.server", "--port", str(port), "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_for_port(port)
+    with bench_server() as base:
         for _ in range(5):  # workers up, caches warm
             request(base, "/api/flood/situation/", token=command_token)
             request(base, "/bench/floor/", token=command_token)
@@ -112,9 +101,6 @@ def run() -> dict:
         full = timed(lambda: request(base, "/api/flood/situation/", token=command_token), REFRESHES // 4)
         body_bytes = len(request(base, "/api/flood/situation/", token=command_token)[2])
         floor = timed(lambda: request(base, "/bench/floor/", token=command_token), REFRESHES)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(30)
 
     stored_by_api = Reading.objects.filter(time__gte=start, time__lte=end).count()
     clear()
@@ -139,7 +125,7 @@ def run() -> dict:
 
 
 def write(result: dict) -> None:
-    lines = [SECTION, "",
+    lines = ["",
              f"{result['rows']:,} readings of the sample's {result['stations']} stations POSTed to "
              f"`/api/flood/readings/` in batches of {result['batch']:,} over loopback (granian, `gridmap.server`), "
              "one batch after another, against a plain `COPY` of the same rows into the same table "
@@ -159,12 +145,7 @@ def write(result: dict) -> None:
              f"| refresh unchanged (304), ms | {result['not_modified_ms']:.2f} (status {result['refresh_status']}) |",
              f"| refresh changed (200), ms | {result['full_ms']:.2f} |",
              f"| floor (constant view), ms | {result['floor_ms']:.2f} |", ""]
-    path = BENCH_DIR / "RESULTS.md"
-    text = path.read_text()
-    section = "\n".join(lines)
-    pattern = re.compile(re.escape(SECTION) + r".*?(?=\n## |\Z)", re.S)
-    text = pattern.sub(section, text) if pattern.search(text) else text.rstrip() + "\n\n" + section + "\n"
-    path.write_text(text)
+    write_section(SECTION, lines)
 
 
 def main() -> None:

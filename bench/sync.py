@@ -13,17 +13,13 @@ import argparse
 import datetime as dt
 import json
 import os
-import re
-import signal
-import subprocess
-import sys
 import time
 import urllib.request
 import uuid
 
 import django
 
-from bench.run import BENCH_DIR, ROOT, free_port, wait_for_port
+from bench.run import bench_server, write_section
 
 RECORDS = 100
 CELL = "120118105-001"
@@ -63,23 +59,13 @@ def run() -> dict:
                  "patrolled_at": (now - dt.timedelta(minutes=i)).isoformat(),
                  **({"client_id": str(uuid.uuid4())} if with_client_id else {})} for i in range(RECORDS)]
 
-    port = free_port()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "GRIDMAP_DEBUG": "0"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gridmap.server", "--port", str(port), "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     before = Patrol.objects.filter(officer=officer).count()
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_for_port(port)
+    with bench_server() as base:
         send_outbox(base, token, bodies(False)[:5])  # workers up, caches warm
         queued = bodies(True)
         baseline_s, baseline_statuses = send_outbox(base, token, bodies(False))
         synced_s, synced_statuses = send_outbox(base, token, queued)
         retried_s, retried_statuses = send_outbox(base, token, queued)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(30)
     stored = Patrol.objects.filter(officer=officer).count() - before
     Patrol.objects.filter(officer=officer, notes__startswith="离线巡查").delete()
     return {"load_average": os.getloadavg()[0],
@@ -91,7 +77,7 @@ def run() -> dict:
 
 
 def write(result: dict) -> None:
-    lines = [SECTION, "",
+    lines = ["",
              f"One officer's outbox of {result['records']} patrols POSTed one after another to "
              "`/api/patrols/` over loopback (granian, `gridmap.server`), as the phone sends it. "
              "Baseline: the same POSTs without `client_id`, in the same run. Target: ≤ 10 s. "
@@ -105,12 +91,7 @@ def write(result: dict) -> None:
              f"| retries / baseline | {result['retry_ratio']:.2f} |",
              f"| statuses: new / retried | {result['statuses']['synced']} / {result['statuses']['retried']} |",
              f"| records stored (expected {result['expected_stored']}) | {result['stored']} |", ""]
-    path = BENCH_DIR / "RESULTS.md"
-    text = path.read_text()
-    section = "\n".join(lines)
-    pattern = re.compile(re.escape(SECTION) + r".*?(?=\n## |\Z)", re.S)
-    text = pattern.sub(section, text) if pattern.search(text) else text.rstrip() + "\n\n" + section
-    path.write_text(text)
+    write_section(SECTION, lines)
 
 
 def main() -> None:
