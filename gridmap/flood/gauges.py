@@ -12,25 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import (
-    BooleanField,
-    Case,
-    CharField,
-    F,
-    FloatField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-    When,
-)
-from django.db.models.functions import Now
+from django.db.models import BooleanField, Case, CharField, DateTimeField, F, FloatField, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 
 from gridmap.accounts.capabilities import COMMAND_FLOODS
 
-from .models import EvacuationVillage, Reading, Shelter, Station, WaterloggingPoint
+from .models import EvacuationVillage, Shelter, Station, WaterloggingPoint
 
 RAIN_WINDOW = dt.timedelta(hours=24)
 STALE_AFTER = dt.timedelta(hours=6)
@@ -47,42 +34,50 @@ def _text(value: str) -> Value:
     return Value(value, output_field=CharField())
 
 
+# Scalar sub-selects on the station row: each reads the index (station, time desc) once, so a
+# column costs a few index probes however the others use it (CASE over Django annotations
+# would repeat every referenced sub-select inside each WHEN).
+_LATEST_TIME = "(SELECT max(r.time) FROM flood_reading r WHERE r.station_id = flood_station.id)"
+_LATEST_VALUE = ("(SELECT r.value FROM flood_reading r WHERE r.station_id = flood_station.id "
+                 "ORDER BY r.time DESC LIMIT 1)")
+_RAIN = f"""(CASE WHEN flood_station.kind = 'rain' THEN (SELECT (
+    SELECT round(sum(r.value)::numeric, 1)::float8 FROM flood_reading r
+    WHERE r.station_id = flood_station.id AND r.time <= l.t AND r.time > l.t - make_interval(secs => %s))
+  FROM (SELECT {_LATEST_TIME} AS t) l) END)"""
+_MEASURE = f"(CASE WHEN flood_station.kind = 'rain' THEN {_RAIN} ELSE {_LATEST_VALUE} END)"
+# Rain: at or over the 24 h grade; water level: above the level (警戒 / 保证).
+_STATE = f"""(SELECT CASE
+    WHEN m.v IS NULL THEN 'normal'
+    WHEN flood_station.kind = 'rain' AND m.v >= flood_station.guarantee_level THEN 'danger'
+    WHEN flood_station.kind = 'rain' AND m.v >= flood_station.warning_level THEN 'warning'
+    WHEN flood_station.kind <> 'rain' AND m.v > flood_station.guarantee_level THEN 'danger'
+    WHEN flood_station.kind <> 'rain' AND m.v > flood_station.warning_level THEN 'warning'
+    ELSE 'normal' END FROM (SELECT {_MEASURE} AS v) m)"""
+_STATE_NAME = f"""(SELECT CASE WHEN flood_station.kind = 'rain' THEN
+    CASE s.state {" ".join(["WHEN %s THEN %s"] * len(RAIN_STATES))} END
+  ELSE CASE s.state {" ".join(["WHEN %s THEN %s"] * len(STATES))} END END FROM (SELECT {_STATE} AS state) s)"""
+_STATE_NAME_PARAMS = tuple(v for pair in [*RAIN_STATES.items(), *STATES.items()] for v in pair)
+_STALE = f"(SELECT l.t IS NULL OR l.t < now() - make_interval(secs => %s) FROM (SELECT {_LATEST_TIME} AS t) l)"
+
+
 def stations_with_state() -> QuerySet[Station]:
     """Every station with `latest_time`, `latest_value`, `rain_24h_mm` (rain stations),
     `measure` (what the thresholds are compared with), `state`, `state_name` and `stale`."""
-    latest = Reading.objects.filter(station=OuterRef("pk")).order_by("-time")
-    window = (Reading.objects.filter(station=OuterRef("pk"), time__lte=OuterRef("latest_time"),
-                                     time__gt=OuterRef("latest_time") - RAIN_WINDOW)
-              .order_by().values("station").annotate(total=Sum("value")).values("total"))
+    window, stale_after = RAIN_WINDOW.total_seconds(), STALE_AFTER.total_seconds()
     rain = Q(kind=Station.Kind.RAIN)
     queryset = Station.objects.annotate(
-        latest_time=Subquery(latest.values("time")[:1]),
-        latest_value=Subquery(latest.values("value")[:1], output_field=FloatField()),
-    ).annotate(
-        rain_24h_mm=Case(When(rain, then=Subquery(window, output_field=FloatField())),
-                         output_field=FloatField()),
-    ).annotate(
-        measure=Case(When(rain, then=F("rain_24h_mm")), default=F("latest_value"),
-                     output_field=FloatField()),
-    ).annotate(
-        state=Case(
-            When(latest_time__isnull=True, then=_text("normal")),
-            When(rain & Q(measure__gte=F("guarantee_level")), then=_text("danger")),
-            When(rain & Q(measure__gte=F("warning_level")), then=_text("warning")),
-            When(~rain & Q(measure__gt=F("guarantee_level")), then=_text("danger")),
-            When(~rain & Q(measure__gt=F("warning_level")), then=_text("warning")),
-            default=_text("normal"), output_field=CharField()),
-        # Now() is the statement's clock: the compiled query stays the same from call to call.
-        stale=Case(When(Q(latest_time__isnull=True) | Q(latest_time__lt=Now() - STALE_AFTER), then=True),
-                   default=False, output_field=BooleanField()),
+        latest_time=RawSQL(_LATEST_TIME, (), output_field=DateTimeField()),
+        latest_value=RawSQL(_LATEST_VALUE, (), output_field=FloatField()),
+        rain_24h_mm=RawSQL(_RAIN, (window,), output_field=FloatField()),
+        measure=RawSQL(_MEASURE, (window,), output_field=FloatField()),
+        state=RawSQL(_STATE, (window,), output_field=CharField()),
+        # now() is the statement's clock: the compiled query stays the same from call to call.
+        stale=RawSQL(_STALE, (stale_after,), output_field=BooleanField()),
         kind_name=Case(When(rain, then=_text(Station.Kind.RAIN.label)),
                        default=_text(Station.Kind.WATER_LEVEL.label), output_field=CharField()),
         river_name=F("river__name"),
     )
-    return queryset.annotate(state_name=Case(
-        *[When(rain & Q(state=key), then=_text(label)) for key, label in RAIN_STATES.items()],
-        *[When(state=key, then=_text(label)) for key, label in STATES.items()],
-        default=_text(""), output_field=CharField()))
+    return queryset.annotate(state_name=RawSQL(_STATE_NAME, (*_STATE_NAME_PARAMS, window), output_field=CharField()))
 
 
 def stations_for_user(user) -> QuerySet[Station]:

@@ -401,6 +401,30 @@ def probe_flood_exposure_api(w):
     holds_nothing_of_the_victim(response, w)
 
 
+def probe_readings_api(w):
+    from gridmap.flood.models import Reading
+
+    before = Reading.objects.count()
+    row = {"station": "JH-W01", "time": timezone.now().isoformat(), "value": 9.9}
+    assert w.api.post("/api/flood/readings/", {"readings": [row]}, format="json").status_code == 403
+    assert Reading.objects.count() == before
+
+
+def probe_readings_upload(w):
+    assert w.web.get("/flood/readings/upload/").status_code == 403
+
+
+def probe_stations_api(w):
+    # Gauges are shared facts of the storm, open to every signed-in user; nothing of a cell.
+    response = w.api.get("/api/flood/stations/")
+    assert response.status_code == 200
+    holds_nothing_of_the_victim(response, w)
+
+
+def probe_situation_api(w):
+    assert w.api.get("/api/flood/situation/").status_code == 403
+
+
 # --- inspections (issue 6) -------------------------------------------------------------------
 
 def probe_area_page(w):
@@ -677,6 +701,10 @@ PROBES = {
     "flood/stock/<int:pk>/move/": probe_flood_stock_move,
     "flood/duty/": probe_flood_duty,
     "api/flood/exposure/": probe_flood_exposure_api,
+    "api/flood/readings/": probe_readings_api,
+    "api/flood/stations/": probe_stations_api,
+    "api/flood/situation/": probe_situation_api,
+    "flood/readings/upload/": probe_readings_upload,
     "": probe_home,
     "map/": probe_map,
     "my-cell/": probe_my_cell,
