@@ -61,22 +61,21 @@ _STALE = f"(SELECT l.t IS NULL OR l.t < now() - make_interval(secs => %s) FROM (
 
 
 def stations_with_state() -> QuerySet[Station]:
-    """Every station with `latest_time`, `latest_value`, `rain_24h_mm` (rain stations),
-    `measure` (what the thresholds are compared with), `state`, `state_name` and `stale`."""
+    """Every station with `latest_time`, `latest_value`, `rain_24h_mm` (rain stations), `state`,
+    `state_name` and `stale`; `measure` (what the thresholds are compared with) to order by."""
     window, stale_after = RAIN_WINDOW.total_seconds(), STALE_AFTER.total_seconds()
     rain = Q(kind=Station.Kind.RAIN)
     queryset = Station.objects.annotate(
         latest_time=RawSQL(_LATEST_TIME, (), output_field=DateTimeField()),
         latest_value=RawSQL(_LATEST_VALUE, (), output_field=FloatField()),
         rain_24h_mm=RawSQL(_RAIN, (window,), output_field=FloatField()),
-        measure=RawSQL(_MEASURE, (window,), output_field=FloatField()),
         state=RawSQL(_STATE, (window,), output_field=CharField()),
         # now() is the statement's clock: the compiled query stays the same from call to call.
         stale=RawSQL(_STALE, (stale_after,), output_field=BooleanField()),
         kind_name=Case(When(rain, then=_text(Station.Kind.RAIN.label)),
                        default=_text(Station.Kind.WATER_LEVEL.label), output_field=CharField()),
         river_name=F("river__name"),
-    )
+    ).alias(measure=RawSQL(_MEASURE, (window,), output_field=FloatField()))  # for ordering, not selected
     return queryset.annotate(state_name=RawSQL(_STATE_NAME, (*_STATE_NAME_PARAMS, window), output_field=CharField()))
 
 
