@@ -26,7 +26,7 @@ from tests.factories import inside, officer_of, png_upload
 pytestmark = pytest.mark.django_db
 VICTIM, ATTACKER = "120118107-001", "120118107-002"
 # A valid GB 32100 code (check character computed) that the sample does not use.
-VICTIM_CREDIT_CODE = "91120118MA05XKCT1N"
+VICTIM_CREDIT_CODE = "91120118MA05XKCTXD"
 
 # Routes without per-cell data, and why.
 EXEMPT = {
