@@ -130,3 +130,18 @@ def test_the_2019_sample_cites_only_2017_items_that_apply():
     for hazard in majors:
         assert hazard.criterion_code.startswith("S17-")
         assert hazard.criterion_code in {c.code for c in checklist_for(hazard.enterprise, hazard.found_on)}
+
+
+def test_the_task_page_of_a_hazardous_chemical_enterprise_says_its_own_criteria_apply(supervisor, client):
+    from gridmap.inspections import services
+
+    trader = Enterprise.objects.filter(hazardous_chemicals=True, industry_code__startswith="51",
+                                       cell__isnull=False).first()
+    steel = Enterprise.objects.filter(hazardous_chemicals=False, industry_code="3130", cell__isnull=False).first()
+    due = timezone.localdate() + dt.timedelta(days=10)
+    tasks = services.tasks_assign(actor=supervisor, enterprise_ids=[trader.pk, steel.pk], due_date=due).created
+    client.force_login(supervisor)
+    pages = {t.enterprise_id: client.get(f"/inspections/tasks/{t.pk}/").content.decode() for t in tasks}
+    assert "安监总管三〔2017〕121号" in pages[trader.pk] and "M10-4-1" not in pages[trader.pk]
+    assert "M10-4-1" in pages[steel.pk] and "121号" not in pages[steel.pk]
+    assert "《工贸企业重大事故隐患判定标准》（应急管理部令第10号）" in pages[steel.pk]
