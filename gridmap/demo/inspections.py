@@ -88,6 +88,19 @@ def _split(total: int, parts: int, rng: random.Random, low: int = 1) -> list[int
     return [s + low - 1 for s in sizes]
 
 
+def _capped(sizes: list[int], cap: int) -> list[int]:
+    """The same parts and total with none above `cap`: the excess moves to the smallest parts
+    (a fine of 50,000 yuan or more is a major penalty and needs a legal review)."""
+    sizes = list(sizes)
+    for i in range(len(sizes)):
+        while sizes[i] > cap:
+            smallest = min(range(len(sizes)), key=sizes.__getitem__)
+            moved = min(sizes[i] - cap, cap - sizes[smallest])
+            sizes[i] -= moved
+            sizes[smallest] += moved
+    return sizes
+
+
 @transaction.atomic
 def sample_inspections_load(*, password_hash: str, log=print) -> None:
     if AnnualPlan.objects.filter(year=YEAR).exists():
@@ -181,8 +194,8 @@ def sample_inspections_load(*, password_hash: str, log=print) -> None:
     fined = rng.sample(operating, TARGETS["fined"])
     major_amounts = [Decimal(a) * 1000 for a in _split(4_960, TARGETS["major_penalties"], rng, low=50)]
     minor_total = int(TARGETS["fines_total"]) // 1000 - 4_960
-    minor_amounts = [Decimal(a) * 1000 for a in _split(minor_total, TARGETS["fined"] - TARGETS["major_penalties"],
-                                                       rng, low=1)]
+    minor_amounts = [Decimal(a) * 1000 for a in _capped(
+        _split(minor_total, TARGETS["fined"] - TARGETS["major_penalties"], rng, low=1), cap=49)]
     for enterprise, amount in zip(fined, major_amounts + minor_amounts, strict=True):
         doc = document("penalty_decision", enterprise, fine_amount=amount)
         if amount >= 50_000:

@@ -537,6 +537,12 @@ def probe_hazard_api_detail(w):
     assert w.api.get(f"/api/inspections/hazards/{w.hazard.pk}/").status_code == 404
 
 
+def probe_criteria_api(w):
+    response = w.api.get("/api/inspections/criteria/", {"enterprise": w.enterprise.pk})
+    assert response.status_code == 404 and response.json() == {"detail": "企业不存在或无权查看"}
+    holds_nothing_of_the_victim(w.api.get("/api/inspections/criteria/"), w)
+
+
 def probe_reports_api(w):
     holds_nothing_of_the_victim(w.api.get("/api/inspections/reports/"), w)
     lon, lat = w.victim_point
@@ -732,6 +738,7 @@ PROBES = {
     "api/inspections/hazards/<int:pk>/reinspections/": probe_hazard_api_reinspections,
     "api/inspections/hazards/": probe_hazards_api,
     "api/inspections/hazards/<int:pk>/": probe_hazard_api_detail,
+    "api/inspections/criteria/": probe_criteria_api,
     "api/inspections/reports/": probe_reports_api,
     "api/auth/devices/": probe_devices_api,
     "api/auth/devices/<int:pk>/": probe_device_api,
