@@ -21,7 +21,7 @@ from django.db import transaction
 
 from gridmap.accounts.models import Role
 from gridmap.enterprises.models import Enterprise
-from gridmap.inspections.criteria import CRITERIA
+from gridmap.inspections.criteria import checklist_for
 from gridmap.inspections.models import (
     AnnualPlan,
     EnforcementCertificate,
@@ -47,6 +47,14 @@ START, END = dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31)
 
 def _day(rng: random.Random, start: dt.date = START, end: dt.date = END) -> dt.date:
     return start + dt.timedelta(days=rng.randrange((end - start).days + 1))
+
+
+def _cited(rng: random.Random, enterprise: Enterprise, day: dt.date) -> str:
+    """A criterion of the standard in force on the day (the 2017 standard all through 2019) that
+    applies to the enterprise; "" when none does (the 2017 standard has no item for, say, a
+    restaurant), and then the hazard is a general one."""
+    items = [c.code for c in checklist_for(enterprise, day) if c.sector != "devices"]
+    return rng.choice(items) if items else ""
 
 
 def _enforcers(password_hash: str) -> list:
@@ -80,6 +88,19 @@ def _split(total: int, parts: int, rng: random.Random, low: int = 1) -> list[int
     return [s + low - 1 for s in sizes]
 
 
+def _capped(sizes: list[int], cap: int) -> list[int]:
+    """The same parts and total with none above `cap`: the excess moves to the smallest parts
+    (a fine of 50,000 yuan or more is a major penalty and needs a legal review)."""
+    sizes = list(sizes)
+    for i in range(len(sizes)):
+        while sizes[i] > cap:
+            smallest = min(range(len(sizes)), key=sizes.__getitem__)
+            moved = min(sizes[i] - cap, cap - sizes[smallest])
+            sizes[i] -= moved
+            sizes[smallest] += moved
+    return sizes
+
+
 @transaction.atomic
 def sample_inspections_load(*, password_hash: str, log=print) -> None:
     if AnnualPlan.objects.filter(year=YEAR).exists():
@@ -105,12 +126,15 @@ def sample_inspections_load(*, password_hash: str, log=print) -> None:
                                   position=location, findings="例行监督检查", district_code=district))
     routine = Inspection.objects.bulk_create(routine)
     hazards, by_inspection = [], {}
+    kinds = Enterprise.objects.only("industry_code", "hazardous_chemicals", "dust_explosion", "confined_space",
+                                    "ammonia").in_bulk()
+    cite = random.Random(SEED + 1)  # its own stream, so that the citations shift nothing else
     for _ in range(TARGETS["hazards"]):
         inspection = rng.choice(routine)
         major = rng.random() < 0.03
+        cited = _cited(cite, kinds[inspection.enterprise_id], inspection.inspected_on) if major else ""
         hazard = Hazard(enterprise_id=inspection.enterprise_id, cell_id=inspection.cell_id, inspection=inspection,
-                        level="major" if major else "general",
-                        criterion_code=rng.choice(CRITERIA).code if major else "",
+                        level="major" if cited else "general", criterion_code=cited,
                         description=rng.choice(("消防通道堵塞", "配电箱未接地", "安全警示标志缺失", "有限空间未设警示",
                                                 "除尘器未泄爆", "特种作业人员无证上岗", "气瓶未固定")),
                         location=inspection.position, measures="立即整改并报网格员复查",
@@ -170,8 +194,8 @@ def sample_inspections_load(*, password_hash: str, log=print) -> None:
     fined = rng.sample(operating, TARGETS["fined"])
     major_amounts = [Decimal(a) * 1000 for a in _split(4_960, TARGETS["major_penalties"], rng, low=50)]
     minor_total = int(TARGETS["fines_total"]) // 1000 - 4_960
-    minor_amounts = [Decimal(a) * 1000 for a in _split(minor_total, TARGETS["fined"] - TARGETS["major_penalties"],
-                                                       rng, low=1)]
+    minor_amounts = [Decimal(a) * 1000 for a in _capped(
+        _split(minor_total, TARGETS["fined"] - TARGETS["major_penalties"], rng, low=1), cap=49)]
     for enterprise, amount in zip(fined, major_amounts + minor_amounts, strict=True):
         doc = document("penalty_decision", enterprise, fine_amount=amount)
         if amount >= 50_000:

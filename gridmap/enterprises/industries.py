@@ -1,81 +1,48 @@
-"""GB/T 4754-2017 industry classification: the divisions (大类), and the classes the
-district's high-risk industries use. Beware: GB/T 4754-2002 numbered some divisions
-differently (ferrous metals were 32), so a code is only read as 2017."""
+"""GB/T 4754-2017 industry classification (国民经济行业分类): every division (大类, 97), group
+(中类, 473) and class (小类, 1,380) with its name, read from data/gbt4754_2017.csv.
+
+A code is read as 2017 only: the 2011 and 2002 editions numbered some things differently
+(2002: ferrous metals were 32; 2011: 1320 饲料加工 became 1321 宠物饲料加工 and 1329 其他饲料加工),
+and a code that is not in the 2017 table is refused rather than guessed.
+"""
 
 from __future__ import annotations
 
+import csv
 import re
+from pathlib import Path
 
-DIVISIONS = {
-    "01": "农业", "02": "林业", "03": "畜牧业", "04": "渔业",
-    "05": "农、林、牧、渔专业及辅助性活动", "06": "煤炭开采和洗选业",
-    "07": "石油和天然气开采业", "08": "黑色金属矿采选业", "09": "有色金属矿采选业",
-    "10": "非金属矿采选业", "11": "开采专业及辅助性活动", "12": "其他采矿业",
-    "13": "农副食品加工业", "14": "食品制造业", "15": "酒、饮料和精制茶制造业",
-    "16": "烟草制品业", "17": "纺织业", "18": "纺织服装、服饰业",
-    "19": "皮革、毛皮、羽毛及其制品和制鞋业", "20": "木材加工和木、竹、藤、棕、草制品业",
-    "21": "家具制造业", "22": "造纸和纸制品业", "23": "印刷和记录媒介复制业",
-    "24": "文教、工美、体育和娱乐用品制造业", "25": "石油、煤炭及其他燃料加工业",
-    "26": "化学原料和化学制品制造业", "27": "医药制造业", "28": "化学纤维制造业",
-    "29": "橡胶和塑料制品业", "30": "非金属矿物制品业", "31": "黑色金属冶炼和压延加工业",
-    "32": "有色金属冶炼和压延加工业", "33": "金属制品业", "34": "通用设备制造业",
-    "35": "专用设备制造业", "36": "汽车制造业",
-    "37": "铁路、船舶、航空航天和其他运输设备制造业", "38": "电气机械和器材制造业",
-    "39": "计算机、通信和其他电子设备制造业", "40": "仪器仪表制造业", "41": "其他制造业",
-    "42": "废弃资源综合利用业", "43": "金属制品、机械和设备修理业",
-    "44": "电力、热力生产和供应业", "45": "燃气生产和供应业", "46": "水的生产和供应业",
-    "47": "房屋建筑业", "48": "土木工程建筑业", "49": "建筑安装业",
-    "50": "建筑装饰、装修和其他建筑业", "51": "批发业", "52": "零售业", "53": "铁路运输业",
-    "54": "道路运输业", "55": "水上运输业", "56": "航空运输业", "57": "管道运输业",
-    "58": "多式联运和运输代理业", "59": "装卸搬运和仓储业", "60": "邮政业", "61": "住宿业",
-    "62": "餐饮业", "63": "电信、广播电视和卫星传输服务", "64": "互联网和相关服务",
-    "65": "软件和信息技术服务业", "66": "货币金融服务", "67": "资本市场服务", "68": "保险业",
-    "69": "其他金融业", "70": "房地产业", "71": "租赁业", "72": "商务服务业",
-    "73": "研究和试验发展", "74": "专业技术服务业", "75": "科技推广和应用服务业",
-    "76": "水利管理业", "77": "生态保护和环境治理业", "78": "公共设施管理业",
-    "79": "土地管理业", "80": "居民服务业", "81": "机动车、电子产品和日用产品修理业",
-    "82": "其他服务业", "83": "教育", "84": "卫生", "85": "社会工作", "86": "新闻和出版业",
-    "87": "广播、电视、电影和录音制作业", "88": "文化艺术业", "89": "体育", "90": "娱乐业",
-    "91": "中国共产党机关", "92": "国家机构", "93": "人民政协、民主党派", "94": "社会保障",
-    "95": "群众团体、社会团体和其他成员组织", "96": "基层群众自治组织及其他组织",
-    "97": "国际组织",
-}
+TABLE = Path(__file__).with_name("data") / "gbt4754_2017.csv"
 
-# Classes (小类) used by the district's high-risk industries and the sample data.
-CLASSES = {
-    "1320": "饲料加工", "1391": "淀粉及淀粉制品制造", "1419": "其他焙烤食品制造",
-    "1713": "棉印染精加工", "2221": "纸板制造", "2319": "包装装潢及其他印刷",
-    "2641": "涂料制造", "2661": "化学试剂和助剂制造", "2710": "化学药品原料药制造",
-    "2761": "生物药品制造", "2922": "塑料板、管、型材制造", "2929": "塑料零件及其他塑料制品制造",
-    "3021": "水泥制品制造", "3110": "炼铁", "3120": "炼钢", "3130": "钢压延加工",
-    "3140": "铁合金冶炼", "3216": "铝冶炼", "3251": "铜压延加工", "3252": "铝压延加工",
-    "3311": "金属结构制造", "3340": "金属丝绳及其制品制造", "3360": "金属表面处理及热处理加工",
-    "3391": "黑色金属铸造", "3392": "有色金属铸造", "3411": "锅炉及辅助设备制造",
-    "3441": "泵及真空设备制造", "3444": "阀门和旋塞制造", "3484": "机械零部件加工",
-    "3511": "矿山机械制造", "3525": "模具制造", "3579": "其他农、林、牧、渔业机械制造",
-    "3670": "汽车零部件及配件制造", "3761": "自行车制造", "3831": "电线、电缆制造",
-    "4210": "金属废料和碎屑加工处理", "4220": "非金属废料和碎屑加工处理",
-    "5162": "石油及制品批发", "5169": "其他化工产品批发", "5265": "机动车燃油零售",
-    "5431": "普通货物道路运输", "5435": "危险货物道路运输", "5910": "装卸搬运",
-    "5920": "通用仓储", "5930": "低温仓储", "5942": "危险化学品仓储", "5990": "其他仓储业",
-    "6210": "正餐服务", "7221": "物业管理",
-}
+
+def _load() -> dict[str, str]:
+    with TABLE.open(encoding="utf-8", newline="") as handle:
+        return {row["code"]: row["name"] for row in csv.DictReader(handle)}
+
+
+NAMES = _load()
+DIVISIONS = {code: name for code, name in NAMES.items() if len(code) == 2}
+GROUPS = {code: name for code, name in NAMES.items() if len(code) == 3}
+CLASSES = {code: name for code, name in NAMES.items() if len(code) == 4}
 
 CODE_RE = re.compile(r"^\d{2}(\d{1,2})?$")
+LEVELS = {2: "大类", 3: "中类", 4: "小类"}
 
 
 def industry_name(code: str) -> str | None:
-    """The name for a 2-, 3- or 4-digit code whose division exists; None when unknown."""
-    if not CODE_RE.match(code or "") or code[:2] not in DIVISIONS:
-        return None
-    return CLASSES.get(code) or DIVISIONS[code[:2]]
+    """The name of a 2017 division, group or class; None when the code is not in the table."""
+    return NAMES.get(code or "")
 
 
 def industry_problem(code: str) -> str | None:
+    """Why a code is not a GB/T 4754-2017 division, group or class, in Chinese; None when it is."""
     if not code:
         return "行业代码为空"
     if not CODE_RE.match(code):
         return f"行业代码 {code!r} 应为 GB/T 4754-2017 的 2–4 位数字代码"
     if code[:2] not in DIVISIONS:
         return f"行业代码 {code} 的大类 {code[:2]} 不在 GB/T 4754-2017 中"
+    if code not in NAMES:
+        return (f"行业代码 {code} 不是 GB/T 4754-2017 的{LEVELS[len(code)]}"
+                "（可能是 2011 或 2002 版的代码，请按 2017 版重新归类）")
     return None

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib.gis.geos import Point
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
+from .industries import industry_name, industry_problem
 from .models import Enterprise
 from .risk import risk_order_sql
 
@@ -132,9 +134,10 @@ def enterprise_save(*, credit_code: str, location: Point, **values) -> Enterpris
         enterprise.location = location
         for name, value in values.items():
             setattr(enterprise, name, value)
+        problem = industry_problem(enterprise.industry_code)
+        if problem:
+            raise ValidationError({"industry_code": problem})
         if not enterprise.industry_name:
-            from .industries import industry_name
-
             enterprise.industry_name = industry_name(enterprise.industry_code) or ""
         enterprise.full_clean()
         # The post_save receiver assigns the cell in PostGIS (also for admin and shell saves).

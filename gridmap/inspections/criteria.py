@@ -1,94 +1,155 @@
-"""Major-hazard criteria for industry and trade enterprises (工贸企业重大事故隐患判定标准),
-Ministry of Emergency Management Order No. 10 (2023), in force 15 May 2023: 64 items,
-3 management (Art. 3), 47 industry (Arts. 4–11), 14 special (Arts. 12–14: dust explosion 10,
-ammonia refrigeration 2, confined space 2).
+"""Major-accident-hazard criteria (重大事故隐患判定标准) for industry and trade enterprises,
+versioned by date: a hazard is judged by the criteria in force on the day it was found.
 
-Codes are ours: "M10-<article>-<item>". `verbatim` is True only where the title is the
-order's own wording (Art. 3); every other title is a PARAPHRASED SHORT TITLE written for the
-checklist, not the legal text: the inspector judges against the official text. Industry
-items are a representative subset (the sector's first items), not all 47.
+- 安监总管四〔2017〕129号《工贸行业重大生产安全事故隐患判定标准（2017版）》: 59 items, in force
+  until 14 May 2023 (data/criteria_2017.json);
+- 应急管理部令第10号《工贸企业重大事故隐患判定标准》: in force from 15 May 2023, 64 items
+  (Art. 3 management 3; Arts. 4–10 the seven industries 47; Art. 11 dust 10; Art. 12 liquid
+  ammonia 2; Art. 13 confined spaces 2) and Art. 14 (a failed monitoring, alarm or protective
+  device is itself a major hazard), kept as one entry without an item number
+  (data/criteria_order10_2023.json). There is no 商贸 article.
+
+The items are data, in the standards' own words; an item whose wording could not be checked
+against the official text carries confirmed=False and the screen says so. Codes are ours:
+"M10-<article>-<item>" (Art. 14: "M10-14") and "S17-<part>-<item>" for the 2017 standard, whose
+parts are numbered in order (1–3 专项类, 4–11 行业类).
+
+Which items an enterprise is checked against follows the sector classification of
+应急厅〔2019〕17号 (GB/T 4754-2017), its special flags, and Art. 2: hazardous chemicals follow
+their own criteria, so a hazardous-chemical enterprise is not offered industry items.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from dataclasses import dataclass
+from pathlib import Path
+
+from django.utils import timezone
+
+DATA = Path(__file__).with_name("data")
+
+SECTORS = {
+    "management": "管理类", "metallurgy": "冶金", "nonferrous": "有色", "building_materials": "建材",
+    "machinery": "机械", "light_industry": "轻工", "textile": "纺织", "tobacco": "烟草", "trade": "商贸",
+    "dust": "存在粉尘爆炸危险", "ammonia": "使用液氨制冷", "confined_space": "有限空间作业",
+    "devices": "监控、报警、防护设施失效",
+}
+INDUSTRY_SECTORS = ("metallurgy", "nonferrous", "building_materials", "machinery", "light_industry",
+                    "textile", "tobacco", "trade")
+# Enterprise flags (enterprises.Enterprise) that bring in the special items.
+SPECIAL_FLAGS = {"dust": "dust_explosion", "ammonia": "ammonia", "confined_space": "confined_space"}
+
+# 应急厅〔2019〕17号, by GB/T 4754-2017 code prefix; the longest matching prefix decides.
+# 建材 is division 30 without 305 (glass products) and the ceramics classes 3073–3076 and 3079,
+# which are light industry (日用玻璃、陶瓷 are Order No. 10 Art. 8 items). 机械 is 33–40 and 43.
+SECTOR_PREFIXES = {
+    "31": "metallurgy", "32": "nonferrous", "30": "building_materials",
+    **{division: "machinery" for division in ("33", "34", "35", "36", "37", "38", "39", "40", "43")},
+    **{division: "light_industry" for division in ("13", "14", "15", "19", "20", "21", "22", "23", "24", "29")},
+    **{prefix: "light_industry" for prefix in ("305", "3073", "3074", "3075", "3076", "3079")},
+    "17": "textile", "18": "textile", "16": "tobacco",
+    "51": "trade", "52": "trade", "59": "trade",
+}
+# Metal smelting (金属冶炼): ironmaking, steelmaking, ferroalloys, non-ferrous and precious and
+# rare-earth metal smelting, non-ferrous alloys. Order No. 10 Art. 3 item 3 concerns these only.
+METAL_SMELTING_PREFIXES = ("311", "312", "314", "321", "322", "323", "324")
+METAL_SMELTING_CODE = "M10-3-3"
+
+HAZARDOUS_CHEMICALS_CRITERIA = (
+    dt.date(2017, 11, 13),
+    "《化工和危险化学品生产经营单位重大生产安全事故隐患判定标准（试行）》（安监总管三〔2017〕121号）",
+)
+
+
+def _chinese(n: int) -> str:
+    digits = "零一二三四五六七八九"
+    tens, ones = divmod(n, 10)
+    return (f"{digits[tens] if tens > 1 else ''}十" if tens else "") + (digits[ones] if ones or not tens else "")
+
+
+@dataclass(frozen=True)
+class Standard:
+    number: str  # the document number, e.g. 应急管理部令第10号
+    name: str
+    effective_from: dt.date
+    effective_to: dt.date | None  # the last day in force; None while in force
+    source: str
+    numbered_by: str  # "article" (条、项) or "part" (2017: 专项类 / 行业类 parts, numbered items)
+
+    def in_force(self, day: dt.date) -> bool:
+        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+
+    @property
+    def citation(self) -> str:
+        return f"《{self.name}》（{self.number}）"
 
 
 @dataclass(frozen=True)
 class Criterion:
     code: str
-    category: str  # "management", "industry", "special"
-    sector: str  # "all", an industry sector key, or a special key
+    standard: Standard
+    article: int
+    item: int | None
     title: str
-    verbatim: bool = False
+    sector: str
+    confirmed: bool
+
+    @property
+    def sector_label(self) -> str:
+        return SECTORS[self.sector]
+
+    @property
+    def category(self) -> str:
+        if self.sector == "management":
+            return "management"
+        if self.sector in INDUSTRY_SECTORS:
+            return "industry"
+        return "devices" if self.sector == "devices" else "special"
+
+    @property
+    def effective_from(self) -> dt.date:
+        return self.standard.effective_from
+
+    @property
+    def effective_to(self) -> dt.date | None:
+        return self.standard.effective_to
+
+    def in_force(self, day: dt.date) -> bool:
+        return self.standard.in_force(day)
+
+    @property
+    def reference(self) -> str:
+        """Where the item stands in its standard, as a document cites it."""
+        if self.standard.numbered_by == "article":
+            where = f"第{_chinese(self.article)}条" + (f"第（{_chinese(self.item)}）项" if self.item else "")
+        elif self.article <= 3:
+            where = f"专项类（{_chinese(self.article)}）第{self.item}项"
+        else:
+            where = f"行业类（{_chinese(self.article - 3)}）第{self.item}项"
+        return f"{self.standard.number}{where}"
 
 
-SECTORS = {
-    "all": "通用（管理类）", "metallurgy": "冶金", "nonferrous": "有色", "machinery": "机械",
-    "light": "轻工", "warehousing": "商贸（仓储）", "dust": "存在粉尘爆炸危险",
-    "ammonia": "使用液氨制冷", "confined": "有限空间作业",
-}
-# GB/T 4754-2017 divisions per sector (not the 2002 numbering: ferrous metals are 31).
-SECTOR_DIVISIONS = {
-    "metallurgy": ("31",),
-    "nonferrous": ("32",),
-    "machinery": ("33", "34", "35", "36", "37", "38", "43"),
-    "light": ("13", "14", "15", "19", "20", "21", "22", "23", "24", "29"),
-    "warehousing": ("51", "52", "59"),
-}
-# Enterprise flags that bring in the special items.
-SPECIAL_FLAGS = {"dust": "dust_explosion", "ammonia": "ammonia", "confined": "confined_space"}
+def _load(name: str) -> tuple[Standard, list[Criterion]]:
+    document = json.loads((DATA / name).read_text(encoding="utf-8"))
+    to = document["effective_to"]
+    standard = Standard(number=document["standard"], name=document["name"],
+                        effective_from=dt.date.fromisoformat(document["effective_from"]),
+                        effective_to=dt.date.fromisoformat(to) if to else None, source=document["source"],
+                        numbered_by=document["numbered_by"])
+    prefix = document["code_prefix"]
+    items = [Criterion(
+        code=f"{prefix}-{row['article']}" + (f"-{row['item']}" if row["item"] is not None else ""),
+        standard=standard, article=row["article"], item=row["item"], title=row["title"],
+        sector=row["sector"], confirmed=row["confirmed"]) for row in document["items"]]
+    return standard, items
 
-_C = Criterion
-CRITERIA: tuple[Criterion, ...] = (
-    # Art. 3: every industry and trade enterprise (the order's wording).
-    _C("M10-3-1", "management", "all",
-       "未对承包单位、承租单位的安全生产工作统一协调、管理，或者未定期进行安全检查的", True),
-    _C("M10-3-2", "management", "all", "特种作业人员未按照规定经专门的安全作业培训并取得相应资格，上岗作业的", True),
-    _C("M10-3-3", "management", "all", "金属冶炼企业主要负责人、安全生产管理人员未按照规定经考核合格的", True),
-    # Art. 4 metallurgy (subset; paraphrased titles).
-    _C("M10-4-1", "industry", "metallurgy", "人员聚集场所或钢铁水罐冷热修工位设在熔融金属吊运跨地坪区域内"),
-    _C("M10-4-2", "industry", "metallurgy", "生产期间熔融金属泄漏、喷溅影响范围内的事故坑、渣坑等区域存在积水"),
-    _C("M10-4-3", "industry", "metallurgy", "炼钢连铸未设事故钢水罐、漏钢坑、溢流坑等应急设施"),
-    _C("M10-4-4", "industry", "metallurgy", "炼钢炉水冷元件未设出水温度、流量差监测报警或未与相关装置联锁"),
-    _C("M10-4-5", "industry", "metallurgy", "高炉炉顶压力超设计值或压力监测未与放散阀联锁"),
-    _C("M10-4-6", "industry", "metallurgy", "煤气区域人员聚集场所设置不当或煤气设施未设泄漏报警"),
-    # Art. 5 non-ferrous (subset; paraphrased titles).
-    _C("M10-5-1", "industry", "nonferrous", "人员聚集场所设在熔融金属吊运跨或浇注区地坪区域内"),
-    _C("M10-5-2", "industry", "nonferrous", "熔融金属影响范围内的炉坑、渣坑等区域存在积水"),
-    _C("M10-5-3", "industry", "nonferrous", "冶炼炉窑水冷元件未设温度、流量监测报警装置"),
-    _C("M10-5-4", "industry", "nonferrous", "铝加工熔炼炉、保温炉未设紧急排放和应急储存设施"),
-    # Art. 7 machinery (subset; paraphrased titles).
-    _C("M10-7-1", "industry", "machinery", "人员聚集场所设在熔融金属吊运跨或浇注区域内"),
-    _C("M10-7-2", "industry", "machinery", "铸造熔炼炉、精炼炉、保温炉未设紧急排放和应急储存设施"),
-    _C("M10-7-3", "industry", "machinery", "铸造熔炼炉冷却水系统未设温度、流量监测报警装置"),
-    _C("M10-7-4", "industry", "machinery", "喷涂作业场所未设可燃气体检测报警或通风设施失效"),
-    # Art. 8 light industry (subset; paraphrased titles).
-    _C("M10-8-1", "industry", "light", "食品制造烘制、油炸设备未设防过热自动切断装置"),
-    _C("M10-8-2", "industry", "light", "白酒勾兑、灌装场所和酒库未设乙醇浓度检测报警或未与通风联锁"),
-    _C("M10-8-3", "industry", "light", "纸浆制造、造纸使用蒸汽或明火直接加热钢瓶汽化液氯"),
-    _C("M10-8-4", "industry", "light", "日用玻璃、陶瓷燃气窑炉未设燃气低压警报器和快速切断阀"),
-    # Art. 11 commerce and warehousing (subset; paraphrased titles).
-    _C("M10-11-1", "industry", "warehousing", "粮食进出仓作业未按作业标准步骤或未采取有效防护措施"),
-    # Art. 12 dust explosion: all 10 (paraphrased titles).
-    _C("M10-12-1", "special", "dust", "粉尘爆炸危险场所设在非框架结构多层建筑内，或场所内设有人员聚集场所"),
-    _C("M10-12-2", "special", "dust",
-       "不同类别可燃性粉尘或与可燃气体共用除尘系统，或不同建筑、防火分区除尘系统互联互通"),
-    _C("M10-12-3", "special", "dust", "干式除尘系统未采取泄爆、惰化、抑爆等任一爆炸防控措施"),
-    _C("M10-12-4", "special", "dust", "铝镁等金属粉尘除尘系统正压吹送且未采取火花探测消除等措施"),
-    _C("M10-12-5", "special", "dust", "采用重力沉降室除尘或干式巷道式构筑物作除尘风道"),
-    _C("M10-12-6", "special", "dust", "铝镁等金属粉尘、木质粉尘干式除尘系统未设锁气卸灰装置"),
-    _C("M10-12-7", "special", "dust", "除尘器、收尘仓等20区粉尘爆炸危险场所电气设备不防爆"),
-    _C("M10-12-8", "special", "dust", "粉碎研磨等设备前未设杂物去除装置，或砂光机风管未设火花探测消除装置"),
-    _C("M10-12-9", "special", "dust", "遇湿自燃金属粉尘场所未防氢气积聚，或干式收集场所未防水防潮"),
-    _C("M10-12-10", "special", "dust", "未落实粉尘清理制度，作业现场积尘严重"),
-    # Art. 13 ammonia refrigeration: both items (paraphrased titles).
-    _C("M10-13-1", "special", "ammonia", "包装、分割、产品整理场所空调系统采用氨直接蒸发制冷"),
-    _C("M10-13-2", "special", "ammonia", "快速冻结装置未设在单独作业间内，或作业间内作业人员超过9人"),
-    # Art. 14 confined space: both items (paraphrased titles).
-    _C("M10-14-1", "special", "confined", "未辨识有限空间、建立安全管理台账，且未设置明显安全警示标志"),
-    _C("M10-14-2", "special", "confined", "未落实作业审批，或未执行“先通风、再检测、后作业”，或未设监护人员"),
-)
+
+STANDARD_2017, _ITEMS_2017 = _load("criteria_2017.json")
+ORDER_10, _ITEMS_ORDER_10 = _load("criteria_order10_2023.json")
+STANDARDS = (STANDARD_2017, ORDER_10)
+CRITERIA: tuple[Criterion, ...] = (*_ITEMS_2017, *_ITEMS_ORDER_10)
 BY_CODE = {c.code: c for c in CRITERIA}
 
 
@@ -96,15 +157,59 @@ def criterion(code: str) -> Criterion | None:
     return BY_CODE.get(code)
 
 
+def standard_on(day: dt.date) -> Standard | None:
+    return next((s for s in STANDARDS if s.in_force(day)), None)
+
+
+def criteria_on(day: dt.date | None = None) -> list[Criterion]:
+    """Every item of the standard in force on the day (today, Asia/Shanghai, by default)."""
+    day = day or timezone.localdate()
+    return [c for c in CRITERIA if c.in_force(day)]
+
+
+def criterion_problem(code: str, day: dt.date) -> str | None:
+    """Why a code cannot be cited for a hazard found on the day, in Chinese; None when it can."""
+    found = criterion(code)
+    if found is None:
+        return f"判定依据 {code} 不在重大事故隐患判定标准中"
+    if not found.in_force(day):
+        current = standard_on(day)
+        now = f"当日适用{current.citation}" if current else "当日尚无工贸行业重大事故隐患判定标准"
+        return f"判定依据 {code} 属{found.standard.citation}，{day:%Y-%m-%d} 不在施行期内（{now}）"
+    return None
+
+
 def sector_of(industry_code: str) -> str | None:
-    division = (industry_code or "")[:2]
-    return next((s for s, divisions in SECTOR_DIVISIONS.items() if division in divisions), None)
+    """The 应急厅〔2019〕17号 sector of a GB/T 4754-2017 code; None outside the eight sectors."""
+    code = industry_code or ""
+    for length in (4, 3, 2):
+        if len(code) >= length and code[:length] in SECTOR_PREFIXES:
+            return SECTOR_PREFIXES[code[:length]]
+    return None
 
 
-def checklist_for(enterprise) -> list[Criterion]:
-    """The items an inspection of this enterprise goes through: the management items, its
-    sector's items, and the special items its flags call for."""
-    sector = sector_of(enterprise.industry_code)
+def is_metal_smelter(industry_code: str) -> bool:
+    return (industry_code or "").startswith(METAL_SMELTING_PREFIXES)
+
+
+def referred_to(enterprise, day: dt.date | None = None) -> list[str]:
+    """The criteria that apply instead (Art. 2 of Order No. 10; the 2017 standard's preamble)."""
+    day = day or timezone.localdate()
+    since, citation = HAZARDOUS_CHEMICALS_CRITERIA
+    if getattr(enterprise, "hazardous_chemicals", False) and day >= since and standard_on(day):
+        return [citation]
+    return []
+
+
+def checklist_for(enterprise, day: dt.date | None = None) -> list[Criterion]:
+    """The items an inspection of this enterprise on the day goes through: the management
+    items (the metal-smelting one for smelters only), its sector's items unless its own
+    criteria apply instead, the special items its flags call for, and Art. 14."""
+    day = day or timezone.localdate()
+    industry_code = getattr(enterprise, "industry_code", "") or ""
+    sector = None if referred_to(enterprise, day) else sector_of(industry_code)
     specials = {key for key, flag in SPECIAL_FLAGS.items() if getattr(enterprise, flag, False)}
-    return [c for c in CRITERIA
-            if c.sector == "all" or c.sector == sector or (c.category == "special" and c.sector in specials)]
+    smelter = is_metal_smelter(industry_code)
+    return [c for c in criteria_on(day)
+            if (c.sector == "management" and (c.code != METAL_SMELTING_CODE or smelter))
+            or c.sector == sector or c.sector in specials or c.sector == "devices"]

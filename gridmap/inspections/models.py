@@ -259,7 +259,7 @@ class Hazard(models.Model):
     report = models.ForeignKey("Report", verbose_name="来源举报", null=True, blank=True,
                                on_delete=models.SET_NULL, related_name="hazards")
     level = models.CharField("隐患等级", max_length=8, choices=Level.choices, default=Level.GENERAL)
-    # MEM Order No. 10 (2023) criterion code (criteria.CRITERIA); required for a major hazard.
+    # The criterion code (criteria.CRITERIA) of the standard in force on found_on; required for a major hazard.
     criterion_code = models.CharField("判定依据", max_length=16, blank=True)
     description = models.TextField("隐患描述", max_length=2000)
     location = models.PointField("位置", srid=4326, null=True, blank=True)

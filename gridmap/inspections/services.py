@@ -29,7 +29,7 @@ from gridmap.grids.models import Grid, GridAssignment
 from gridmap.grids.scope import check_on_duty, on_duty_on, scope_for
 
 from .conf import app_settings
-from .criteria import BY_CODE
+from .criteria import criterion_problem
 from .models import (
     OPEN_TASK_STATUSES,
     EnforcementCertificate,
@@ -252,12 +252,14 @@ class HazardFound:
     measures: str = ""
 
 
-def _checklist(items: Iterable[Mapping[str, str]]) -> list[dict[str, str]]:
+def _checklist(items: Iterable[Mapping[str, str]], day: dt.date) -> list[dict[str, str]]:
+    """The checklist as stored; every item must be in the criteria in force on the day."""
     checklist = []
     for item in items:
         code, result, note = item.get("code", ""), item.get("result", ""), (item.get("note") or "").strip()
-        if code not in BY_CODE:
-            raise ValidationError({"items": f"检查项 {code} 不在判定标准中"})
+        problem = criterion_problem(code, day)
+        if problem:
+            raise ValidationError({"items": f"检查项 {code}：{problem}"})
         if result not in ("ok", "hazard", "na"):
             raise ValidationError({"items": f"检查项 {code} 的结果应为 ok / hazard / na"})
         checklist.append({"code": code, "result": result, **({"note": note[:300]} if note else {})})
@@ -299,7 +301,7 @@ def inspection_record(*, actor, enterprise: Enterprise | None = None, task: Insp
         raise ValidationError({"enterprise": "企业不在任何网格内"})
     if kind not in Inspection.Kind.values:
         raise ValidationError({"kind": "检查类型无效"})
-    checklist = _checklist(items)
+    checklist = _checklist(items, inspected_on)
     formats = check_photos(photos)
     if task is not None:
         task = InspectionTask.objects.select_for_update().get(pk=task.pk)
@@ -406,15 +408,14 @@ def hazard_report(*, actor, enterprise: Enterprise, description: str, deadline: 
                   inspection: Inspection | None = None, report: Report | None = None,
                   measures: str = "", lon: float | None = None, lat: float | None = None,
                   found_on: dt.date | None = None, photos: Sequence[UploadedFile] = ()) -> Hazard:
-    """Register a hazard; a major one cites its MEM Order No. 10 criterion."""
+    """Register a hazard; a major one cites its criterion, from the standard in force on the day
+    it was found (安监总管四〔2017〕129号 before 15 May 2023, 应急管理部令第10号 since)."""
     _require_in_scope(actor, enterprise.cell_id)
     if enterprise.cell_id is None:
         raise ValidationError({"enterprise": "企业不在任何网格内"})
     if level not in Hazard.Level.values:
         raise ValidationError({"level": "隐患等级无效"})
     criterion_code = criterion_code.strip()
-    if criterion_code and criterion_code not in BY_CODE:
-        raise ValidationError({"criterion_code": f"判定依据 {criterion_code} 不在《工贸企业重大事故隐患判定标准》中"})
     if level == Hazard.Level.MAJOR and not criterion_code:
         raise ValidationError({"criterion_code": "重大隐患须引用判定标准条款"})
     if not description.strip():
@@ -423,6 +424,9 @@ def hazard_report(*, actor, enterprise: Enterprise, description: str, deadline: 
         raise ValidationError({"inspection": "检查记录与企业不一致"})
     found_on = found_on or (inspection.inspected_on if inspection else timezone.localdate())
     check_record_date(found_on, field="found_on", label="发现日期")
+    problem = criterion_problem(criterion_code, found_on) if criterion_code else None
+    if problem:
+        raise ValidationError({"criterion_code": problem})
     if deadline < found_on:
         raise ValidationError({"deadline": "整改期限不能早于发现日期"})
     formats = check_photos(photos)

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.db import connection
 
-from gridmap.enterprises.credit_code import check_character
+from gridmap.enterprises.credit_code import check_character, organisation_check_character
 from gridmap.enterprises.importer import enterprises_import, risk_points_import
 from gridmap.enterprises.models import Enterprise, RiskPoint
 from gridmap.enterprises.services import enterprise_save, enterprises_assign_cells
@@ -38,7 +38,8 @@ pytestmark = pytest.mark.django_db
 
 
 def code(seq: int) -> str:
-    body = f"91120118MA07{seq:04d}X"[:17]
+    organisation = f"MA07{seq:04d}"
+    body = f"91120118{organisation}{organisation_check_character(organisation)}"
     return body + check_character(body)
 
 
@@ -156,6 +157,10 @@ def test_bad_rows_are_named_and_change_nothing(tmp_path):
     assert "bad.csv 第 4 行 字段 lon/lat: 缺少坐标" in message
     assert "第 6 行 字段 industry_code" in message and "大类 99" in message
     assert "第 7 行 字段 supervision_class" in message
+    # A 2011 class (饲料加工 became 1321 and 1329 in 2017) is refused, naming the record and field.
+    feed = [code(15), "饲料企业", "", LON, LAT, "1320", "key"]
+    message = refused(write_csv(tmp_path / "old_class.csv", [rows[0], feed]))
+    assert "old_class.csv 第 3 行 字段 industry_code: 行业代码 1320 不是 GB/T 4754-2017 的小类" in message
     # Outside the district is found in PostGIS, once the row-level problems are fixed.
     message = refused(write_csv(tmp_path / "outside.csv", [rows[0], rows[3]]))
     assert "outside.csv 第 3 行 字段 lon/lat: 位置 (116.400000, 39.900000) 不在本区范围内" in message

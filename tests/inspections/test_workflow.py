@@ -11,7 +11,6 @@ from django.utils import timezone
 from pghistory.models import Events
 
 from gridmap.inspections import services as s
-from gridmap.inspections.criteria import CRITERIA, checklist_for
 from gridmap.inspections.models import (
     EnforcementCertificate,
     EnforcementDocument,
@@ -24,19 +23,6 @@ from tests.factories import inside, officer_of, png_upload
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
-
-
-def test_criteria_table_counts_and_checklist(cell_enterprise):
-    special = [c for c in CRITERIA if c.category == "special"]
-    assert len([c for c in CRITERIA if c.category == "management"]) == 3
-    assert len(special) == 14
-    assert {c.sector for c in special} == {"dust", "ammonia", "confined"}
-    assert all(c.verbatim for c in CRITERIA if c.category == "management")
-    assert not any(c.verbatim for c in CRITERIA if c.category != "management")
-    cell_enterprise.industry_code, cell_enterprise.dust_explosion = "3130", True
-    codes = {c.code for c in checklist_for(cell_enterprise)}
-    assert "M10-3-1" in codes and "M10-4-1" in codes and "M10-12-10" in codes
-    assert "M10-8-1" not in codes and "M10-13-1" not in codes
 
 
 def test_task_states_and_history(supervisor, cell_enterprise, officer):
@@ -115,7 +101,13 @@ def test_major_hazard_cites_a_criterion(officer, cell_enterprise):
         _hazard(officer, cell_enterprise, level="major")
     with pytest.raises(ValidationError):
         _hazard(officer, cell_enterprise, level="major", criterion_code="M10-99-1")
-    assert _hazard(officer, cell_enterprise, level="major", criterion_code="M10-12-3").criterion_code == "M10-12-3"
+    assert _hazard(officer, cell_enterprise, level="major", criterion_code="M10-11-3").criterion_code == "M10-11-3"
+    # Judged by the criteria in force on the day found: 2019 is the 2017 standard's.
+    in_2019 = {"found_on": dt.date(2019, 6, 3), "deadline": dt.date(2019, 6, 30)}
+    with pytest.raises(ValidationError, match="不在施行期内"):
+        _hazard(officer, cell_enterprise, level="major", criterion_code="M10-11-3", **in_2019)
+    assert _hazard(officer, cell_enterprise, level="major", criterion_code="S17-1-3", **in_2019).criterion_code \
+        == "S17-1-3"
 
 
 def test_overdue_hazard_escalates_to_supervision(officer, cell_enterprise, settings):

@@ -26,7 +26,7 @@ from tests.factories import inside, officer_of, png_upload
 pytestmark = pytest.mark.django_db
 VICTIM, ATTACKER = "120118107-001", "120118107-002"
 # A valid GB 32100 code (check character computed) that the sample does not use.
-VICTIM_CREDIT_CODE = "91120118MA05XKCT1N"
+VICTIM_CREDIT_CODE = "91120118MA05XKCTXD"
 
 # Routes without per-cell data, and why.
 EXEMPT = {
@@ -561,6 +561,12 @@ def probe_hazard_api_detail(w):
     assert w.api.get(f"/api/inspections/hazards/{w.hazard.pk}/").status_code == 404
 
 
+def probe_criteria_api(w):
+    response = w.api.get("/api/inspections/criteria/", {"enterprise": w.enterprise.pk})
+    assert response.status_code == 404 and response.json() == {"detail": "企业不存在或无权查看"}
+    holds_nothing_of_the_victim(w.api.get("/api/inspections/criteria/"), w)
+
+
 def probe_reports_api(w):
     holds_nothing_of_the_victim(w.api.get("/api/inspections/reports/"), w)
     lon, lat = w.victim_point
@@ -760,6 +766,7 @@ PROBES = {
     "api/inspections/hazards/<int:pk>/reinspections/": probe_hazard_api_reinspections,
     "api/inspections/hazards/": probe_hazards_api,
     "api/inspections/hazards/<int:pk>/": probe_hazard_api_detail,
+    "api/inspections/criteria/": probe_criteria_api,
     "api/inspections/reports/": probe_reports_api,
     "api/auth/devices/": probe_devices_api,
     "api/auth/devices/<int:pk>/": probe_device_api,

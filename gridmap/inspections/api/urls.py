@@ -2,9 +2,10 @@ from django.urls import include, path
 
 from gridmap.core.routes import record_routes
 
-from . import views
+from . import criteria, views
 
 urlpatterns = [
+    path("criteria/", criteria.CriteriaView.as_view(), name="inspection-criteria"),
     path("area/", include([
         path("enterprises/", views.AreaEnterprisesView.as_view(), name="inspection-area-enterprises"),
         path("assign/", views.AreaAssignView.as_view(), name="inspection-area-assign"),

@@ -22,7 +22,7 @@ from gridmap.enterprises.selectors import enterprises_in_cells
 from gridmap.grids.models import GridAssignment
 from gridmap.grids.scope import active_on, scope_for
 from gridmap.grids.selectors import user_active_cells
-from gridmap.inspections.criteria import SECTORS, SPECIAL_FLAGS, checklist_for, sector_of
+from gridmap.inspections.criteria import SECTORS, checklist_for, referred_to, sector_of
 from gridmap.inspections.selectors import hazards_for_user, tasks_for_user
 from gridmap.patrols.selectors import patrols_for_user
 
@@ -123,19 +123,20 @@ def _enterprise_rows(user, codes: list[str]) -> list[dict]:
 
 
 def _checklists(enterprises: list[dict]) -> list[dict]:
-    """One checklist per kind of enterprise (sector and special flags); each enterprise names
-    its own."""
+    """One checklist per kind of enterprise (industry code and special flags: the criteria in
+    force today that apply to it); each enterprise names its own."""
     checklists = {}
     for row in enterprises:
         register = row["register"]
-        sector = sector_of(row["industry_code"]) or "all"
-        specials = "+".join(sorted(flag for flag in SPECIAL_FLAGS.values() if register[flag]))
-        key = f"{sector}|{specials}"
+        sector = sector_of(row["industry_code"]) or "management"
+        flags = "+".join(sorted(flag for flag in SPECIAL_KEYS if register[flag]))
+        key = f"{row['industry_code']}|{flags}"
         if key not in checklists:
             kind = SimpleNamespace(industry_code=row["industry_code"], **{k: register[k] for k in SPECIAL_KEYS})
             checklists[key] = {
-                "key": key, "sector": sector, "sector_name": SECTORS.get(sector, sector),
-                "items": [{"code": c.code, "category": c.category, "title": c.title} for c in checklist_for(kind)],
+                "key": key, "sector": sector, "sector_name": SECTORS[sector], "referred_to": referred_to(kind),
+                "items": [{"code": c.code, "category": c.category, "title": c.title, "confirmed": c.confirmed}
+                          for c in checklist_for(kind)],
             }
         row["checklist"] = key
     return list(checklists.values())

@@ -25,7 +25,7 @@ from gridmap.grids.models import Grid
 from gridmap.grids.scope import scope_for
 from gridmap.grids.selectors import district_centre
 from gridmap.inspections import exports, selectors, services
-from gridmap.inspections.criteria import BY_CODE, CRITERIA, SECTORS, checklist_for
+from gridmap.inspections.criteria import BY_CODE, SECTORS, checklist_for, referred_to, standard_on
 from gridmap.inspections.models import AnnualPlan, EnforcementDocument, Hazard, Inspection, InspectionTask, Report
 from gridmap.inspections.planning import plan_make, plan_summary
 from gridmap.inspections.statistics import FIGURES, cell_statistics_for_map, statistics_by_grid
@@ -125,7 +125,8 @@ def task_detail(request, pk: int):
     return render(request, "inspections/task_detail.html", {
         "task": task, "items": items, "reasons": InspectionTask.CannotReason.choices,
         "inspections": task.inspections.all(), "history": history_of(task),
-        "criteria": CRITERIA, "today": timezone.localdate(),
+        "today": timezone.localdate(), "referred_to": referred_to(task.enterprise),
+        "standard": standard_on(timezone.localdate()),
         "deadline_default": (timezone.localdate() + dt.timedelta(days=15)).isoformat()})
 
 

@@ -10,7 +10,7 @@ from django.contrib.gis.geos import Point
 from django.test import Client
 from django.utils import timezone
 
-from gridmap.enterprises.credit_code import check_character
+from gridmap.enterprises.credit_code import check_character, organisation_check_character
 from gridmap.enterprises.services import enterprise_save
 from gridmap.inspections import services
 from gridmap.inspections.models import Exposure, Summons
@@ -36,7 +36,8 @@ def supervisor():
 
 
 def enterprise_at(lon, lat, serial: str, name: str):
-    body = f"91120118MA05EX{serial}"
+    organisation = f"MA05E{serial}"
+    body = f"91120118{organisation}{organisation_check_character(organisation)}"
     return enterprise_save(credit_code=body + check_character(body), location=Point(lon, lat, srid=4326),
                            name=name, industry_code="3130", supervision_class="general", status="operating")
 
