@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from gridmap.accounts.capabilities import ASSIGN_INSPECTIONS, ISSUE_DOCUMENTS
 from gridmap.accounts.models import User
-from gridmap.core.dates import check_record_date, synced_record_day
 from gridmap.core.conf import app_settings as core_settings
+from gridmap.core.dates import check_record_date, synced_record_day
 from gridmap.core.history import recorded_as
 from gridmap.core.ratelimit import rate_limit_take
 from gridmap.core.sync import Synced, created_once, submission_digest
