@@ -14,6 +14,19 @@ from collections.abc import Iterable, Sequence
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def display_row(names: Sequence[str], row: Sequence, labels: dict[str, dict]) -> list:
+    """A record's values as a table shows them: yes/no for booleans, a choice's label for
+    the columns in `labels`."""
+    values = []
+    for name, value in zip(names, row, strict=True):
+        if isinstance(value, bool):
+            value = "是" if value else "否"
+        elif name in labels:
+            value = labels[name].get(value, value)
+        values.append(value)
+    return values
+
+
 def is_formula_like(value) -> bool:
     return isinstance(value, str) and value.startswith(FORMULA_START)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import FloatField, Func, QuerySet
 
 from gridmap.core.geojson import feature_collection
-from gridmap.core.spreadsheets import csv_bytes, xlsx_bytes
+from gridmap.core.spreadsheets import csv_bytes, display_row, xlsx_bytes
 
 COLUMNS = (
     ("credit_code", "统一社会信用代码"), ("name", "企业名称"), ("address", "地址"),
@@ -35,18 +35,7 @@ def _rows(queryset: QuerySet, chunk_size: int | None = None):
               for axis in ("x", "y")}
     values = queryset.annotate(lon=coords["x"], lat=coords["y"]).values_list(*names)
     for row in (values.iterator(chunk_size=chunk_size) if chunk_size else values):
-        yield display_row(names, row)
-
-
-def display_row(names: list[str], row) -> list:
-    values = []
-    for name, value in zip(names, row, strict=True):
-        if isinstance(value, bool):
-            value = "是" if value else "否"
-        elif name in CHOICE_LABELS:
-            value = CHOICE_LABELS[name].get(value, value)
-        values.append(value)
-    return values
+        yield display_row(names, row, CHOICE_LABELS)
 
 
 HEADER = [label for _, label in COLUMNS]
