@@ -1,9 +1,11 @@
 """A province's 1,000,000 enterprises exported as CSV by the job worker, in constant memory,
 against pandas (`read_sql` + `to_csv`) of the same query as the baseline.
 
-Each contender runs in a fresh process of its own, so that its peak RSS (getrusage's
-ru_maxrss) is its own: the worker contender queues the export as a request would and runs
-Procrastinate's worker until the queue is empty.
+Each contender runs in a fresh process of its own, and its peak RSS is the kernel's high-water
+mark of that process's memory (VmHWM in /proc/self/status; getrusage's ru_maxrss would carry
+the parent's peak across fork and exec). The worker contender queues the export as a request
+would and runs Procrastinate's worker until the queue is empty. `baseline_rss_mb` is the
+process right after Django's set-up, before any row is read.
 
 Run: DJANGO_SETTINGS_MODULE=bench.settings python -m bench.exports [--rows 1000000]
 (its own database, gridmap_bench_exports: the province's grids by COPY, synthetic enterprises).
@@ -14,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -27,8 +28,17 @@ BENCH_DB = "gridmap_bench_exports"
 USERNAME = "bench-exports"
 
 
+def memory_mb(field: str) -> float:
+    """VmHWM (peak) or VmRSS (now) of this process, in MB."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return round(int(line.split()[1]) / 1024, 1)
+    raise RuntimeError(field)
+
+
 def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    return memory_mb("VmHWM")
 
 
 def requester():
@@ -123,8 +133,10 @@ def main() -> None:
 
     if args.contender:
         use_database(BENCH_DB)
+        baseline = memory_mb("VmRSS")
         with tempfile.TemporaryDirectory() as folder:
-            print(json.dumps(CONTENDERS[args.contender](Path(folder) / "export.csv")), flush=True)
+            result = CONTENDERS[args.contender](Path(folder) / "export.csv")
+        print(json.dumps({**result, "baseline_rss_mb": baseline}), flush=True)
         return
     os.environ["GRIDMAP_MEDIA_ROOT"] = tempfile.mkdtemp(prefix="gridmap-bench-exports-")
     data = prepare(args.rows)

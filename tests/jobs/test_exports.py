@@ -28,9 +28,13 @@ CELL = "120118108-003"
 
 def run_worker_until_idle() -> None:
     """Procrastinate's worker, as `manage.py procrastinate worker` starts it (its own psycopg
-    connection), until no job is left on the exports queue."""
-    with app.replace_connector(app.connector.get_worker_connector()):
-        app.run_worker(queues=["exports"], wait=False, install_signal_handlers=False, listen_notify=False)
+    connection), until no job is left on the exports queue. In a thread of its own: the
+    browser tests' Playwright keeps an event loop running in the test thread."""
+    def work():
+        with app.replace_connector(app.connector.get_worker_connector()):
+            app.run_worker(queues=["exports"], wait=False, install_signal_handlers=False, listen_notify=False)
+
+    committed(work)
 
 
 def request_committed(user, body) -> dict:

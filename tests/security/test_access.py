@@ -92,7 +92,8 @@ def test_officer_of_another_cell_receives_nothing_of_the_victim(client):
         for url in concrete_urls(route, victim):
             response = client.get(url)
             probed += 1
-            assert response.status_code < 500, f"{url}: {response.status_code}"
+            # /readyz answers 503 by design while no job worker runs (as here).
+            assert response.status_code < 500 or route == "readyz", f"{url}: {response.status_code}"
             body = b"".join(response.streaming_content) if response.streaming else response.content
             for secret in secrets:
                 assert secret not in body, f"{url} leaks {secret!r}"
