@@ -47,7 +47,8 @@ run: sample
 	@$(BIN)/python manage.py collectstatic --noinput -v 0
 	@$(BIN)/python manage.py demo_logins
 	@echo "gridmap 服务地址: http://$(HOST):$(PORT)/"
-	@$(BIN)/python -m gridmap.server --host $(HOST) --port $(PORT) --workers 2 --access-log
+	@# The job worker (exports, registers, periodic jobs) runs beside the server and stops with it.
+	@$(BIN)/python -m gridmap.server --host $(HOST) --port $(PORT) --workers 2 --access-log --with-worker
 
 lint: venv
 	@$(BIN)/ruff check .

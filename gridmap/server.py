@@ -6,13 +6,19 @@ and keeps connections alive, where gunicorn's sync workers close every connectio
 one request.
 
 One place for the server's settings: `make run`, the Docker image, `make bench` and
-`make loadtest` all start it through here.
+`make loadtest` all start it through here. With `--with-worker` (`make run`) a Procrastinate
+job worker (`manage.py procrastinate worker`) runs beside the server and stops with it; in a
+cluster the workers are their own service (docker-compose.yml's `worker`).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
 
 from granian import Granian
 from granian.constants import Interfaces
@@ -48,6 +54,30 @@ def build(host: str, port: int, workers: int | None = None, threads: int = 2, ac
     )
 
 
+def start_worker() -> subprocess.Popen:
+    """The job worker as a child process: exports, batch registers and the periodic jobs."""
+    manage = Path(__file__).resolve().parent.parent / "manage.py"
+    return subprocess.Popen([sys.executable, str(manage), "procrastinate", "worker", "--name", "gridmap-worker"])
+
+
+def stop_worker(worker: subprocess.Popen) -> None:
+    """SIGTERM lets the worker finish its current job; killed if it takes too long."""
+    if worker.poll() is None:
+        worker.terminate()
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+
+def shared_metrics_folder() -> None:
+    """Prometheus counters of all granian workers in one folder (prometheus_client's
+    multiprocess mode), fresh at each start, unless the operator set one."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="gridmap-metrics-")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="gridmap 网格化监管平台 HTTP 服务（granian）")
     parser.add_argument("--host", default="127.0.0.1")
@@ -56,8 +86,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=2, help="每个进程的线程数")
     parser.add_argument("--access-log", action="store_true", help="输出访问日志")
     parser.add_argument("--log-level", default="info", choices=[level.value for level in LogLevels])
+    parser.add_argument("--with-worker", action="store_true", help="同时启动后台任务进程（随服务停止）")
     args = parser.parse_args(argv)
-    build(args.host, args.port, args.workers, args.threads, args.access_log, args.log_level).serve()
+    shared_metrics_folder()
+    worker = start_worker() if args.with_worker else None
+    try:
+        build(args.host, args.port, args.workers, args.threads, args.access_log, args.log_level).serve()
+    finally:
+        if worker is not None:
+            stop_worker(worker)
 
 
 if __name__ == "__main__":

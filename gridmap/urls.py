@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from gridmap.accounts.api import DeviceDetailView, DeviceListView, obtain_token
+from gridmap.jobs import health
 from gridmap.workspaces.enterprises import urls as enterprise_pages
 from gridmap.workspaces.field import views as field_views
 
@@ -29,6 +30,12 @@ urlpatterns = [
     path("api/flood/", include("gridmap.workspaces.flood.api_urls")),
     path("flood/", include("gridmap.workspaces.flood.urls")),
     path("api/inspections/", include("gridmap.inspections.api.urls")),
+    path("api/exports/", include("gridmap.jobs.api.urls")),
+    path("exports/", include("gridmap.workspaces.exports.urls")),
+    # For load balancers and the operator: no sign-in (see gridmap.jobs.health).
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", health.metrics, name="metrics"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file, so the CSP needs no inline script.
     path("api/docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="schema")),

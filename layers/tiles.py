@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from gridmap.core import versions
 from gridmap.core.geojson import feature_collection_sql
+from gridmap.core.metrics import CACHE_LOOKUPS
 from gridmap.core.prepared import prepared_cursor
 
 from .conf import app_settings
@@ -147,8 +148,10 @@ class TileCache:
         with self.lock:
             entry = self.entries.get(key)
             if entry is None or entry[0] != version:
+                CACHE_LOOKUPS.labels("tiles", "miss").inc()
                 return None
             self.entries.move_to_end(key)
+            CACHE_LOOKUPS.labels("tiles", "hit").inc()
             return entry[1]
 
     def put(self, key: tuple, version: tuple, body: bytes) -> None:

@@ -49,6 +49,7 @@ FLOORS = [
     {"enterprises"},
     {"patrols", "inspections", "flood"},
     {"layers"},
+    {"jobs"},
     {"workspaces"},
     {"demo"},
 ]

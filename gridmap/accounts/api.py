@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from .capabilities import ASSIGN_OFFICERS
 from .lockout import is_locked_out, lockout_response
 from .models import DeviceToken
-from .services import device_token_create, device_token_revoke, device_tokens_visible
+from .services import device_token_issue, device_token_revoke, device_tokens_visible
 
 
 class DeviceName(serializers.CharField):
@@ -82,8 +82,8 @@ class ObtainTokenView(APIView):
             return lockout_response(request._request)
         payload = TokenRequestSerializer(data=request.data, context={"request": request})
         payload.is_valid(raise_exception=True)
-        token, key = device_token_create(user=payload.validated_data["user"],
-                                         name=payload.validated_data["device"])
+        token, key = device_token_issue(user=payload.validated_data["user"],
+                                        name=payload.validated_data["device"])
         return Response(new_device_data(token, key))
 
     def _username(self, data) -> str | None:
@@ -120,7 +120,7 @@ class DeviceListView(APIView):
     def post(self, request):
         payload = DeviceInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        token, key = device_token_create(user=request.user, name=payload.validated_data["name"])
+        token, key = device_token_issue(user=request.user, name=payload.validated_data["name"])
         return Response(new_device_data(token, key), status=201)
 
 

@@ -12,6 +12,8 @@ from django.utils import timezone
 from knox.settings import knox_settings
 
 from gridmap.core import versions
+from gridmap.core.conf import app_settings as core_settings
+from gridmap.core.ratelimit import rate_limit_take
 
 from .capabilities import ASSIGN_OFFICERS
 from .models import DeviceToken, Role, User
@@ -39,6 +41,14 @@ def device_token_create(*, user, name: str = "") -> tuple[DeviceToken, str]:
     """A new token for one device; the key is returned once and only its digest is kept."""
     token, key = DeviceToken.objects.create(user=user, expiry=knox_settings.TOKEN_TTL, name=name.strip()[:64])
     return token, key
+
+
+@transaction.atomic
+def device_token_issue(*, user, name: str = "") -> tuple[DeviceToken, str]:
+    """A token asked for through the API (sign-in or a new device): counted against the
+    user's hourly limit (gridmap.core.ratelimit), refused with 429 beyond it."""
+    rate_limit_take(user=user, action="token", per_hour=core_settings.RATE_TOKENS_PER_HOUR, what="签发令牌")
+    return device_token_create(user=user, name=name)
 
 
 def device_tokens_visible(actor, owner) -> bool:

@@ -14,6 +14,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from gridmap.core.constraints import check_violation
+from gridmap.core.ratelimit import RateLimited
 from gridmap.core.sync import Conflict, ConflictError
 
 
@@ -31,6 +32,9 @@ def exception_handler(exc, context):
         field, message = violation
         set_rollback()
         return Response({field: [message]}, status=400)
+    if isinstance(exc, RateLimited):
+        # RFC 6585: too many requests, and when (seconds) to try again.
+        return Response({"detail": exc.message}, status=429, headers={"Retry-After": str(exc.retry_after)})
     if isinstance(exc, Conflict):
         exc = ConflictError(str(exc))
     elif isinstance(exc, DjangoValidationError):

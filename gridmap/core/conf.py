@@ -54,4 +54,10 @@ app_settings = AppSettings(
     # process's memory; this is how often (in seconds) a process checks the data versions,
     # i.e. how old an answer may be.
     DATA_RECHECK_SECONDS=env_float("GRIDMAP_DATA_RECHECK_SECONDS", 1.0),
+    # Per user and hour (gridmap.core.ratelimit): reports (举报) filed, exports requested,
+    # API tokens issued. A report is filed by hand, an export is a minute of a worker's time,
+    # a token is one device's sign-in: more than these in an hour is a script, not a person.
+    RATE_REPORTS_PER_HOUR=env_int("GRIDMAP_RATE_REPORTS_PER_HOUR", 30),
+    RATE_EXPORTS_PER_HOUR=env_int("GRIDMAP_RATE_EXPORTS_PER_HOUR", 30),
+    RATE_TOKENS_PER_HOUR=env_int("GRIDMAP_RATE_TOKENS_PER_HOUR", 20),
 )

@@ -5,6 +5,7 @@ from django.db import IntegrityError
 from django.http import HttpResponse, JsonResponse
 
 from gridmap.core.constraints import check_violation
+from gridmap.core.ratelimit import RateLimited
 from gridmap.core.views import API_PREFIXES
 
 # For responses no browser renders as a page (JSON, GeoJSON, vector tiles, CSV, PDF, scripts):
@@ -84,7 +85,8 @@ class NulCharacterMiddleware:
 
 class ConstraintViolationMiddleware:
     """A page whose write the database refused by a geometry constraint answers 400 with the
-    constraint's Chinese message (naming the field) rather than 500."""
+    constraint's Chinese message (naming the field) rather than 500; one refused by a rate
+    limit (gridmap.core.ratelimit) answers 429 with Retry-After."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -96,4 +98,9 @@ class ConstraintViolationMiddleware:
         if isinstance(exception, IntegrityError) and (violation := check_violation(exception)):
             field, message = violation
             return _refusal(request, 400, field, message)
+        if isinstance(exception, RateLimited):
+            # RFC 6585: too many requests, and when to try again.
+            response = _refusal(request, 429, None, exception.message)
+            response["Retry-After"] = str(exception.retry_after)
+            return response
         return None

@@ -1,4 +1,5 @@
 import pgtrigger
+from django.conf import settings
 from django.db import models
 
 # Changes the version of the table the trigger is on. A fresh random token, not a counter, so
@@ -58,3 +59,20 @@ class Photo(models.Model):
     @property
     def content_type(self) -> str:
         return f"image/{self.image_format.lower()}"
+
+
+class RateLimitHit(models.Model):
+    """One counted action of a user (a report filed, an export requested, a token issued), kept
+    for the hour that the limits look back over (gridmap.core.ratelimit)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE, related_name="+")
+    action = models.CharField("操作", max_length=16)
+    at = models.DateTimeField("时间")
+
+    class Meta:
+        verbose_name = "频率限制记录"
+        verbose_name_plural = "频率限制记录"
+        indexes = [models.Index(fields=["user", "action", "at"], name="core_ratelimit_user_action_at")]
+
+    def __str__(self) -> str:
+        return f"{self.action} · {self.at:%Y-%m-%d %H:%M}"

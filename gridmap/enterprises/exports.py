@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import FloatField, Func, QuerySet
 
 from gridmap.core.geojson import feature_collection
-from gridmap.core.spreadsheets import csv_bytes, xlsx_bytes
+from gridmap.core.spreadsheets import csv_bytes, display_row, xlsx_bytes
 
 COLUMNS = (
     ("credit_code", "统一社会信用代码"), ("name", "企业名称"), ("address", "地址"),
@@ -27,23 +27,28 @@ CHOICE_LABELS = {
 }
 
 
-def _rows(queryset: QuerySet):
+def _rows(queryset: QuerySet, chunk_size: int | None = None):
+    """The rows as lists of display values; with `chunk_size`, read through a server-side
+    cursor that many at a time (a job's export of any size), else all at once."""
     names = [c for c, _ in COLUMNS]
     coords = {axis: Func("location", function=f"ST_{axis.upper()}", output_field=FloatField())
               for axis in ("x", "y")}
-    for row in queryset.annotate(lon=coords["x"], lat=coords["y"]).values_list(*names):
-        values = []
-        for name, value in zip(names, row, strict=True):
-            if isinstance(value, bool):
-                value = "是" if value else "否"
-            elif name in CHOICE_LABELS:
-                value = CHOICE_LABELS[name].get(value, value)
-            values.append(value)
-        yield values
+    values = queryset.annotate(lon=coords["x"], lat=coords["y"]).values_list(*names)
+    for row in (values.iterator(chunk_size=chunk_size) if chunk_size else values):
+        yield display_row(names, row, CHOICE_LABELS)
+
+
+HEADER = [label for _, label in COLUMNS]
+
+
+def table_rows(queryset: QuerySet, *, chunk_size: int):
+    """The header, then one row per enterprise, streamed (gridmap.jobs' exports)."""
+    yield HEADER
+    yield from _rows(queryset, chunk_size)
 
 
 def _table(queryset: QuerySet):
-    yield [label for _, label in COLUMNS]
+    yield HEADER
     yield from _rows(queryset)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.gis.geos import GEOSGeometry
+from django.contrib.postgres.aggregates import StringAgg
 from django.core.exceptions import ValidationError
 from django.db.models import (
     BooleanField,
@@ -14,6 +15,8 @@ from django.db.models import (
     DateField,
     Exists,
     F,
+    Func,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -177,6 +180,69 @@ def hazards_for_user(user, *, open_only: bool = False, enterprise=None) -> Query
                           due__lt=today, then=Value(True)),
                      default=Value(False), output_field=BooleanField()),
     ).order_by("-overdue", "due", "id")
+
+
+# --- the inspection and hazard lists as exports ask for them (gridmap.jobs) ---------------------
+# The same filter names as the lists: one function per kind applies them.
+
+def _common_list_filters(enterprise: str = "enterprise") -> dict:
+    return {
+        "q": lambda v: Q(**{f"{enterprise}__name__icontains": v}) | Q(**{f"{enterprise}__credit_code__iexact": v}),
+        "cell": lambda v: Q(cell__code=v),
+        "grid": lambda v: Q(cell__parent__code=v) | Q(cell__code=v),
+        "risk_level": lambda v: Q(**{f"{enterprise}__risk_level": "" if v == "none" else v}),
+    }
+
+
+INSPECTION_FILTERS = {
+    **_common_list_filters(),
+    "kind": lambda v: Q(kind=v),
+    "assignee": lambda v: Q(Exists(Inspection.inspectors.through.objects.filter(
+        inspection_id=OuterRef("pk"), user__username=v))),
+    "found_from": lambda v: Q(inspected_on__gte=v),
+    "found_to": lambda v: Q(inspected_on__lte=v),
+}
+HAZARD_FILTERS = {
+    **_common_list_filters(),
+    "status": lambda v: Q(status__in=OPEN_HAZARD_STATUSES) if v == "open" else Q(status=v),
+    "level": lambda v: Q(level=v),
+    "due_from": lambda v: Q(due__gte=v),
+    "due_to": lambda v: Q(due__lte=v),
+    "found_from": lambda v: Q(found_on__gte=v),
+    "found_to": lambda v: Q(found_on__lte=v),
+}
+
+
+def _filtered(queryset: QuerySet, filters: dict, table: dict) -> QuerySet:
+    for name, build in table.items():
+        value = filters.get(name)
+        if value not in (None, ""):
+            queryset = queryset.filter(build(str(value).strip()))
+    return queryset
+
+
+def _located_in_list(queryset: QuerySet) -> QuerySet:
+    return queryset.annotate(enterprise_name=F("enterprise__name"), credit_code=F("enterprise__credit_code"),
+                             grid1_name=F("cell__parent__name"), cell_code=F("cell__code"),
+                             cell_name=F("cell__name"))
+
+
+def inspections_for_export(user, *, filters: dict) -> QuerySet[Inspection]:
+    """The inspections the user sees, filtered like the list, with their export columns."""
+    inspectors = (Inspection.inspectors.through.objects.filter(inspection_id=OuterRef("pk")).order_by()
+                  .values("inspection_id").annotate(names=StringAgg(_person("user"), "、")).values("names"))
+    hazards = (Hazard.objects.filter(inspection_id=OuterRef("pk")).order_by()
+               .annotate(n=Func(template="COUNT(*)", output_field=IntegerField())).values("n"))
+    queryset = _located_in_list(Inspection.objects.filter(_in_cells(user))).annotate(
+        inspector_names=Subquery(inspectors, output_field=CharField()),
+        hazard_count=Subquery(hazards, output_field=IntegerField()))
+    return _filtered(queryset, filters, INSPECTION_FILTERS).order_by("id")
+
+
+def hazards_for_export(user, *, filters: dict) -> QuerySet[Hazard]:
+    """The hazards the user sees (hazards_for_user's due and overdue), filtered like the list."""
+    queryset = _located_in_list(hazards_for_user(user).select_related(None))
+    return _filtered(queryset, filters, HAZARD_FILTERS).order_by("id")
 
 
 def first_hazards_for_user(user, n: int, *, open_only: bool = False) -> QuerySet[Hazard]:

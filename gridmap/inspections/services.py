@@ -19,8 +19,10 @@ from django.utils import timezone
 
 from gridmap.accounts.capabilities import ASSIGN_INSPECTIONS, ISSUE_DOCUMENTS
 from gridmap.accounts.models import User
+from gridmap.core.conf import app_settings as core_settings
 from gridmap.core.dates import check_record_date, synced_record_day
 from gridmap.core.history import recorded_as
+from gridmap.core.ratelimit import rate_limit_take
 from gridmap.core.sync import Synced, created_once, submission_digest
 from gridmap.enterprises.models import Enterprise
 from gridmap.geo.coords import DEFAULT_CRS, CoordinateError, CRSError, offered_crs, to_wgs84_arrays
@@ -713,6 +715,7 @@ def report_submit(*, actor, description: str, lon: float, lat: float, crs: str =
     # The enterprise the report is about, when one lies within 200 m of the position.
     nearby = (Enterprise.objects.filter(cell=cell, location__dwithin=(position, 0.002))
               .order_by("id").first())
+    rate_limit_take(user=actor, action="report", per_hour=core_settings.RATE_REPORTS_PER_HOUR, what="提交举报")
     with recorded_as(actor, "report_submit"):
         report = Report.objects.create(
             source=source, reporter_name=reporter_name.strip()[:64], reporter_phone=reporter_phone.strip()[:32],

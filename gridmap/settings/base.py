@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "pghistory",
     "pghistory.admin",
     "axes",
+    # Jobs in PostgreSQL: its schema comes with its migrations; workers: manage.py procrastinate worker
+    "procrastinate.contrib.django",
     "gridmap.core",
     "gridmap.accounts",
     "gridmap.grids",
@@ -50,11 +52,14 @@ INSTALLED_APPS = [
     "gridmap.inspections",
     "gridmap.flood",
     "layers",
+    "gridmap.jobs",
     "gridmap.workspaces",
     "gridmap.demo",
 ]
 
 MIDDLEWARE = [
+    # First: it times the whole answer (Prometheus, /metrics).
+    "gridmap.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "gridmap.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

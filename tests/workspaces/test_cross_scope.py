@@ -39,6 +39,9 @@ EXEMPT = {
     "api/docs/": "API description, no records",
     "manifest.webmanifest": "the phone app's manifest, the same for everyone",
     "sw.js": "the service worker script, the same for everyone",
+    "healthz": "liveness: the process answers, no records",
+    "readyz": "readiness: database, replica and worker states, no records",
+    "metrics": "counts per route pattern and queue, no records (operator's network only)",
 }
 
 
@@ -698,6 +701,34 @@ def probe_summonses_api(w):
     w.enforcement_unchanged()
 
 
+def victim_export(w):
+    from gridmap.jobs.models import Export
+
+    return Export.objects.create(requester=w.victim_officer, kind="enterprises", format="csv",
+                                 status="done", progress=1, rows=1, file="exports/victim.csv")
+
+
+def probe_exports_api(w):
+    victim_export(w)
+    holds_nothing_of_the_victim(w.api.get("/api/exports/"), w)
+    assert "victim.csv" not in w.api.get("/api/exports/").content.decode()
+
+
+def probe_export_api(w):
+    assert w.api.get(f"/api/exports/{victim_export(w).pk}/").status_code == 404
+
+
+def probe_export_download(w):
+    assert w.api.get(f"/api/exports/{victim_export(w).pk}/download/").status_code == 404
+
+
+def probe_my_exports(w):
+    victim_export(w)
+    response = w.web.get("/exports/")
+    assert response.status_code == 200
+    assert "victim" not in response.content.decode()
+
+
 PROBES = {
     "flood/": probe_flood_pages,
     "flood/exposure/": probe_flood_exposure,
@@ -712,6 +743,10 @@ PROBES = {
     "api/flood/situation/": probe_situation_api,
     "flood/readings/upload/": probe_readings_upload,
     "": probe_home,
+    "api/exports/": probe_exports_api,
+    "api/exports/<int:pk>/": probe_export_api,
+    "api/exports/<int:pk>/download/": probe_export_download,
+    "exports/": probe_my_exports,
     "map/": probe_map,
     "my-cell/": probe_my_cell,
     "patrols/": probe_patrol_list,
@@ -802,7 +837,8 @@ def test_admin_site_refuses_officers():
     assert client.get("/admin/grids/gridassignment/").status_code == 302
 
 
-CONCRETE = {"flood/zones/<int:pk>/tasks/": "flood/zones/1/tasks/", "flood/stock/<int:pk>/move/": "flood/stock/1/move/",
+CONCRETE = {"api/exports/<int:pk>/": "api/exports/1/", "api/exports/<int:pk>/download/": "api/exports/1/download/",
+            "flood/zones/<int:pk>/tasks/": "flood/zones/1/tasks/", "flood/stock/<int:pk>/move/": "flood/stock/1/move/",
             "patrols/<int:pk>/": "patrols/1/", "cells/<str:code>/": f"cells/{VICTIM}/",
             "api/auth/devices/<int:pk>/": "api/auth/devices/1/",
             "assign/<int:pk>/<slug:action>/": "assign/1/end/",
