@@ -20,6 +20,7 @@ from gridmap.grids.roster import import_roster
 
 from .conf import app_settings
 from .inspections import sample_inspections_load
+from .lekima import sample_lekima_load
 
 SAMPLE_DIR = settings.BASE_DIR / "data"
 SHAPEFILES = SAMPLE_DIR / "shapefiles"
@@ -61,3 +62,4 @@ def sample_load(*, data_dir: Path = SAMPLE_DIR, log=print) -> None:
         log(risk_points_import(path=data_dir / "risk_points.csv").summary())
         flood_data_import(data_dir=data_dir / "flood", district_code=grid_settings.DISTRICT_CODE, log=log)
         sample_inspections_load(password_hash=password, log=log)
+        sample_lekima_load(log=log)

@@ -153,9 +153,10 @@ def timeline(event: Event) -> list[TimelineEntry]:
 # --- roll calls ------------------------------------------------------------------------------
 
 def roll_calls_of(event: Event) -> QuerySet[RollCall]:
-    return event.roll_calls.annotate(
-        total=Count("answers"), answered=Count("answers", filter=Q(answers__answered_at__isnull=False))
-    ).order_by("-started_at", "-id")
+    """Latest first, each with its posts counted: total, answered, unanswered."""
+    answered = Count("answers", filter=Q(answers__answered_at__isnull=False))
+    return event.roll_calls.annotate(total=Count("answers"), answered=answered,
+                                     unanswered=Count("answers") - answered).order_by("-started_at", "-id")
 
 
 def roll_call_answers(roll_call: RollCall) -> QuerySet[RollCallAnswer]:
@@ -245,9 +246,20 @@ def situation_report_in_scope(user, pk) -> SituationReport | None:
     return situation_reports_for_user(user).filter(pk=pk).first()
 
 
-def report_counts(event: Event) -> list[dict]:
-    return list(event.reports.values("kind", "severity").annotate(n=Count("id")).order_by("kind", "severity"))
+def report_counts(event: Event) -> list[tuple[str, int]]:
+    """The event's situation reports counted by kind (its label)."""
+    labels = dict(SituationReport.Kind.choices)
+    return [(labels[row["kind"]], row["n"]) for row in
+            event.reports.order_by().values("kind").annotate(n=Count("id")).order_by("-n", "kind")]
 
 
 def event_now(event: Event) -> dt.datetime:
     return event.ended_at or timezone.now()
+
+
+def deployments_out(user) -> dict[int, TeamDeployment]:
+    """The teams now deployed, by team id, with their dispatch's event."""
+    if not COMMAND_FLOODS.allows(user):
+        return {}
+    return {d.team_id: d for d in TeamDeployment.objects.filter(recalled_at__isnull=True)
+            .select_related("dispatch__event")}

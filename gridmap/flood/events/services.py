@@ -278,7 +278,8 @@ def _destination(lon: float, lat: float, crs: str) -> Point:
 
 def dispatch_create(*, actor, event: Event, depot: SupplyDepot | int, lines: Sequence[DispatchLine],
                     teams: Sequence[int], lon: float, lat: float, crs: str = DEFAULT_CRS, note: str = "",
-                    client_id: uuid.UUID | None = None, client_digest: str = "") -> Dispatch:
+                    at: dt.datetime | None = None, client_id: uuid.UUID | None = None,
+                    client_digest: str = "") -> Dispatch:
     """Send stock and teams from a depot to a place: one transaction. Each item leaves through
     the ledger (refused, with nothing written, when it would go negative); each team is
     deployed with its own distance from its base."""
@@ -286,6 +287,7 @@ def dispatch_create(*, actor, event: Event, depot: SupplyDepot | int, lines: Seq
     if not lines and not teams:
         raise ValidationError({"items": "请至少调度一种物资或一支队伍"})
     note = _text(note, field="note", label="说明", max_length=300, required=False)
+    at = _moment(at, field="dispatched_at", label="调度时间")
     destination = _destination(lon, lat, crs)
     codes = [line.item_code for line in lines]
     if len(set(codes)) != len(codes):
@@ -311,7 +313,7 @@ def dispatch_create(*, actor, event: Event, depot: SupplyDepot | int, lines: Seq
             raise ValidationError({"teams": f"{busy.team.name}已出动（{busy.dispatch.event.name}），请先撤回"})
         dispatch = Dispatch.objects.create(
             event=locked, depot=depot, destination=destination, distance_m=_distance_m(depot.location, destination),
-            note=note, dispatched_by=actor, district_code=depot.district_code, client_id=client_id,
+            note=note, dispatched_at=at, dispatched_by=actor, district_code=depot.district_code, client_id=client_id,
             client_digest=client_digest)
         for index, line in enumerate(lines):
             try:
