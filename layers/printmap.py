@@ -97,6 +97,8 @@ class SvgMap:
                fill: str = "#000", stroke: str = "#fff", label: str = "", numbered: bool = False) -> None:
         for index, (lon, lat) in enumerate(items, start=1):
             x, y = self.frame.xy(lon, lat)
+            if not (0 <= x <= self.frame.width and 0 <= y <= self.frame.height):
+                continue  # outside the picture (the numbering still follows the list)
             self.parts.append(_marker(shape, x, y, size, fill, stroke))
             if numbered:
                 self.parts.append(f'<text x="{x + size + 1:.1f}" y="{y + 3:.1f}" font-size="9" '
