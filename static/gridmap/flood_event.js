@@ -5,7 +5,8 @@
   var form = document.getElementById("dispatch-form");
   if (!page || !page.map || !form) { return; }
   var marker = null;
-  page.map.on("click", function (e) {
+  // "preclick": a click on a feature opens its popup, which stops the click reaching the map.
+  page.map.on("preclick", function (e) {
     form.elements.lon.value = e.latlng.lng.toFixed(6);
     form.elements.lat.value = e.latlng.lat.toFixed(6);
     form.elements.crs.value = "wgs84";

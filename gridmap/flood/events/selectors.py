@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.postgres.aggregates import StringAgg
 from django.db.models import (
     Case,
@@ -15,6 +16,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    Func,
     OuterRef,
     Prefetch,
     Q,
@@ -44,6 +46,12 @@ from .models import (
     SituationReport,
     TeamDeployment,
 )
+
+
+def _local_time(field_name: str) -> Func:
+    """A timestamp as the district's wall clock reads it (the connection speaks UTC)."""
+    return Func(Func(Value(settings.TIME_ZONE), F(field_name), function="timezone"),
+                Value("YYYY-MM-DD HH24:MI"), function="to_char", output_field=CharField())
 
 
 def _label(field_name: str, choices) -> Case:
@@ -182,7 +190,7 @@ def roll_call_posts_for_map(user) -> QuerySet[RollCallAnswer]:
                    output_field=CharField()),
         state_name=Case(When(answered_at__isnull=False, then=Value("已应答")), default=Value("未应答"),
                         output_field=CharField()),
-        answered_time=Coalesce(Cast("answered_at", CharField()), Value("")))
+        answered_time=Coalesce(_local_time("answered_at"), Value("")))
 
 
 # --- depots, dispatches and reports for maps ----------------------------------------------
@@ -222,7 +230,7 @@ def dispatches_for_map(user) -> QuerySet[Dispatch]:
         state=Case(When(Exists(out), then=Value("deployed")), default=Value("done"), output_field=CharField()),
         state_name=Case(When(Exists(out), then=Value("队伍在外")), default=Value("已撤回/仅物资"),
                         output_field=CharField()),
-        when=Cast("dispatched_at", CharField()))
+        when=_local_time("dispatched_at"))
 
 
 def situation_reports_for_user(user) -> QuerySet[SituationReport]:
@@ -239,7 +247,7 @@ def situation_reports_for_map(user) -> QuerySet[SituationReport]:
         severity_name=_label("severity", SituationReport.Severity.choices),
         reporter_name=Coalesce(F("reporter__full_name"), F("reporter__username")),
         cell_code=F("cell__code"), event_name=Coalesce(F("event__name"), Value("")),
-        when=Cast("reported_at", CharField()))
+        when=_local_time("reported_at"))
 
 
 def situation_report_in_scope(user, pk) -> SituationReport | None:

@@ -33,7 +33,8 @@ class EventOpenForm(forms.Form):
 
 class LevelForm(forms.Form):
     level = forms.ChoiceField(label="响应级别", choices=LEVEL_CHOICES, error_messages={"required": "请选择响应级别"})
-    reason = forms.CharField(label="依据", max_length=500, required=False)
+    reason = forms.CharField(label="依据", max_length=500, required=False,
+                             widget=forms.TextInput(attrs={"placeholder": "依据（预警、雨情、水情）"}))
 
 
 class ConsultationForm(forms.Form):
