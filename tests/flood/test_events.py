@@ -24,6 +24,7 @@ from gridmap.flood.events.models import (
 )
 from gridmap.flood.models import RescueTeam, StockItem, StockMovement
 from gridmap.grids.models import Grid
+from gridmap.grids.scope import scope_for
 from tests.conftest import table_checksum
 from tests.factories import inside, officer_of, png_upload
 
@@ -219,7 +220,9 @@ def test_an_officers_situation_report_by_token_joins_the_open_event(flood, event
     assert [f["id"] for f in layer["features"]] == [response.json()["id"]]
     # The officer sees their own cell's report, not the event.
     assert client.get(f"/api/flood/events/{event.pk}/").status_code == 403
-    assert [r["id"] for r in client.get("/api/flood/situation-reports/").json()["results"]] == [response.json()["id"]]
+    seen = client.get("/api/flood/situation-reports/").json()["results"]
+    mine = set(scope_for(officer).cells().values_list("code", flat=True))
+    assert response.json()["id"] in [r["id"] for r in seen] and {r["cell"] for r in seen} <= mine
 
 
 def test_an_officer_cannot_report_outside_their_cell(event):
@@ -227,10 +230,11 @@ def test_an_officer_cannot_report_outside_their_cell(event):
     officer = officer_of(cell.code)
     elsewhere = Grid.objects.filter(level=2).exclude(parent=cell.parent).order_by("code").first()
     lon, lat = inside(elsewhere.code)
+    before = SituationReport.objects.filter(reporter=officer).count()
     response = token(officer).post("/api/flood/situation-reports/", {
         "kind": "breach", "description": "堤防决口", "lon": lon, "lat": lat}, format="json")
     assert response.status_code == 403
-    assert not SituationReport.objects.filter(reporter=officer).exists()
+    assert SituationReport.objects.filter(reporter=officer).count() == before
     # Nor see another cell's report.
     other = officer_of(elsewhere.code)
     theirs = token(other).post("/api/flood/situation-reports/", {

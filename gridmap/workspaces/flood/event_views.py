@@ -158,6 +158,18 @@ def event_dispatch(request, pk: int):
                 success="已从{result.depot.name}调度，距目的地 {result.distance_m:.0f} m")
 
 
+def _run(request, event: Event, work, *, anchor: str):
+    """Run a service that needs no form (or a small one); its refusal shows the event again
+    (400) with the reason, its success message comes back from `work`."""
+    try:
+        done = work()
+    except ValidationError as exc:
+        messages.error(request, f"未保存：{_refusal(exc)}")
+        return event_detail(request, event.pk, status=400)
+    messages.success(request, done)
+    return redirect(reverse("flood:event", args=[event.pk]) + f"#{anchor}")
+
+
 @command_required
 @require_POST
 def dispatch_recall(request, pk: int, dispatch: int):
@@ -165,26 +177,20 @@ def dispatch_recall(request, pk: int, dispatch: int):
     found = event.dispatches.filter(pk=dispatch).first()
     if found is None:
         raise Http404("调度不存在")
-    try:
-        count = services.teams_recall(actor=request.user, dispatch=found)
-    except ValidationError as exc:
-        messages.error(request, f"未保存：{_refusal(exc)}")
-        return event_detail(request, pk, status=400)
-    messages.success(request, f"已撤回队伍 {count} 支")
-    return redirect(reverse("flood:event", args=[event.pk]) + "#dispatches")
+    return _run(request, event, lambda: f"已撤回队伍 {services.teams_recall(actor=request.user, dispatch=found)} 支",
+                anchor="dispatches")
 
 
 @command_required
 @require_POST
 def roll_call_start(request, pk: int):
     event = _event(request, pk)
-    try:
+
+    def start():
         roll_call = services.roll_call_start(actor=request.user, event=event)
-    except ValidationError as exc:
-        messages.error(request, f"未保存：{_refusal(exc)}")
-        return event_detail(request, pk, status=400)
-    messages.success(request, f"已发起点名：呼叫值守点位 {roll_call.answers.count()} 个")
-    return redirect(reverse("flood:event", args=[event.pk]) + "#roll-call")
+        return f"已发起点名：呼叫值守点位 {roll_call.answers.count()} 个"
+
+    return _run(request, event, start, anchor="roll-call")
 
 
 def _roll_call(request, pk: int, rc: int):
@@ -199,30 +205,28 @@ def _roll_call(request, pk: int, rc: int):
 @require_POST
 def roll_call_answer(request, pk: int, rc: int):
     event, roll_call = _roll_call(request, pk, rc)
-    form = AnswerForm(request.POST)
-    try:
+
+    def answer():
+        form = AnswerForm(request.POST)
         if not form.is_valid():
             raise ValidationError(_refusal(form.errors))
-        answer = services.roll_call_answer(actor=request.user, roll_call=roll_call, post=form.cleaned_data["post"],
-                                           answerer=form.cleaned_data["answerer"])
-    except ValidationError as exc:
-        messages.error(request, f"未保存：{_refusal(exc)}")
-        return event_detail(request, pk, status=400)
-    messages.success(request, f"{answer.post.name}已应答（{answer.answerer}）")
-    return redirect(reverse("flood:event", args=[event.pk]) + "#roll-call")
+        done = services.roll_call_answer(actor=request.user, roll_call=roll_call, post=form.cleaned_data["post"],
+                                         answerer=form.cleaned_data["answerer"])
+        return f"{done.post.name}已应答（{done.answerer}）"
+
+    return _run(request, event, answer, anchor="roll-call")
 
 
 @command_required
 @require_POST
 def roll_call_repeat(request, pk: int, rc: int):
     event, roll_call = _roll_call(request, pk, rc)
-    try:
+
+    def repeat():
         call = services.roll_call_repeat(actor=request.user, roll_call=roll_call)
-    except ValidationError as exc:
-        messages.error(request, f"未保存：{_refusal(exc)}")
-        return event_detail(request, pk, status=400)
-    messages.success(request, f"第 {call.number} 轮点名：再次呼叫未应答点位 {call.posts_called} 个")
-    return redirect(reverse("flood:event", args=[event.pk]) + "#roll-call")
+        return f"第 {call.number} 轮点名：再次呼叫未应答点位 {call.posts_called} 个"
+
+    return _run(request, event, repeat, anchor="roll-call")
 
 
 @command_required
