@@ -21,9 +21,10 @@ from gridmap.flood.services import stock_receive
 from gridmap.grids.models import Grid, GridAssignment
 
 NAME = "2019年第9号台风利奇马"
+SURNAMES, GIVEN = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何林", "伟芳敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SUMMARY = ("（示意数据）受台风利奇马影响，8 月 10 日至 13 日全区普降暴雨到大暴雨。区防汛抗旱指挥部启动应急响应，"
-           "最高提升至Ⅱ级，组织会商 2 次，无线通信系统点名 2 轮，调度编织袋、救生衣和抢险队伍赴子牙河沿线，"
+           "最高提升至Ⅱ级，组织会商 2 次，无线通信系统点名 2 轮，调度编织袋、防汛照明灯和抢险队伍赴子牙河沿线，"
            "处置积水内涝、堤防渗漏等险情，无人员伤亡。")
 REPORTS = (
     ("waterlogging", "serious", "村内主街积水约 40 厘米，已组织排水", (2019, 8, 11, 11, 20)),
@@ -31,6 +32,10 @@ REPORTS = (
     ("waterlogging", "general", "企业厂区门口积水，未进入车间", (2019, 8, 11, 16, 40)),
     ("collapse", "serious", "一处闲置平房后墙倒塌，无人员伤亡", (2019, 8, 12, 7, 30)),
 )
+
+
+def _name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, rng.choice((1, 2))))
 
 
 def at(*parts: int) -> dt.datetime:
@@ -63,15 +68,15 @@ def sample_lekima_load(*, log=print) -> None:
         silent = {a.pk for a in rng.sample(posts, 3)}
         for minute, answer in enumerate(a for a in posts if a.pk not in silent):
             services.roll_call_answer(actor=command, roll_call=roll_call, post=answer.post_id,
-                                      answerer=f"{answer.post.name[:2]}值班员", at=at(2019, 8, 11, 9, 2 + minute // 3))
+                                      answerer=_name(rng), at=at(2019, 8, 11, 9, 2 + minute // 3))
         services.roll_call_repeat(actor=command, roll_call=roll_call, at=at(2019, 8, 11, 9, 30))
         for answer in RollCallAnswer.objects.filter(pk__in=sorted(silent)[:2]).select_related("post"):
             services.roll_call_answer(actor=command, roll_call=roll_call, post=answer.post_id,
-                                      answerer=f"{answer.post.name[:2]}带班领导", at=at(2019, 8, 11, 9, 36))
+                                      answerer=_name(rng) + "（带班领导）", at=at(2019, 8, 11, 9, 36))
         services.consultation_record(
             actor=command, event=event, held_at=at(2019, 8, 11, 12, 0), topic="子牙河堤防险情会商",
             attendees="区防汛抗旱指挥部、区水务局、沿河各镇、区消防救援支队",
-            decisions="调度编织袋、救生衣和抢险队伍赴子牙河堤防；组织沿河群众转移")
+            decisions="调度编织袋、防汛照明灯和抢险队伍赴子牙河堤防；组织沿河群众转移")
         _dispatch(command, event)
         _reports(event)
         services.event_set_level(actor=command, event=event, level=4, at=at(2019, 8, 13, 8, 0),

@@ -288,3 +288,21 @@ def test_closing_needs_a_summary_and_ends_the_timeline(flood, event):
     assert response.json()["timeline"][-1]["kind"] == "closed"
     late = flood.post(f"/api/flood/events/{event.pk}/orders/", {"recipients": "各镇", "content": "x"}, format="json")
     assert late.status_code == 400 and "已结束" in str(late.json())
+
+
+def test_an_event_takes_a_zone_or_a_drawn_area(flood):
+    from gridmap.flood.models import FloodZone
+
+    zone = FloodZone.objects.get(name="贾口洼蓄滞洪区")
+    by_zone = flood.post("/api/flood/events/", {"name": "蓄滞洪区分洪", "kind": "flood", "zone": zone.pk},
+                         format="json")
+    assert by_zone.status_code == 201 and by_zone.json()["area"] is not None
+    assert Event.objects.get(pk=by_zone.json()["id"]).area.equals(zone.geom)
+    drawn = {"type": "Polygon", "coordinates": [[[116.9, 38.9], [117.0, 38.9], [117.0, 38.95], [116.9, 38.9]]]}
+    assert flood.post("/api/flood/events/", {"name": "局地", "kind": "rainstorm", "area": drawn},
+                      format="json").status_code == 201
+    both = flood.post("/api/flood/events/", {"name": "x", "kind": "rainstorm", "area": drawn, "zone": zone.pk},
+                      format="json")
+    assert both.status_code == 400
+    bad = flood.post("/api/flood/events/", {"name": "x", "kind": "rainstorm", "area": {"type": "Point"}}, format="json")
+    assert bad.status_code == 400 and "area" in bad.json()

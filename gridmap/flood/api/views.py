@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,10 +16,13 @@ from rest_framework.views import APIView
 from gridmap.accounts.capabilities import COMMAND_FLOODS, SEE_DISTRICT, requires
 from gridmap.geo.coords import CRS_NAMES, DEFAULT_CRS
 from gridmap.geo.photos import MAX_PHOTOS, photo_response
+from gridmap.geo.polygons import PolygonError, polygon_input
 
 from ..events import selectors, services
 from ..events.models import Event, ResponseLevel, SituationPhoto, SituationReport
+from ..models import FloodZone
 
+MAX_INT = 2_147_483_647
 CLIENT_ID_HELP = "客户端生成的 UUID：同一编号重复提交只保存一次（返回 200 与原记录），内容不同则 409"
 command = [requires(COMMAND_FLOODS)]
 
@@ -58,10 +61,32 @@ def event_data(event: Event, *, with_timeline: bool = False) -> dict:
 
 class EventInput(serializers.Serializer):
     name = Text(max_length=100)
+    area = serializers.JSONField(required=False, default=None, allow_null=True,
+                                 help_text="事件范围：GeoJSON Polygon 或 MultiPolygon（可选；不填则全区）")
+    zone = serializers.IntegerField(required=False, default=None, allow_null=True, min_value=1, max_value=MAX_INT,
+                                    help_text="以防汛责任区为事件范围（可选，与 area 二选一）")
+    crs = serializers.ChoiceField(choices=CRS_NAMES, default=DEFAULT_CRS, help_text="area 的坐标系")
     kind = serializers.ChoiceField(choices=Event.Kind.choices, error_messages={"invalid_choice": "事件类型无效"})
     level = serializers.ChoiceField(choices=ResponseLevel.choices, required=False, allow_null=True, default=None,
                                     help_text="响应级别：4=Ⅳ级（最低）… 1=Ⅰ级（最高）；不填为未启动响应")
     started_at = serializers.DateTimeField(required=False, default=None, allow_null=True)
+
+
+def event_area(area, crs: str, zone: int | None):
+    """The event's area from a drawn GeoJSON or a flood zone; None for the whole district."""
+    if area is not None and zone is not None:
+        raise ValidationError({"area": ["area 与 zone 只能提供一个"]})
+    if zone is not None:
+        found = FloodZone.objects.filter(pk=zone).values_list("geom", flat=True).first()
+        if found is None:
+            raise ValidationError({"zone": ["防汛责任区不存在"]})
+        return found
+    if area is None:
+        return None
+    try:
+        return polygon_input(area, crs=crs)
+    except PolygonError as exc:
+        raise ValidationError({"area": [str(exc)]}) from None
 
 
 class EventListView(APIView):
@@ -76,7 +101,8 @@ class EventListView(APIView):
     def post(self, request):
         data = validated(EventInput, request.data)
         event = services.event_open(actor=request.user, name=data["name"], kind=data["kind"],
-                                    level=data["level"], started_at=data["started_at"])
+                                    level=data["level"], started_at=data["started_at"],
+                                    area=event_area(data["area"], data["crs"], data["zone"]))
         return Response(event_data(event, with_timeline=True), status=201)
 
 
@@ -204,7 +230,7 @@ class RollCallDetailView(APIView):
 
 
 class AnswerInput(serializers.Serializer):
-    post = serializers.IntegerField(min_value=1, help_text="值守点位 id")
+    post = serializers.IntegerField(min_value=1, max_value=MAX_INT, help_text="值守点位 id")
     answerer = Text(max_length=64, help_text="应答人")
     answered_at = serializers.DateTimeField(required=False, default=None, allow_null=True)
 
@@ -235,7 +261,7 @@ class RollCallRepeatView(APIView):
 
 class DispatchLineInput(serializers.Serializer):
     item_code = Text(max_length=7, help_text="物资编码（GB/T 38565）")
-    quantity = serializers.IntegerField(min_value=1, max_value=2_147_483_647)
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_INT)
 
 
 class LonLat(serializers.Serializer):
@@ -245,9 +271,10 @@ class LonLat(serializers.Serializer):
 
 class DispatchInput(serializers.Serializer):
     client_id = serializers.UUIDField(required=False, allow_null=True, default=None, help_text=CLIENT_ID_HELP)
-    depot = serializers.IntegerField(min_value=1, help_text="出发仓库 id")
+    depot = serializers.IntegerField(min_value=1, max_value=MAX_INT, help_text="出发仓库 id")
     items = DispatchLineInput(many=True, required=False, default=list)
-    teams = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, default=list,
+    teams = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_INT), required=False,
+                                  default=list,
                                   max_length=100)
     to = LonLat(help_text="目的地")
     crs = serializers.ChoiceField(choices=CRS_NAMES, default=DEFAULT_CRS)
@@ -287,7 +314,8 @@ class DispatchListView(APIView):
 
 
 class RecallInput(serializers.Serializer):
-    teams = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, default=None,
+    teams = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_INT), required=False,
+                                  default=None,
                                   allow_null=True, help_text="只撤回这些队伍；不填撤回全部")
 
 

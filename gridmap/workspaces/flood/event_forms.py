@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from gridmap.flood.events.models import Event, ResponseLevel
-from gridmap.flood.models import RescueTeam, StockItem, SupplyDepot
+from gridmap.flood.models import FloodZone, RescueTeam, StockItem, SupplyDepot
 from gridmap.geo.coords import CRS_CHOICES, DEFAULT_CRS
 
 LEVEL_CHOICES = [(str(v), label) for v, label in ResponseLevel.choices]
@@ -29,6 +29,8 @@ class EventOpenForm(forms.Form):
     kind = forms.ChoiceField(label="类型", choices=Event.Kind.choices)
     level = forms.ChoiceField(label="启动响应级别", choices=[("", "暂不启动")] + LEVEL_CHOICES, required=False)
     started_at = MomentField("开始时间")
+    zone = forms.ModelChoiceField(label="事件范围", queryset=FloodZone.objects.all(), required=False,
+                                  empty_label="全区（不限范围）", error_messages={"invalid_choice": "防汛责任区不存在"})
 
 
 class LevelForm(forms.Form):

@@ -52,7 +52,8 @@ def event_list(request, *, form: EventOpenForm | None = None, status: int = 200)
             data = form.cleaned_data
             try:
                 event = services.event_open(actor=request.user, name=data["name"], kind=data["kind"],
-                                            level=data["level"] or None, started_at=data["started_at"])
+                                            level=data["level"] or None, started_at=data["started_at"],
+                                            area=data["zone"].geom if data["zone"] else None)
             except ValidationError as exc:
                 messages.error(request, f"未保存：{_refusal(exc)}")
                 return event_list(request, form=form, status=400)
