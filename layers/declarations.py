@@ -335,3 +335,49 @@ register(Layer(
     style={"radius": 8, "weight": 2, "color": "#1b5e20", "fillColor": "#a5d6a7", "fillOpacity": 0.95},
     capability=COMMAND_FLOODS, draw="geojson",
 ))
+# --- storm events (issue 17): situation reports, dispatches, roll calls -------------------------
+from gridmap.flood.events.selectors import (  # noqa: E402
+    dispatches_for_map,
+    roll_call_posts_for_map,
+    situation_reports_for_map,
+)
+
+SEVERITY_COLOURS = {"general": "#fb8c00", "serious": "#e53935", "critical": "#6a1b9a"}
+register(Layer(
+    name="situation_reports", title="险情报告", geometry="point", geom_field="position",
+    source=situation_reports_for_map,
+    properties=("kind", "kind_name", "severity", "severity_name", "description", "cell_code", "reporter_name",
+                "when", "event_id", "event_name"),
+    popup=(("kind_name", "险情类型"), ("severity_name", "严重程度"), ("description", "情况说明"),
+           ("reporter_name", "报告人"), ("when", "报告时间"), ("cell_code", "网格"), ("event_name", "事件")),
+    style={"radius": 8, "weight": 2, "color": "#b71c1c", "fillOpacity": 0.9},
+    style_by={"property": "severity", "values": SEVERITY_COLOURS, "default": "#fb8c00",
+              "legend": {"险情（一般）": "#fb8c00", "险情（较重）": "#e53935", "险情（严重）": "#6a1b9a"}},
+    tooltip="kind_name", draw="geojson",
+    filters={"event": "event_id", "kind": "kind", "severity": "severity", "cell": "cell__code", "id": "id"},
+))
+register(Layer(
+    name="dispatches", title="调度", geometry="point", geom_field="destination",
+    source=dispatches_for_map,
+    properties=("event_id", "event_name", "depot_name", "items_text", "teams_text", "distance_km", "state",
+                "state_name", "when"),
+    popup=(("depot_name", "出发仓库"), ("items_text", "物资"), ("teams_text", "队伍"), ("distance_km", "距离 (km)"),
+           ("state_name", "状态"), ("when", "调度时间"), ("event_name", "事件")),
+    style={"radius": 8, "weight": 3, "color": "#0d47a1", "fillColor": "#ffffff", "fillOpacity": 0.9},
+    style_by={"property": "state", "values": {"deployed": "#0d47a1", "done": "#90a4ae"}, "default": "#0d47a1",
+              "legend": {"调度目的地（队伍在外）": "#0d47a1", "调度目的地（已撤回）": "#90a4ae"}},
+    tooltip="depot_name", capability=COMMAND_FLOODS, draw="geojson",
+    filters={"event": "event_id", "id": "id"},
+))
+register(Layer(
+    name="roll-call", title="点名（一级网格）", geometry="polygon",
+    source=roll_call_posts_for_map,
+    properties=("name", "code", "state", "state_name", "answerer", "answered_time", "last_called_round"),
+    popup=(("name", "一级网格"), ("state_name", "应答"), ("answerer", "应答人"), ("answered_time", "应答时间"),
+           ("last_called_round", "最后点名轮次")),
+    style={"color": "#37474f", "weight": 2, "fillOpacity": 0.35},
+    style_by={"property": "state", "values": {"answered": "#43a047", "unanswered": "#e53935"},
+              "default": "#e53935", "legend": {"已应答": "#43a047", "未应答": "#e53935"}},
+    capability=COMMAND_FLOODS, draw="geojson",
+    filters={"roll_call": "roll_call_id", "event": "roll_call__event_id"},
+))

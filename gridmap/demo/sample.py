@@ -20,6 +20,7 @@ from gridmap.grids.roster import import_roster
 
 from .conf import app_settings
 from .inspections import sample_inspections_load
+from .lekima import sample_lekima_load
 from .storm import sample_storm_load
 
 SAMPLE_DIR = settings.BASE_DIR / "data"
@@ -63,3 +64,4 @@ def sample_load(*, data_dir: Path = SAMPLE_DIR, log=print) -> None:
         flood_data_import(data_dir=data_dir / "flood", district_code=grid_settings.DISTRICT_CODE, log=log)
         sample_inspections_load(password_hash=password, log=log)
         sample_storm_load(password_hash=password, log=log)
+        sample_lekima_load(log=log)

@@ -279,6 +279,11 @@ class StockMovement(models.Model):
     quantity = models.PositiveIntegerField("数量")
     balance_after = models.PositiveIntegerField("结存")
     note = models.CharField("事由", max_length=200, blank=True)
+    # An issue sent out for an event (调度) names it: the event's stock leaves here.
+    event = models.ForeignKey("flood.Event", verbose_name="应急事件", null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="movements")
+    dispatch = models.ForeignKey("flood.Dispatch", verbose_name="调度", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="movements")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="经办人", null=True,
                               on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
@@ -494,3 +499,5 @@ class EvacuationVillage(PlaceAtRisk):
         constraints = [models.UniqueConstraint(fields=["district_code", "town", "name"],
                                                name="village_unique_name")]
         constraints += geometry_constraints("flood_evacuationvillage", location="村庄位置")
+# The storm events (应急指挥) live in their own module; importing them here registers them.
+from .events.models import *  # noqa: E402, F403

@@ -52,7 +52,8 @@ def rivers_import(*, path: str | Path, district_code: str, encoding: str | None 
 STOCK_BALANCE_MAX = 2**31 - 1
 
 
-def _stock_move(*, actor, item: StockItem | int, kind: str, quantity: int, note: str) -> StockMovement:
+def _stock_move(*, actor, item: StockItem | int, kind: str, quantity: int, note: str,
+                event=None, dispatch=None) -> StockMovement:
     if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity <= 0:
         raise ValidationError("数量必须是正整数")
     if quantity > settings.GRIDMAP_STOCK_MOVE_MAX:
@@ -75,7 +76,8 @@ def _stock_move(*, actor, item: StockItem | int, kind: str, quantity: int, note:
         locked.save(update_fields=["quantity", "updated_at"])
         return StockMovement.objects.create(
             item=locked, kind=kind, quantity=quantity, balance_after=locked.quantity, note=note,
-            actor=actor if getattr(actor, "pk", None) else None, district_code=locked.district_code)
+            actor=actor if getattr(actor, "pk", None) else None, district_code=locked.district_code,
+            event=event, dispatch=dispatch)
 
 
 def stock_receive(*, actor, item: StockItem | int, quantity: int, note: str = "") -> StockMovement:
@@ -84,10 +86,12 @@ def stock_receive(*, actor, item: StockItem | int, quantity: int, note: str = ""
                        quantity=quantity, note=note)
 
 
-def stock_issue(*, actor, item: StockItem | int, quantity: int, note: str = "") -> StockMovement:
-    """出库: take from a depot's stock; refused (nothing changes) if it would go negative."""
+def stock_issue(*, actor, item: StockItem | int, quantity: int, note: str = "", event=None,
+                dispatch=None) -> StockMovement:
+    """出库: take from a depot's stock; refused (nothing changes) if it would go negative. An
+    issue for a storm event names the event and its dispatch."""
     return _stock_move(actor=actor, item=item, kind=StockMovement.Kind.ISSUE,
-                       quantity=quantity, note=note)
+                       quantity=quantity, note=note, event=event, dispatch=dispatch)
 
 
 # --- pre-flood inspection tasks -------------------------------------------------------------

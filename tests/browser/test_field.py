@@ -242,3 +242,36 @@ def test_a_report_recorded_offline_goes_up_once(open_page, live_site):
     page.reload()
     expect(outbox_count(page)).to_have_text("0")
     assert mine.count() == 1
+
+
+def test_a_situation_report_recorded_offline_goes_up_once(open_page, live_site):
+    from gridmap.flood.events.models import SituationReport
+
+    cell = cell_with_most_enterprises()
+    officer = officer_of(cell.code)
+    lon, lat = inside(cell.code)
+    page, _watch = open_page(width=390, height=844, mobile=True)
+    login(page, live_site, officer.username)
+    page.wait_for_selector("body[data-offline-ready]", state="attached", timeout=60000)
+    page.context.set_offline(True)
+    # The situation-report page is in the package's page list: it opens without signal.
+    page.goto(f"{live_site.url}/situation-reports/")
+    page.select_option("#situation-form select[name=kind]", "seepage")
+    page.select_option("#situation-form select[name=severity]", "serious")
+    page.fill("#situation-form textarea[name=description]", "离线险情：堤脚渗水两处。")
+    page.fill("#situation-form input[name=lon]", f"{lon:.6f}")
+    page.fill("#situation-form input[name=lat]", f"{lat:.6f}")
+    submit_offline(page, "#situation-form", "#situation-result", "field-offline-situation.png")
+    mine = SituationReport.objects.filter(reporter=officer, description="离线险情：堤脚渗水两处。")
+    assert not mine.exists()
+    try:
+        page.context.set_offline(False)
+        expect(outbox_count(page)).to_have_text("0", timeout=30000)
+        assert mine.count() == 1 and mine.get().client_id is not None
+        assert (mine.get().kind, mine.get().severity, mine.get().cell_id) == ("seepage", "serious", cell.pk)
+        page.reload()
+        expect(outbox_count(page)).to_have_text("0")
+        expect(page.locator("#situation-list")).to_contain_text("渗漏/管涌")
+        assert mine.count() == 1
+    finally:
+        committed(lambda: SituationReport.objects.filter(reporter=officer).delete())

@@ -727,6 +727,127 @@ def probe_my_exports(w):
     response = w.web.get("/exports/")
     assert response.status_code == 200
     assert "victim" not in response.content.decode()
+# --- storm events (issue 17): flood command only; situation reports by cell -----------------------
+
+def _lekima():
+    from gridmap.flood.events.models import Event
+
+    event = Event.objects.get(name="2019年第9号台风利奇马")
+    return event, event.roll_calls.get(), event.dispatches.get()
+
+
+EVENT_TABLES = ("flood_event", "flood_levelchange", "flood_consultation", "flood_order", "flood_rollcall",
+                "flood_rollcallround", "flood_rollcallanswer", "flood_dispatch", "flood_teamdeployment",
+                "flood_stockmovement")
+
+
+def command_only(path: str, *, post: dict | None = None, api: bool = False):
+    """A probe: the officer of another cell is refused (403) and nothing of the events changes."""
+
+    def probe(w):
+        from tests.conftest import table_checksum
+
+        event, roll_call, dispatch = _lekima()
+        url = "/" + path.format(pk=event.pk, rc=roll_call.pk, dispatch=dispatch.pk)
+        before = table_checksum(*EVENT_TABLES)
+        client = w.api if api else w.web
+        response = client.get(url) if post is None else client.post(url, post, format="json") if api \
+            else client.post(url, post)
+        assert response.status_code == 403, url
+        assert "利奇马" not in response.content.decode(errors="ignore")
+        assert table_checksum(*EVENT_TABLES) == before
+
+    return probe
+
+
+def _victim_situation(w):
+    from gridmap.flood.events.services import situation_report_submit
+
+    lon, lat = w.victim_point
+    return situation_report_submit(actor=w.victim_officer, kind="waterlogging", severity="general",
+                                   description="受害网格险情", lon=lon, lat=lat, photos=[png_upload()])
+
+
+def probe_situation_reports_api(w):
+    from gridmap.flood.events.models import SituationReport
+
+    report = _victim_situation(w)
+    holds_nothing_of_the_victim(w.api.get("/api/flood/situation-reports/"), w)
+    assert "受害网格险情" not in w.api.get("/api/flood/situation-reports/").content.decode()
+    lon, lat = w.victim_point
+    response = w.api.post("/api/flood/situation-reports/", {"kind": "breach", "description": "越权险情",
+                                                            "lon": lon, "lat": lat}, format="json")
+    assert response.status_code == 403
+    assert not SituationReport.objects.filter(description="越权险情").exists()
+    assert report.cell.code == VICTIM
+
+
+def probe_situation_report_api_detail(w):
+    report = _victim_situation(w)
+    assert w.api.get(f"/api/flood/situation-reports/{report.pk}/").status_code == 404
+
+
+def probe_situation_photo(w):
+    report = _victim_situation(w)
+    assert w.api.get(f"/api/flood/situation-photos/{report.photos.get().pk}/").status_code == 404
+
+
+def probe_situation_page(w):
+    from gridmap.flood.events.models import SituationReport
+
+    _victim_situation(w)
+    page = w.web.get("/situation-reports/")
+    assert page.status_code == 200 and "受害网格险情" not in page.content.decode()
+    lon, lat = w.victim_point
+    refused = w.web.post("/situation-reports/", {"kind": "breach", "severity": "general", "description": "越权险情",
+                                                 "lon": lon, "lat": lat, "crs": "wgs84"})
+    assert refused.status_code == 400
+    assert not SituationReport.objects.filter(description="越权险情").exists()
+
+
+EVENT_PROBES = {
+    "flood/events/": command_only("flood/events/"),
+    "flood/events/<int:pk>/": command_only("flood/events/{pk}/"),
+    "flood/events/<int:pk>/level/": command_only("flood/events/{pk}/level/", post={"level": "1"}),
+    "flood/events/<int:pk>/consultations/": command_only("flood/events/{pk}/consultations/", post={
+        "topic": "越权", "attendees": "越权", "decisions": "越权"}),
+    "flood/events/<int:pk>/orders/": command_only("flood/events/{pk}/orders/",
+                                                  post={"recipients": "x", "content": "x"}),
+    "flood/events/<int:pk>/close/": command_only("flood/events/{pk}/close/", post={"summary": "越权"}),
+    "flood/events/<int:pk>/roll-calls/": command_only("flood/events/{pk}/roll-calls/", post={}),
+    "flood/events/<int:pk>/roll-calls/<int:rc>/answers/": command_only(
+        "flood/events/{pk}/roll-calls/{rc}/answers/", post={"post": 1, "answerer": "越权"}),
+    "flood/events/<int:pk>/roll-calls/<int:rc>/repeat/": command_only("flood/events/{pk}/roll-calls/{rc}/repeat/",
+                                                                      post={}),
+    "flood/events/<int:pk>/dispatches/": command_only("flood/events/{pk}/dispatches/", post={"depot": 1}),
+    "flood/events/<int:pk>/dispatches/<int:dispatch>/recall/": command_only(
+        "flood/events/{pk}/dispatches/{dispatch}/recall/", post={}),
+    "flood/events/<int:pk>/briefing.pdf": command_only("flood/events/{pk}/briefing.pdf"),
+    "api/flood/events/": command_only("api/flood/events/", api=True),
+    "api/flood/events/<int:pk>/": command_only("api/flood/events/{pk}/", api=True),
+    "api/flood/events/<int:pk>/level/": command_only("api/flood/events/{pk}/level/", post={"level": 1}, api=True),
+    "api/flood/events/<int:pk>/consultations/": command_only("api/flood/events/{pk}/consultations/", post={
+        "topic": "越权", "attendees": "越权", "decisions": "越权"}, api=True),
+    "api/flood/events/<int:pk>/orders/": command_only("api/flood/events/{pk}/orders/", post={
+        "recipients": "x", "content": "x"}, api=True),
+    "api/flood/events/<int:pk>/close/": command_only("api/flood/events/{pk}/close/", post={"summary": "x"}, api=True),
+    "api/flood/events/<int:pk>/roll-calls/": command_only("api/flood/events/{pk}/roll-calls/", post={}, api=True),
+    "api/flood/events/<int:pk>/roll-calls/<int:rc>/": command_only("api/flood/events/{pk}/roll-calls/{rc}/",
+                                                                   api=True),
+    "api/flood/events/<int:pk>/roll-calls/<int:rc>/answers/": command_only(
+        "api/flood/events/{pk}/roll-calls/{rc}/answers/", post={"post": 1, "answerer": "x"}, api=True),
+    "api/flood/events/<int:pk>/roll-calls/<int:rc>/repeat/": command_only(
+        "api/flood/events/{pk}/roll-calls/{rc}/repeat/", post={}, api=True),
+    "api/flood/events/<int:pk>/dispatches/": command_only("api/flood/events/{pk}/dispatches/", post={
+        "depot": 1, "teams": [1], "to": {"lon": 116.9, "lat": 38.9}}, api=True),
+    "api/flood/events/<int:pk>/dispatches/<int:dispatch>/recall/": command_only(
+        "api/flood/events/{pk}/dispatches/{dispatch}/recall/", post={}, api=True),
+    "api/flood/depots/": command_only("api/flood/depots/", api=True),
+    "api/flood/situation-reports/": probe_situation_reports_api,
+    "api/flood/situation-reports/<int:pk>/": probe_situation_report_api_detail,
+    "api/flood/situation-photos/<int:pk>/": probe_situation_photo,
+    "situation-reports/": probe_situation_page,
+}
 
 
 PROBES = {
@@ -816,6 +937,7 @@ PROBES = {
     "api/inspections/summonses/": probe_summonses_api,
     "api/field/package/": probe_field_package,
     "outbox/": probe_outbox,
+    **EVENT_PROBES,
 }
 
 
@@ -867,7 +989,9 @@ CONCRETE = {"api/exports/<int:pk>/": "api/exports/1/", "api/exports/<int:pk>/dow
             "api/inspections/photos/<int:pk>/": "api/inspections/photos/1/",
             "api/inspections/documents/<int:pk>/": "api/inspections/documents/1/",
             "api/inspections/documents/<int:pk>/issue/": "api/inspections/documents/1/issue/",
-            "api/inspections/documents/<int:pk>/review/": "api/inspections/documents/1/review/"}
+            "api/inspections/documents/<int:pk>/review/": "api/inspections/documents/1/review/",
+            **{route: route.replace("<int:pk>", "1").replace("<int:rc>", "1").replace("<int:dispatch>", "1")
+               for route in EVENT_PROBES if "<int:" in route}}
 
 
 @pytest.mark.parametrize("route", sorted(set(PROBES) | {"api/docs/", "api/schema/", "accounts/password/"}))

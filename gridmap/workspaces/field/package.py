@@ -202,7 +202,8 @@ def offline_pages(cells, tasks, hazards) -> list[str]:
     """The officer pages the phone keeps, opened or not: each cell, the forms, every task and
     hazard of the package (the enterprises' register summaries travel in the package itself)."""
     pages = [reverse("workspaces:my_cell"), reverse("workspaces:patrol_new"), reverse("field:outbox"),
-             reverse("workspaces:task_list"), reverse("workspaces:hazard_list"), reverse("workspaces:report_list")]
+             reverse("workspaces:task_list"), reverse("workspaces:hazard_list"), reverse("workspaces:report_list"),
+             reverse("field:situation_reports")]
     pages += [f"{reverse('workspaces:my_cell')}?cell={c.code}" for c in cells[1:]]
     pages += [t["url"] for t in tasks] + [h["url"] for h in hazards]
     return pages

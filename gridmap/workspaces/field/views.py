@@ -29,7 +29,7 @@ PRECACHED_STATIC = (
     "gridmap/site.css", "gridmap/map.css", "gridmap/map.js", "gridmap/nav.js", "gridmap/where.js",
     "gridmap/field/phone.css", "gridmap/field/store.js", "gridmap/field/outbox.js", "gridmap/field/app.js",
     "gridmap/field/coords.js", "gridmap/field/record_form.js", "gridmap/field/patrol.js",
-    "gridmap/field/inspection.js", "gridmap/field/report.js", "gridmap/field/drafts.js",
+    "gridmap/field/inspection.js", "gridmap/field/report.js", "gridmap/field/situation.js", "gridmap/field/drafts.js",
     "gridmap/field/outbox_page.js", "gridmap/field/icon-192.png", "gridmap/field/icon-512.png",
     "vendor/leaflet/leaflet.js", "vendor/leaflet/leaflet.css", "vendor/leaflet/images/layers.png",
     "vendor/leaflet/images/layers-2x.png", "vendor/leaflet/images/marker-icon.png",

@@ -1,6 +1,6 @@
 """/api/flood/: the impact analysis with open hazards (the URL and its name are a contract)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import api, gauges_api
 
@@ -9,4 +9,5 @@ urlpatterns = [
     path("readings/", gauges_api.ReadingsView.as_view(), name="flood-readings"),
     path("stations/", gauges_api.StationsView.as_view(), name="flood-stations"),
     path("situation/", gauges_api.SituationView.as_view(), name="flood-situation"),
+    path("", include("gridmap.flood.api.urls")),
 ]

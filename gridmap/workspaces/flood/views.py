@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import time
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -35,6 +37,7 @@ from gridmap.grids.selectors import district_centre
 from layers.maps import build_map, map_context
 from layers.registry import layers_named
 
+from .briefing import zone_map_svg
 from .forms import ImpactForm, StockFilterForm, StockMoveForm, ZoneTasksForm
 from .impact import impact_with_open_hazards
 
@@ -99,7 +102,7 @@ def impact_page(request):
 _FONT_CONFIG = None
 
 
-def briefing_pdf_bytes(context: dict) -> bytes:
+def briefing_pdf_bytes(context: dict, template: str = "workspaces/flood_briefing.html") -> bytes:
     """The briefing as an A4 PDF (Noto CJK from the system fonts, subset on embedding)."""
     global _FONT_CONFIG
     from weasyprint import HTML
@@ -107,7 +110,7 @@ def briefing_pdf_bytes(context: dict) -> bytes:
 
     if _FONT_CONFIG is None:
         _FONT_CONFIG = FontConfiguration()
-    html = render_to_string("workspaces/flood_briefing.html", {**context, "pdf": True})
+    html = render_to_string(template, {**context, "pdf": True})
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(font_config=_FONT_CONFIG)
 
 
@@ -115,7 +118,8 @@ def briefing_pdf_bytes(context: dict) -> bytes:
 @area_refused_as_400
 def impact_pdf(request):
     result, params = _impact_from_request(request)
-    body = briefing_pdf_bytes(_context(request, result, params))
+    area = GEOSGeometry(json.dumps(result["area"]["geojson"]), srid=4326)
+    body = briefing_pdf_bytes({**_context(request, result, params), "map_svg": zone_map_svg(result, area)})
     response = HttpResponse(body, content_type="application/pdf")
     name = f"防汛影响分析_{timezone.localtime():%Y%m%d-%H%M}.pdf"
     response["Content-Disposition"] = (f'attachment; filename="flood-briefing.pdf"; '
