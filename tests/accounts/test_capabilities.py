@@ -20,8 +20,10 @@ from gridmap.accounts.capabilities import (
     ASSIGN_OFFICERS,
     CAPABILITIES,
     COMMAND_FLOODS,
+    INSPECT_ENTERPRISES,
     ISSUE_DOCUMENTS,
     SEE_DISTRICT,
+    SUPERVISE_HAZARDS,
     capability_required,
     requires,
 )
@@ -33,11 +35,13 @@ ROLES = ("grid_officer", "grid_head", "bureau_staff", "flood_command", "administ
          "gauge_feed", "enterprise")
 # Written out here, not read from the capabilities, so that a wrong mapping fails.
 ALLOWED = {
-    SEE_DISTRICT: {"bureau_staff", "flood_command", "administrator"},
+    SEE_DISTRICT: {"bureau_staff", "flood_command", "administrator", "law_enforcement"},
     ASSIGN_OFFICERS: {"bureau_staff", "administrator"},
     ASSIGN_INSPECTIONS: {"bureau_staff", "administrator"},
     ISSUE_DOCUMENTS: {"bureau_staff", "administrator"},
     COMMAND_FLOODS: {"flood_command", "bureau_staff", "administrator"},
+    INSPECT_ENTERPRISES: {"law_enforcement", "bureau_staff", "administrator"},
+    SUPERVISE_HAZARDS: {"law_enforcement", "bureau_staff", "administrator"},
 }
 
 
