@@ -31,7 +31,7 @@ from gridmap.enterprises.models import Enterprise
 from gridmap.geo.coords import DEFAULT_CRS, CoordinateError, CRSError, offered_crs, to_wgs84_arrays
 from gridmap.geo.photos import check_photos
 from gridmap.grids.models import Grid, GridAssignment
-from gridmap.grids.scope import cells_on_duty, check_on_duty, on_duty_on, scope_for
+from gridmap.grids.scope import check_on_duty, on_duty_on, scope_for
 
 from .conf import app_settings
 from .criteria import BY_CODE
@@ -522,14 +522,20 @@ def hazard_actions_allowed(actor, hazard: Hazard, on: dt.date | None = None) -> 
         return True
     if hazard.level != Hazard.Level.GENERAL or hazard.status in (HazardStatus.LEAD, HazardStatus.DISMISSED):
         return False
-    return cells_on_duty(actor, on or timezone.localdate()).filter(pk=hazard.cell_id).exists()
+    return _on_duty_in(actor, hazard.cell_id, on)
+
+
+def _on_duty_in(actor, cell_id: int, on: dt.date | None) -> bool:
+    """The actor is the cell's officer or substitute on the day (seeing the district is not
+    answering for a cell)."""
+    return GridAssignment.objects.filter(on_duty_on(on or timezone.localdate()), user_id=actor.pk,
+                                         grid_id=cell_id).exists()
 
 
 def require_hazard_actor(actor, hazard: Hazard, on: dt.date | None = None) -> None:
     if hazard_actions_allowed(actor, hazard, on):
         return
-    if hazard.level == Hazard.Level.MAJOR and not SUPERVISE_HAZARDS.allows(actor) \
-            and cells_on_duty(actor, on or timezone.localdate()).filter(pk=hazard.cell_id).exists():
+    if hazard.level == Hazard.Level.MAJOR and _on_duty_in(actor, hazard.cell_id, on):
         raise PermissionDenied("重大隐患的整改复查和销号须由区应急管理局两名持证执法人员办理，网格员不能办理")
     raise PermissionDenied(SUPERVISE_HAZARDS.refusal)
 
