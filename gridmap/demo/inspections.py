@@ -194,7 +194,9 @@ def sample_inspections_load(*, password_hash: str, log=print) -> None:
     signers.objects.bulk_create([signers(enforcementdocument_id=d.pk, user_id=uid)
                                  for d in documents for uid in d.signer_ids])
     # The legal reviewer is the bureau's reviewing staff, never one of the case's signers.
-    reviewer = get_user_model().objects.get(username="supervisor")
+    reviewer, _ = get_user_model().objects.get_or_create(
+        username="fazhi", defaults={"full_name": "法制审核员", "password": password_hash})
+    reviewer.groups.add(Group.objects.get_or_create(name=Role.BUREAU_STAFF)[0])
     passed = {f"{name}_passed": True for name, _label in LegalReview.CHECKS}
     for doc in documents:
         if getattr(doc, "review_on", None):

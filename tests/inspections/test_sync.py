@@ -134,7 +134,8 @@ def test_a_retried_reinspection_answers_the_first_record(officer_client, supervi
     assert again.status_code == 200 and again.json()["reinspection"]["id"] == first.json()["reinspection"]["id"]
     assert again.json()["status"] == "reinspected" and Inspection.objects.count() == count
     record = Inspection.objects.get(pk=first.json()["reinspection"]["id"])
-    assert record.kind == "reinspection" and str(record.client_id) == sent["client_id"]
+    # The officer's check of a general hazard is a verification (核实), not the bureau's re-inspection.
+    assert record.kind == "verification" and str(record.client_id) == sent["client_id"]
 
 
 def test_two_inspections_at_the_same_moment_store_one_record(supervisor):
