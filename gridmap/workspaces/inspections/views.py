@@ -165,6 +165,9 @@ def task_action(request, pk: int, action: str):
 
 @login_required
 def hazard_list(request):
+    if request.GET.get("leads") == "1":
+        return render(request, "inspections/hazard_list.html", {
+            "hazards": selectors.leads_for_user(request.user)[:300], "leads": True})
     hazards = selectors.first_hazards_for_user(request.user, 300, open_only=request.GET.get("all") != "1")
     return render(request, "inspections/hazard_list.html", {"hazards": hazards})
 
