@@ -540,6 +540,15 @@ def require_hazard_actor(actor, hazard: Hazard, on: dt.date | None = None) -> No
     raise PermissionDenied(SUPERVISE_HAZARDS.refusal)
 
 
+def require_hazard_action(actor, hazard: Hazard, action: str) -> None:
+    """Asked before a page or the API reads any input: confirming or dismissing a lead is the
+    bureau's; the other actions follow `require_hazard_actor`."""
+    if action in ("confirm", "dismiss"):
+        SUPERVISE_HAZARDS.require(actor)
+    else:
+        require_hazard_actor(actor, hazard)
+
+
 @transaction.atomic
 def hazard_confirm(*, actor, hazard: Hazard, level: str | None = None, criterion_code: str | None = None,
                    deadline: dt.date | None = None, measures: str = "", on: dt.date | None = None) -> Hazard:

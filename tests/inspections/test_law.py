@@ -9,9 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
-from django.test import Client
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from gridmap.grids.models import Grid
 from gridmap.inspections import services as s
@@ -25,22 +23,12 @@ from gridmap.inspections.models import (
     LegalReview,
 )
 from gridmap.inspections.statistics import statistics_by_grid, statistics_in_python
+from tests.workspaces.inspections.test_two_doors import api_for as client_for
+from tests.workspaces.inspections.test_two_doors import web_for as page_client
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
 PASSED = {name: s.ReviewCheck(passed=True) for name, _label in LegalReview.CHECKS}
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
-def page_client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

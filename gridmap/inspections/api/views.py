@@ -17,7 +17,6 @@ from gridmap.accounts.capabilities import (
     ASSIGN_INSPECTIONS,
     ISSUE_DOCUMENTS,
     SEE_DISTRICT,
-    SUPERVISE_HAZARDS,
     requires,
 )
 from gridmap.accounts.models import User
@@ -386,10 +385,7 @@ class HazardActionView(APIView):
         hazard = in_scope(selectors.hazard_in_scope, request, pk, "隐患")
         if action not in HAZARD_ACTIONS:
             raise NotFound("未知操作")
-        if action in ("confirm", "dismiss"):
-            SUPERVISE_HAZARDS.require(request.user)
-        else:
-            services.require_hazard_actor(request.user, hazard)
+        services.require_hazard_action(request.user, hazard, action)
         serializer, service = HAZARD_ACTIONS[action]
         service(actor=request.user, hazard=hazard, **validated(serializer, data=request.data))
         return Response(hazard_data(selectors.hazard_in_scope(request.user, pk)))

@@ -201,10 +201,7 @@ def hazard_action(request, pk: int, action: str):
     if action not in HAZARD_MOVES:
         raise Http404("未知操作")
     # Refused before the form is read: flood command and others act on no hazard (403).
-    if action in ("confirm", "dismiss"):
-        SUPERVISE_HAZARDS.require(request.user)
-    else:
-        services.require_hazard_actor(request.user, hazard)
+    services.require_hazard_action(request.user, hazard, action)
     form_class, service = HAZARD_MOVES[action]
     form = form_class(request.POST, request.FILES)
     flash(request, form, submit(form, service, actor=request.user, hazard=hazard), "隐患状态已更新")
