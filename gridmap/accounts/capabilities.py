@@ -39,8 +39,9 @@ class Capability:
 _BUREAU = frozenset({Role.BUREAU_STAFF, Role.ADMINISTRATOR})
 
 SEE_DISTRICT = Capability(
-    "see_district", "查看全区", frozenset({Role.BUREAU_STAFF, Role.FLOOD_COMMAND, Role.ADMINISTRATOR}),
-    "只有区应急管理局监管人员、防汛指挥和系统管理员可以查看全区")
+    "see_district", "查看全区",
+    frozenset({Role.BUREAU_STAFF, Role.FLOOD_COMMAND, Role.ADMINISTRATOR, Role.LAW_ENFORCEMENT}),
+    "只有区应急管理局监管人员、执法人员、防汛指挥和系统管理员可以查看全区")
 ASSIGN_OFFICERS = Capability(
     "assign_officers", "分配网格员", _BUREAU,
     "只有区应急管理局监管人员或系统管理员可以分配网格员")
@@ -58,8 +59,19 @@ FEED_READINGS = Capability(
     "feed_readings", "水雨情数据接入", frozenset({Role.FLOOD_COMMAND, Role.GAUGE_FEED, Role.ADMINISTRATOR}),
     "只有防汛指挥、水雨情数据接入账户和系统管理员可以提交水雨情数据")
 
+# The bureau's law-enforcement side: a supervision inspection (监督检查) and the re-inspection
+# that closes a major hazard are law enforcement (the service adds: two staff, each holding
+# an enforcement certificate valid on the day). Grid officers patrol and report leads.
+_ENFORCEMENT = frozenset({Role.LAW_ENFORCEMENT, Role.BUREAU_STAFF, Role.ADMINISTRATOR})
+INSPECT_ENTERPRISES = Capability(
+    "inspect_enterprises", "监督检查", _ENFORCEMENT,
+    "只有区应急管理局执法人员、监管人员和系统管理员可以记录监督检查（网格员记录巡查）")
+SUPERVISE_HAZARDS = Capability(
+    "supervise_hazards", "隐患监管", _ENFORCEMENT,
+    "只有区应急管理局执法人员、监管人员和系统管理员可以确认隐患线索、复查和销号重大隐患")
+
 CAPABILITIES = {c.name: c for c in (SEE_DISTRICT, ASSIGN_OFFICERS, ASSIGN_INSPECTIONS, ISSUE_DOCUMENTS,
-                                    COMMAND_FLOODS, FEED_READINGS)}
+                                    COMMAND_FLOODS, FEED_READINGS, INSPECT_ENTERPRISES, SUPERVISE_HAZARDS)}
 
 
 def capability_required(capability: Capability):

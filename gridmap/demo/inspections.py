@@ -1,8 +1,11 @@
 """The sample year (2019) of inspections, generated deterministically (fixed seed).
 
 Figures the 2019 annual report gives as small counts are reproduced exactly (plan 610 visits:
-382 key, 228 general; 306 enterprises fined, 7.42 million yuan; 127 stops; 71 sealed sets;
-280 exposed; 201 summoned; 62 legal reviews; 203 reports handled). The large counts
+382 key, 228 general; 306 enterprises fined, 7.42 million yuan; 127 stops; 71 sets of equipment
+ordered out of use (责令暂时停止使用, not 查封扣押); 280 exposed; 201 summoned; 62 legal reviews;
+203 reports handled). Supervision inspections and re-inspections are done by pairs of
+certified law-enforcement staff; grid officers' patrols (巡查) and the leads they found
+(隐患线索, pending or dismissed) are beside them and count in no figure. The large counts
 (53,000 inspections, 88,000 hazards, 25,000 documents) are scaled about 1:20 so that the sample
 loads in seconds. Rows are written with bulk_create, not the services, for speed; the data
 obey the same rules (closed hazards have a re-inspection, major penalties a legal review
@@ -58,9 +61,10 @@ def _cited(rng: random.Random, enterprise: Enterprise, day: dt.date) -> str:
 
 
 def _enforcers(password_hash: str) -> list:
-    """37 law-enforcement staff (28 certificates renewed and 9 issued in 2019)."""
+    """37 law-enforcement staff (28 certificates renewed and 9 issued in 2019), in the
+    law-enforcement role."""
     users = []
-    group = Group.objects.get_or_create(name=Role.BUREAU_STAFF)[0]
+    group = Group.objects.get_or_create(name=Role.LAW_ENFORCEMENT)[0]
     for i in range(1, 38):
         user, _ = get_user_model().objects.get_or_create(
             username=f"law{i:02d}", defaults={"full_name": f"执法人员{i:02d}", "password": password_hash})
@@ -163,12 +167,15 @@ def sample_inspections_load(*, password_hash: str, log=print) -> None:
     others = Inspection.objects.bulk_create(others)
     for hazard in hazards:
         check = pairs.get(hazard.inspection_id)
+        if hazard.level == "major":
+            # 挂牌督办 from the day a major hazard is determined, whatever became of it since.
+            hazard.status, hazard.supervised_on, hazard.supervised_deadline = "supervised", hazard.found_on, \
+                hazard.deadline
         if check is not None:
             hazard.status, hazard.reinspection, hazard.closed_on = "closed", check, check.inspected_on
-        elif hazard.deadline < END:
-            hazard.status, hazard.supervised_on = "supervised", hazard.deadline + dt.timedelta(days=1)
-            hazard.supervised_deadline = hazard.supervised_on + dt.timedelta(days=30)
-        else:
+        elif hazard.level == "general":
+            # Overdue or not, a general hazard stays in rectification (an overdue one is ordered
+            # to rectify within a time limit, then fined: 安全生产法 第一百零二条).
             hazard.status = "rectifying"
     Hazard.objects.bulk_create(hazards)
     all_inspections = routine + reinspections + others
@@ -203,19 +210,23 @@ def sample_inspections_load(*, password_hash: str, log=print) -> None:
     for enterprise in rng.sample(operating, TARGETS["stops"]):
         document("onsite_measure", enterprise, production_stop=True)
     for enterprise, sets in zip(rng.sample(operating, 40), _split(TARGETS["sealed"], 40, rng), strict=True):
-        document("onsite_measure", enterprise, equipment_sealed=sets)
+        document("onsite_measure", enterprise, equipment_out_of_use=sets)
     while len(documents) < TARGETS["documents"]:
         document(rng.choice(("order_to_correct", "reinspection_opinion", "onsite_record")), rng.choice(operating))
     documents = EnforcementDocument.objects.bulk_create(documents)
     signers = EnforcementDocument.signers.through
     signers.objects.bulk_create([signers(enforcementdocument_id=d.pk, user_id=uid)
                                  for d in documents for uid in d.signer_ids])
-    reviewer = get_user_model().objects.get(username="law01")
+    # The legal reviewer is the bureau's reviewing staff, never one of the case's signers.
+    reviewer, _ = get_user_model().objects.get_or_create(
+        username="fazhi", defaults={"full_name": "法制审核员", "password": password_hash})
+    reviewer.groups.add(Group.objects.get_or_create(name=Role.BUREAU_STAFF)[0])
+    passed = {f"{name}_passed": True for name, _label in LegalReview.CHECKS}
     for doc in documents:
         if getattr(doc, "review_on", None):
             reviews.append(LegalReview(document=doc, reviewer=reviewer, reviewed_on=doc.review_on, approved=True,
                                        opinion="事实清楚，证据确凿，程序合法，适用法律正确",
-                                       district_code=doc.district_code))
+                                       district_code=doc.district_code, **passed))
     LegalReview.objects.bulk_create(reviews)
 
     Exposure.objects.bulk_create([
@@ -241,5 +252,37 @@ def sample_inspections_load(*, password_hash: str, log=print) -> None:
             handled_on=received + dt.timedelta(days=rng.randrange(1, 15)) if handled else None,
             result="已核查并督促整改" if handled else "", district_code=district))
     Report.objects.bulk_create(reports)
+    patrols = _patrols_and_leads(rng, enterprises, officers)
     log(f"监督检查样例 {YEAR}：计划 {plan.entries.count()} 家企业；检查 {len(all_inspections)} 户次；"
-        f"隐患 {len(hazards)} 项；执法文书 {len(documents)} 份；举报 {len(reports)} 件")
+        f"隐患 {len(hazards)} 项；执法文书 {len(documents)} 份；举报 {len(reports)} 件；"
+        f"网格员巡查 {patrols} 次")
+
+
+PATROLS, LEADS, DISMISSED = 300, 30, 10
+
+
+def _patrols_and_leads(rng: random.Random, enterprises: list, officers: dict) -> int:
+    """Grid officers' patrols of December and the leads they found: some still waiting for
+    the bureau's confirmation, some dismissed with a reason. No figure counts them."""
+    visits = []
+    for _ in range(PATROLS):
+        pk, cell_id, location, district = rng.choice(enterprises)
+        if cell_id in officers:
+            visits.append(Inspection(enterprise_id=pk, cell_id=cell_id, kind="patrol", position=location,
+                                     inspected_on=_day(rng, dt.date(YEAR, 12, 1)), findings="网格员日常巡查",
+                                     recorded_by=officers[cell_id], district_code=district))
+    visits = Inspection.objects.bulk_create(visits)
+    through = Inspection.inspectors.through
+    through.objects.bulk_create([through(inspection_id=v.pk, user_id=v.recorded_by_id) for v in visits])
+    leads = []
+    for number, visit in enumerate(rng.sample(visits, min(LEADS, len(visits)))):
+        dismissed = number < DISMISSED
+        leads.append(Hazard(
+            enterprise_id=visit.enterprise_id, cell_id=visit.cell_id, inspection=visit, level="general",
+            description=rng.choice(("疑似消防通道堵塞", "疑似配电箱未接地", "疑似气瓶未固定")),
+            location=visit.position, found_on=visit.inspected_on, deadline=visit.inspected_on + dt.timedelta(days=15),
+            status="dismissed" if dismissed else "lead", reported_by_id=visit.recorded_by_id,
+            dismissal_reason="经执法人员核实，现场已符合要求，不构成事故隐患" if dismissed else "",
+            district_code=visit.district_code))
+    Hazard.objects.bulk_create(leads)
+    return len(visits)

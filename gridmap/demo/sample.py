@@ -29,6 +29,7 @@ DEMO_ACCOUNTS = (
     ("admin", "系统管理员", Role.ADMINISTRATOR),
     ("supervisor", "区应急管理局监管人员", Role.BUREAU_STAFF),
     ("flood", "区防汛指挥部", Role.FLOOD_COMMAND),
+    ("zhifa", "区应急管理局执法人员", Role.LAW_ENFORCEMENT),
 )
 
 

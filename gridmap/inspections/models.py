@@ -109,6 +109,12 @@ class PlanVisit(models.Model):
         constraints = [models.UniqueConstraint(fields=["entry", "number"], name="plan_visit_unique")]
 
 
+class TaskKind(models.TextChoices):
+    # A grid officer patrols (巡查); only law-enforcement staff inspect (监督检查).
+    PATROL = "patrol", "巡查任务"
+    SUPERVISION = "supervision", "监督检查任务"
+
+
 class TaskStatus(models.TextChoices):
     ASSIGNED = "assigned", "已分配"
     ACCEPTED = "accepted", "已接收"
@@ -139,6 +145,7 @@ class InspectionTask(models.Model):
                              on_delete=models.SET_NULL, related_name="tasks")
     # The period a task belongs to ("2025-Q3"): at most one open task per enterprise in it.
     period = models.CharField("检查周期", max_length=8)
+    kind = models.CharField("任务类型", max_length=12, choices=TaskKind.choices, default=TaskKind.PATROL)
     assignee = models.ForeignKey(USER, verbose_name="承办人", on_delete=models.PROTECT,
                                  related_name="inspection_tasks")
     assigned_by = models.ForeignKey(USER, verbose_name="分配人", null=True, blank=True,
@@ -184,12 +191,19 @@ class InspectionTask(models.Model):
 
 @tracked()
 class Inspection(models.Model):
-    """检查记录: a visit with its checklist, findings, position and inspectors."""
+    """检查记录: a visit with its checklist, findings, position and inspectors.
+
+    A supervision inspection (监督检查) and the bureau's re-inspection (复查) are law
+    enforcement: at least two staff holding an enforcement certificate valid on the day
+    (安全生产法 2021 第六十五条; 行政处罚法 第四十二条). A grid officer's visit is a patrol (巡查)
+    and an officer's check of a general hazard's rectification a verification (核实)."""
 
     class Kind(models.TextChoices):
         ROUTINE = "routine", "监督检查"
         REINSPECTION = "reinspection", "整改复查"
         REPORT = "report", "举报核查"
+        PATROL = "patrol", "网格巡查"
+        VERIFICATION = "verification", "整改核实（网格员）"
 
     enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name="企业",
                                    on_delete=models.PROTECT, related_name="inspections")
@@ -229,7 +243,14 @@ class Inspection(models.Model):
         return f"{self.enterprise.name} · {self.inspected_on:%Y-%m-%d} · {self.get_kind_display()}"
 
 
+# The kinds done by law-enforcement staff; only these count as inspections in the statistics.
+SUPERVISION_KINDS = (Inspection.Kind.ROUTINE, Inspection.Kind.REINSPECTION)
+
+
 class HazardStatus(models.TextChoices):
+    # What a grid officer's patrol finds is a lead (隐患线索) until the bureau confirms it.
+    LEAD = "lead", "隐患线索（待确认）"
+    DISMISSED = "dismissed", "线索不成立"
     FOUND = "found", "已发现"
     RECTIFYING = "rectifying", "整改中"
     SUPERVISED = "supervised", "挂牌督办"
@@ -243,8 +264,10 @@ OPEN_HAZARD_STATUSES = (HazardStatus.FOUND, HazardStatus.RECTIFYING, HazardStatu
 
 @tracked()
 class Hazard(models.Model):
-    """隐患, followed found → rectifying → re-inspected → closed (销号); overdue ones are
-    escalated to supervised rectification (挂牌督办) with their own deadline."""
+    """隐患, followed found → rectifying → re-inspected → closed (销号). A patrol's finding
+    starts as a lead, confirmed by the bureau (→ found) or dismissed with a reason. A major
+    hazard is under supervised rectification (挂牌督办) from the day it is determined; an
+    overdue general one gets an order to rectify within a time limit (安全生产法 第一百零二条)."""
 
     class Level(models.TextChoices):
         GENERAL = "general", "一般隐患"
@@ -268,6 +291,9 @@ class Hazard(models.Model):
     deadline = models.DateField("整改期限")
     status = models.CharField("状态", max_length=12, choices=HazardStatus.choices,
                               default=HazardStatus.FOUND, db_index=True)
+    dismissal_reason = models.CharField("线索不成立的理由", max_length=300, blank=True)
+    confirmed_by = models.ForeignKey(USER, verbose_name="确认人", null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
     supervised_on = models.DateField("督办日期", null=True, blank=True)
     supervised_deadline = models.DateField("督办期限", null=True, blank=True)
     reinspection = models.ForeignKey(Inspection, verbose_name="复查记录", null=True, blank=True,
@@ -293,6 +319,10 @@ class Hazard(models.Model):
                                    name="hazard_major_cites_criterion"),
             models.CheckConstraint(condition=~Q(status="supervised") | Q(supervised_deadline__isnull=False),
                                    name="hazard_supervised_has_deadline"),
+            models.CheckConstraint(condition=~Q(status="supervised") | Q(level="major"),
+                                   name="hazard_supervised_only_major"),
+            models.CheckConstraint(condition=~Q(status="dismissed") | ~Q(dismissal_reason=""),
+                                   name="hazard_dismissed_has_reason"),
         ]
         constraints += geometry_constraints("inspections_hazard", location="隐患位置")
 
@@ -319,7 +349,7 @@ class EnforcementDocument(models.Model):
         ORDER_TO_CORRECT = "order_to_correct", "责令限期整改指令书"
         ONSITE_MEASURE = "onsite_measure", "现场处理措施决定书"
         REINSPECTION_OPINION = "reinspection_opinion", "整改复查意见书"
-        COMPULSORY_MEASURE = "compulsory_measure", "强制措施决定书"
+        COMPULSORY_MEASURE = "compulsory_measure", "查封扣押决定书"
         PENALTY_NOTICE = "penalty_notice", "行政处罚告知书"
         HEARING_NOTICE = "hearing_notice", "听证告知书"
         PENALTY_DECISION = "penalty_decision", "行政处罚决定书"
@@ -342,7 +372,10 @@ class EnforcementDocument(models.Model):
     issued_on = models.DateField("文书日期", null=True, blank=True, db_index=True)
     fine_amount = models.DecimalField("罚款金额（元）", max_digits=12, decimal_places=2, default=0)
     production_stop = models.BooleanField("责令停产停业", default=False)
-    equipment_sealed = models.PositiveIntegerField("查封扣押设备（台套）", default=0)
+    # Two different measures (安全生产法 2021 第六十五条第一款): ordering equipment out of use
+    # (item 3, a 现场处理措施) and sealing or seizure (item 4, a 行政强制措施).
+    equipment_out_of_use = models.PositiveIntegerField("责令暂时停止使用设备（台套）", default=0)
+    equipment_sealed = models.PositiveIntegerField("查封扣押设施设备器材（台套）", default=0)
     content = models.TextField("文书内容", max_length=4000, blank=True)
     signers = models.ManyToManyField(USER, verbose_name="执法人员", related_name="signed_documents")
     created_by = models.ForeignKey(USER, verbose_name="制作人", null=True, blank=True,
@@ -358,6 +391,8 @@ class EnforcementDocument(models.Model):
             models.CheckConstraint(condition=~Q(status="issued") | Q(issued_on__isnull=False),
                                    name="document_issued_has_date"),
             models.CheckConstraint(condition=Q(fine_amount__gte=0), name="document_fine_not_negative"),
+            models.CheckConstraint(condition=Q(equipment_out_of_use=0) | Q(kind="onsite_measure"),
+                                   name="document_out_of_use_on_onsite_measure"),
         ]
 
     def __str__(self) -> str:
@@ -373,7 +408,11 @@ class EnforcementDocument(models.Model):
 
 @tracked()
 class LegalReview(models.Model):
-    """法制审核 of a major decision, before it is issued."""
+    """法制审核 of a major decision, before it is issued: four checks, each passed or failed with
+    a note; approved only when all four pass. The reviewer signs none of the decision's
+    documents (the review is independent of the case officers)."""
+
+    CHECKS = (("subject", "执法主体"), ("authority", "执法权限"), ("basis", "内容与依据"), ("procedure", "执法程序"))
 
     document = models.OneToOneField(EnforcementDocument, verbose_name="文书", on_delete=models.PROTECT,
                                     related_name="legal_review")
@@ -381,11 +420,28 @@ class LegalReview(models.Model):
     reviewed_on = models.DateField("审核日期", db_index=True)
     approved = models.BooleanField("审核通过")
     opinion = models.TextField("审核意见", max_length=2000)
+    # Null: a review recorded before the four checks were kept.
+    subject_passed = models.BooleanField("执法主体合法", null=True)
+    subject_note = models.CharField("执法主体说明", max_length=300, blank=True)
+    authority_passed = models.BooleanField("执法权限合法", null=True)
+    authority_note = models.CharField("执法权限说明", max_length=300, blank=True)
+    basis_passed = models.BooleanField("内容与依据合法", null=True)
+    basis_note = models.CharField("内容与依据说明", max_length=300, blank=True)
+    procedure_passed = models.BooleanField("执法程序合法", null=True)
+    procedure_note = models.CharField("执法程序说明", max_length=300, blank=True)
     district_code = models.CharField("区划代码", max_length=12, db_index=True)
 
     class Meta:
         verbose_name = "法制审核"
         verbose_name_plural = "法制审核"
+        constraints = [models.CheckConstraint(
+            condition=Q(approved=False) | (~Q(subject_passed=False) & ~Q(authority_passed=False)
+                                           & ~Q(basis_passed=False) & ~Q(procedure_passed=False)),
+            name="legal_review_approved_passes_every_check")]
+
+    def checks(self) -> list[tuple[str, bool | None, str]]:
+        """(label, passed, note) of the four checks, in order."""
+        return [(label, getattr(self, f"{name}_passed"), getattr(self, f"{name}_note")) for name, label in self.CHECKS]
 
 
 class EnforcementRecord(models.Model):

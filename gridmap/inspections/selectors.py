@@ -255,6 +255,12 @@ def first_hazards_for_user(user, n: int, *, open_only: bool = False) -> QuerySet
     return hazards.filter(pk__in=Subquery(hazards.values("pk")[:n]))
 
 
+def leads_for_user(user) -> QuerySet[Hazard]:
+    """Leads (隐患线索) from grid officers' patrols awaiting the bureau's confirmation, oldest first."""
+    return (Hazard.objects.filter(_in_cells(user), status=HazardStatus.LEAD).select_related("enterprise", "cell")
+            .order_by("found_on", "id"))
+
+
 def hazard_in_scope(user, pk: int) -> Hazard | None:
     return hazards_for_user(user).filter(pk=pk).prefetch_related("photos").first()
 

@@ -17,7 +17,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from gridmap.accounts.capabilities import ASSIGN_INSPECTIONS, ISSUE_DOCUMENTS
+from gridmap.accounts.capabilities import (
+    ASSIGN_INSPECTIONS,
+    INSPECT_ENTERPRISES,
+    ISSUE_DOCUMENTS,
+    SUPERVISE_HAZARDS,
+)
 from gridmap.accounts.models import User
 from gridmap.core.conf import app_settings as core_settings
 from gridmap.core.dates import check_record_date, synced_record_day
@@ -34,6 +39,7 @@ from .conf import app_settings
 from .criteria import criterion_problem
 from .models import (
     OPEN_TASK_STATUSES,
+    SUPERVISION_KINDS,
     EnforcementCertificate,
     EnforcementDocument,
     EvidencePhoto,
@@ -45,13 +51,15 @@ from .models import (
     LegalReview,
     Report,
     Summons,
+    TaskKind,
     TaskStatus,
 )
 
 HAZARD_DEADLINE_DAYS = 15  # the rectification deadline a hazard gets when none is given
-
-
-
+# 安全生产法（2021年修正）第一百零二条, as the hazard page and the escalation command cite it.
+ARTICLE_102 = ("《中华人民共和国安全生产法》第一百零二条：生产经营单位未采取措施消除事故隐患的，"
+               "责令立即消除或者限期消除，处五万元以下的罚款；生产经营单位拒不执行的，责令停产停业整顿，"
+               "对其直接负责的主管人员和其他直接责任人员处五万元以上十万元以下的罚款")
 
 def _require_in_scope(actor, cell_id: int | None, on: dt.date | None = None) -> None:
     scope = scope_for(actor, on)
@@ -96,12 +104,32 @@ def signers_named(usernames: Sequence[str]) -> list[User]:
     return [found[name] for name in names]
 
 
-def _require_certified(signers: Sequence[User], on: dt.date) -> None:
+def _require_certified(signers: Sequence[User], on: dt.date, field: str = "signers") -> None:
     """Only holders of an enforcement certificate valid on the day sign a document."""
     valid = set(certificate_holders(on).filter(pk__in=[s.pk for s in signers]).values_list("pk", flat=True))
     invalid = [str(s) for s in signers if s.pk not in valid]
     if invalid:
-        raise ValidationError({"signers": f"{'、'.join(invalid)} 在 {on} 没有有效的执法证"})
+        raise ValidationError({field: f"{'、'.join(invalid)} 在 {on} 没有有效的执法证"})
+
+
+def _require_certified_pair(people: Sequence[User], on: dt.date, what: str) -> None:
+    """A supervision inspection or the bureau's re-inspection: at least two law-enforcement
+    staff (行政处罚法 第四十二条), each holding a certificate valid on the day."""
+    needed = app_settings.INSPECTORS_PER_VISIT
+    if len({p.pk for p in people}) < needed:
+        raise ValidationError({"inspectors": f"{what}须由至少 {needed} 名持有效执法证的执法人员进行，"
+                                             "请填写同行执法人员"})
+    _require_certified(people, on, field="inspectors")
+
+
+def inspectors_named(usernames: Sequence[str] | str) -> list[User]:
+    """The inspectors a page or the API names (by username; a comma-separated text too)."""
+    if isinstance(usernames, str):
+        usernames = usernames.replace("，", ",").split(",")
+    try:
+        return signers_named(usernames)
+    except ValidationError as exc:
+        raise ValidationError({"inspectors": exc.message_dict["signers"]}) from None
 
 
 # --- certificates ----------------------------------------------------------------------------
@@ -185,6 +213,8 @@ def tasks_assign(*, actor, enterprise_ids: Sequence[int], due_date: dt.date,
             if outside:
                 raise ValidationError({"assignee": f"{assignee} 看不到其中 {len(outside)} 家企业所在的网格，"
                                                    "请分配给所在网格的网格员"})
+    # A task for someone who may not inspect enterprises (a grid officer) is a patrol task.
+    kind = TaskKind.SUPERVISION if assignee is not None and INSPECT_ENTERPRISES.allows(assignee) else TaskKind.PATROL
     new = []
     for enterprise in enterprises:
         if enterprise.pk in open_ids:
@@ -194,7 +224,7 @@ def tasks_assign(*, actor, enterprise_ids: Sequence[int], due_date: dt.date,
             result.no_officer.append(enterprise.pk)
             continue
         new.append(InspectionTask(
-            enterprise_id=enterprise.pk, cell_id=enterprise.cell_id, plan=plan, period=period,
+            enterprise_id=enterprise.pk, cell_id=enterprise.cell_id, plan=plan, period=period, kind=kind,
             assignee=person, assigned_by=actor, due_date=due_date, note=note[:200],
             district_code=enterprise.district_code))
     with recorded_as(actor, "tasks_assign", count=len(new)):
@@ -281,8 +311,18 @@ def _check_task_open_for(actor, task: InspectionTask) -> None:
 
 
 @transaction.atomic
+def _kind_for(actor, task: InspectionTask | None, kind: str | None) -> str:
+    """The record's kind when none is named: a supervision task's (or a law-enforcement
+    user's own) visit is a 监督检查; a grid officer's is a patrol (巡查)."""
+    if kind:
+        return kind
+    if task is not None:
+        return Inspection.Kind.ROUTINE if task.kind == TaskKind.SUPERVISION else Inspection.Kind.PATROL
+    return Inspection.Kind.ROUTINE if INSPECT_ENTERPRISES.allows(actor) else Inspection.Kind.PATROL
+
+
 def inspection_record(*, actor, enterprise: Enterprise | None = None, task: InspectionTask | None = None,
-                      inspected_on: dt.date | None = None, kind: str = Inspection.Kind.ROUTINE,
+                      inspected_on: dt.date | None = None, kind: str | None = None,
                       lon: float | None = None, lat: float | None = None,
                       inspectors: Sequence[User] = (), items: Iterable[Mapping[str, str]] = (),
                       findings: str = "", photos: Sequence[UploadedFile] = (),
@@ -301,8 +341,16 @@ def inspection_record(*, actor, enterprise: Enterprise | None = None, task: Insp
     _require_in_scope(actor, enterprise.cell_id, on=inspected_on)
     if enterprise.cell_id is None:
         raise ValidationError({"enterprise": "企业不在任何网格内"})
+    kind = _kind_for(actor, task, kind)
     if kind not in Inspection.Kind.values:
         raise ValidationError({"kind": "检查类型无效"})
+    if kind in SUPERVISION_KINDS:
+        INSPECT_ENTERPRISES.require(actor)
+        people = list(inspectors) or [actor]
+        _require_certified_pair(people, inspected_on, Inspection.Kind(kind).label)
+    else:
+        # A patrol or an officer's verification is the officer's own visit.
+        people = [actor]
     checklist = _checklist(items, inspected_on)
     formats = check_photos(photos)
     if task is not None:
@@ -310,7 +358,8 @@ def inspection_record(*, actor, enterprise: Enterprise | None = None, task: Insp
         if task.enterprise_id != enterprise.pk:
             raise ValidationError({"task": "任务与企业不一致"})
         _check_task_open_for(actor, task)
-    people = list(inspectors) or [actor]
+        if task.kind == TaskKind.PATROL and kind in SUPERVISION_KINDS:
+            raise ValidationError({"kind": "巡查任务只能记录巡查，不能记录监督检查"})
     with recorded_as(actor, "inspection_record"):
         inspection = Inspection.objects.create(
             enterprise=enterprise, cell_id=enterprise.cell_id, task=task, kind=kind,
@@ -324,6 +373,7 @@ def inspection_record(*, actor, enterprise: Enterprise | None = None, task: Insp
             task.finished_at = timezone.now()
             task.save(update_fields=["status", "finished_at", "updated_at"])
     if hazard is not None:
+        # What a patrol finds is a lead the bureau confirms (hazard_report decides).
         hazard_report(actor=actor, enterprise=enterprise, inspection=inspection, description=hazard.description,
                       level=hazard.level, criterion_code=hazard.criterion_code, measures=hazard.measures,
                       deadline=hazard.deadline or inspected_on + dt.timedelta(days=HAZARD_DEADLINE_DAYS))
@@ -355,16 +405,19 @@ def inspection_sync(*, actor, task: InspectionTask, client_id: uuid.UUID | None,
                     inspected_at: dt.datetime | None = None, inspected_on: dt.date | None = None,
                     items: Iterable[Mapping[str, str]] = (), findings: str = "", lon: float | None = None,
                     lat: float | None = None, photos: Sequence[UploadedFile] = (),
-                    hazard: HazardFound | None = None) -> Synced:
+                    hazard: HazardFound | None = None, kind: str | None = None,
+                    inspectors: Sequence[User] = ()) -> Synced:
     """An inspection of a task sent by a phone: the first request with a client_id records it
     (completing the task), a retry gets that record back, also when both arrive at once (the
     task's row is locked first, so the second waits and then finds the first), and other
     content under it is a Conflict. A task closed or reassigned meanwhile is refused."""
     task = InspectionTask.objects.select_for_update(of=("self",)).select_related("enterprise__cell").get(pk=task.pk)
     items = [dict(item) for item in items]
+    kind = _kind_for(actor, task, kind)
     digest = submission_digest({
-        "kind": Inspection.Kind.ROUTINE, "task": task.pk, "when": _when(inspected_at, inspected_on),
+        "kind": kind, "task": task.pk, "when": _when(inspected_at, inspected_on),
         "items": items, "findings": findings, "lon": lon, "lat": lat,
+        "inspectors": sorted(p.pk for p in inspectors),
         "hazard": asdict(hazard) if hazard else None}, photos) if client_id else ""
 
     def record() -> Inspection:
@@ -373,7 +426,7 @@ def inspection_sync(*, actor, task: InspectionTask, client_id: uuid.UUID | None,
         day = _phone_day(actor, cell, inspected_at, inspected_on)
         return inspection_record(actor=actor, task=task, inspected_on=day, items=items, findings=findings,
                                  lon=lon, lat=lat, photos=photos, hazard=hazard, client_id=client_id,
-                                 client_digest=digest)
+                                 client_digest=digest, kind=kind, inspectors=inspectors)
 
     return created_once(record, mine=_mine(actor), client_id=client_id, digest=digest,
                         constraint="inspection_client_id_once")
@@ -382,13 +435,15 @@ def inspection_sync(*, actor, task: InspectionTask, client_id: uuid.UUID | None,
 @transaction.atomic
 def reinspection_sync(*, actor, hazard: Hazard, client_id: uuid.UUID | None, passed: bool,
                       inspected_at: dt.datetime | None = None, inspected_on: dt.date | None = None,
-                      findings: str = "", photos: Sequence[UploadedFile] = ()) -> Synced:
+                      findings: str = "", photos: Sequence[UploadedFile] = (),
+                      inspectors: Sequence[User] = ()) -> Synced:
     """A re-inspection of a hazard sent by a phone, stored once per client_id like
     `inspection_sync` (the hazard's row is locked first); its record is the re-inspection
     (an inspection record of kind re-inspection). A hazard closed meanwhile is refused."""
     hazard = Hazard.objects.select_for_update(of=("self",)).select_related("enterprise__cell", "cell").get(pk=hazard.pk)
     digest = submission_digest({
         "kind": Inspection.Kind.REINSPECTION, "hazard": hazard.pk, "passed": passed,
+        "inspectors": sorted(p.pk for p in inspectors),
         "when": _when(inspected_at, inspected_on), "findings": findings}, photos) if client_id else ""
 
     def record() -> Inspection:
@@ -396,13 +451,19 @@ def reinspection_sync(*, actor, hazard: Hazard, client_id: uuid.UUID | None, pas
         day = _phone_day(actor, hazard.enterprise.cell or hazard.cell, inspected_at, inspected_on)
         return _reinspection_record(actor=actor, hazard=hazard, passed=passed, inspection=None, inspected_on=day,
                                     findings=findings, photos=photos, client_id=client_id,
-                                    client_digest=digest)[1]
+                                    client_digest=digest, inspectors=inspectors)[1]
 
     return created_once(record, mine=_mine(actor), client_id=client_id, digest=digest,
                         constraint="inspection_client_id_once")
 
 
 # --- hazards ---------------------------------------------------------------------------------
+
+def _supervision_deadline(deadline: dt.date, on: dt.date, days: int | None = None) -> dt.date:
+    """The hazard's own deadline, or when that has passed, a supervision period from `on`."""
+    days = app_settings.SUPERVISED_DEADLINE_DAYS if days is None else days
+    return deadline if deadline >= on else on + dt.timedelta(days=days)
+
 
 @transaction.atomic
 def hazard_report(*, actor, enterprise: Enterprise, description: str, deadline: dt.date,
@@ -411,7 +472,10 @@ def hazard_report(*, actor, enterprise: Enterprise, description: str, deadline: 
                   measures: str = "", lon: float | None = None, lat: float | None = None,
                   found_on: dt.date | None = None, photos: Sequence[UploadedFile] = ()) -> Hazard:
     """Register a hazard; a major one cites its criterion, from the standard in force on the day
-    it was found (安监总管四〔2017〕129号 before 15 May 2023, 应急管理部令第10号 since)."""
+    it was found (安监总管四〔2017〕129号 before 15 May 2023, 应急管理部令第10号 since), and is under
+    supervised rectification (挂牌督办) from the day it is determined. Reported by someone who does
+    not supervise hazards (a grid officer's patrol), it is a lead (隐患线索) for the bureau to
+    confirm or dismiss."""
     _require_in_scope(actor, enterprise.cell_id)
     if enterprise.cell_id is None:
         raise ValidationError({"enterprise": "企业不在任何网格内"})
@@ -433,12 +497,19 @@ def hazard_report(*, actor, enterprise: Enterprise, description: str, deadline: 
         raise ValidationError({"deadline": "整改期限不能早于发现日期"})
     formats = check_photos(photos)
     location = _point(lon, lat) or enterprise.location
-    with recorded_as(actor, "hazard_report"):
+    lead = not SUPERVISE_HAZARDS.allows(actor) or (inspection is not None and inspection.kind == Inspection.Kind.PATROL)
+    status, supervised = HazardStatus.FOUND, {}
+    if lead:
+        status = HazardStatus.LEAD
+    elif level == Hazard.Level.MAJOR:
+        status = HazardStatus.SUPERVISED
+        supervised = {"supervised_on": found_on, "supervised_deadline": deadline}
+    with recorded_as(actor, "hazard_lead" if lead else "hazard_report"):
         hazard = Hazard.objects.create(
             enterprise=enterprise, cell_id=enterprise.cell_id, inspection=inspection, report=report,
             level=level, criterion_code=criterion_code, description=description.strip()[:2000],
             location=location, measures=measures.strip()[:2000], found_on=found_on, deadline=deadline,
-            reported_by=actor, district_code=enterprise.district_code)
+            status=status, reported_by=actor, district_code=enterprise.district_code, **supervised)
         _save_photos(photos, formats, hazard=hazard)
     return hazard
 
@@ -449,9 +520,97 @@ def _locked_hazard(actor, hazard: Hazard) -> Hazard:
     return hazard
 
 
+def hazard_actions_allowed(actor, hazard: Hazard, on: dt.date | None = None) -> bool:
+    """Who may act on a hazard (rectify, re-inspect or verify, close): the bureau's
+    law-enforcement side on any; a grid officer only on a general hazard of a cell they
+    answer for. Flood command and others see hazards but act on none."""
+    if SUPERVISE_HAZARDS.allows(actor):
+        return True
+    if hazard.level != Hazard.Level.GENERAL or hazard.status in (HazardStatus.LEAD, HazardStatus.DISMISSED):
+        return False
+    return _on_duty_in(actor, hazard.cell_id, on)
+
+
+def _on_duty_in(actor, cell_id: int, on: dt.date | None) -> bool:
+    """The actor is the cell's officer or substitute on the day (seeing the district is not
+    answering for a cell)."""
+    return GridAssignment.objects.filter(on_duty_on(on or timezone.localdate()), user_id=actor.pk,
+                                         grid_id=cell_id).exists()
+
+
+def require_hazard_actor(actor, hazard: Hazard, on: dt.date | None = None) -> None:
+    if hazard_actions_allowed(actor, hazard, on):
+        return
+    if hazard.level == Hazard.Level.MAJOR and _on_duty_in(actor, hazard.cell_id, on):
+        raise PermissionDenied("重大隐患的整改复查和销号须由区应急管理局两名持证执法人员办理，网格员不能办理")
+    raise PermissionDenied(SUPERVISE_HAZARDS.refusal)
+
+
+def require_hazard_action(actor, hazard: Hazard, action: str) -> None:
+    """Asked before a page or the API reads any input: confirming or dismissing a lead is the
+    bureau's; the other actions follow `require_hazard_actor`."""
+    if action in ("confirm", "dismiss"):
+        SUPERVISE_HAZARDS.require(actor)
+    else:
+        require_hazard_actor(actor, hazard)
+
+
+@transaction.atomic
+def hazard_confirm(*, actor, hazard: Hazard, level: str | None = None, criterion_code: str | None = None,
+                   deadline: dt.date | None = None, measures: str = "", on: dt.date | None = None) -> Hazard:
+    """The bureau confirms a lead (隐患线索) into a hazard, fixing its level (a major one cites
+    its criterion and is supervised from the day of confirmation) and deadline."""
+    SUPERVISE_HAZARDS.require(actor)
+    hazard = _locked_hazard(actor, hazard)
+    if hazard.status != HazardStatus.LEAD:
+        raise ValidationError({"status": f"隐患 #{hazard.pk} 当前为“{hazard.get_status_display()}”，不是待确认的线索"})
+    level = level or hazard.level
+    if level not in Hazard.Level.values:
+        raise ValidationError({"level": "隐患等级无效"})
+    code = (hazard.criterion_code if criterion_code is None else criterion_code).strip()
+    if level == Hazard.Level.GENERAL:
+        code = ""
+    elif not code:
+        raise ValidationError({"criterion_code": "重大隐患须引用判定标准条款"})
+    elif problem := criterion_problem(code, hazard.found_on):
+        raise ValidationError({"criterion_code": problem})
+    on = on or timezone.localdate()
+    check_record_date(on, field="on", label="确认日期")
+    deadline = deadline or hazard.deadline
+    if deadline < hazard.found_on:
+        raise ValidationError({"deadline": "整改期限不能早于发现日期"})
+    hazard.level, hazard.criterion_code, hazard.deadline, hazard.confirmed_by = level, code, deadline, actor
+    if measures.strip():
+        hazard.measures = measures.strip()[:2000]
+    if level == Hazard.Level.MAJOR:
+        hazard.status, hazard.supervised_on = HazardStatus.SUPERVISED, on
+        hazard.supervised_deadline = _supervision_deadline(deadline, on)
+    else:
+        hazard.status = HazardStatus.FOUND
+    with recorded_as(actor, "hazard_confirm"):
+        hazard.save()
+    return hazard
+
+
+@transaction.atomic
+def hazard_dismiss(*, actor, hazard: Hazard, reason: str) -> Hazard:
+    """The bureau dismisses a lead that is not a hazard, with its reason."""
+    SUPERVISE_HAZARDS.require(actor)
+    hazard = _locked_hazard(actor, hazard)
+    if hazard.status != HazardStatus.LEAD:
+        raise ValidationError({"status": f"隐患 #{hazard.pk} 当前为“{hazard.get_status_display()}”，不是待确认的线索"})
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写线索不成立的理由"})
+    hazard.status, hazard.dismissal_reason, hazard.confirmed_by = HazardStatus.DISMISSED, reason.strip()[:300], actor
+    with recorded_as(actor, "hazard_dismiss"):
+        hazard.save()
+    return hazard
+
+
 @transaction.atomic
 def hazard_start_rectification(*, actor, hazard: Hazard, measures: str = "") -> Hazard:
     hazard = _locked_hazard(actor, hazard)
+    require_hazard_actor(actor, hazard)
     if hazard.status != HazardStatus.FOUND:
         raise ValidationError({"status": f"隐患当前为“{hazard.get_status_display()}”"})
     hazard.status = HazardStatus.RECTIFYING
@@ -469,19 +628,33 @@ def _check_hazard_awaits_reinspection(hazard: Hazard) -> None:
         raise ValidationError({"hazard": f"隐患已于 {hazard.closed_on:%Y-%m-%d} 销号，本次复查未保存"})
     if hazard.status == HazardStatus.REINSPECTED:
         raise ValidationError({"hazard": "隐患已复查合格、等待销号，本次复查未保存"})
+    if hazard.status in (HazardStatus.LEAD, HazardStatus.DISMISSED):
+        raise ValidationError({"hazard": f"隐患 #{hazard.pk} 为“{hazard.get_status_display()}”，"
+                                         "须经区应急管理局确认后才能复查"})
+
+
+def _reinspection_kind(actor) -> str:
+    """The bureau's re-inspection (复查, law enforcement by a certified pair), or a grid
+    officer's verification (核实) of a general hazard of their own cell."""
+    return Inspection.Kind.REINSPECTION if SUPERVISE_HAZARDS.allows(actor) else Inspection.Kind.VERIFICATION
 
 
 def _reinspection_record(*, actor, hazard: Hazard, passed: bool, inspection: Inspection | None,
                          inspected_on: dt.date | None, findings: str, photos: Sequence[UploadedFile],
-                         client_id: uuid.UUID | None = None, client_digest: str = "") -> tuple[Hazard, Inspection]:
+                         client_id: uuid.UUID | None = None, client_digest: str = "",
+                         inspectors: Sequence[User] = ()) -> tuple[Hazard, Inspection]:
     hazard = _locked_hazard(actor, hazard)
+    require_hazard_actor(actor, hazard, inspected_on)
     _check_hazard_awaits_reinspection(hazard)
     if inspection is None:
-        inspection = inspection_record(actor=actor, enterprise=hazard.enterprise, kind=Inspection.Kind.REINSPECTION,
+        inspection = inspection_record(actor=actor, enterprise=hazard.enterprise, kind=_reinspection_kind(actor),
                                        inspected_on=inspected_on, findings=findings, photos=photos,
-                                       client_id=client_id, client_digest=client_digest)
-    if inspection.kind != Inspection.Kind.REINSPECTION or inspection.enterprise_id != hazard.enterprise_id:
-        raise ValidationError({"inspection": "须为该企业的整改复查记录"})
+                                       inspectors=inspectors, client_id=client_id, client_digest=client_digest)
+    allowed = (Inspection.Kind.REINSPECTION,) if hazard.level == Hazard.Level.MAJOR else \
+        (Inspection.Kind.REINSPECTION, Inspection.Kind.VERIFICATION)
+    if inspection.kind not in allowed or inspection.enterprise_id != hazard.enterprise_id:
+        raise ValidationError({"inspection": "须为该企业的整改复查记录" + (
+            "（重大隐患须由区应急管理局两名持证执法人员复查）" if hazard.level == Hazard.Level.MAJOR else "")})
     if inspection.inspected_on < hazard.found_on:
         raise ValidationError({"inspection": "复查日期早于隐患发现日期"})
     with recorded_as(actor, "hazard_reinspect", passed=passed):
@@ -489,7 +662,7 @@ def _reinspection_record(*, actor, hazard: Hazard, passed: bool, inspection: Ins
             hazard.status = HazardStatus.REINSPECTED
             hazard.reinspection = inspection
         else:
-            hazard.status = HazardStatus.SUPERVISED if hazard.supervised_deadline else HazardStatus.RECTIFYING
+            hazard.status = HazardStatus.SUPERVISED if hazard.level == Hazard.Level.MAJOR else HazardStatus.RECTIFYING
         hazard.save()
     return hazard, inspection
 
@@ -497,22 +670,27 @@ def _reinspection_record(*, actor, hazard: Hazard, passed: bool, inspection: Ins
 @transaction.atomic
 def hazard_reinspect(*, actor, hazard: Hazard, passed: bool, inspection: Inspection | None = None,
                      inspected_on: dt.date | None = None, findings: str = "",
-                     photos: Sequence[UploadedFile] = ()) -> Hazard:
+                     photos: Sequence[UploadedFile] = (), inspectors: Sequence[User] = ()) -> Hazard:
     """Re-inspect (复查) a hazard: with a re-inspection record given, or one recorded here from
-    the findings and photos. Passed → re-inspected (ready to close); not passed → back to
-    rectification (or supervision, if it was supervised). Phones use `reinspection_sync`."""
+    the findings, photos and inspectors. Passed → re-inspected (ready to close); not passed →
+    back to rectification (a major hazard stays supervised). Phones use `reinspection_sync`."""
     return _reinspection_record(actor=actor, hazard=hazard, passed=passed, inspection=inspection,
-                                inspected_on=inspected_on, findings=findings, photos=photos)[0]
+                                inspected_on=inspected_on, findings=findings, photos=photos,
+                                inspectors=inspectors)[0]
 
 
 @transaction.atomic
 def hazard_close(*, actor, hazard: Hazard, on: dt.date | None = None) -> Hazard:
-    """销号: only after a passed re-inspection on record."""
+    """销号: only after a passed re-inspection on record; a major hazard's by the bureau, after
+    its re-inspection by two certified staff."""
     hazard = _locked_hazard(actor, hazard)
+    require_hazard_actor(actor, hazard, on)
     if hazard.status == HazardStatus.CLOSED:
         raise ValidationError({"status": "隐患已销号"})
     if hazard.status != HazardStatus.REINSPECTED or hazard.reinspection_id is None:
         raise ValidationError({"status": "隐患须经整改复查合格后才能销号"})
+    if hazard.level == Hazard.Level.MAJOR and hazard.reinspection.kind != Inspection.Kind.REINSPECTION:
+        raise ValidationError({"status": "重大隐患须经区应急管理局两名持证执法人员复查合格后才能销号"})
     on = on or timezone.localdate()
     check_record_date(on, field="closed_on", label="销号日期")
     if on < hazard.reinspection.inspected_on:
@@ -524,24 +702,36 @@ def hazard_close(*, actor, hazard: Hazard, on: dt.date | None = None) -> Hazard:
     return hazard
 
 
-def overdue_hazards(on: dt.date):
-    """Hazards past their deadline and not yet re-inspected nor supervised."""
-    return Hazard.objects.filter(status__in=(HazardStatus.FOUND, HazardStatus.RECTIFYING), deadline__lt=on)
+def major_hazards_unsupervised():
+    """Open major hazards not (yet) under supervised rectification: recorded before the rule
+    that supervision starts on determination, or written by another path."""
+    return Hazard.objects.filter(level=Hazard.Level.MAJOR, status__in=(HazardStatus.FOUND, HazardStatus.RECTIFYING))
+
+
+def overdue_general_hazards(on: dt.date):
+    """General hazards past their deadline: an order to rectify within a time limit (责令限期
+    整改), then a penalty (ARTICLE_102), not 挂牌督办."""
+    return Hazard.objects.filter(level=Hazard.Level.GENERAL, status__in=(HazardStatus.FOUND, HazardStatus.RECTIFYING),
+                                 deadline__lt=on)
 
 
 @transaction.atomic
 def hazards_escalate_overdue(*, on: dt.date | None = None, actor=None,
                              deadline_days: int | None = None) -> list[int]:
-    """Escalate every overdue hazard to supervised rectification (挂牌督办) with its own
-    deadline; returns the ids escalated. Safe to run repeatedly (daily)."""
+    """Put every open major hazard not yet supervised under supervised rectification
+    (挂牌督办), from the day it was determined (found); its deadline is its own, or when that
+    has passed, `deadline_days` from `on`. General hazards are never moved here: an overdue
+    one gets an order to rectify (see `overdue_general_hazards`). Returns the ids moved; safe
+    to run repeatedly (daily)."""
     on = on or timezone.localdate()
-    days = app_settings.SUPERVISED_DEADLINE_DAYS if deadline_days is None else deadline_days
-    ids = list(overdue_hazards(on).select_for_update(skip_locked=True).order_by("pk").values_list("pk", flat=True))
+    days = deadline_days
+    hazards = list(major_hazards_unsupervised().select_for_update(skip_locked=True).order_by("pk"))
     with recorded_as(actor, "hazard_escalate"):
-        Hazard.objects.filter(pk__in=ids).update(
-            status=HazardStatus.SUPERVISED, supervised_on=on,
-            supervised_deadline=on + dt.timedelta(days=days), updated_at=timezone.now())
-    return ids
+        for hazard in hazards:
+            hazard.status, hazard.supervised_on = HazardStatus.SUPERVISED, hazard.found_on
+            hazard.supervised_deadline = _supervision_deadline(hazard.deadline, on, days)
+            hazard.save(update_fields=["status", "supervised_on", "supervised_deadline", "updated_at"])
+    return [h.pk for h in hazards]
 
 
 # --- enforcement -----------------------------------------------------------------------------
@@ -550,7 +740,7 @@ def hazards_escalate_overdue(*, on: dt.date | None = None, actor=None,
 def document_create(*, actor, kind: str, number: str, enterprise: Enterprise,
                     signers: Sequence[User], inspection: Inspection | None = None,
                     hazard: Hazard | None = None, fine_amount: Decimal | int | str = 0,
-                    production_stop: bool = False, equipment_sealed: int = 0,
+                    production_stop: bool = False, equipment_sealed: int = 0, equipment_out_of_use: int = 0,
                     content: str = "", issued_on: dt.date | None = None) -> EnforcementDocument:
     """Draft a document, and issue it at once when `issued_on` is given (one transaction: a
     refused issue keeps no draft). Its signers hold a certificate valid on the document's
@@ -567,6 +757,12 @@ def document_create(*, actor, kind: str, number: str, enterprise: Enterprise,
         raise ValidationError({"fine_amount": "罚款金额不能为负"})
     if fine > 0 and kind != EnforcementDocument.Kind.PENALTY_DECISION:
         raise ValidationError({"fine_amount": "罚款只能由行政处罚决定书决定"})
+    # 安全生产法（2021年修正）第六十五条第一款: ordering equipment out of use (item 3) is an
+    # on-site measure; sealing or seizure (item 4) a compulsory measure with its own decision.
+    if equipment_out_of_use and kind != EnforcementDocument.Kind.ONSITE_MEASURE:
+        raise ValidationError({"equipment_out_of_use": "责令暂时停止使用设备只能由现场处理措施决定书决定"})
+    if equipment_sealed and kind != EnforcementDocument.Kind.COMPULSORY_MEASURE:
+        raise ValidationError({"equipment_sealed": "查封、扣押只能由查封扣押决定书决定"})
     if enterprise.cell_id is None:
         raise ValidationError({"enterprise": "企业不在任何网格内"})
     for name, record in (("inspection", inspection), ("hazard", hazard)):
@@ -579,7 +775,8 @@ def document_create(*, actor, kind: str, number: str, enterprise: Enterprise,
         document = EnforcementDocument.objects.create(
             kind=kind, number=number.strip(), enterprise=enterprise, cell_id=enterprise.cell_id,
             inspection=inspection, hazard=hazard, fine_amount=fine, production_stop=production_stop,
-            equipment_sealed=equipment_sealed, content=content[:4000], created_by=actor,
+            equipment_sealed=equipment_sealed, equipment_out_of_use=equipment_out_of_use,
+            content=content[:4000], created_by=actor,
             district_code=enterprise.district_code)
         document.signers.set(signers)
     if issued_on is not None:
@@ -587,19 +784,45 @@ def document_create(*, actor, kind: str, number: str, enterprise: Enterprise,
     return document
 
 
+@dataclass(frozen=True)
+class ReviewCheck:
+    """One of the four checks of a legal review: passed or failed, with a note."""
+
+    passed: bool
+    note: str = ""
+
+
 @transaction.atomic
 def legal_review_record(*, actor, document: EnforcementDocument, reviewed_on: dt.date,
-                        approved: bool, opinion: str) -> LegalReview:
+                        approved: bool, opinion: str, checks: Mapping[str, ReviewCheck]) -> LegalReview:
+    """法制审核: the four checks (执法主体、执法权限、内容与依据、执法程序), each passed or failed
+    (a failed one says why); approved only when all four pass. The reviewer must not be a
+    signer of the decision under review."""
     ISSUE_DOCUMENTS.require(actor)
     check_record_date(reviewed_on, field="reviewed_on", label="法制审核日期")
     if not opinion.strip():
         raise ValidationError({"opinion": "请填写审核意见"})
+    if document.signers.filter(pk=actor.pk).exists():
+        raise ValidationError({"reviewer": f"{actor} 是文书 {document.number} 的执法人员（签署人），"
+                                           "不能审核本人承办的执法决定"})
+    fields = {}
+    for name, label in LegalReview.CHECKS:
+        check = checks.get(name)
+        if check is None:
+            raise ValidationError({f"{name}_passed": f"请填写法制审核“{label}”一项的结论"})
+        note = check.note.strip()[:300]
+        if not check.passed and not note:
+            raise ValidationError({f"{name}_note": f"法制审核“{label}”一项未通过，请说明理由"})
+        fields[f"{name}_passed"], fields[f"{name}_note"] = check.passed, note
+    failed = [label for name, label in LegalReview.CHECKS if not fields[f"{name}_passed"]]
+    if approved and failed:
+        raise ValidationError({"approved": f"“{'、'.join(failed)}”未通过，审核不能通过"})
     if LegalReview.objects.filter(document=document).exists():
         raise ValidationError({"document": "该文书已有法制审核记录"})
     with recorded_as(actor, "legal_review"):
         return LegalReview.objects.create(document=document, reviewer=actor, reviewed_on=reviewed_on,
                                           approved=approved, opinion=opinion.strip()[:2000],
-                                          district_code=document.district_code)
+                                          district_code=document.district_code, **fields)
 
 
 @transaction.atomic

@@ -13,22 +13,40 @@ from django.db.models import Count, F, Max, Q, Sum
 from gridmap.grids.models import Grid
 from gridmap.grids.scope import scope_for
 
-from .models import EnforcementDocument, Exposure, Hazard, Inspection, LegalReview, Report, Summons
+from .models import (
+    SUPERVISION_KINDS,
+    EnforcementDocument,
+    Exposure,
+    Hazard,
+    HazardStatus,
+    Inspection,
+    LegalReview,
+    Report,
+    Summons,
+)
 
 FIGURES = (
-    ("inspections", "检查（户次）"),
+    ("inspections", "监督检查（户次）"),
     ("hazards_found", "发现隐患"),
     ("hazards_rectified", "整改销号"),
     ("documents", "执法文书"),
     ("enterprises_fined", "罚款企业"),
     ("fines_total", "罚款金额（元）"),
     ("production_stops", "停产停业企业"),
-    ("equipment_sealed", "查封设备（台套）"),
+    ("equipment_out_of_use", "责令暂时停止使用设备（台套）"),
+    ("equipment_sealed", "查封扣押（台套）"),
     ("exposures", "曝光企业"),
     ("summons", "约谈（人次）"),
     ("legal_reviews", "法制审核"),
     ("reports_handled", "办结举报"),
 )
+# Where each measure stands in the law (安全生产法 2021 第六十五条第一款), shown with the figures.
+MEASURE_BASIS = {
+    "equipment_out_of_use": "《安全生产法》第六十五条第一款第（三）项：责令暂时停产停业或者停止使用相关设施、设备",
+    "equipment_sealed": "《安全生产法》第六十五条第一款第（四）项：予以查封或者扣押",
+}
+# Patrols (巡查) and officers' verifications are not inspections; leads are not hazards until confirmed.
+NOT_HAZARDS = (HazardStatus.LEAD, HazardStatus.DISMISSED)
 ISSUED = EnforcementDocument.Status.ISSUED
 PENALTY = EnforcementDocument.Kind.PENALTY_DECISION
 
@@ -60,9 +78,9 @@ def statistics_by_grid(user, *, start: dt.date, end: dt.date, level: int = Grid.
                 for key, value in row.items():
                     rows[code][key_values.get(key, key)] = value or 0
 
-    put(_scoped(Inspection, user).filter(inspected_on__range=(start, end)).values(code=F(path))
-        .annotate(inspections=Count("id")), {})
-    put(_scoped(Hazard, user).filter(found_on__range=(start, end)).values(code=F(path))
+    put(_scoped(Inspection, user).filter(inspected_on__range=(start, end), kind__in=SUPERVISION_KINDS)
+        .values(code=F(path)).annotate(inspections=Count("id")), {})
+    put(_scoped(Hazard, user).filter(found_on__range=(start, end)).exclude(status__in=NOT_HAZARDS).values(code=F(path))
         .annotate(hazards_found=Count("id")), {})
     put(_scoped(Hazard, user).filter(status="closed", closed_on__range=(start, end)).values(code=F(path))
         .annotate(hazards_rectified=Count("id")), {})
@@ -72,7 +90,7 @@ def statistics_by_grid(user, *, start: dt.date, end: dt.date, level: int = Grid.
         enterprises_fined=Count("enterprise", distinct=True, filter=Q(kind=PENALTY, fine_amount__gt=0)),
         fines_total=Sum("fine_amount", filter=Q(kind=PENALTY)),
         production_stops=Count("enterprise", distinct=True, filter=Q(production_stop=True)),
-        equipment_sealed=Sum("equipment_sealed")), {})
+        equipment_out_of_use=Sum("equipment_out_of_use"), equipment_sealed=Sum("equipment_sealed")), {})
     put(_scoped(Exposure, user).filter(exposed_on__range=(start, end)).values(code=F(path))
         .annotate(exposures=Count("enterprise", distinct=True)), {})
     put(_scoped(Summons, user).filter(held_on__range=(start, end)).values(code=F(path))
@@ -94,21 +112,22 @@ def statistics_in_python(user, *, start: dt.date, end: dt.date, level: int = Gri
     def within(day):
         return day is not None and start <= day <= end
 
-    for cell_id, day in Inspection.objects.values_list("cell_id", "inspected_on"):
-        if cell_id in cells and within(day):
+    for cell_id, day, kind in Inspection.objects.values_list("cell_id", "inspected_on", "kind"):
+        if cell_id in cells and within(day) and kind in SUPERVISION_KINDS:
             rows[cells[cell_id]]["inspections"] += 1
     for cell_id, found, status, closed in Hazard.objects.values_list("cell_id", "found_on", "status", "closed_on"):
-        if cell_id in cells:
+        if cell_id in cells and status not in NOT_HAZARDS:
             rows[cells[cell_id]]["hazards_found"] += within(found)
             rows[cells[cell_id]]["hazards_rectified"] += status == "closed" and within(closed)
     fined, stopped = defaultdict(set), defaultdict(set)
-    for cell_id, ent, kind, status, day, fine, stop, sealed in EnforcementDocument.objects.values_list(
+    for cell_id, ent, kind, status, day, fine, stop, out_of_use, sealed in EnforcementDocument.objects.values_list(
             "cell_id", "enterprise_id", "kind", "status", "issued_on", "fine_amount", "production_stop",
-            "equipment_sealed"):
+            "equipment_out_of_use", "equipment_sealed"):
         if cell_id not in cells or status != ISSUED or not within(day):
             continue
         code = cells[cell_id]
         rows[code]["documents"] += 1
+        rows[code]["equipment_out_of_use"] += out_of_use
         rows[code]["equipment_sealed"] += sealed
         if kind == PENALTY:
             rows[code]["fines_total"] += fine
@@ -159,8 +178,8 @@ def cell_statistics_for_map(user, *, start: dt.date | None = None, end: dt.date 
 
     return cells.annotate(
         parent_name=F("parent__name"),
-        inspection_count=count(Inspection.objects.filter(inspected_on__range=(start, end))),
-        hazard_count=count(Hazard.objects.filter(found_on__range=(start, end))),
+        inspection_count=count(Inspection.objects.filter(inspected_on__range=(start, end), kind__in=SUPERVISION_KINDS)),
+        hazard_count=count(Hazard.objects.filter(found_on__range=(start, end)).exclude(status__in=NOT_HAZARDS)),
         period=Value(f"{start:%Y-%m-%d} 至 {end:%Y-%m-%d}", output_field=CharField()),
     ).annotate(band=Case(When(inspection_count=0, then=Value("0")), When(inspection_count__lt=5, then=Value("1–4")),
                          When(inspection_count__lt=10, then=Value("5–9")),

@@ -21,8 +21,10 @@ from gridmap.accounts.capabilities import (
     CAPABILITIES,
     COMMAND_FLOODS,
     FEED_READINGS,
+    INSPECT_ENTERPRISES,
     ISSUE_DOCUMENTS,
     SEE_DISTRICT,
+    SUPERVISE_HAZARDS,
     capability_required,
     requires,
 )
@@ -34,12 +36,14 @@ ROLES = ("grid_officer", "grid_head", "bureau_staff", "flood_command", "administ
          "gauge_feed", "enterprise")
 # Written out here, not read from the capabilities, so that a wrong mapping fails.
 ALLOWED = {
-    SEE_DISTRICT: {"bureau_staff", "flood_command", "administrator"},
+    SEE_DISTRICT: {"bureau_staff", "flood_command", "administrator", "law_enforcement"},
     ASSIGN_OFFICERS: {"bureau_staff", "administrator"},
     ASSIGN_INSPECTIONS: {"bureau_staff", "administrator"},
     ISSUE_DOCUMENTS: {"bureau_staff", "administrator"},
     COMMAND_FLOODS: {"flood_command", "bureau_staff", "administrator"},
     FEED_READINGS: {"flood_command", "gauge_feed", "administrator"},
+    INSPECT_ENTERPRISES: {"law_enforcement", "bureau_staff", "administrator"},
+    SUPERVISE_HAZARDS: {"law_enforcement", "bureau_staff", "administrator"},
 }
 
 

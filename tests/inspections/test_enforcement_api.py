@@ -14,6 +14,8 @@ from tests.factories import officer_of
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate().isoformat()
 URL = "/api/inspections/documents/"
+# The four checks of a legal review, all passed.
+CHECKS = {f"{name}_passed": True for name in ("subject", "authority", "basis", "procedure")}
 
 
 def client_for(user) -> APIClient:
@@ -49,7 +51,8 @@ def test_major_decision_needs_an_approved_legal_review(supervisor, enforcers, ce
 
     # A rejected review does not open the way either.
     response = api.post(f"{URL}{doc['id']}/review/", {"reviewed_on": TODAY, "approved": False,
-                                                       "opinion": "证据不足"}, format="json")
+                                                       "opinion": "证据不足", **CHECKS, "basis_passed": False,
+                                                       "basis_note": "证据不足"}, format="json")
     assert response.status_code == 201 and response.json()["legal_review"]["approved"] is False
     response = api.post(f"{URL}{doc['id']}/issue/", {"issued_on": TODAY}, format="json")
     assert response.status_code == 400 and "legal_review" in response.json()
@@ -59,11 +62,11 @@ def test_major_decision_needs_an_approved_legal_review(supervisor, enforcers, ce
     second = response.json()["id"]
     assert api.post(f"{URL}{second}/review/", {"opinion": "缺日期"}, format="json").status_code == 400
     response = api.post(f"{URL}{second}/review/", {"reviewed_on": TODAY, "approved": True,
-                                                    "opinion": "事实清楚，程序合法"}, format="json")
+                                                    "opinion": "事实清楚，程序合法", **CHECKS}, format="json")
     assert response.status_code == 201
     # A second review of the same document is refused.
     assert api.post(f"{URL}{second}/review/", {"reviewed_on": TODAY, "approved": True,
-                                                "opinion": "再审"}, format="json").status_code == 400
+                                                "opinion": "再审", **CHECKS}, format="json").status_code == 400
     response = api.post(f"{URL}{second}/issue/", {"issued_on": TODAY}, format="json")
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "issued" and response.json()["issued_on"] == TODAY
@@ -81,10 +84,14 @@ def test_a_review_sent_as_a_form_must_say_approved_or_not(supervisor, enforcers,
                         content_type="application/x-www-form-urlencoded")
 
     # Found by the schema fuzzer: form data without "approved" was read as "not approved".
-    response = review_form(reviewed_on=TODAY, opinion="意见")
+    response = review_form(reviewed_on=TODAY, opinion="意见", **CHECKS)
     assert response.status_code == 400 and "approved" in response.json()
     assert not LegalReview.objects.filter(document_id=doc["id"]).exists()
-    response = review_form(reviewed_on=TODAY, approved="false", opinion="意见")
+    # Nor may a check be left unsaid.
+    response = review_form(reviewed_on=TODAY, approved="false", opinion="意见",
+                           **{k: v for k, v in CHECKS.items() if k != "procedure_passed"})
+    assert response.status_code == 400 and "procedure_passed" in response.json()
+    response = review_form(reviewed_on=TODAY, approved="false", opinion="意见", **CHECKS)
     assert response.status_code == 201 and response.json()["legal_review"]["approved"] is False
 
 
@@ -193,7 +200,8 @@ def test_documents_page_issues_after_review(supervisor, enforcers, cell_enterpri
     assert response.status_code == 302 and response["Location"] == f"/inspections/documents/{doc.pk}/"
     assert doc.equipment_sealed == 2 and doc.status == "draft"
     web.post(f"/inspections/documents/{doc.pk}/review/", {"csrfmiddlewaretoken": token, "reviewed_on": TODAY,
-                                                          "approved": "1", "opinion": "程序合法"})
+                                                          "approved": "1", "opinion": "程序合法",
+                                                          **{k: "1" for k in CHECKS}})
     web.post(f"/inspections/documents/{doc.pk}/issue/", {"csrfmiddlewaretoken": token, "issued_on": TODAY})
     doc.refresh_from_db()
     assert doc.status == "issued" and doc.legal_review.approved

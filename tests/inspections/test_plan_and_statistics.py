@@ -70,7 +70,8 @@ def test_statistics_reconcile_both_ways_and_match_the_report(supervisor):
             assert {k: v for k, v in row.items() if v} == {k: v for k, v in python["rows"].get(code, {}).items() if v}
     total = orm["total"]
     assert total["enterprises_fined"] == 306 and total["fines_total"] == Decimal("7420000")
-    assert (total["production_stops"], total["equipment_sealed"]) == (127, 71)
+    # 71 sets of equipment ordered out of use (责令暂时停止使用), none sealed or seized (查封扣押).
+    assert (total["production_stops"], total["equipment_out_of_use"], total["equipment_sealed"]) == (127, 71, 0)
     assert (total["exposures"], total["summons"], total["legal_reviews"]) == (280, 201, 62)
     assert total["reports_handled"] == 203 and total["documents"] == 1250 and total["hazards_found"] == 4400
 

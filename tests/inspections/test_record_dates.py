@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db
 URL = "/api/inspections/documents/"
 TODAY = timezone.localdate().isoformat()
 BAD_DATES = ["2030-01-01", "2009-12-31", "0001-01-01", "9999-12-31"]
+CHECKS = {f"{name}_passed": True for name, _label in LegalReview.CHECKS}
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ def draft(api, enforcers, cell_enterprise):
 
 @pytest.mark.parametrize("day", BAD_DATES)
 def test_a_legal_review_dated_ahead_or_before_the_data_is_refused(api, draft, day):
-    response = api.post(f"{URL}{draft}/review/", {"reviewed_on": day, "approved": True, "opinion": "同意"},
+    response = api.post(f"{URL}{draft}/review/", {"reviewed_on": day, "approved": True, "opinion": "同意", **CHECKS},
                         format="json")
     assert response.status_code == 400 and "reviewed_on" in response.json(), response.json()
     assert not LegalReview.objects.filter(document_id=draft).exists()
@@ -43,7 +44,7 @@ def test_a_legal_review_dated_ahead_or_before_the_data_is_refused(api, draft, da
 
 @pytest.mark.parametrize("day", BAD_DATES[:2])
 def test_a_service_date_ahead_or_before_the_data_is_refused(api, draft, day):
-    assert api.post(f"{URL}{draft}/review/", {"reviewed_on": TODAY, "approved": True, "opinion": "同意"},
+    assert api.post(f"{URL}{draft}/review/", {"reviewed_on": TODAY, "approved": True, "opinion": "同意", **CHECKS},
                     format="json").status_code == 201
     response = api.post(f"{URL}{draft}/issue/", {"issued_on": day}, format="json")
     assert response.status_code == 400 and "issued_on" in response.json(), response.json()

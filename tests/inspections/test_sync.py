@@ -99,7 +99,7 @@ def test_the_same_client_id_with_other_content_is_a_conflict(officer_client, sup
     changed = post_inspection(officer_client, task, client_id=client_id, inspected_at=when, findings="发现隐患")
     assert changed.status_code == 409 and "内容不同" in changed.json()["detail"]
     # Sent as a re-inspection of a hazard, the same client_id is other content too.
-    hazard = services.hazard_report(actor=officer_of(MINE), enterprise=task.enterprise, description="消防通道堵塞",
+    hazard = services.hazard_report(actor=supervisor, enterprise=task.enterprise, description="消防通道堵塞",
                                     deadline=TODAY + dt.timedelta(days=5))
     again = officer_client.post(f"/api/inspections/hazards/{hazard.pk}/reinspections/",
                                 {"client_id": client_id, "passed": True}, format="json")
@@ -120,8 +120,9 @@ def test_a_client_id_only_matches_the_callers_own_records(api_client, supervisor
     assert mine.json()["id"] != theirs.json()["id"] and theirs.json()["task"] == theirs_task.pk
 
 
-def test_a_retried_reinspection_answers_the_first_record(officer_client, task):
-    hazard = services.hazard_report(actor=officer_of(MINE), enterprise=task.enterprise, description="配电箱未接地",
+def test_a_retried_reinspection_answers_the_first_record(officer_client, supervisor, task):
+    # A general hazard the bureau registered; the cell's officer verifies its rectification.
+    hazard = services.hazard_report(actor=supervisor, enterprise=task.enterprise, description="配电箱未接地",
                                     deadline=TODAY + dt.timedelta(days=5))
     url = f"/api/inspections/hazards/{hazard.pk}/reinspections/"
     sent = {"client_id": str(uuid.uuid4()), "passed": "true", "findings": "已整改",
@@ -133,7 +134,8 @@ def test_a_retried_reinspection_answers_the_first_record(officer_client, task):
     assert again.status_code == 200 and again.json()["reinspection"]["id"] == first.json()["reinspection"]["id"]
     assert again.json()["status"] == "reinspected" and Inspection.objects.count() == count
     record = Inspection.objects.get(pk=first.json()["reinspection"]["id"])
-    assert record.kind == "reinspection" and str(record.client_id) == sent["client_id"]
+    # The officer's check of a general hazard is a verification (核实), not the bureau's re-inspection.
+    assert record.kind == "verification" and str(record.client_id) == sent["client_id"]
 
 
 def test_two_inspections_at_the_same_moment_store_one_record(supervisor):
@@ -240,9 +242,9 @@ def test_a_task_reassigned_while_offline_refuses_the_upload(officer_client, task
     assert task.is_open and not task.inspections.exists()
 
 
-def test_a_hazard_closed_while_offline_refuses_the_reinspection(officer_client, task):
+def test_a_hazard_closed_while_offline_refuses_the_reinspection(officer_client, supervisor, task):
     officer = officer_of(MINE)
-    hazard = services.hazard_report(actor=officer, enterprise=task.enterprise, description="消防通道堵塞",
+    hazard = services.hazard_report(actor=supervisor, enterprise=task.enterprise, description="消防通道堵塞",
                                     deadline=TODAY + dt.timedelta(days=5))
     services.hazard_reinspect(actor=officer, hazard=hazard, passed=True, findings="已整改")
     services.hazard_close(actor=officer, hazard=hazard)

@@ -11,18 +11,21 @@ from django.utils import timezone
 from pghistory.models import Events
 
 from gridmap.inspections import services as s
+from gridmap.inspections.criteria import criteria_on
 from gridmap.inspections.models import (
     EnforcementCertificate,
     EnforcementDocument,
     Hazard,
     Inspection,
     InspectionTask,
+    LegalReview,
     Report,
 )
 from tests.factories import inside, officer_of, png_upload
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
+PASSED = {name: s.ReviewCheck(passed=True) for name, _label in LegalReview.CHECKS}
 
 
 def test_task_states_and_history(supervisor, cell_enterprise, officer):
@@ -72,25 +75,27 @@ def test_database_refuses_a_second_open_task(supervisor, cell_enterprise):
                                       assignee=task.assignee, due_date=due, district_code="120118")
 
 
-def _hazard(officer, enterprise, **kw):
-    return s.hazard_report(actor=officer, enterprise=enterprise, description="配电箱未接地",
+def _hazard(actor, enterprise, **kw):
+    return s.hazard_report(actor=actor, enterprise=enterprise, description="配电箱未接地",
                            deadline=kw.pop("deadline", TODAY + dt.timedelta(days=7)), **kw)
 
 
-def test_hazard_cannot_close_without_reinspection(officer, cell_enterprise):
-    hazard = _hazard(officer, cell_enterprise, photos=[png_upload()])
+def test_hazard_cannot_close_without_reinspection(officer, supervisor, cell_enterprise):
+    # A general hazard registered by the bureau, verified and closed by the cell's officer.
+    hazard = _hazard(supervisor, cell_enterprise, photos=[png_upload()])
     s.hazard_start_rectification(actor=officer, hazard=hazard)
     with pytest.raises(ValidationError, match="复查"):
         s.hazard_close(actor=officer, hazard=hazard)
     # Nor by writing the row directly: the database refuses it too.
     with pytest.raises(IntegrityError), transaction.atomic():
         Hazard.objects.filter(pk=hazard.pk).update(status="closed", closed_on=TODAY)
-    routine = s.inspection_record(actor=officer, enterprise=cell_enterprise)
+    patrol = s.inspection_record(actor=officer, enterprise=cell_enterprise)
+    assert patrol.kind == Inspection.Kind.PATROL
     with pytest.raises(ValidationError):
-        s.hazard_reinspect(actor=officer, hazard=hazard, inspection=routine, passed=True)
-    failed = s.inspection_record(actor=officer, enterprise=cell_enterprise, kind=Inspection.Kind.REINSPECTION)
+        s.hazard_reinspect(actor=officer, hazard=hazard, inspection=patrol, passed=True)
+    failed = s.inspection_record(actor=officer, enterprise=cell_enterprise, kind=Inspection.Kind.VERIFICATION)
     assert s.hazard_reinspect(actor=officer, hazard=hazard, inspection=failed, passed=False).status == "rectifying"
-    passed = s.inspection_record(actor=officer, enterprise=cell_enterprise, kind=Inspection.Kind.REINSPECTION)
+    passed = s.inspection_record(actor=officer, enterprise=cell_enterprise, kind=Inspection.Kind.VERIFICATION)
     s.hazard_reinspect(actor=officer, hazard=hazard, inspection=passed, passed=True)
     hazard = s.hazard_close(actor=officer, hazard=hazard)
     assert hazard.status == "closed" and hazard.reinspection == passed and hazard.closed_on == TODAY
@@ -110,27 +115,41 @@ def test_major_hazard_cites_a_criterion(officer, cell_enterprise):
         == "S17-1-3"
 
 
-def test_overdue_hazard_escalates_to_supervision(officer, cell_enterprise, settings):
+def test_escalation_moves_major_hazards_only(officer, supervisor, enforcers, cell_enterprise, settings):
+    """挂牌督办 is for major hazards, from the day they are determined; an overdue general
+    hazard stays in rectification and is listed for an order to rectify (安全生产法 第一百零二条)."""
     settings.GRIDMAP_SUPERVISED_DEADLINE_DAYS = 20
     found = dt.date(2024, 3, 1)
-    late = _hazard(officer, cell_enterprise, found_on=found, deadline=dt.date(2024, 3, 10))
-    on_time = _hazard(officer, cell_enterprise, found_on=found, deadline=dt.date(2024, 3, 31))
-    assert s.hazards_escalate_overdue(on=dt.date(2024, 3, 10)) == [] or late.pk not in \
-        s.hazards_escalate_overdue(on=dt.date(2024, 3, 10))
+    late_general = _hazard(supervisor, cell_enterprise, found_on=found, deadline=dt.date(2024, 3, 10))
+    major = _hazard(supervisor, cell_enterprise, found_on=found, deadline=dt.date(2024, 3, 31), level="major",
+                    criterion_code=criteria_on(found)[0].code)
+    # Supervised from the day it is determined, with its own deadline.
+    assert (major.status, major.supervised_on, major.supervised_deadline) == \
+        ("supervised", found, dt.date(2024, 3, 31))
+    # A major hazard written by another path (before this rule) is moved, from its day found.
+    Hazard.objects.filter(pk=major.pk).update(status="rectifying", supervised_on=None, supervised_deadline=None)
     out = StringIO()
-    call_command("escalate_overdue", "--date", "2024-03-11", stdout=out)
-    late.refresh_from_db()
-    on_time.refresh_from_db()
-    assert late.status == "supervised" and late.supervised_on == dt.date(2024, 3, 11)
-    assert late.supervised_deadline == dt.date(2024, 3, 31)
-    assert on_time.status == "found"
-    assert "1" in out.getvalue() or "督办" in out.getvalue()
-    # Running again escalates nothing twice; a supervised hazard still closes only after re-inspection.
-    assert late.pk not in s.hazards_escalate_overdue(on=dt.date(2024, 3, 12))
-    check = s.inspection_record(actor=officer, enterprise=cell_enterprise, kind="reinspection",
-                                inspected_on=dt.date(2024, 3, 25))
-    s.hazard_reinspect(actor=officer, hazard=late, inspection=check, passed=True)
-    assert s.hazard_close(actor=officer, hazard=late, on=dt.date(2024, 3, 26)).status == "closed"
+    call_command("escalate_overdue", "--date", "2024-04-11", stdout=out)
+    late_general.refresh_from_db()
+    major.refresh_from_db()
+    assert late_general.status == "found" and late_general.supervised_on is None
+    assert major.status == "supervised" and major.supervised_on == found
+    assert major.supervised_deadline == dt.date(2024, 5, 1)  # its deadline had passed: 20 days from the run
+    assert "挂牌督办：1 项重大隐患" in out.getvalue()
+    assert "逾期一般隐患" in out.getvalue() and "第一百零二条" in out.getvalue()
+    assert late_general.pk in set(s.overdue_general_hazards(dt.date(2024, 4, 11)).values_list("pk", flat=True))
+    # Running again moves nothing; the database refuses a supervised general hazard.
+    assert s.hazards_escalate_overdue(on=dt.date(2024, 4, 12)) == []
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Hazard.objects.filter(pk=late_general.pk).update(status="supervised", supervised_deadline=TODAY)
+    # A major hazard is re-inspected by two certified staff and closed by the bureau only.
+    valid, other, _expired = enforcers
+    check = s.inspection_record(actor=supervisor, enterprise=cell_enterprise, kind="reinspection",
+                                inspected_on=dt.date(2024, 3, 25), inspectors=[valid, other])
+    s.hazard_reinspect(actor=supervisor, hazard=major, inspection=check, passed=True)
+    with pytest.raises(PermissionDenied, match="重大隐患"):
+        s.hazard_close(actor=officer, hazard=major, on=dt.date(2024, 3, 26))
+    assert s.hazard_close(actor=supervisor, hazard=major, on=dt.date(2024, 3, 26)).status == "closed"
 
 
 def test_major_decision_needs_legal_review_and_valid_certificates(supervisor, enforcers, cell_enterprise):
@@ -140,7 +159,7 @@ def test_major_decision_needs_legal_review_and_valid_certificates(supervisor, en
     with pytest.raises(ValidationError, match="法制审核"):
         s.document_issue(actor=supervisor, document=doc, issued_on=TODAY)
     s.legal_review_record(actor=supervisor, document=doc, reviewed_on=TODAY, approved=True,
-                          opinion="事实清楚，程序合法")
+                          opinion="事实清楚，程序合法", checks=PASSED)
     assert s.document_issue(actor=supervisor, document=doc, issued_on=TODAY).status == "issued"
     # A signer without a valid certificate is refused when drafting, and again when the
     # certificate has run out by the day of issue.
@@ -189,10 +208,10 @@ def test_the_first_hazards_are_the_head_of_the_whole_list(officer, cell_enterpri
 
     for days in (-9, -3, 0, 4, 12, -1, 30, 2):
         deadline = TODAY + dt.timedelta(days=days)
-        hazard = _hazard(officer, cell_enterprise, deadline=deadline, found_on=min(TODAY, deadline))
+        major = {"level": "major", "criterion_code": criteria_on(deadline)[0].code} if days == 12 else {}
+        hazard = _hazard(supervisor, cell_enterprise, deadline=deadline, found_on=min(TODAY, deadline), **major)
         if days == 12:
-            hazard.status, hazard.supervised_deadline = "supervised", TODAY - dt.timedelta(days=5)
-            hazard.save(update_fields=["status", "supervised_deadline"])
+            Hazard.objects.filter(pk=hazard.pk).update(supervised_deadline=TODAY - dt.timedelta(days=5))
     for user in (supervisor, officer, officer_of("120118101-001")):
         everything = list(selectors.hazards_for_user(user, open_only=True).values_list("pk", flat=True))
         for n in (1, 5, 500):

@@ -88,8 +88,9 @@ class World:
                                                      due_date=timezone.localdate() + dt.timedelta(days=9)).created[0]
         self.inspection = inspection_services.inspection_record(
             actor=self.victim_officer, enterprise=self.enterprise, findings="受害网格企业检查", photos=[png_upload()])
+        # Registered by the bureau (an officer's would be a lead): a hazard the victim's officer acts on.
         self.hazard = inspection_services.hazard_report(
-            actor=self.victim_officer, enterprise=self.enterprise, description="受害网格企业隐患",
+            actor=supervisor, enterprise=self.enterprise, description="受害网格企业隐患",
             deadline=timezone.localdate() + dt.timedelta(days=5), photos=[png_upload()])
         self.report = inspection_services.report_submit(actor=self.victim_officer, description="受害网格企业举报",
                                                         lon=lon, lat=lat, photos=[png_upload()])
@@ -556,6 +557,13 @@ def probe_hazard_api_reinspections(w):
     w.inspection_records_unchanged()
 
 
+def probe_hazard_api_action(w):
+    for action in ("rectify", "close", "confirm", "dismiss"):
+        assert w.api.post(f"/api/inspections/hazards/{w.hazard.pk}/{action}/", {"reason": "越权"},
+                          format="json").status_code == 404
+    w.inspection_records_unchanged()
+
+
 def probe_hazards_api(w):
     holds_nothing_of_the_victim(w.api.get("/api/inspections/hazards/"), w)
 
@@ -920,6 +928,7 @@ PROBES = {
     "api/inspections/tasks/<int:pk>/<slug:action>/": probe_task_api_action,
     "api/inspections/tasks/<int:pk>/inspections/": probe_task_api_inspections,
     "api/inspections/hazards/<int:pk>/reinspections/": probe_hazard_api_reinspections,
+    "api/inspections/hazards/<int:pk>/<slug:action>/": probe_hazard_api_action,
     "api/inspections/hazards/": probe_hazards_api,
     "api/inspections/hazards/<int:pk>/": probe_hazard_api_detail,
     "api/inspections/criteria/": probe_criteria_api,
@@ -985,6 +994,7 @@ CONCRETE = {"api/exports/<int:pk>/": "api/exports/1/", "api/exports/<int:pk>/dow
             "api/inspections/hazards/<int:pk>/": "api/inspections/hazards/1/",
             "api/inspections/tasks/<int:pk>/inspections/": "api/inspections/tasks/1/inspections/",
             "api/inspections/hazards/<int:pk>/reinspections/": "api/inspections/hazards/1/reinspections/",
+            "api/inspections/hazards/<int:pk>/<slug:action>/": "api/inspections/hazards/1/close/",
             "api/inspections/reports/<int:pk>/": "api/inspections/reports/1/",
             "api/inspections/photos/<int:pk>/": "api/inspections/photos/1/",
             "api/inspections/documents/<int:pk>/": "api/inspections/documents/1/",

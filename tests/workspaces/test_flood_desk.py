@@ -76,10 +76,11 @@ def test_only_flood_command_supervisors_and_admins(username, allowed):
 
 
 def test_open_hazards_in_the_area_are_listed_and_closed_ones_are_not():
-    from gridmap.inspections.models import Hazard
+    from gridmap.inspections.models import OPEN_HAZARD_STATUSES, Hazard
 
     polygon = shape(DRAWN)
-    inside = [h for h in Hazard.objects.select_related("enterprise").exclude(status="closed")
+    # Open: neither closed nor a lead (隐患线索) not yet confirmed, nor a dismissed one.
+    inside = [h for h in Hazard.objects.select_related("enterprise").filter(status__in=OPEN_HAZARD_STATUSES)
               if polygon.intersects(Point(*(h.location or h.enterprise.location).coords))]
     result = impact_with_open_hazards(user("flood"), ImpactQuery(area=polygon_input(DRAWN)))
     assert inside and {h["id"] for h in result["open_hazards"]} == {h.pk for h in inside}

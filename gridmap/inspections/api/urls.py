@@ -17,7 +17,8 @@ urlpatterns = [
     record_routes(
         "hazards/", "inspection-hazard-", views.HazardListView.as_view(), views.HazardDetailView.as_view(),
         path("<int:pk>/reinspections/", views.HazardReinspectionsView.as_view(),
-             name="inspection-hazard-reinspections")),
+             name="inspection-hazard-reinspections"),
+        path("<int:pk>/<slug:action>/", views.HazardActionView.as_view(), name="inspection-hazard-action")),
     record_routes("reports/", "inspection-report-", views.ReportListView.as_view(), views.ReportDetailView.as_view()),
     record_routes(
         "documents/", "inspection-document-", views.DocumentListView.as_view(), views.DocumentDetailView.as_view(),

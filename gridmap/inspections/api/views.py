@@ -13,13 +13,18 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gridmap.accounts.capabilities import ASSIGN_INSPECTIONS, ISSUE_DOCUMENTS, SEE_DISTRICT, requires
+from gridmap.accounts.capabilities import (
+    ASSIGN_INSPECTIONS,
+    ISSUE_DOCUMENTS,
+    SEE_DISTRICT,
+    requires,
+)
 from gridmap.accounts.models import User
 from gridmap.geo.coords import CRS_NAMES, DEFAULT_CRS
 from gridmap.geo.photos import MAX_PHOTOS, photo_response
 from gridmap.geo.polygons import PolygonError, polygon_input
 from gridmap.inspections import selectors, services
-from gridmap.inspections.models import EnforcementDocument, Hazard, Inspection, InspectionTask, Report
+from gridmap.inspections.models import EnforcementDocument, Hazard, Inspection, InspectionTask, LegalReview, Report
 
 MAX_AREA_RESULTS = 5000
 
@@ -56,6 +61,9 @@ def form_or_json(request) -> dict:
     if not hasattr(data, "dict"):
         return data
     data = {**data.dict(), "photos": request.FILES.getlist("photos")}
+    if isinstance(data.get("inspectors"), str):
+        # Several usernames in one form field, separated by commas.
+        data["inspectors"] = [n for n in data["inspectors"].replace("，", ",").split(",") if n.strip()]
     for name in ("items", "hazard"):
         if isinstance(data.get(name), str):
             try:
@@ -249,13 +257,23 @@ class SyncedInput(serializers.Serializer):
                                          help_text="检查日期（未给 inspected_at 时）")
     findings = Text(max_length=4000, required=False, allow_blank=True, default="")
     photos = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=MAX_PHOTOS)
+    inspectors = serializers.ListField(
+        child=Text(max_length=150), required=False, default=list, max_length=20,
+        help_text="监督检查、整改复查的执法人员用户名（至少 2 名，检查当日持有效执法证）；巡查不填")
+
+    def validate_inspectors(self, value):
+        return field_rule(lambda: services.inspectors_named(value), "inspectors") if value else []
 
 
 class InspectionInput(SyncedInput):
     items = ChecklistItem(many=True, required=False, default=list)
     lon = serializers.FloatField(min_value=-180, max_value=180, required=False, allow_null=True)
     lat = serializers.FloatField(min_value=-90, max_value=90, required=False, allow_null=True)
-    hazard = HazardInput(required=False, allow_null=True, help_text="检查中发现的隐患（可选，与检查记录同一事务）")
+    hazard = HazardInput(required=False, allow_null=True,
+                         help_text="检查中发现的隐患（可选，与检查记录同一事务）；巡查发现的为隐患线索，待区应急管理局确认")
+    kind = serializers.ChoiceField(choices=[Inspection.Kind.PATROL, Inspection.Kind.ROUTINE], required=False,
+                                   allow_null=True, default=None,
+                                   help_text="patrol 巡查（网格员）或 routine 监督检查（执法人员）；默认按任务类型")
 
     def validate(self, attrs):
         if attrs.get("hazard"):
@@ -293,6 +311,7 @@ def hazard_data(h) -> dict:
     return {"id": h.pk, "enterprise": {"id": h.enterprise_id, "name": h.enterprise.name}, "cell": h.cell.code,
             "level": h.level, "criterion_code": h.criterion_code, "description": h.description,
             "status": h.status, "status_display": h.get_status_display(), "found_on": h.found_on.isoformat(),
+            "dismissal_reason": h.dismissal_reason,
             "deadline": h.current_deadline.isoformat(), "overdue": h.is_overdue,
             "photos": [reverse("inspection-photo", args=[p.pk]) for p in h.photos.all()]}
 
@@ -321,10 +340,55 @@ class HazardReinspectionsView(APIView):
                    operation_id="inspections_hazard_reinspections_create")
     def post(self, request, pk: int):
         hazard = in_scope(selectors.hazard_in_scope, request, pk, "隐患")
+        # Asked before the input is read: flood command and others act on no hazard.
+        services.require_hazard_actor(request.user, hazard)
         payload = validated(ReinspectionInput, data=form_or_json(request))
         inspection, created = services.reinspection_sync(actor=request.user, hazard=hazard, **payload)
         return Response({**hazard_data(selectors.hazard_in_scope(request.user, hazard.pk)),
                          "reinspection": inspection_data(inspection)}, status=201 if created else 200)
+
+
+class HazardConfirmInput(serializers.Serializer):
+    level = serializers.ChoiceField(choices=Hazard.Level.values, required=False)
+    criterion_code = Text(max_length=32, required=False, allow_blank=True)
+    deadline = serializers.DateField(required=False, allow_null=True, default=None)
+    measures = Text(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class HazardDismissInput(serializers.Serializer):
+    reason = Text(max_length=300)
+
+
+class HazardRectifyInput(serializers.Serializer):
+    measures = Text(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class HazardCloseInput(serializers.Serializer):
+    on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+HAZARD_ACTIONS = {
+    "confirm": (HazardConfirmInput, services.hazard_confirm),
+    "dismiss": (HazardDismissInput, services.hazard_dismiss),
+    "rectify": (HazardRectifyInput, services.hazard_start_rectification),
+    "close": (HazardCloseInput, services.hazard_close),
+}
+
+
+class HazardActionView(APIView):
+    parser_classes = [JSONParser, FormParser]
+
+    @extend_schema(summary="隐患处理：confirm 确认线索 / dismiss 线索不成立（理由）/ rectify 开始整改 / close 销号",
+                   request=HazardConfirmInput, responses={200: OpenApiTypes.OBJECT},
+                   operation_id="inspections_hazard_action")
+    def post(self, request, pk: int, action: str):
+        hazard = in_scope(selectors.hazard_in_scope, request, pk, "隐患")
+        if action not in HAZARD_ACTIONS:
+            raise NotFound("未知操作")
+        services.require_hazard_action(request.user, hazard, action)
+        serializer, service = HAZARD_ACTIONS[action]
+        service(actor=request.user, hazard=hazard, **validated(serializer, data=request.data))
+        return Response(hazard_data(selectors.hazard_in_scope(request.user, pk)))
 
 
 class ReportInput(serializers.Serializer):
@@ -401,6 +465,14 @@ class LegalReviewOut(serializers.Serializer):
     reviewed_on = serializers.DateField()
     approved = serializers.BooleanField()
     opinion = serializers.CharField()
+    subject_passed = serializers.BooleanField(allow_null=True)
+    subject_note = serializers.CharField()
+    authority_passed = serializers.BooleanField(allow_null=True)
+    authority_note = serializers.CharField()
+    basis_passed = serializers.BooleanField(allow_null=True)
+    basis_note = serializers.CharField()
+    procedure_passed = serializers.BooleanField(allow_null=True)
+    procedure_note = serializers.CharField()
 
 
 class DocumentOut(serializers.Serializer):
@@ -415,6 +487,7 @@ class DocumentOut(serializers.Serializer):
     issued_on = serializers.DateField(allow_null=True)
     fine_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
     production_stop = serializers.BooleanField()
+    equipment_out_of_use = serializers.IntegerField()
     equipment_sealed = serializers.IntegerField()
     is_major = serializers.BooleanField()
     inspection = serializers.IntegerField(source="inspection_id", allow_null=True)
@@ -464,7 +537,12 @@ class DocumentInput(EnterpriseRefInput):
     hazard = serializers.IntegerField(min_value=1, max_value=MAX_INT, required=False, allow_null=True)
     fine_amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, default=0)
     production_stop = serializers.BooleanField(default=False)
-    equipment_sealed = serializers.IntegerField(min_value=0, max_value=MAX_INT, default=0)
+    equipment_sealed = serializers.IntegerField(min_value=0, max_value=MAX_INT, default=0,
+                                                help_text="查封、扣押的设施设备器材（台套），仅查封扣押决定书"
+                                                          "（安全生产法第六十五条第一款第（四）项）")
+    equipment_out_of_use = serializers.IntegerField(
+        min_value=0, max_value=MAX_INT, default=0,
+        help_text="责令暂时停止使用的设备（台套），仅现场处理措施决定书（安全生产法第六十五条第一款第（三）项）")
     content = Text(max_length=4000, required=False, allow_blank=True, default="")
     issued_on = serializers.DateField(required=False, allow_null=True,
                                       help_text="填写则同时送达（一次事务：任何一项不合规则不保存）")
@@ -486,9 +564,31 @@ class IssueInput(serializers.Serializer):
 
 
 class LegalReviewInput(serializers.Serializer):
+    """The four checks of a legal review (执法主体、执法权限、内容与依据、执法程序), each
+    `<check>_passed` (required) with `<check>_note` (required when failed)."""
+
     reviewed_on = serializers.DateField()
     approved = RequiredBoolean()
     opinion = Text(max_length=2000)
+    subject_passed = RequiredBoolean(help_text="执法主体是否合法")
+    subject_note = Text(max_length=300, required=False, allow_blank=True, default="")
+    authority_passed = RequiredBoolean(help_text="是否超越执法权限")
+    authority_note = Text(max_length=300, required=False, allow_blank=True, default="")
+    basis_passed = RequiredBoolean(help_text="内容是否合法、适用依据是否准确")
+    basis_note = Text(max_length=300, required=False, allow_blank=True, default="")
+    procedure_passed = RequiredBoolean(help_text="执法程序是否合法")
+    procedure_note = Text(max_length=300, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        return review_checks(attrs)
+
+
+def review_checks(data: dict) -> dict:
+    """The flat `<check>_passed` / `<check>_note` fields as `services.legal_review_record` takes them."""
+    data = dict(data)
+    data["checks"] = {name: services.ReviewCheck(passed=data.pop(f"{name}_passed"), note=data.pop(f"{name}_note", ""))
+                      for name, _label in LegalReview.CHECKS}
+    return data
 
 
 class ExposureInput(EnterpriseRefInput):

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from gridmap.geo.coords import CRS_CHOICES, DEFAULT_CRS
 from gridmap.inspections import selectors, services
 from gridmap.inspections.criteria import checklist_for
-from gridmap.inspections.models import EnforcementDocument, Hazard, InspectionTask, Report
+from gridmap.inspections.models import EnforcementDocument, Hazard, Inspection, InspectionTask, LegalReview, Report
 from gridmap.inspections.services import HazardFound
 
 YES_NO = [("1", "是"), ("0", "否")]
@@ -67,6 +67,24 @@ class EnterpriseRefForm(forms.Form):
 
 # --- tasks and inspections -------------------------------------------------------------------
 
+class InspectorsField(forms.CharField):
+    """The law-enforcement staff of a supervision inspection or re-inspection, by username,
+    separated by commas (who may inspect is the service's rule)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(label="执法人员（用户名，逗号分隔；至少 2 名持有效执法证）", max_length=400,
+                         required=False, **kwargs)
+
+    def clean(self, value):
+        text = super().clean(value)
+        if not text.strip():
+            return []
+        try:
+            return services.inspectors_named(text)
+        except ValidationError as exc:
+            raise field_refusal(exc, "inspectors") from None
+
+
 class TaskActionForm(forms.Form):
     reason = forms.CharField(label="原因", max_length=300, required=False)
     cannot_reason = forms.ChoiceField(label="无法检查的原因", required=False,
@@ -86,6 +104,9 @@ class InspectionForm(forms.Form):
     criterion_code = forms.CharField(label="判定依据", max_length=32, required=False)
     measures = forms.CharField(label="整改措施", max_length=2000, required=False)
     deadline = date_field("整改期限", required=False)
+    kind = forms.ChoiceField(label="类型", required=False, choices=[
+        ("", "按任务"), (Inspection.Kind.PATROL, "巡查"), (Inspection.Kind.ROUTINE, "监督检查")])
+    inspectors = InspectorsField()
 
     def __init__(self, *args, task: InspectionTask, **kwargs):
         super().__init__(*args, **kwargs)
@@ -106,7 +127,8 @@ class InspectionForm(forms.Form):
                                  criterion_code=data["criterion_code"], measures=data["measures"])
         items = [{"code": code, "result": data[f"item_{code}"]} for code in self.codes if data[f"item_{code}"]]
         return {"items": items, "findings": data["findings"], "lon": data["lon"], "lat": data["lat"],
-                "photos": data["photos"], "hazard": hazard}
+                "photos": data["photos"], "hazard": hazard, "kind": data["kind"] or None,
+                "inspectors": data["inspectors"]}
 
 
 # --- hazards ---------------------------------------------------------------------------------
@@ -119,6 +141,22 @@ class ReinspectForm(forms.Form):
     findings = forms.CharField(label="复查情况", max_length=4000, required=False)
     photos = PhotosField()
     passed = yes_no("复查合格")
+    inspectors = InspectorsField()
+
+
+class CloseForm(forms.Form):
+    on = date_field("销号日期", required=False)
+
+
+class ConfirmForm(forms.Form):
+    level = forms.ChoiceField(label="隐患等级", choices=Hazard.Level.choices)
+    criterion_code = forms.CharField(label="判定依据（重大隐患必填）", max_length=32, required=False)
+    deadline = date_field("整改期限", required=False)
+    measures = forms.CharField(label="整改措施", max_length=2000, required=False)
+
+
+class DismissForm(forms.Form):
+    reason = forms.CharField(label="线索不成立的理由", max_length=300)
 
 
 # --- reports ---------------------------------------------------------------------------------
@@ -173,8 +211,11 @@ class DocumentForm(EnterpriseRefForm):
     fine_amount = forms.DecimalField(label="罚款金额（元）", max_digits=12, decimal_places=2, min_value=0,
                                      required=False)
     production_stop = forms.BooleanField(label="责令停产停业", required=False)
-    equipment_sealed = forms.IntegerField(label="查封扣押设备（台套）", min_value=0, max_value=100000,
+    equipment_out_of_use = forms.IntegerField(label="责令暂时停止使用设备（台套，现场处理措施决定书）",
+                                              min_value=0, max_value=100000, required=False)
+    equipment_sealed = forms.IntegerField(label="查封扣押（台套，查封扣押决定书）", min_value=0, max_value=100000,
                                           required=False)
+    hazard = forms.IntegerField(label="隐患编号", min_value=1, required=False, widget=forms.HiddenInput)
     content = forms.CharField(label="文书内容", max_length=4000, required=False)
     issued_on = date_field("文书日期", required=False)
 
@@ -188,13 +229,37 @@ class DocumentForm(EnterpriseRefForm):
         data = super().clean()
         data["fine_amount"] = data.get("fine_amount") or 0
         data["equipment_sealed"] = data.get("equipment_sealed") or 0
+        data["equipment_out_of_use"] = data.get("equipment_out_of_use") or 0
+        hazard = data.get("hazard")
+        data["hazard"] = None
+        if hazard and not self.errors:
+            # The hazard the document answers (an order to rectify an overdue one), in scope.
+            data["hazard"] = selectors.hazard_in_scope(self.user, hazard)
+            if data["hazard"] is None:
+                self.add_error("hazard", f"隐患 #{hazard} 不存在或无权查看")
         return data
 
 
 class LegalReviewForm(forms.Form):
+    """The four checks (each passed or failed, with a note), the conclusion and the opinion."""
+
     reviewed_on = date_field("审核日期")
     approved = yes_no("审核通过")
     opinion = forms.CharField(label="审核意见", max_length=2000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label in LegalReview.CHECKS:
+            self.fields[f"{name}_passed"] = yes_no(f"{label}合法")
+            self.fields[f"{name}_note"] = forms.CharField(label=f"{label}说明", max_length=300, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        checks = {name: services.ReviewCheck(passed=data.pop(f"{name}_passed"), note=data.pop(f"{name}_note"))
+                  for name, _label in LegalReview.CHECKS}
+        return {**data, "checks": checks}
 
 
 class IssueForm(forms.Form):

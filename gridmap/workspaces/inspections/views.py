@@ -18,7 +18,13 @@ from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from gridmap.accounts.capabilities import ASSIGN_INSPECTIONS, ISSUE_DOCUMENTS, capability_required
+from gridmap.accounts.capabilities import (
+    ASSIGN_INSPECTIONS,
+    INSPECT_ENTERPRISES,
+    ISSUE_DOCUMENTS,
+    SUPERVISE_HAZARDS,
+    capability_required,
+)
 from gridmap.core.geojson import feature_collection
 from gridmap.core.history import history_of
 from gridmap.grids.models import Grid
@@ -26,9 +32,18 @@ from gridmap.grids.scope import scope_for
 from gridmap.grids.selectors import district_centre
 from gridmap.inspections import exports, selectors, services
 from gridmap.inspections.criteria import BY_CODE, SECTORS, checklist_for, referred_to, standard_on
-from gridmap.inspections.models import AnnualPlan, EnforcementDocument, Hazard, Inspection, InspectionTask, Report
+from gridmap.inspections.models import (
+    AnnualPlan,
+    EnforcementDocument,
+    Hazard,
+    HazardStatus,
+    Inspection,
+    InspectionTask,
+    LegalReview,
+    Report,
+)
 from gridmap.inspections.planning import plan_make, plan_summary
-from gridmap.inspections.statistics import FIGURES, cell_statistics_for_map, statistics_by_grid
+from gridmap.inspections.statistics import FIGURES, MEASURE_BASIS, cell_statistics_for_map, statistics_by_grid
 from gridmap.workspaces.charts import bar_chart
 from layers.maps import build_map, map_context
 from layers.registry import layers_named
@@ -126,7 +141,7 @@ def task_detail(request, pk: int):
         "task": task, "items": items, "reasons": InspectionTask.CannotReason.choices,
         "inspections": task.inspections.all(), "history": history_of(task),
         "today": timezone.localdate(), "referred_to": referred_to(task.enterprise),
-        "standard": standard_on(timezone.localdate()),
+        "standard": standard_on(timezone.localdate()), "can_inspect": INSPECT_ENTERPRISES.allows(request.user),
         "deadline_default": (timezone.localdate() + dt.timedelta(days=15)).isoformat()})
 
 
@@ -151,6 +166,9 @@ def task_action(request, pk: int, action: str):
 
 @login_required
 def hazard_list(request):
+    if request.GET.get("leads") == "1":
+        return render(request, "inspections/hazard_list.html", {
+            "hazards": selectors.leads_for_user(request.user)[:300], "leads": True})
     hazards = selectors.first_hazards_for_user(request.user, 300, open_only=request.GET.get("all") != "1")
     return render(request, "inspections/hazard_list.html", {"hazards": hazards})
 
@@ -158,21 +176,34 @@ def hazard_list(request):
 @login_required
 def hazard_detail(request, pk: int):
     hazard = _in_scope_or_404(selectors.hazard_in_scope, request, pk, "隐患")
+    today = timezone.localdate()
+    supervises = SUPERVISE_HAZARDS.allows(request.user)
+    # An overdue general hazard: an order to rectify within a time limit, then a penalty.
+    overdue_general = hazard.level == Hazard.Level.GENERAL and hazard.is_overdue
     return render(request, "inspections/hazard_detail.html", {
         "hazard": hazard, "criterion": BY_CODE.get(hazard.criterion_code), "history": history_of(hazard),
-        "today": timezone.localdate()})
+        "today": today, "can_act": services.hazard_actions_allowed(request.user, hazard),
+        "can_confirm": supervises and hazard.status == HazardStatus.LEAD, "supervises": supervises,
+        "levels": Hazard.Level.choices, "article_102": services.ARTICLE_102 if overdue_general else "",
+        "can_order": overdue_general and ISSUE_DOCUMENTS.allows(request.user)})
+
+
+HAZARD_MOVES = {"rectify": (pages.RectifyForm, services.hazard_start_rectification),
+                "reinspect": (pages.ReinspectForm, services.hazard_reinspect),
+                "close": (pages.CloseForm, services.hazard_close),
+                "confirm": (pages.ConfirmForm, services.hazard_confirm),
+                "dismiss": (pages.DismissForm, services.hazard_dismiss)}
 
 
 @login_required
 @require_POST
 def hazard_action(request, pk: int, action: str):
     hazard = _in_scope_or_404(selectors.hazard_in_scope, request, pk, "隐患")
-    moves = {"rectify": (pages.RectifyForm, services.hazard_start_rectification),
-             "reinspect": (pages.ReinspectForm, services.hazard_reinspect),
-             "close": (forms.Form, services.hazard_close)}
-    if action not in moves:
+    if action not in HAZARD_MOVES:
         raise Http404("未知操作")
-    form_class, service = moves[action]
+    # Refused before the form is read: flood command and others act on no hazard (403).
+    services.require_hazard_action(request.user, hazard, action)
+    form_class, service = HAZARD_MOVES[action]
     form = form_class(request.POST, request.FILES)
     flash(request, form, submit(form, service, actor=request.user, hazard=hazard), "隐患状态已更新")
     return redirect("workspaces:hazard_detail", pk=hazard.pk)
@@ -255,6 +286,7 @@ def statistics_page(request):
     return render(request, "inspections/statistics.html", {
         "start": start, "end": end, "level": level, "figures": FIGURES, "rows": rows,
         "total": [stats["total"][k] for k, _ in FIGURES], "charts": charts, "query": f"{query}&level={level}",
+        "measure_basis": [(label, MEASURE_BASIS[key]) for key, label in FIGURES if key in MEASURE_BASIS],
         **_parts(request, fmap)})
 
 
@@ -324,7 +356,12 @@ def document_list(request):
     kind = kind if kind in EnforcementDocument.Kind.values else ""
     year = _year(request)
     documents = selectors.documents_filtered(request.user, kind=kind or None, year=year)
+    # Opened from an overdue general hazard: an order to rectify within a time limit (安全生产法 第一百零二条).
+    hazard_text = request.GET.get("hazard", "")
+    prefill = {"kind": request.GET.get("new_kind", ""), "enterprise": request.GET.get("enterprise", "")[:32],
+               "hazard": int(hazard_text) if hazard_text.isdigit() and len(hazard_text) < 10 else None}
     return render(request, "inspections/document_list.html", {
+        "prefill": prefill, "article_102": services.ARTICLE_102,
         "documents": documents[:300], "kinds": EnforcementDocument.Kind.choices, "kind": kind, "year": year,
         "years": _recent_years(), "can_write": can_write, "today": timezone.localdate(),
         "holders": services.certificate_holders(timezone.localdate()).order_by("username") if can_write else []})
@@ -335,6 +372,7 @@ def document_detail(request, pk: int):
     document = _in_scope_or_404(selectors.document_in_scope, request, pk, "文书")
     return render(request, "inspections/document_detail.html", {
         "document": document, "review": getattr(document, "legal_review", None),
+        "review_checks": LegalReview.CHECKS,
         "can_write": ISSUE_DOCUMENTS.allows(request.user), "today": timezone.localdate(),
         "history": history_of(document)})
 

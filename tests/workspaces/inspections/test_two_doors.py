@@ -128,8 +128,9 @@ def test_a_major_hazard_without_its_criterion_is_refused_by_both_doors(superviso
     assert by_page.is_open and by_api.is_open
 
 
-def test_a_reinspection_from_both_doors(officer, cell_enterprise):
-    first, second = (services.hazard_report(actor=officer, enterprise=cell_enterprise, description=f"隐患{i}",
+def test_a_reinspection_from_both_doors(officer, supervisor, cell_enterprise):
+    # General hazards the bureau registered; the cell's officer verifies them (核实).
+    first, second = (services.hazard_report(actor=supervisor, enterprise=cell_enterprise, description=f"隐患{i}",
                                             deadline=DEADLINE) for i in (1, 2))
     page = web_for(officer).post(f"/inspections/hazards/{first.pk}/reinspect/", {"passed": "1", "findings": "已整改"})
     api = api_for(officer).post(f"/api/inspections/hazards/{second.pk}/reinspections/",
@@ -137,5 +138,5 @@ def test_a_reinspection_from_both_doors(officer, cell_enterprise):
     assert page.status_code == 302 and api.status_code == 201 and api.json()["status"] == "reinspected"
     for hazard in (first, second):
         hazard.refresh_from_db()
-        assert hazard.status == "reinspected" and hazard.reinspection.kind == "reinspection"
+        assert hazard.status == "reinspected" and hazard.reinspection.kind == "verification"
         assert hazard.reinspection.findings == "已整改"
