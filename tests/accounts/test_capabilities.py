@@ -16,6 +16,7 @@ from rest_framework.test import APIRequestFactory, force_authenticate
 from rest_framework.views import APIView
 
 from gridmap.accounts.capabilities import (
+    APPROVE_PLANS,
     ASSIGN_INSPECTIONS,
     ASSIGN_OFFICERS,
     CAPABILITIES,
@@ -38,6 +39,7 @@ ALLOWED = {
     ASSIGN_INSPECTIONS: {"bureau_staff", "administrator"},
     ISSUE_DOCUMENTS: {"bureau_staff", "administrator"},
     COMMAND_FLOODS: {"flood_command", "bureau_staff", "administrator"},
+    APPROVE_PLANS: {"administrator"},
 }
 
 
