@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 # login, the logout (POST), static files, and the phone app's manifest and service worker
 # (no data in either; the browser fetches them outside the session).
 PUBLIC = {"accounts/login/", "api/auth/token/", "admin/login/", "accounts/logout/",
-          "manifest.webmanifest", "sw.js"}
+          "manifest.webmanifest", "sw.js", "public/"}
 OWN_CELL = "120118108-003"
 VICTIM_CELL = "120118108-004"
 
