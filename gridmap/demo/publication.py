@@ -58,12 +58,14 @@ VIOLATIONS = (
     )),
 )
 INSPECTION_ARTICLE = f"{LAW}第六十二条"
+# The blacklist takes enterprises of the heaviest fines (article 99: a hazard not removed after
+# an order to remove it).
 UNTRUSTWORTHY = "列为安全生产领域失信生产经营单位"
 BLACKLIST = (
-    (f"拒不执行责令停产停业整顿决定，{UNTRUSTWORTHY}", None),
+    (f"拒不执行责令限期消除事故隐患指令并受到行政处罚，{UNTRUSTWORTHY}", None),
     (f"拒不执行安全监管执法指令，{UNTRUSTWORTHY}", "已履行处罚决定并完成整改，经申请信用修复，移出名单"),
-    (f"一年内因同类违法行为受到两次以上行政处罚，{UNTRUSTWORTHY}", None),
-    (f"未按期缴纳罚款且拒不整改重大事故隐患，{UNTRUSTWORTHY}", "已缴清罚款、消除隐患，信用修复后移出名单"),
+    (f"事故隐患经责令限期消除后拒不消除，{UNTRUSTWORTHY}", None),
+    (f"拒不消除事故隐患且逾期未履行处罚决定，{UNTRUSTWORTHY}", "已缴清罚款、消除隐患，信用修复后移出名单"),
 )
 
 
