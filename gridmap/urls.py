@@ -20,6 +20,8 @@ urlpatterns = [
     path("sw.js", field_views.service_worker, name="service-worker"),
     path("api/field/package/", field_views.CellPackageView.as_view(), name="field-package"),
     path("accounts/", include("gridmap.accounts.urls")),
+    # 执法公示: public, without sign-in (only published records; see gridmap.inspections.publication).
+    path("public/", include("gridmap.workspaces.publication.urls")),
     path("admin/", admin.site.urls),
     path("api/auth/token/", obtain_token, name="api-token"),
     path("api/auth/devices/", DeviceListView.as_view(), name="api-devices"),

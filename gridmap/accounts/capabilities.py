@@ -54,6 +54,11 @@ ISSUE_DOCUMENTS = Capability(
 COMMAND_FLOODS = Capability(
     "command_floods", "防汛指挥", frozenset({Role.FLOOD_COMMAND, Role.BUREAU_STAFF, Role.ADMINISTRATOR}),
     "只有防汛指挥、区应急管理局监管人员和系统管理员可以使用防汛功能")
+# The annual plan takes effect when the bureau's leader approves it. No role or field marks
+# a leader among the bureau staff yet, so only the administrator (acting for the leader) may.
+APPROVE_PLANS = Capability(
+    "approve_plans", "批准年度计划", frozenset({Role.ADMINISTRATOR}),
+    "只有局领导（由系统管理员代行）可以批准年度监督检查计划")
 
 FEED_READINGS = Capability(
     "feed_readings", "水雨情数据接入", frozenset({Role.FLOOD_COMMAND, Role.GAUGE_FEED, Role.ADMINISTRATOR}),
@@ -71,7 +76,8 @@ SUPERVISE_HAZARDS = Capability(
     "只有区应急管理局执法人员、监管人员和系统管理员可以确认隐患线索、复查和销号重大隐患")
 
 CAPABILITIES = {c.name: c for c in (SEE_DISTRICT, ASSIGN_OFFICERS, ASSIGN_INSPECTIONS, ISSUE_DOCUMENTS,
-                                    COMMAND_FLOODS, FEED_READINGS, INSPECT_ENTERPRISES, SUPERVISE_HAZARDS)}
+                                    COMMAND_FLOODS, FEED_READINGS, INSPECT_ENTERPRISES, SUPERVISE_HAZARDS,
+                                    APPROVE_PLANS)}
 
 
 def capability_required(capability: Capability):

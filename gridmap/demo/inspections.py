@@ -39,6 +39,8 @@ from gridmap.inspections.models import (
 from gridmap.inspections.planning import plan_draw
 from gridmap.inspections.services import cell_officers
 
+from .publication import sample_key_list_calibrate, sample_plan_and_publication_load
+
 YEAR = 2019
 SEED = 20190101
 SCALE = 20
@@ -113,9 +115,10 @@ def sample_inspections_load(*, password_hash: str, log=print) -> None:
     rng = random.Random(SEED)
     _enforcers(password_hash)
     certificates = sorted(EnforcementCertificate.objects.values_list("user_id", "issued", "expires"))
+    visits_by_risk = {"major": 4, "large": 2, "general": 1, "low": 1, "": 1}
+    sample_key_list_calibrate(visits_by_risk=visits_by_risk)
     plan = AnnualPlan.objects.create(year=YEAR, seed=SEED, key_visits_target=382, general_visits_target=228,
-                                     visits_by_risk={"major": 4, "large": 2, "general": 1, "low": 1, "": 1},
-                                     inspectors_per_visit=2)
+                                     visits_by_risk=visits_by_risk, inspectors_per_visit=2)
     plan_draw(actor=None, plan=plan)
 
     enterprises = list(Enterprise.objects.filter(cell__isnull=False).order_by("pk")
@@ -253,6 +256,7 @@ def sample_inspections_load(*, password_hash: str, log=print) -> None:
             result="已核查并督促整改" if handled else "", district_code=district))
     Report.objects.bulk_create(reports)
     patrols = _patrols_and_leads(rng, enterprises, officers)
+    sample_plan_and_publication_load(plan)
     log(f"监督检查样例 {YEAR}：计划 {plan.entries.count()} 家企业；检查 {len(all_inspections)} 户次；"
         f"隐患 {len(hazards)} 项；执法文书 {len(documents)} 份；举报 {len(reports)} 件；"
         f"网格员巡查 {patrols} 次")

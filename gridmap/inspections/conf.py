@@ -18,4 +18,7 @@ app_settings = AppSettings(
     # the kinds listed. On-site measures (stops, sealing under Work Safety Law art. 65) are not.
     MAJOR_FINE_YUAN=env_int("GRIDMAP_MAJOR_FINE_YUAN", 50000),
     MAJOR_DECISION_KINDS=("compulsory_measure",),
+    # The bureau's WeChat account, as its exposures (公开曝光) name the medium: the report
+    # counts the enterprises exposed there as one of its credit lists.
+    WECHAT_MEDIUM="静海区应急管理局微信公众号",
 )

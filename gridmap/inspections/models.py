@@ -67,6 +67,17 @@ class AnnualPlan(models.Model):
     draw_digest = models.CharField("抽取结果摘要", max_length=64, blank=True)
     district_code = models.CharField("区划代码", max_length=12, default=grid_settings.DISTRICT_CODE)
 
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        APPROVED = "approved", "已批准"
+
+    # A plan takes effect only once the bureau's leader approves it: its visits become tasks
+    # from then on, as their windows open.
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    approved_at = models.DateTimeField("批准时间", null=True, blank=True)
+    approved_by = models.ForeignKey(USER, verbose_name="批准人", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+
     class Meta:
         verbose_name = "年度监督检查计划"
         verbose_name_plural = "年度监督检查计划"
@@ -100,13 +111,20 @@ class PlanVisit(models.Model):
                               related_name="plan_visits")
     number = models.PositiveSmallIntegerField("第几次")
     planned_on = models.DateField("计划日期")
+    # The months the visit is due in (a red enterprise's four visits fall one a quarter): the
+    # task opens on the first day and is due on the last.
+    window_start = models.DateField("检查窗口起")
+    window_end = models.DateField("检查窗口止", db_index=True)
     inspectors = models.ManyToManyField(USER, verbose_name="执法人员", related_name="plan_visits")
 
     class Meta:
         verbose_name = "计划检查"
         verbose_name_plural = "计划检查"
         ordering = ["entry", "number"]
-        constraints = [models.UniqueConstraint(fields=["entry", "number"], name="plan_visit_unique")]
+        constraints = [models.UniqueConstraint(fields=["entry", "number"], name="plan_visit_unique"),
+                       models.CheckConstraint(condition=Q(window_start__lte=F("planned_on"),
+                                                          planned_on__lte=F("window_end")),
+                                              name="plan_visit_in_window")]
 
 
 class TaskKind(models.TextChoices):
@@ -148,6 +166,12 @@ class InspectionTask(models.Model):
     kind = models.CharField("任务类型", max_length=12, choices=TaskKind.choices, default=TaskKind.PATROL)
     assignee = models.ForeignKey(USER, verbose_name="承办人", on_delete=models.PROTECT,
                                  related_name="inspection_tasks")
+    # A plan visit is made by the drawn pair of law-enforcement staff (双随机, at least two):
+    # the first is the assignee, the second works the task with the same rights.
+    co_assignee = models.ForeignKey(USER, verbose_name="协办人", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="co_inspection_tasks")
+    plan_visit = models.OneToOneField(PlanVisit, verbose_name="计划检查", null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="task")
     assigned_by = models.ForeignKey(USER, verbose_name="分配人", null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
     due_date = models.DateField("完成期限", db_index=True)
@@ -576,3 +600,83 @@ class EvidencePhoto(Photo):
                        | Q(inspection__isnull=True, hazard__isnull=False, report__isnull=True)
                        | Q(inspection__isnull=True, hazard__isnull=True, report__isnull=False)),
             name="evidence_photo_has_one_owner")]
+
+
+@tracked()
+class Publication(models.Model):
+    """执法公示: what the bureau publishes of a penalty decision or of a random inspection's
+    result (双随机一公开). Only the fields meant for the public are kept here, written for
+    publication: the enterprise, the facts, the legal basis, the decision and the date, never
+    a private person's data (国办发〔2018〕118号)."""
+
+    class Kind(models.TextChoices):
+        PENALTY_DECISION = "penalty_decision", "行政处罚决定"
+        RANDOM_CHECK = "random_check", "双随机抽查结果"
+
+    kind = models.CharField("公示类别", max_length=20, choices=Kind.choices, db_index=True)
+    enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name="企业",
+                                   on_delete=models.PROTECT, related_name="publications")
+    cell = models.ForeignKey("grids.Grid", verbose_name="二级网格", on_delete=models.PROTECT, related_name="+")
+    document = models.OneToOneField(EnforcementDocument, verbose_name="行政处罚决定书", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="publication")
+    plan_visit = models.OneToOneField(PlanVisit, verbose_name="计划检查", null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="publication")
+    decided_on = models.DateField("决定（检查）日期")
+    published_on = models.DateField("公示日期", db_index=True)
+    findings = models.TextField("违法事实或检查发现", max_length=2000)
+    legal_basis = models.CharField("法律依据", max_length=500)
+    decision = models.CharField("处理决定", max_length=500)
+    recorded_by = models.ForeignKey(USER, verbose_name="记录人", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    district_code = models.CharField("区划代码", max_length=12, db_index=True)
+
+    class Meta:
+        verbose_name = "执法公示"
+        verbose_name_plural = "执法公示"
+        ordering = ["-published_on", "-id"]
+        indexes = [models.Index(fields=["kind", "-published_on", "-id"], name="publication_kind_listed")]
+        constraints = [
+            models.CheckConstraint(condition=Q(published_on__gte=F("decided_on")),
+                                   name="publication_after_decision"),
+            models.CheckConstraint(
+                condition=(Q(kind="penalty_decision", document__isnull=False, plan_visit__isnull=True)
+                           | Q(kind="random_check", document__isnull=True, plan_visit__isnull=False)),
+                name="publication_has_its_source"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.enterprise.name} · {self.published_on:%Y-%m-%d}"
+
+
+@tracked()
+class CreditListing(EnforcementRecord):
+    """An enterprise on one of the credit lists of the report: reported to the market-entity
+    credit publicity system, or on the joint-punishment blacklist (联合惩戒) from its entry
+    until its exit (信用修复)."""
+
+    class Kind(models.TextChoices):
+        CREDIT_PUBLICITY = "credit_publicity", "报送市场主体信用信息公示系统"
+        BLACKLIST = "blacklist", "联合惩戒黑名单"
+
+    kind = models.CharField("名单", max_length=20, choices=Kind.choices, db_index=True)
+    enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name="企业",
+                                   on_delete=models.PROTECT, related_name="credit_listings")
+    entered_on = models.DateField("列入日期", db_index=True)
+    reason = models.CharField("列入事由", max_length=300)
+    exited_on = models.DateField("移出日期", null=True, blank=True)
+    exit_reason = models.CharField("移出事由", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "信用名单"
+        verbose_name_plural = "信用名单"
+        ordering = ["-entered_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "enterprise", "entered_on"], name="credit_listing_once"),
+            models.CheckConstraint(condition=Q(exited_on__isnull=True) | Q(exited_on__gte=F("entered_on")),
+                                   name="credit_listing_exit_after_entry"),
+            models.CheckConstraint(condition=Q(exited_on__isnull=True) | ~Q(exit_reason=""),
+                                   name="credit_listing_exit_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.enterprise.name}"

@@ -131,11 +131,12 @@ def officer_loads(user, *, cells=None) -> list[dict]:
 def tasks_for_user(user, *, mine: bool = False, open_only: bool = False) -> QuerySet[InspectionTask]:
     queryset = InspectionTask.objects.filter(_in_cells(user))
     if mine:
-        queryset = queryset.filter(assignee=user)
+        # A plan visit's task is the drawn pair's: the co-assignee's as much as the assignee's.
+        queryset = queryset.filter(Q(assignee=user) | Q(co_assignee=user))
     if open_only:
         queryset = queryset.filter(status__in=OPEN_TASK_STATUSES)
     today = timezone.localdate()
-    return queryset.select_related("enterprise", "cell", "assignee").annotate(
+    return queryset.select_related("enterprise", "cell", "assignee", "co_assignee").annotate(
         overdue=Case(When(status__in=OPEN_TASK_STATUSES, due_date__lt=today, then=Value(True)),
                      default=Value(False), output_field=BooleanField()),
     ).order_by("-overdue", "due_date", "id")

@@ -248,7 +248,7 @@ def task_transition(*, actor, task: InspectionTask, action: str, reason: str = "
     if action not in TASK_MOVES:
         raise ValidationError({"action": f"未知操作 {action!r}"})
     task = InspectionTask.objects.select_for_update().get(pk=task.pk)
-    if task.assignee_id != actor.pk and not ASSIGN_INSPECTIONS.allows(actor):
+    if actor.pk not in (task.assignee_id, task.co_assignee_id) and not ASSIGN_INSPECTIONS.allows(actor):
         raise PermissionDenied("只有承办人或监管人员可以处理该任务")
     allowed, target = TASK_MOVES[action]
     if task.status not in allowed:
@@ -305,7 +305,7 @@ def _check_task_open_for(actor, task: InspectionTask) -> None:
         ended = f"于 {timezone.localtime(task.finished_at):%Y-%m-%d %H:%M} " if task.finished_at else ""
         raise ValidationError({"task": f"任务已{ended}结束（{task.get_status_display()}），本次检查未保存；"
                                        "如需补充，请联系监管人员"})
-    if task.assignee_id != actor.pk and not ASSIGN_INSPECTIONS.allows(actor):
+    if actor.pk not in (task.assignee_id, task.co_assignee_id) and not ASSIGN_INSPECTIONS.allows(actor):
         raise ValidationError({"task": f"任务现由 {task.assignee} 承办（可能已在您离线时改派），本次检查未保存；"
                                        "请联系监管人员"})
 

@@ -16,6 +16,7 @@ from rest_framework.test import APIRequestFactory, force_authenticate
 from rest_framework.views import APIView
 
 from gridmap.accounts.capabilities import (
+    APPROVE_PLANS,
     ASSIGN_INSPECTIONS,
     ASSIGN_OFFICERS,
     CAPABILITIES,
@@ -44,6 +45,7 @@ ALLOWED = {
     FEED_READINGS: {"flood_command", "gauge_feed", "administrator"},
     INSPECT_ENTERPRISES: {"law_enforcement", "bureau_staff", "administrator"},
     SUPERVISE_HAZARDS: {"law_enforcement", "bureau_staff", "administrator"},
+    APPROVE_PLANS: {"administrator"},
 }
 
 

@@ -19,6 +19,8 @@ urlpatterns = [
     path("exposures/", views.exposure_list, name="exposure_list"),
     path("summonses/", views.summons_list, name="summons_list"),
     path("plan/", views.plan_page, name="plan"),
+    path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/approve/", views.plan_approve_page, name="plan_approve"),
     path("statistics/", include([
         path("", views.statistics_page, name="statistics"),
         path("export.<str:fmt>", views.statistics_export, name="statistics_export"),

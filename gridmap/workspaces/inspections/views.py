@@ -10,15 +10,17 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import F
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gridmap.accounts.capabilities import (
+    APPROVE_PLANS,
     ASSIGN_INSPECTIONS,
     INSPECT_ENTERPRISES,
     ISSUE_DOCUMENTS,
@@ -42,7 +44,16 @@ from gridmap.inspections.models import (
     LegalReview,
     Report,
 )
-from gridmap.inspections.planning import plan_make, plan_summary
+from gridmap.inspections.planning import (
+    VisitState,
+    new_seed,
+    plan_approve,
+    plan_execution,
+    plan_make,
+    plan_preview,
+    plan_summary,
+    plan_visits_listed,
+)
 from gridmap.inspections.statistics import FIGURES, MEASURE_BASIS, cell_statistics_for_map, statistics_by_grid
 from gridmap.workspaces.charts import bar_chart
 from layers.maps import build_map, map_context
@@ -240,16 +251,76 @@ def report_detail(request, pk: int):
 
 # --- the annual plan --------------------------------------------------------------------------
 
+PENDING_DRAW = "plan_pending_draw"
+
+
 @capability_required(ASSIGN_INSPECTIONS)
 def plan_page(request):
+    """The plans, and a new plan drawn in two steps: the first shows how many visits the draw
+    will give and writes nothing; the second, confirmed, draws with the same seed. The seed
+    stays in the session, never in the form, so that it cannot be chosen."""
     if request.method == "POST":
         form = pages.PlanForm(request.POST)
-        plan = submit(form, plan_make, actor=request.user)
-        flash(request, form, plan, plan and f"{plan.year} 年度计划已抽取（种子 {plan.seed}）", refused="未抽取")
-        return redirect("workspaces:plan")
+        if "confirm" not in request.POST:
+            if form.is_valid():
+                seed = new_seed()
+                try:
+                    preview = plan_preview(actor=request.user, seed=seed, **form.cleaned_data)
+                except ValidationError as exc:
+                    _add_errors(form, exc)
+                else:
+                    request.session[PENDING_DRAW] = {**form.cleaned_data, "seed": seed}
+                    return render(request, "inspections/plan_confirm.html", {"preview": preview, "form": form})
+            messages.error(request, f"未抽取：{form_refusal(form)}")
+            return redirect("workspaces:plan")
+        pending = request.session.pop(PENDING_DRAW, None)
+        if not form.is_valid() or pending is None or pending != {**form.cleaned_data, "seed": pending["seed"]}:
+            messages.error(request, "未抽取：确认的内容与预览不一致或已过期，请重新预览")
+            return redirect("workspaces:plan")
+        plan = submit(form, plan_make, actor=request.user, seed=pending["seed"])
+        flash(request, form, plan, plan and f"{plan.year} 年度计划已抽取（种子 {plan.seed}），待局领导批准",
+              refused="未抽取")
+        return redirect("workspaces:plan_detail", pk=plan.pk) if plan else redirect("workspaces:plan")
     plans = [(plan, plan_summary(plan)) for plan in AnnualPlan.objects.all()]
     return render(request, "inspections/plan.html", {"plans": plans,
                                                      "next_year": timezone.localdate().year + 1})
+
+
+def _int_in(text: str, low: int, high: int) -> int | None:
+    return int(text) if text.isdigit() and low <= int(text) <= high else None
+
+
+@capability_required(ASSIGN_INSPECTIONS)
+def plan_detail(request, pk: int):
+    plan = get_object_or_404(AnnualPlan.objects.select_related("approved_by", "drawn_by"), pk=pk)
+    today = timezone.localdate()
+    filters = {"grid": request.GET.get("grid", "")[:32], "supervision_class": request.GET.get("class", ""),
+               "month": _int_in(request.GET.get("month", ""), 1, 12), "state": request.GET.get("state", ""),
+               "text": request.GET.get("q", "").strip()[:50]}
+    visits = plan_visits_listed(plan, today=today, **filters)
+    page = Paginator(visits, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    execution = plan_execution(plan, today=today)
+    for row in execution["rows"]:
+        row["cells"] = [row["months"][m] for m in range(1, 13)]
+    return render(request, "inspections/plan_detail.html", {
+        "plan": plan, "summary": plan_summary(plan), "page": page, "query": query.urlencode(),
+        "filters": filters, "states": VisitState.LABELS, "months": range(1, 13),
+        "grids": Grid.objects.filter(level=Grid.Level.LEVEL_1).order_by("code").values_list("code", "name"),
+        "execution": execution, "execution_total": [execution["total"][m] for m in range(1, 13)],
+        "can_approve": APPROVE_PLANS.allows(request.user) and plan.status == AnnualPlan.Status.DRAFT,
+        "today": today})
+
+
+@capability_required(APPROVE_PLANS)
+@require_POST
+def plan_approve_page(request, pk: int):
+    plan = get_object_or_404(AnnualPlan, pk=pk)
+    form = forms.Form(request.POST)
+    approved = submit(form, plan_approve, actor=request.user, plan=plan)
+    flash(request, form, approved, f"{plan} 已批准，检查窗口已开始的计划检查已生成任务", refused="未批准")
+    return redirect("workspaces:plan_detail", pk=plan.pk)
 
 
 # --- statistics -------------------------------------------------------------------------------
