@@ -106,11 +106,11 @@ def test_another_cells_officer_sees_nothing_of_the_patrol(officer_client, api_cl
 def _enterprise_in(code: str, credit_code: str):
     from django.contrib.gis.geos import Point
 
-    from gridmap.enterprises.credit_code import check_character
+    from gridmap.enterprises.credit_code import check_character, organisation_check_character
     from gridmap.enterprises.services import enterprise_save
 
     lon, lat = inside(code)
-    body = credit_code[:17]
+    body = credit_code[:16] + organisation_check_character(credit_code[8:16])
     return enterprise_save(credit_code=body + check_character(body), location=Point(lon, lat, srid=4326),
                            name=f"走访测试企业{code}", industry_code="3130", supervision_class="general",
                            status="operating")

@@ -16,9 +16,10 @@ from .views import in_scope, validated
 class CriteriaQuery(serializers.Serializer):
     on = serializers.DateField(required=False, input_formats=["%Y-%m-%d"],
                                error_messages={"invalid": "日期格式应为 YYYY-MM-DD，例如 2023-05-15"})
-    enterprise = serializers.IntegerField(required=False, min_value=1,
+    enterprise = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1,
                                           error_messages={"invalid": "企业应为企业编号（整数）",
-                                                          "min_value": "企业应为企业编号（正整数）"})
+                                                          "min_value": "企业应为企业编号（正整数）",
+                                                          "max_value": "企业编号超出范围"})
 
 
 def criterion_data(c) -> dict:
