@@ -9,6 +9,7 @@ from . import views
 
 urlpatterns = [
     path("area/", views.area_assign, name="area_assign"),
+    path("area/batches/<int:pk>/undo/", views.batch_undo, name="batch_undo"),
     record_routes("tasks/", "task_", views.task_list, views.task_detail,
                   path("<int:pk>/<slug:action>/", views.task_action, name="task_action")),
     record_routes("hazards/", "hazard_", views.hazard_list, views.hazard_detail,

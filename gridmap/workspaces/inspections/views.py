@@ -14,13 +14,13 @@ from django.db import transaction
 from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gridmap.accounts.capabilities import ASSIGN_INSPECTIONS, ISSUE_DOCUMENTS, capability_required
 from gridmap.core.geojson import feature_collection
 from gridmap.core.history import history_of
+from gridmap.enterprises.risk import SHORT_LABELS, colour
 from gridmap.grids.models import Grid
 from gridmap.grids.scope import scope_for
 from gridmap.grids.selectors import district_centre
@@ -30,7 +30,7 @@ from gridmap.inspections.models import AnnualPlan, EnforcementDocument, Hazard, 
 from gridmap.inspections.planning import plan_make, plan_summary
 from gridmap.inspections.statistics import FIGURES, cell_statistics_for_map, statistics_by_grid
 from gridmap.workspaces.charts import bar_chart
-from layers.maps import build_map, map_context
+from layers.maps import add_draw_tools, build_map, keep_view, map_context
 from layers.registry import layers_named
 
 from . import forms as pages
@@ -98,15 +98,34 @@ def _date(text, default=None):
 @capability_required(ASSIGN_INSPECTIONS)
 def area_assign(request):
     layers = layers_named(request.user, ("district", "grids-level1", "grids-level2", "tasks"))
-    fmap = build_map(layers, user=request.user, center=district_centre(), zoom=10, fit_layer="district")
-    # Per-map lists (never folium's class-level ones): Leaflet.draw from the npm package.
-    fmap.default_js = [*fmap.default_js, ("leaflet_draw", static("vendor/leaflet-draw/leaflet.draw.js"))]
-    fmap.default_css = [*fmap.default_css, ("leaflet_draw_css", static("vendor/leaflet-draw/leaflet.draw.css"))]
+    fmap = build_map(layers, user=request.user, center=district_centre(), zoom=10, fit_layer="district",
+                     passive=("district", "grids-level1"))
+    keep_view(add_draw_tools(fmap))
     parts = _parts(request, fmap)
+    today = timezone.localdate()
+    batches = [(batch, services.batch_undo_refusal(batch, today))
+               for batch in selectors.batches_of_day(request.user, today)]
     return render(request, "inspections/area.html", {
-        "due_default": (timezone.localdate() + dt.timedelta(days=30)).isoformat(),
-        "loads": selectors.officer_loads(request.user)[:30], **parts,
+        "due_default": (today + dt.timedelta(days=30)).isoformat(),
+        "loads": selectors.officer_loads(request.user)[:30], "batches": batches, **parts,
+        "risk_legend": [{"label": label, "colour": colour(level)} for level, label in
+                        [*SHORT_LABELS.items(), ("", "未评估")]],
         "cells_layer": parts["layer_names"]["grids-level2"], "tasks_layer": parts["layer_names"]["tasks"]})
+
+
+@capability_required(ASSIGN_INSPECTIONS)
+@require_POST
+def batch_undo(request, pk: int):
+    batch = selectors.batches_of_day(request.user, timezone.localdate()).filter(pk=pk).first()
+    if batch is None:
+        raise Http404("分配批次不存在或已不能撤销")
+    try:
+        removed = services.assignment_batch_undo(actor=request.user, batch=batch)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, f"未撤销：{_errors(exc)}")
+    else:
+        messages.success(request, f"已撤销{batch}，删除未开始的检查任务 {removed} 项")
+    return redirect("workspaces:area_assign")
 
 
 # --- tasks ------------------------------------------------------------------------------------
