@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from gridmap.grids.filters import ALL, ScopedFilterSet
 
 from .models import Enterprise
-from .risk import SHORT_LABELS
+from .risk import SHORT_LABELS, risk_order
 from .selectors import FILTERS
 
 
@@ -34,7 +34,8 @@ class EnterpriseFilterSet(ScopedFilterSet):
     complete = df.ChoiceFilter(label="一企一册", choices=[("1", "完整"), ("0", "不完整")],
                                method=_rule("complete"), empty_label=ALL)
     search_fields = ("name", "credit_code")
-    sorts = {"name": (("name",), "按名称"), "risk": (("risk_level", "name"), "按风险等级")}
+    sorts = {"risk": ((risk_order(), "name"), "风险等级由高到低")}
+    default_sort = "按名称"
 
     def __init__(self, data=None, queryset=None, *, user, **kwargs):
         super().__init__(data, queryset, user=user, **kwargs)

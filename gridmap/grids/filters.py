@@ -26,8 +26,10 @@ class ScopedFilterSet(df.FilterSet):
     grid = df.ChoiceFilter(label="一级网格", field_name="cell__parent__code", empty_label=ALL)
     cell = df.ChoiceFilter(label="二级网格", field_name="cell__code", empty_label=ALL)
     q = df.CharFilter(label="搜索", method="search", widget=forms.TextInput(attrs={"type": "search"}))
+    sort = df.ChoiceFilter(label="排序", method="sort_by")
     search_fields: tuple[str, ...] = ()
     sorts: dict[str, tuple[tuple[str, ...], str]] = {}
+    default_sort = "默认（逾期在前）"
 
     def __init__(self, data=None, queryset=None, *, user, **kwargs):
         super().__init__(data, queryset, **kwargs)
@@ -41,9 +43,10 @@ class ScopedFilterSet(df.FilterSet):
         self.filters["cell"].extra["choices"] = [(code, f"{name}（{code}）") for code, name in
                                                  cells.order_by("code").values_list("code", "name")]
         if self.sorts:
-            self.filters["sort"] = df.ChoiceFilter(
-                label="排序", method="sort_by", empty_label="默认（逾期在前）",
-                choices=[(key, label) for key, (_fields, label) in self.sorts.items()])
+            self.filters["sort"].extra.update(
+                choices=[(key, label) for key, (_fields, label) in self.sorts.items()], empty_label=self.default_sort)
+        else:
+            del self.filters["sort"]
         self.user = user
 
     def search(self, queryset: QuerySet, _name: str, value: str) -> QuerySet:

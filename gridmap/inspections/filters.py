@@ -92,7 +92,8 @@ class DocumentFilterSet(ScopedFilterSet):
     issued_to = date_filter("文书日期至", "issued_on", "lte")
     year = df.NumberFilter(label="年度", method="in_year")
     search_fields = ("number", "enterprise__name")
-    sorts = {"-issued": (("-issued_on",), "文书日期由近到远"), "issued": (("issued_on",), "文书日期由远到近")}
+    sorts = {"issued": (("issued_on",), "文书日期由远到近")}
+    default_sort = "文书日期由近到远"
 
     def in_year(self, queryset: QuerySet, _name: str, value) -> QuerySet:
         """The year of the document date, or of its making while it is a draft."""
