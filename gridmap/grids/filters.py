@@ -47,6 +47,9 @@ class ScopedFilterSet(df.FilterSet):
                 choices=[(key, label) for key, (_fields, label) in self.sorts.items()], empty_label=self.default_sort)
         else:
             del self.filters["sort"]
+        for last in ("q", "sort"):  # the search box and the order after the filters
+            if last in self.filters:
+                self.filters[last] = self.filters.pop(last)
         self.user = user
 
     def search(self, queryset: QuerySet, _name: str, value: str) -> QuerySet:

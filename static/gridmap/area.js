@@ -224,6 +224,32 @@
     return body;
   }
 
+  // The batch just made, with its undo button, at the top of today's batches.
+  function listBatch(id, count) {
+    var panel = document.getElementById("batches");
+    var ul = panel.querySelector("ul.batches");
+    if (!ul) {
+      ul = el("ul", undefined, "batches");
+      var none = panel.querySelector("p.empty");
+      if (none) { none.replaceWith(ul); } else { panel.appendChild(ul); }
+    }
+    var item = el("li", "刚才 · " + count + " 项 ");
+    var undo = el("form", undefined, "inline");
+    undo.method = "post";
+    undo.action = cfg.undoUrl.replace("/0/", "/" + id + "/");
+    var token = el("input");
+    token.type = "hidden";
+    token.name = "csrfmiddlewaretoken";
+    token.value = csrf;
+    undo.appendChild(token);
+    var submit = el("button", "撤销该批次", "button");
+    submit.type = "submit";
+    submit.id = "undo-batch";
+    undo.appendChild(submit);
+    item.appendChild(undo);
+    ul.prepend(item);
+  }
+
   // Step one: the server says what it would create; nothing is written.
   button.addEventListener("click", function () {
     var body = assignBody(true);
@@ -259,23 +285,8 @@
     post("/api/inspections/area/assign/", body).then(function (res) {
       button.disabled = false;
       if (!res.ok) { result.replaceChildren(el("p", "未分配：" + problem(res.data), "error")); return; }
-      var done = el("div", undefined, "assign-done-box");
-      done.appendChild(el("p", res.data.summary, "ok assign-done"));
-      if (res.data.batch) {
-        var undo = el("form", undefined, "inline");
-        undo.method = "post";
-        undo.action = cfg.undoUrl.replace("/0/", "/" + res.data.batch + "/");
-        var token = el("input");
-        token.type = "hidden";
-        token.name = "csrfmiddlewaretoken";
-        token.value = csrf;
-        undo.appendChild(token);
-        var submit = el("button", "撤销本次分配", "button");
-        submit.type = "submit";
-        submit.id = "undo-batch";
-        undo.appendChild(submit);
-        done.appendChild(undo);
-      }
+      var done = el("p", res.data.summary, "ok assign-done");
+      if (res.data.batch) { listBatch(res.data.batch, res.data.created); }
       if (cfg.tasks) { cfg.tasks.clearLayers(); gridmap.load(cfg.tasks, "/api/layers/tasks.geojson", false, map); }
       refresh();
       result.replaceChildren(done);
