@@ -41,7 +41,7 @@ class RegistryLayer(folium.map.Layer):
     """)
 
     def __init__(self, layer: Layer, url: str, *, draw: str, fit: bool = False,
-                 show: bool | None = None):
+                 show: bool | None = None, interactive: bool = True):
         super().__init__(name=layer.title, overlay=True, control=True,
                          show=layer.show if show is None else show)
         self._name = "RegistryLayer"
@@ -51,7 +51,7 @@ class RegistryLayer(folium.map.Layer):
             "name": layer.name, "title": layer.title, "geometry": layer.geometry,
             "style": layer.style, "styleBy": layer.style_by, "popup": layer.popup,
             "tooltip": layer.tooltip, "minZoom": layer.min_zoom, "draw": draw,
-            "detailUrl": layer.detail_url,
+            "detailUrl": layer.detail_url, "interactive": interactive,
         }
 
 
@@ -69,9 +69,12 @@ class Legend(MacroElement):
 
 
 def build_map(layers: list[Layer], *, user, center: tuple[float, float], zoom: int = 10,
-              fit_layer: str | None = None, urls: dict[str, str] | None = None) -> folium.Map:
+              fit_layer: str | None = None, urls: dict[str, str] | None = None,
+              passive: tuple[str, ...] = ()) -> folium.Map:
     """A map of registry layers for one user: each layer drawn as GeoJSON or vector tiles
-    depending on how many features the user's scope holds."""
+    depending on how many features the user's scope holds. The `passive` layers take no
+    clicks: on a page where cells are picked by clicking, an outline that happens to load
+    last (level-I grids) would otherwise lie on top and take the click."""
     draws = {layer.name: layer.draw_for(user) for layer in layers}
     basemap = app_settings.BASEMAP_URL
     # folium's max_zoom only reaches the tile layer; with no tiles the map needs maxZoom itself.
@@ -88,10 +91,41 @@ def build_map(layers: list[Layer], *, user, center: tuple[float, float], zoom: i
         default = (f"/tiles/{layer.name}/{{z}}/{{x}}/{{y}}.mvt" if draw == "tiles"
                    else f"/api/layers/{layer.name}.geojson")
         url = urls.get(layer.name, default)
-        RegistryLayer(layer, url, draw=draw, fit=layer.name == fit_layer).add_to(fmap)
+        RegistryLayer(layer, url, draw=draw, fit=layer.name == fit_layer,
+                      interactive=layer.name not in passive).add_to(fmap)
     Legend([{"title": layer.title, "geometry": layer.geometry, "entries": layer.legend(),
              "style": layer.style} for layer in layers]).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
+    return fmap
+
+
+class KeptView(MacroElement):
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        gridmap.keepView({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self):
+        super().__init__()
+        self._name = "KeptView"
+
+
+def add_draw_tools(fmap: folium.Map) -> folium.Map:
+    """Leaflet.draw (from the npm package) with its toolbar in Chinese, for a page that lets
+    people draw an area. Per-map lists, never folium's class-level ones."""
+    # Leaflet.draw, then its Chinese labels (they change L.drawLocal).
+    fmap.default_js = [*fmap.default_js, ("leaflet_draw", static("vendor/leaflet-draw/leaflet.draw.js")),
+                       ("gridmap_draw_zh", static("gridmap/draw-zh.js"))]
+    fmap.default_css = [*fmap.default_css, ("leaflet_draw_css", static("vendor/leaflet-draw/leaflet.draw.css"))]
+    return fmap
+
+
+def keep_view(fmap: folium.Map) -> folium.Map:
+    """The map returns to the view it had when the page is shown again (after a form posts and
+    the page comes back, or a reload): kept per page in the URL's hash and the session."""
+    fmap.default_js = [*fmap.default_js, ("gridmap_keep_view", static("gridmap/keep-view.js"))]
+    KeptView().add_to(fmap)
     return fmap
 
 

@@ -146,6 +146,27 @@ OPEN_TASK_STATUSES = (TaskStatus.ASSIGNED, TaskStatus.ACCEPTED, TaskStatus.IN_PR
 
 
 @tracked()
+class AssignmentBatch(models.Model):
+    """One assignment action (by area, or of a plan's draw): its tasks can be withdrawn
+    together on the day it was made, while none of them has started."""
+
+    created_by = models.ForeignKey(USER, verbose_name="分配人", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("分配时间", auto_now_add=True)
+    task_count = models.PositiveIntegerField("任务数", default=0)
+    undone_by = models.ForeignKey(USER, verbose_name="撤销人", null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    undone_at = models.DateTimeField("撤销时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "分配批次"
+        verbose_name_plural = "分配批次"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"分配批次 {self.pk}（{self.task_count} 项）"
+
+
+@tracked()
 class InspectionTask(models.Model):
     """检查任务: one enterprise, one assignee, a due date."""
 
@@ -174,6 +195,8 @@ class InspectionTask(models.Model):
                                       on_delete=models.PROTECT, related_name="task")
     assigned_by = models.ForeignKey(USER, verbose_name="分配人", null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
+    batch = models.ForeignKey(AssignmentBatch, verbose_name="分配批次", null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="tasks")
     due_date = models.DateField("完成期限", db_index=True)
     status = models.CharField("状态", max_length=16, choices=TaskStatus.choices,
                               default=TaskStatus.ASSIGNED, db_index=True)

@@ -34,6 +34,7 @@ from gridmap.grids.scope import scope_for
 from .models import (
     OPEN_HAZARD_STATUSES,
     OPEN_TASK_STATUSES,
+    AssignmentBatch,
     EnforcementDocument,
     EvidencePhoto,
     Exposure,
@@ -124,6 +125,11 @@ def officer_loads(user, *, cells=None) -> list[dict]:
         people[row["assignee_id"]]["open"] = row["n"]
         people[row["assignee_id"]]["overdue"] = row["late"]
     return sorted(people.values(), key=lambda p: (-p["open"], p["username"]))
+
+
+def batches_of_day(user, day: dt.date) -> QuerySet[AssignmentBatch]:
+    """The assignment batches a user made on a day (the ones they may still withdraw)."""
+    return AssignmentBatch.objects.filter(created_by_id=user.pk, created_at__date=day).order_by("-created_at")
 
 
 # --- tasks -----------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -15,6 +16,7 @@ from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from gridmap.accounts.capabilities import (
@@ -40,6 +42,7 @@ from .criteria import criterion_problem
 from .models import (
     OPEN_TASK_STATUSES,
     SUPERVISION_KINDS,
+    AssignmentBatch,
     EnforcementCertificate,
     EnforcementDocument,
     EvidencePhoto,
@@ -152,27 +155,79 @@ class AssignResult:
     created: list[InspectionTask] = field(default_factory=list)
     already_open: list[int] = field(default_factory=list)  # enterprise ids
     no_officer: list[int] = field(default_factory=list)  # enterprise ids
+    batch: AssignmentBatch | None = None
 
     def summary(self) -> str:
         skipped = {"本期已有未完成任务（未重复分配）": self.already_open, "所在网格无人在岗（未分配）": self.no_officer}
         return "，".join([f"新建检查任务 {len(self.created)} 项",
                          *(f"{len(ids)} 家企业{why}" for why, ids in skipped.items() if ids)])
 
+    def per_assignee(self) -> list[tuple[User, int]]:
+        """How many of the new tasks each person receives, most first."""
+        counts = Counter(task.assignee for task in self.created)
+        return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0].username))
+
 
 def cell_officers(cell_ids: Iterable[int], on: dt.date) -> dict[int, User]:
     """The default assignee per cell: its officer on the day, else a substitute."""
+    return {cell: people[0] for cell, people in cell_rosters(cell_ids, on).items()}
+
+
+def cell_rosters(cell_ids: Iterable[int], on: dt.date) -> dict[int, list[User]]:
+    """The people who take a cell's tasks on a day: its officers on duty, or its substitutes
+    where no officer is on duty (ordered by username)."""
     rows = (GridAssignment.objects.filter(on_duty_on(on), grid_id__in=list(cell_ids), user__is_active=True)
             .select_related("user").order_by("grid_id", "role", "user__username"))
-    found: dict[int, User] = {}
+    found: dict[int, tuple[str, list[User]]] = {}
     for row in rows:
-        found.setdefault(row.grid_id, row.user)
-    return found
+        role, people = found.setdefault(row.grid_id, (row.role, []))
+        if row.role == role and row.user not in people:
+            people.append(row.user)
+    return {cell: people for cell, (_role, people) in found.items()}
+
+
+def _spread(enterprises: Sequence[Enterprise], rosters: dict[int, list[User]],
+            open_load: Mapping[int, int]) -> dict[int, User]:
+    """Each cell's new tasks dealt in turn over its roster, the least loaded person first, so
+    no one of them receives more than one task more than another."""
+    by_cell: dict[int, list[Enterprise]] = {}
+    for enterprise in enterprises:
+        by_cell.setdefault(enterprise.cell_id, []).append(enterprise)
+    chosen: dict[int, User] = {}
+    for cell_id, members in by_cell.items():
+        people = sorted(rosters.get(cell_id, []), key=lambda u: (open_load.get(u.pk, 0), u.username))
+        if not people:
+            continue
+        for index, enterprise in enumerate(members):
+            chosen[enterprise.pk] = people[index % len(people)]
+    return chosen
+
+
+def _check_assignee(assignee: User, enterprises: Sequence[Enterprise]) -> None:
+    if not assignee.is_active:
+        raise ValidationError({"assignee": f"账户 {assignee.username} 已停用"})
+    target_scope = scope_for(assignee)
+    if not target_scope.everything:
+        visible = set(target_scope.cells().values_list("pk", flat=True))
+        outside = [e.pk for e in enterprises if e.cell_id not in visible]
+        if outside:
+            raise ValidationError({"assignee": f"{assignee} 看不到其中 {len(outside)} 家企业所在的网格，"
+                                               "请分配给所在网格的网格员"})
+
+
+def _task_kind(assignee: User) -> str:
+    # A task for someone who may not inspect enterprises (a grid officer) is a patrol task.
+    return TaskKind.SUPERVISION if INSPECT_ENTERPRISES.allows(assignee) else TaskKind.PATROL
 
 
 @transaction.atomic
 def tasks_assign(*, actor, enterprise_ids: Sequence[int], due_date: dt.date,
-                 assignee: User | None = None, plan=None, note: str = "") -> AssignResult:
-    """Assign inspections of many enterprises at once, in one transaction.
+                 assignee: User | None = None, plan=None, note: str = "", preview: bool = False) -> AssignResult:
+    """Assign inspections of many enterprises at once, in one transaction, as one batch.
+
+    Without an assignee, each cell's new tasks are spread evenly over the people on duty in
+    it (`cell_rosters`). With `preview`, the result says what would be created and nothing
+    is written.
 
     The enterprises' rows are locked (SELECT … FOR UPDATE, in id order so two assigners
     cannot deadlock): a second supervisor assigning the same enterprises waits, then finds
@@ -201,35 +256,67 @@ def tasks_assign(*, actor, enterprise_ids: Sequence[int], due_date: dt.date,
                                                  status__in=OPEN_TASK_STATUSES)
                    .values_list("enterprise_id", flat=True))
     result.already_open = sorted(open_ids)
-    today = timezone.localdate()
-    defaults = cell_officers({e.cell_id for e in enterprises}, today) if assignee is None else {}
+    waiting = [e for e in enterprises if e.pk not in open_ids]
     if assignee is not None:
-        if not assignee.is_active:
-            raise ValidationError({"assignee": f"账户 {assignee.username} 已停用"})
-        target_scope = scope_for(assignee)
-        if not target_scope.everything:
-            visible = set(target_scope.cells().values_list("pk", flat=True))
-            outside = [e.pk for e in enterprises if e.cell_id not in visible]
-            if outside:
-                raise ValidationError({"assignee": f"{assignee} 看不到其中 {len(outside)} 家企业所在的网格，"
-                                                   "请分配给所在网格的网格员"})
-    # A task for someone who may not inspect enterprises (a grid officer) is a patrol task.
-    kind = TaskKind.SUPERVISION if assignee is not None and INSPECT_ENTERPRISES.allows(assignee) else TaskKind.PATROL
+        _check_assignee(assignee, enterprises)
+        chosen = {e.pk: assignee for e in waiting}
+    else:
+        rosters = cell_rosters({e.cell_id for e in waiting}, timezone.localdate())
+        people = {u.pk for roster in rosters.values() for u in roster}
+        load = dict(InspectionTask.objects.filter(assignee_id__in=people, status__in=OPEN_TASK_STATUSES)
+                    .values_list("assignee_id").annotate(n=Count("id")).order_by())
+        chosen = _spread(waiting, rosters, load)
     new = []
-    for enterprise in enterprises:
-        if enterprise.pk in open_ids:
-            continue
-        person = assignee or defaults.get(enterprise.cell_id)
+    for enterprise in waiting:
+        person = chosen.get(enterprise.pk)
         if person is None:
             result.no_officer.append(enterprise.pk)
             continue
         new.append(InspectionTask(
-            enterprise_id=enterprise.pk, cell_id=enterprise.cell_id, plan=plan, period=period, kind=kind,
-            assignee=person, assigned_by=actor, due_date=due_date, note=note[:200],
+            enterprise_id=enterprise.pk, cell_id=enterprise.cell_id, plan=plan, period=period,
+            kind=_task_kind(person), assignee=person, assigned_by=actor, due_date=due_date, note=note[:200],
             district_code=enterprise.district_code))
+    if preview:
+        result.created = new
+        return result
     with recorded_as(actor, "tasks_assign", count=len(new)):
+        if new:
+            result.batch = AssignmentBatch.objects.create(created_by=actor, task_count=len(new))
+            for task in new:
+                task.batch = result.batch
         result.created = InspectionTask.objects.bulk_create(new)
     return result
+
+
+def batch_undo_refusal(batch: AssignmentBatch, on: dt.date) -> str | None:
+    """Why a batch cannot be withdrawn any more, or None if it can."""
+    if batch.undone_at is not None:
+        return "该批次已撤销"
+    if timezone.localdate(batch.created_at) != on:
+        return "只能在分配当天撤销"
+    if batch.tasks.exclude(status__in=(TaskStatus.ASSIGNED, TaskStatus.ACCEPTED)).exists() or \
+            Inspection.objects.filter(task__batch=batch).exists():
+        return "该批次已有任务开始检查，不能撤销"
+    return None
+
+
+@transaction.atomic
+def assignment_batch_undo(*, actor, batch: AssignmentBatch) -> int:
+    """Withdraw a batch made today whose tasks have not started: its tasks are deleted (the
+    history keeps them) and the batch is marked undone. Returns how many tasks went."""
+    ASSIGN_INSPECTIONS.require(actor)
+    batch = AssignmentBatch.objects.select_for_update().get(pk=batch.pk)
+    scope = scope_for(actor)
+    if not scope.everything and batch.tasks.exclude(cell__in=scope.cells()).exists():
+        raise PermissionDenied("该批次含有不在您范围内的任务")
+    refusal = batch_undo_refusal(batch, timezone.localdate())
+    if refusal:
+        raise ValidationError({"batch": f"{batch}：{refusal}"})
+    with recorded_as(actor, "assignment_batch_undo", batch=batch.pk):
+        removed, _ = batch.tasks.all().delete()
+        batch.undone_at, batch.undone_by = timezone.now(), actor
+        batch.save(update_fields=["undone_at", "undone_by"])
+    return removed
 
 
 TASK_MOVES = {

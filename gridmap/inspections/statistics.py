@@ -47,6 +47,12 @@ MEASURE_BASIS = {
 }
 # Patrols (巡查) and officers' verifications are not inspections; leads are not hazards until confirmed.
 NOT_HAZARDS = (HazardStatus.LEAD, HazardStatus.DISMISSED)
+# The unit each figure is counted in: one chart never mixes two (户次 of visits are not 家 of
+# enterprises, nor 人次 of people summoned, nor 台套 of equipment).
+UNITS = {"inspections": "户次", "hazards_found": "项", "hazards_rectified": "项", "documents": "份",
+         "enterprises_fined": "家", "fines_total": "元", "production_stops": "家", "equipment_out_of_use": "台套",
+         "equipment_sealed": "台套",
+         "exposures": "家", "summons": "人次", "legal_reviews": "件", "reports_handled": "件"}
 ISSUED = EnforcementDocument.Status.ISSUED
 PENALTY = EnforcementDocument.Kind.PENALTY_DECISION
 

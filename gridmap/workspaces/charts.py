@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.utils.html import escape
 
 
-def bar_chart(pairs: list[tuple[str, float]], *, title: str, colour: str = "#1565c0", width: int = 640) -> str:
-    """A horizontal bar chart of (label, value) pairs."""
+def bar_chart(pairs: list[tuple[str, float]], *, title: str, colour: str = "#1565c0", width: int = 640,
+              unit: str = "") -> str:
+    """A horizontal bar chart of (label, value) pairs, all counted in one unit (shown after
+    each value)."""
     bar_h, gap, left, top = 18, 6, 170, 28
     height = top + len(pairs) * (bar_h + gap) + 10
     peak = max((v for _, v in pairs), default=0) or 1
@@ -16,7 +18,7 @@ def bar_chart(pairs: list[tuple[str, float]], *, title: str, colour: str = "#156
     for i, (label, value) in enumerate(pairs):
         y = top + i * (bar_h + gap)
         w = (width - left - 80) * (value / peak)
-        shown = f"{value:,.0f}"
+        shown = f"{value:,.0f}{' ' + unit if unit else ''}"
         out.append(f'<text x="{left - 6}" y="{y + 13}" font-size="12" text-anchor="end">{escape(label)}</text>')
         out.append(f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{colour}"/>')
         out.append(f'<text x="{left + w + 4:.1f}" y="{y + 13}" font-size="12">{shown}</text>')

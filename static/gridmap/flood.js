@@ -7,12 +7,6 @@
   var last = null;
 
   L.drawLocal.draw.toolbar.buttons.polygon = "绘制淹没范围";
-  L.drawLocal.draw.toolbar.actions.text = "取消";
-  L.drawLocal.draw.toolbar.finish.text = "完成";
-  L.drawLocal.draw.toolbar.undo.text = "撤销上一点";
-  L.drawLocal.draw.handlers.polygon.tooltip.start = "单击开始绘制范围";
-  L.drawLocal.draw.handlers.polygon.tooltip.cont = "单击继续绘制";
-  L.drawLocal.draw.handlers.polygon.tooltip.end = "单击起点结束绘制";
   map.addControl(new L.Control.Draw({
     position: "topleft",
     draw: {polygon: {allowIntersection: false, showArea: false, shapeOptions: {color: "#d50000", weight: 2}},

@@ -54,6 +54,8 @@
 
   function geoJsonLayer(options) {
     return L.geoJSON(null, {
+      // A passive layer (an outline under clickable cells) lets every click through.
+      interactive: options.interactive !== false,
       style: function (feature) { return styleFor(options, feature); },
       pointToLayer: function (feature, latlng) {
         var style = styleFor(options, feature);
@@ -95,7 +97,7 @@
       .then(function (data) {
         layer.addData(data);
         layer.featureCount = data.features.length;
-        if (fit && data.features.length) { map.fitBounds(layer.getBounds(), {padding: [10, 10]}); }
+        if (fit && data.features.length && !map.gridmapKeptView) { map.fitBounds(layer.getBounds(), {padding: [10, 10]}); }
         document.dispatchEvent(new CustomEvent("gridmap:layerloaded", {detail: {url: url}}));
       })
       .catch(function (error) {

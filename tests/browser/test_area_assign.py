@@ -40,8 +40,11 @@ def test_supervisor_draws_assigns_and_the_officer_sees_the_task(open_page, live_
     page.wait_for_selector(".area-count", timeout=15000)
     assert "区域内企业" in page.locator("#area-summary").inner_text()
 
+    page.click("#assign-button")
+    page.wait_for_selector("#assign-confirm:not([hidden])", timeout=30000)
+    assert not InspectionTask.objects.filter(period=period_of(due), due_date=due).exists()  # asked first
     with page.expect_request("**/api/inspections/area/assign/") as sent:
-        page.click("#assign-button")
+        page.click("#confirm-button")
     page.wait_for_selector(".assign-done", timeout=30000)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "inspections-area-assign.png"))
@@ -54,9 +57,10 @@ def test_supervisor_draws_assigns_and_the_officer_sees_the_task(open_page, live_
     assert inside and set(tasks.values_list("enterprise_id", flat=True)) == inside
     assert f"新建检查任务 {len(inside)} 项" in page.locator("#assign-result").inner_text()
 
-    # Doing it again creates nothing new.
+    # Doing it again would create nothing new, and says so before anything is written.
     page.click("#assign-button")
-    page.wait_for_selector(".assign-done >> text=未重复分配", timeout=30000)
+    page.wait_for_selector("#confirm-detail >> text=未重复分配", timeout=30000)
+    assert page.locator("#confirm-button").is_disabled()
     assert tasks.count() == len(inside)
 
     task = tasks.order_by("id").first()  # the page lists due date, then id, first

@@ -10,6 +10,8 @@ from shapely.geometry import Point as ShapelyPoint
 from shapely.geometry import shape
 
 from gridmap.enterprises.models import Enterprise
+from gridmap.grids.models import GridAssignment
+from gridmap.grids.scope import on_duty_on
 from gridmap.inspections.models import InspectionTask
 from gridmap.inspections.services import period_of, tasks_assign
 from tests.factories import officer_of
@@ -43,9 +45,10 @@ def test_polygon_assignment_matches_point_in_polygon_and_does_not_duplicate(supe
     assert set(tasks.values_list("enterprise_id", flat=True)) == expected
     assert {e["id"] for e in preview.json()["enterprises"]} == expected
     assert first.json()["created"] == len(expected)
-    # Each task went to its cell's officer.
-    sample = tasks.select_related("cell").first()
-    assert sample.assignee == officer_of(sample.cell.code)
+    # Each task went to an officer on duty in its cell.
+    on_duty = set(GridAssignment.objects.filter(on_duty_on(timezone.localdate()), role="cell_officer")
+                  .values_list("grid_id", "user_id"))
+    assert set(tasks.values_list("cell_id", "assignee_id")) <= on_duty
     again = supervisor_client.post("/api/inspections/area/assign/", body, format="json")
     assert again.status_code == 201 and again.json()["created"] == 0
     assert again.json()["already_open"] == len(expected)

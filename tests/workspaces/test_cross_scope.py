@@ -435,6 +435,19 @@ def probe_area_page(w):
     assert w.web.get("/inspections/area/").status_code == 403
 
 
+def probe_batch_undo(w):
+    response = w.web.post(f"/inspections/area/batches/{w.task.batch_id}/undo/")
+    assert response.status_code == 403
+    w.inspection_records_unchanged()
+
+
+def probe_list_export(w, kind):
+    for query in ({}, {"status": ""}, {"q": "受害"}):
+        response = w.web.get(f"/inspections/{kind}/export.csv", query)
+        assert response.status_code == 200
+        holds_nothing_of_the_victim(response, w)
+
+
 def probe_task_list(w):
     for query in ({}, {"mine": "0", "all": "1"}):
         response = w.web.get("/inspections/tasks/", query)
@@ -904,6 +917,11 @@ PROBES = {
     "registers/": probe_registers,
     "registers/map/": probe_register_map,
     "inspections/area/": probe_area_page,
+    "inspections/area/batches/<int:pk>/undo/": probe_batch_undo,
+    "inspections/tasks/export.csv": lambda w: probe_list_export(w, "tasks"),
+    "inspections/hazards/export.csv": lambda w: probe_list_export(w, "hazards"),
+    "inspections/reports/export.csv": lambda w: probe_list_export(w, "reports"),
+    "inspections/documents/export.csv": lambda w: probe_list_export(w, "documents"),
     "inspections/tasks/": probe_task_list,
     "inspections/tasks/<int:pk>/": probe_task_page,
     "inspections/tasks/<int:pk>/<slug:action>/": probe_task_action,
@@ -989,6 +1007,7 @@ CONCRETE = {"api/exports/<int:pk>/": "api/exports/1/", "api/exports/<int:pk>/dow
             "inspections/documents/<int:pk>/": "inspections/documents/1/",
             "inspections/documents/<int:pk>/<slug:action>/": "inspections/documents/1/review/",
             "inspections/statistics/export.<str:fmt>": "inspections/statistics/export.csv",
+            "inspections/area/batches/<int:pk>/undo/": "inspections/area/batches/1/undo/",
             "api/inspections/tasks/<int:pk>/": "api/inspections/tasks/1/",
             "api/inspections/tasks/<int:pk>/<slug:action>/": "api/inspections/tasks/1/accept/",
             "api/inspections/hazards/<int:pk>/": "api/inspections/hazards/1/",

@@ -127,8 +127,13 @@ class AreaQuery(serializers.Serializer):
 class AreaAssign(AreaQuery):
     due_date = serializers.DateField()
     assignee = Text(max_length=150, required=False, allow_blank=True,
-                                     help_text="承办人用户名；留空则为各企业所在网格的网格员")
+                    help_text="承办人用户名；留空则分给各企业所在网格的在岗网格员（均匀分配）")
     note = Text(max_length=200, required=False, allow_blank=True, default="")
+    enterprises = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, allow_null=True, default=None,
+        max_length=MAX_AREA_RESULTS, help_text="勾选的企业编号（须在区域内）；不给则为区域内全部企业")
+    preview = serializers.BooleanField(required=False, default=False,
+                                       help_text="为真时只返回将要新建的任务，不写入")
 
 
 def _area(request, data):
@@ -167,7 +172,8 @@ class AreaAssignView(APIView):
     permission_classes = [IsAuthenticated, requires(ASSIGN_INSPECTIONS)]
 
     @extend_schema(summary="按区域批量分配检查任务（一次事务；不重复分配）", request=AreaAssign,
-                   responses={201: OpenApiTypes.OBJECT}, operation_id="inspections_area_assign")
+                   responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT},
+                   operation_id="inspections_area_assign")
     def post(self, request):
         data = validated(AreaAssign, data=request.data)
         assignee = None
@@ -178,11 +184,22 @@ class AreaAssignView(APIView):
         ids = list(_area(request, data).values_list("pk", flat=True)[:MAX_AREA_RESULTS + 1])
         if not ids:
             raise ValidationError({"enterprises": "所选区域内没有符合条件的企业"})
+        if data.get("enterprises") is not None:
+            ticked = set(data["enterprises"])
+            outside = ticked - set(ids)
+            if outside:
+                raise ValidationError({"enterprises": f"{len(outside)} 家勾选的企业不在所选区域或筛选条件内"})
+            ids = sorted(ticked)
         result = services.tasks_assign(actor=request.user, enterprise_ids=ids, due_date=data["due_date"],
-                                       assignee=assignee, note=data.get("note", ""))
+                                       assignee=assignee, note=data.get("note", ""), preview=data["preview"])
         return Response({"created": len(result.created), "already_open": len(result.already_open),
                          "no_officer": len(result.no_officer), "summary": result.summary(),
-                         "tasks": [t.pk for t in result.created]}, status=201)
+                         "selected": len(ids), "preview": data["preview"],
+                         "batch": result.batch.pk if result.batch else None,
+                         "per_assignee": [{"username": person.username, "name": person.full_name or person.username,
+                                           "count": count} for person, count in result.per_assignee()],
+                         "tasks": [t.pk for t in result.created if t.pk]},
+                        status=200 if data["preview"] else 201)
 
 
 def task_data(task) -> dict:

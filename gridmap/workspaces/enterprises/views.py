@@ -4,17 +4,16 @@ PDF, the registers' completeness dashboard and the enterprise risk map."""
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from gridmap.enterprises.exports import export_csv, export_geojson, export_xlsx
-from gridmap.enterprises.models import Enterprise
+from gridmap.enterprises.filters import EnterpriseFilterSet
 from gridmap.enterprises.register import register_context, register_filename, register_pdf
-from gridmap.enterprises.risk import SHORT_LABELS
 from gridmap.enterprises.selectors import (
-    FILTERS,
+    COMPLETENESS_BANDS,
     completeness_by_grid,
     enterprise_for_user,
     enterprises_for_user,
@@ -23,8 +22,9 @@ from gridmap.enterprises.selectors import (
 from gridmap.grids.models import Grid
 from gridmap.grids.selectors import district_centre
 from layers.maps import build_map
-from layers.registry import layers_named
+from layers.registry import get_layer, layers_named
 
+from ..lists import filtered, list_context
 from ..pages import map_parts
 
 EXPORTS = {
@@ -35,22 +35,14 @@ EXPORTS = {
 }
 
 
-def _filters(request) -> dict:
-    return {k: request.GET[k] for k in FILTERS if request.GET.get(k)}
+def _filtered(request):
+    return filtered(request, EnterpriseFilterSet, enterprises_for_user(request.user).order_by("name"))
 
 
 @login_required
 def enterprise_list(request):
-    filters = _filters(request)
-    queryset = enterprises_for_user(request.user, filters=filters).order_by("name")
-    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "enterprises/list.html", {
-        "page": page, "filters": filters, "query": query.urlencode(),
-        "levels": SHORT_LABELS, "classes": Enterprise.SupervisionClass.choices,
-        "statuses": Enterprise.Status.choices,
-    })
+    return render(request, "enterprises/list.html",
+                  list_context(request, _filtered(request), export_url=reverse("enterprises:export", args=["csv"])))
 
 
 @login_required
@@ -58,8 +50,7 @@ def enterprise_export(request, fmt: str):
     if fmt not in EXPORTS:
         raise Http404("不支持的导出格式")
     build, content_type, extension = EXPORTS[fmt]
-    queryset = enterprises_for_user(request.user, filters=_filters(request)).order_by("name")
-    response = HttpResponse(build(queryset), content_type=content_type)
+    response = HttpResponse(build(_filtered(request).qs), content_type=content_type)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="enterprises-{stamp}.{extension}"'
     return response
@@ -90,10 +81,21 @@ def enterprise_register_pdf(request, pk: int):
 
 # --- the registers' completeness and the risk map (namespace `registers`) --------------------
 
+def _with_band_colours(grids):
+    """Each grid's completeness bar in the colour of its band on the map beside it (the
+    register-completeness layer's scale)."""
+    colours = get_layer("register-completeness").style_by["values"]
+    for grid in grids:
+        band = "无企业" if grid.percent is None else next(
+            label for label, bound in COMPLETENESS_BANDS if grid.percent >= bound)
+        grid.band_colour = colours.get(band, "#eeeeee")
+    return grids
+
+
 @login_required
 def completeness_dashboard(request):
-    level1 = completeness_by_grid(request.user, level=Grid.Level.LEVEL_1)
-    level2 = completeness_by_grid(request.user, level=Grid.Level.LEVEL_2)
+    level1 = _with_band_colours(completeness_by_grid(request.user, level=Grid.Level.LEVEL_1))
+    level2 = _with_band_colours(completeness_by_grid(request.user, level=Grid.Level.LEVEL_2))
     totals = {key: sum(getattr(g, key) for g in level1)
               for key in ("total", "with_points", "with_responsible", "with_site_map", "complete")}
     missing = enterprises_for_user(request.user, filters={"complete": "0"}).select_related(

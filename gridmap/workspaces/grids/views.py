@@ -38,7 +38,7 @@ from gridmap.grids.selectors import (
 )
 from gridmap.grids.services import assignment_create, assignment_end, assignment_move, assignment_replace
 from gridmap.patrols.selectors import patrols_for_user
-from layers.maps import build_map
+from layers.maps import build_map, keep_view
 from layers.registry import layers_named
 
 from ..inspections.views import my_cell_sections
@@ -114,7 +114,9 @@ def cell_detail(request, code: str):
 @capability_required(ASSIGN_OFFICERS)
 def assign_map(request):
     layers = layers_named(request.user, ("district", "grids-level1", "coverage"))
-    fmap = build_map(layers, user=request.user, center=district_centre(), zoom=10, fit_layer="coverage")
+    fmap = build_map(layers, user=request.user, center=district_centre(), zoom=10, fit_layer="coverage",
+                     passive=("district", "grids-level1"))
+    keep_view(fmap)
     return render(request, "grids/assign.html", {
         "assign_form": AssignForm(initial={"role": GridAssignment.Duty.CELL_OFFICER,
                                            "username": request.GET.get("user", "")}),

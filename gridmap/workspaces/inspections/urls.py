@@ -9,6 +9,11 @@ from . import views
 
 urlpatterns = [
     path("area/", views.area_assign, name="area_assign"),
+    path("area/batches/<int:pk>/undo/", views.batch_undo, name="batch_undo"),
+    path("tasks/export.csv", views.list_export, {"kind": "tasks"}, name="task_export"),
+    path("hazards/export.csv", views.list_export, {"kind": "hazards"}, name="hazard_export"),
+    path("reports/export.csv", views.list_export, {"kind": "reports"}, name="report_export"),
+    path("documents/export.csv", views.list_export, {"kind": "documents"}, name="document_export"),
     record_routes("tasks/", "task_", views.task_list, views.task_detail,
                   path("<int:pk>/<slug:action>/", views.task_action, name="task_action")),
     record_routes("hazards/", "hazard_", views.hazard_list, views.hazard_detail,

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -29,10 +29,11 @@ from gridmap.accounts.capabilities import (
 )
 from gridmap.core.geojson import feature_collection
 from gridmap.core.history import history_of
+from gridmap.enterprises.risk import SHORT_LABELS, colour
 from gridmap.grids.models import Grid
 from gridmap.grids.scope import scope_for
 from gridmap.grids.selectors import district_centre
-from gridmap.inspections import exports, selectors, services
+from gridmap.inspections import exports, filters, selectors, services
 from gridmap.inspections.criteria import BY_CODE, SECTORS, checklist_for, referred_to, standard_on
 from gridmap.inspections.models import (
     AnnualPlan,
@@ -54,11 +55,20 @@ from gridmap.inspections.planning import (
     plan_summary,
     plan_visits_listed,
 )
-from gridmap.inspections.statistics import FIGURES, MEASURE_BASIS, cell_statistics_for_map, statistics_by_grid
+from gridmap.inspections.statistics import (
+    FIGURES,
+    MEASURE_BASIS,
+    NOT_HAZARDS,
+    UNITS,
+    cell_statistics_for_map,
+    statistics_by_grid,
+)
 from gridmap.workspaces.charts import bar_chart
-from layers.maps import build_map, map_context
+from layers.maps import add_draw_tools, build_map, keep_view, map_context
 from layers.registry import layers_named
 
+from ..lists import csv_export, filtered, list_context
+from ..templatetags.numbers import yuan
 from . import forms as pages
 
 
@@ -124,24 +134,49 @@ def _date(text, default=None):
 @capability_required(ASSIGN_INSPECTIONS)
 def area_assign(request):
     layers = layers_named(request.user, ("district", "grids-level1", "grids-level2", "tasks"))
-    fmap = build_map(layers, user=request.user, center=district_centre(), zoom=10, fit_layer="district")
-    # Per-map lists (never folium's class-level ones): Leaflet.draw from the npm package.
-    fmap.default_js = [*fmap.default_js, ("leaflet_draw", static("vendor/leaflet-draw/leaflet.draw.js"))]
-    fmap.default_css = [*fmap.default_css, ("leaflet_draw_css", static("vendor/leaflet-draw/leaflet.draw.css"))]
+    fmap = build_map(layers, user=request.user, center=district_centre(), zoom=10, fit_layer="district",
+                     passive=("district", "grids-level1"))
+    keep_view(add_draw_tools(fmap))
     parts = _parts(request, fmap)
+    today = timezone.localdate()
+    batches = [(batch, services.batch_undo_refusal(batch, today))
+               for batch in selectors.batches_of_day(request.user, today)]
     return render(request, "inspections/area.html", {
-        "due_default": (timezone.localdate() + dt.timedelta(days=30)).isoformat(),
-        "loads": selectors.officer_loads(request.user)[:30], **parts,
+        "due_default": (today + dt.timedelta(days=30)).isoformat(),
+        "loads": selectors.officer_loads(request.user)[:30], "batches": batches, **parts,
+        "risk_legend": [{"label": label, "colour": colour(level)} for level, label in
+                        [*SHORT_LABELS.items(), ("", "未评估")]],
         "cells_layer": parts["layer_names"]["grids-level2"], "tasks_layer": parts["layer_names"]["tasks"]})
+
+
+@capability_required(ASSIGN_INSPECTIONS)
+@require_POST
+def batch_undo(request, pk: int):
+    batch = selectors.batches_of_day(request.user, timezone.localdate()).filter(pk=pk).first()
+    if batch is None:
+        raise Http404("分配批次不存在或已不能撤销")
+    try:
+        removed = services.assignment_batch_undo(actor=request.user, batch=batch)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, f"未撤销：{_errors(exc)}")
+    else:
+        messages.success(request, f"已撤销{batch}，删除未开始的检查任务 {removed} 项")
+    return redirect("workspaces:area_assign")
 
 
 # --- tasks ------------------------------------------------------------------------------------
 
+def _tasks(request):
+    defaults = {"status": "" if request.GET.get("all") == "1" else filters.OPEN,
+                "mine": "" if scope_for(request.user).everything else "1"}
+    return filtered(request, filters.TaskFilterSet,
+                    selectors.tasks_for_user(request.user).select_related("cell__parent"), defaults=defaults)
+
+
 @login_required
 def task_list(request):
-    mine = request.GET.get("mine", "1" if not scope_for(request.user).everything else "") == "1"
-    tasks = selectors.tasks_for_user(request.user, mine=mine, open_only=request.GET.get("all") != "1")
-    return render(request, "inspections/task_list.html", {"tasks": tasks[:300], "mine": mine})
+    return render(request, "inspections/task_list.html",
+                  list_context(request, _tasks(request), export_url=reverse("workspaces:task_export")))
 
 
 @login_required
@@ -175,13 +210,21 @@ def task_action(request, pk: int, action: str):
 
 # --- hazards ----------------------------------------------------------------------------------
 
+def _hazards(request):
+    defaults = {"status": "" if request.GET.get("all") == "1" else filters.OPEN}
+    return filtered(request, filters.HazardFilterSet,
+                    selectors.hazards_for_user(request.user).exclude(status__in=NOT_HAZARDS)
+                    .select_related("cell__parent"), defaults=defaults)
+
+
 @login_required
 def hazard_list(request):
     if request.GET.get("leads") == "1":
-        return render(request, "inspections/hazard_list.html", {
-            "hazards": selectors.leads_for_user(request.user)[:300], "leads": True})
-    hazards = selectors.first_hazards_for_user(request.user, 300, open_only=request.GET.get("all") != "1")
-    return render(request, "inspections/hazard_list.html", {"hazards": hazards})
+        leads = filtered(request, filters.HazardFilterSet, selectors.leads_for_user(request.user),
+                         defaults={"status": ""})
+        return render(request, "inspections/hazard_list.html", {**list_context(request, leads), "leads": True})
+    return render(request, "inspections/hazard_list.html",
+                  list_context(request, _hazards(request), export_url=reverse("workspaces:hazard_export")))
 
 
 @login_required
@@ -234,8 +277,13 @@ def report_list(request):
         # Refused: the list again with the reason, as a 400 (nothing was stored).
         messages.error(request, f"未提交：{form_refusal(form)}")
     return render(request, "inspections/report_list.html", {
-        "reports": selectors.reports_for_user(request.user)[:300], "sources": Report.Source.choices},
-        status=400 if request.method == "POST" else 200)
+        **list_context(request, _reports(request), export_url=reverse("workspaces:report_export")),
+        "sources": Report.Source.choices}, status=400 if request.method == "POST" else 200)
+
+
+def _reports(request):
+    return filtered(request, filters.ReportFilterSet,
+                    selectors.reports_for_user(request.user).select_related("cell__parent"))
 
 
 @login_required
@@ -325,12 +373,18 @@ def plan_approve_page(request, pk: int):
 
 # --- statistics -------------------------------------------------------------------------------
 
+def _level_one_in_scope(user) -> bool:
+    return scope_for(user).grids().filter(level=Grid.Level.LEVEL_1).exists()
+
+
 def _period(request):
     latest = Inspection.objects.order_by("-inspected_on").values_list("inspected_on", flat=True).first()
     year = (latest or timezone.localdate()).year
     start = _date(request.GET.get("start"), dt.date(year, 1, 1))
     end = _date(request.GET.get("end"), dt.date(year, 12, 31))
-    level = Grid.Level.LEVEL_2 if request.GET.get("level") == "2" else Grid.Level.LEVEL_1
+    # An officer's scope holds cells, no level-I grid: their figures are by cell.
+    wanted = request.GET.get("level") or ("1" if _level_one_in_scope(request.user) else "2")
+    level = Grid.Level.LEVEL_2 if wanted == "2" else Grid.Level.LEVEL_1
     return start, end, level
 
 
@@ -338,25 +392,49 @@ def _names(request, level):
     return dict(scope_for(request.user).grids().filter(level=level).values_list("code", "name"))
 
 
+def scope_total_label(user) -> str:
+    """What a total on a page adds up: the district, the town(s) or the cell(s) a user sees."""
+    if scope_for(user).everything:
+        return "全区合计"
+    return "本镇合计" if _level_one_in_scope(user) else "本网格合计"
+
+
+# Charts of the totals, one unit each; the figures alone in their unit are shown as numbers.
+TOTAL_CHARTS = (("hazards_found", "hazards_rectified"), ("enterprises_fined", "production_stops", "exposures"))
+
+
+def _shown(key: str, value) -> str:
+    return yuan(value) if key == "fines_total" else f"{value:,}"
+
+
 @login_required
 def statistics_page(request):
     start, end, level = _period(request)
     stats = statistics_by_grid(request.user, start=start, end=end, level=level)
     names = _names(request, level)
+    label = scope_total_label(request.user)
     query = f"start={start}&end={end}"
     layers = layers_named(request.user, ("district", "inspection-stats"))
     fmap = build_map(layers, user=request.user, center=district_centre(), zoom=10, fit_layer="district",
                      urls={"inspection-stats": f"/inspections/statistics/cells.geojson?{query}"})
     top = sorted(stats["rows"].items(), key=lambda kv: -kv[1]["inspections"])[:15]
-    charts = [
-        bar_chart([(names.get(code, code), row["inspections"]) for code, row in top], title="检查户次（前 15）"),
-        bar_chart([(label, float(stats["total"][key])) for key, label in FIGURES if key != "fines_total"],
-                  title="全区合计", colour="#00796b"),
-    ]
-    rows = [(code, names.get(code, code), [row[k] for k, _ in FIGURES]) for code, row in sorted(stats["rows"].items())]
+    labels, total = dict(FIGURES), stats["total"]
+    by = "一级网格" if level == Grid.Level.LEVEL_1 else "二级网格"
+    charts = [bar_chart([(names.get(code, code), row["inspections"]) for code, row in top],
+                        title=f"检查户次（按{by}，前 15）", unit=UNITS["inspections"])]
+    charted = {key for group in TOTAL_CHARTS for key in group}
+    for group in TOTAL_CHARTS:
+        unit = UNITS[group[0]]
+        charts.append(bar_chart([(labels[key], float(total[key])) for key in group],
+                                title=f"{label} · 单位：{unit}", colour="#00796b", unit=unit))
+    cards = [(labels[key], _shown(key, total[key]), "" if key == "fines_total" else UNITS[key])
+             for key, _ in FIGURES if key not in charted]
+    rows = [(code, names.get(code, code), [_shown(k, row[k]) for k, _ in FIGURES])
+            for code, row in sorted(stats["rows"].items())]
     return render(request, "inspections/statistics.html", {
-        "start": start, "end": end, "level": level, "figures": FIGURES, "rows": rows,
-        "total": [stats["total"][k] for k, _ in FIGURES], "charts": charts, "query": f"{query}&level={level}",
+        "start": start, "end": end, "level": level, "figures": FIGURES, "rows": rows, "total_label": label,
+        "total": [_shown(k, total[k]) for k, _ in FIGURES], "charts": charts, "cards": cards,
+        "query": f"{query}&level={level}",
         "measure_basis": [(label, MEASURE_BASIS[key]) for key, label in FIGURES if key in MEASURE_BASIS],
         **_parts(request, fmap)})
 
@@ -423,19 +501,20 @@ def document_list(request):
         done = "已送达" if document.status == EnforcementDocument.Status.ISSUED else "已保存为草稿"
         messages.success(request, f"{document} {done}")
         return redirect("workspaces:document_detail", pk=document.pk)
-    kind = request.GET.get("kind", "")
-    kind = kind if kind in EnforcementDocument.Kind.values else ""
-    year = _year(request)
-    documents = selectors.documents_filtered(request.user, kind=kind or None, year=year)
     # Opened from an overdue general hazard: an order to rectify within a time limit (安全生产法 第一百零二条).
     hazard_text = request.GET.get("hazard", "")
     prefill = {"kind": request.GET.get("new_kind", ""), "enterprise": request.GET.get("enterprise", "")[:32],
                "hazard": int(hazard_text) if hazard_text.isdigit() and len(hazard_text) < 10 else None}
     return render(request, "inspections/document_list.html", {
+        **list_context(request, _documents(request), export_url=reverse("workspaces:document_export")),
         "prefill": prefill, "article_102": services.ARTICLE_102,
-        "documents": documents[:300], "kinds": EnforcementDocument.Kind.choices, "kind": kind, "year": year,
-        "years": _recent_years(), "can_write": can_write, "today": timezone.localdate(),
+        "kinds": EnforcementDocument.Kind.choices, "can_write": can_write, "today": timezone.localdate(),
         "holders": services.certificate_holders(timezone.localdate()).order_by("username") if can_write else []})
+
+
+def _documents(request):
+    return filtered(request, filters.DocumentFilterSet,
+                    selectors.documents_filtered(request.user).select_related("cell__parent"))
 
 
 @login_required
@@ -544,3 +623,46 @@ def exposure_list(request):
 @login_required
 def summons_list(request):
     return _enforcement_record_page(request, SUMMONSES)
+
+
+# --- the lists' exports: what the list shows, with the same filters ---------------------------
+
+def _grid1(row) -> str:
+    return row.cell.parent.name if row.cell.parent_id else ""
+
+
+def _day(value) -> str:
+    return value.isoformat() if value else ""
+
+
+LIST_EXPORTS = {
+    "tasks": (_tasks, "inspection-tasks", [
+        ("企业", lambda t: t.enterprise.name), ("统一社会信用代码", lambda t: t.enterprise.credit_code),
+        ("一级网格", _grid1), ("二级网格", lambda t: t.cell.name), ("承办人", lambda t: str(t.assignee)),
+        ("完成期限", lambda t: _day(t.due_date)), ("状态", lambda t: t.get_status_display()),
+        ("逾期", lambda t: "是" if t.overdue else "否")]),
+    "hazards": (_hazards, "hazards", [
+        ("企业", lambda h: h.enterprise.name), ("一级网格", _grid1), ("二级网格", lambda h: h.cell.name),
+        ("隐患等级", lambda h: h.get_level_display()), ("隐患描述", lambda h: h.description),
+        ("发现日期", lambda h: _day(h.found_on)), ("整改期限", lambda h: _day(h.due)),
+        ("状态", lambda h: h.get_status_display()), ("逾期", lambda h: "是" if h.overdue else "否")]),
+    "reports": (_reports, "reports", [
+        ("编号", lambda r: r.pk), ("来源", lambda r: r.get_source_display()), ("举报内容", lambda r: r.description),
+        ("一级网格", _grid1), ("二级网格", lambda r: r.cell.name),
+        ("承办网格员", lambda r: str(r.assignee) if r.assignee_id else ""),
+        ("受理日期", lambda r: _day(r.received_on)), ("办理期限", lambda r: _day(r.deadline)),
+        ("状态", lambda r: r.get_status_display())]),
+    "documents": (_documents, "enforcement-documents", [
+        ("文书编号", lambda d: d.number), ("种类", lambda d: d.get_kind_display()),
+        ("企业", lambda d: d.enterprise.name), ("一级网格", _grid1), ("二级网格", lambda d: d.cell.name),
+        ("文书日期", lambda d: _day(d.issued_on)), ("罚款金额（元）", lambda d: f"{d.fine_amount:.2f}"),
+        ("状态", lambda d: d.get_status_display())]),
+}
+
+
+@login_required
+def list_export(request, kind: str):
+    if kind not in LIST_EXPORTS:
+        raise Http404("不支持的导出")
+    build, name, columns = LIST_EXPORTS[kind]
+    return csv_export(build(request).qs, columns, name=name)

@@ -67,11 +67,12 @@ def test_an_enterprise_nobody_may_name_gets_the_same_refusal(supervisor):
     assert "不在您的范围内" in api.json()["enterprise"][0]
 
 
-def two_tasks(supervisor, enterprise):
-    """Two enterprises of the same cell with an open task each, and a checklist code both have."""
+def two_tasks(supervisor, enterprise, officer):
+    """Two enterprises of the same cell with an open task each (both the officer's: the cell's
+    new tasks are otherwise spread over all its officers), and a checklist code both have."""
     second = (Enterprise.objects.filter(cell=enterprise.cell).exclude(pk=enterprise.pk).order_by("pk").first())
     tasks = services.tasks_assign(actor=supervisor, enterprise_ids=[enterprise.pk, second.pk],
-                                  due_date=DEADLINE).created
+                                  due_date=DEADLINE, assignee=officer).created
     by_enterprise = {t.enterprise_id: t for t in tasks}
     codes = [c.code for c in checklist_for(enterprise) if c.code in {d.code for d in checklist_for(second)}]
     return by_enterprise[enterprise.pk], by_enterprise[second.pk], codes[0]
@@ -87,7 +88,7 @@ def rows(task):
 
 
 def test_an_inspection_with_its_hazard_makes_the_same_rows_from_both_doors(supervisor, officer, cell_enterprise):
-    by_page, by_api, code = two_tasks(supervisor, cell_enterprise)
+    by_page, by_api, code = two_tasks(supervisor, cell_enterprise, officer)
     page = web_for(officer).post(f"/inspections/tasks/{by_page.pk}/inspect/", {
         f"item_{code}": "hazard", "findings": "配电箱未接地", "photos": [png_upload()],
         "hazard_description": "配电箱未接地", "hazard_level": "major", "criterion_code": code,
@@ -107,7 +108,7 @@ def test_an_inspection_with_its_hazard_makes_the_same_rows_from_both_doors(super
 
 
 def test_a_major_hazard_without_its_criterion_is_refused_by_both_doors(supervisor, officer, cell_enterprise):
-    by_page, by_api, code = two_tasks(supervisor, cell_enterprise)
+    by_page, by_api, code = two_tasks(supervisor, cell_enterprise, officer)
     before = Inspection.objects.count(), Hazard.objects.count()
     page = web_for(officer).post(f"/inspections/tasks/{by_page.pk}/inspect/", {
         f"item_{code}": "hazard", "hazard_description": "粉尘超标", "hazard_level": "major"})
