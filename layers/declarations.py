@@ -256,7 +256,8 @@ register(Layer(
            ("status_name", "状态"), ("due", "完成期限")),
     style={"radius": 6, "weight": 2, "color": "#2e7d32", "fillOpacity": 0.8},
     style_by=OVERDUE_STYLE, tooltip="enterprise_name", draw="geojson",
-    filters={"cell": "cell__code", "assignee": "assignee__username", "status": "status", "id": "id"},
+    filters={"cell": "cell__code", "grid": "cell__parent__code", "assignee": "assignee__username",
+             "status": "status", "id": "id"},
 ))
 register(Layer(
     name="open-hazards", title="未销号隐患", geometry="point",
@@ -269,7 +270,8 @@ register(Layer(
     style_by={"property": "overdue", "values": {"overdue": "#212121", "on_time": "#795548"},
               "default": "#795548", "legend": {"逾期隐患": "#212121", "整改期限内": "#795548"}},
     tooltip="enterprise_name", draw="geojson",
-    filters={"cell": "cell__code", "level": "level", "status": "status", "id": "id"},
+    filters={"cell": "cell__code", "grid": "cell__parent__code", "level": "level", "status": "status",
+             "id": "id"},
 ))
 register(Layer(
     name="inspection-stats", title="检查户次（按二级网格）", geometry="polygon",
