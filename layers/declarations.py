@@ -38,6 +38,7 @@ register(Layer(
     style={"color": "#3949ab", "weight": 2.5, "fillColor": "#3949ab", "fillOpacity": 0.04},
     filters={"code": "code"},
     json_properties=("officers",), source_tables=GRID_TABLES,
+    label_zoom=0,
 ))
 register(Layer(
     name="grids-level2", title="二级网格", geometry="polygon",
@@ -47,6 +48,7 @@ register(Layer(
     style={"color": "#607d8b", "weight": 1, "fillColor": "#90a4ae", "fillOpacity": 0.12},
     filters={"parent": "parent__code", "code": "code"},
     json_properties=("officers",), detail_url="/api/grids/{code}/", source_tables=GRID_TABLES,
+    label_zoom=13,
 ))
 register(Layer(
     name="rivers", title="河流", geometry="line",
@@ -117,6 +119,7 @@ register(Layer(
     properties=("code", "name", "kind"),
     popup=(("name", "名称"), ("code", "编码"), ("kind", "类型")),
     style={"color": "#3949ab", "weight": 3, "dashArray": "6 4", "fill": False},
+    label_zoom=0,
 ))
 # For assigning officers: cells coloured by how many officers are on duty today, so the
 # unassigned ones (red) stand out.

@@ -51,7 +51,7 @@ class RegistryLayer(folium.map.Layer):
             "name": layer.name, "title": layer.title, "geometry": layer.geometry,
             "style": layer.style, "styleBy": layer.style_by, "popup": layer.popup,
             "tooltip": layer.tooltip, "minZoom": layer.min_zoom, "draw": draw,
-            "detailUrl": layer.detail_url,
+            "detailUrl": layer.detail_url, "labelZoom": layer.label_zoom,
         }
 
 
