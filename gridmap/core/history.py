@@ -77,6 +77,8 @@ def _show(value, model_field, cache: dict) -> str:
         return str(value)
     if getattr(model_field, "geom_type", None):
         return "（空间数据）"
+    if isinstance(model_field, models.BooleanField):
+        return "是" if value in (True, "true", "True", "t", 1) else "否"
     if isinstance(model_field, models.DateTimeField):
         try:
             moment = dt.datetime.fromisoformat(str(value))

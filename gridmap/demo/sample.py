@@ -18,6 +18,7 @@ from gridmap.grids.conf import app_settings as grid_settings
 from gridmap.grids.loader import import_grids
 from gridmap.grids.roster import import_roster
 
+from .accounts import sample_role_accounts_load
 from .conf import app_settings
 from .inspections import sample_inspections_load
 
@@ -61,3 +62,4 @@ def sample_load(*, data_dir: Path = SAMPLE_DIR, log=print) -> None:
         log(risk_points_import(path=data_dir / "risk_points.csv").summary())
         flood_data_import(data_dir=data_dir / "flood", district_code=grid_settings.DISTRICT_CODE, log=log)
         sample_inspections_load(password_hash=password, log=log)
+        sample_role_accounts_load(password_hash=password)

@@ -26,6 +26,7 @@
 
   function formatValue(value) {
     if (value === null || value === undefined || value === "") { return "—"; }
+    if (value === true || value === false) { return value ? "是" : "否"; }
     if (Array.isArray(value)) {
       if (value.length === 0) { return "（未配置）"; }
       return value.map(function (p) {
