@@ -12,7 +12,7 @@ export DATABASE_URL ?= $(LOCAL_DB_URL)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install system venv assets db stop migrate sample run test lint bench clean-db backup restore loadtest
+.PHONY: install system venv assets db stop migrate sample run test lint bench clean-db backup restore loadtest screenshots
 
 install: system venv assets
 
@@ -56,6 +56,13 @@ lint: venv
 test: install db lint
 	@$(BIN)/python manage.py collectstatic --noinput -v 0
 	@$(BIN)/pytest -q
+
+# docs/screenshots/: every page of every role (tests/browser/pages.py), small PNGs.
+screenshots: install db
+	@$(BIN)/python manage.py collectstatic --noinput -v 0
+	@rm -f docs/screenshots/*.png docs/screenshots/pages.tsv
+	@GRIDMAP_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/browser/test_every_page.py -k every_page
+	@$(BIN)/python scripts/screenshots_index.py docs/screenshots
 
 # Benchmarks are not part of CI: they run for minutes and need wrk.
 bench: sample

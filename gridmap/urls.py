@@ -44,4 +44,7 @@ urlpatterns = [
          name="swagger-ui"),
 ]
 
+handler400 = "gridmap.core.views.bad_request"
+handler403 = "gridmap.core.views.permission_denied"
 handler404 = "gridmap.core.views.not_found"
+handler500 = "gridmap.core.views.server_error"

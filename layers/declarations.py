@@ -38,6 +38,7 @@ register(Layer(
     style={"color": "#3949ab", "weight": 2.5, "fillColor": "#3949ab", "fillOpacity": 0.04},
     filters={"code": "code"},
     json_properties=("officers",), source_tables=GRID_TABLES,
+    label_zoom=0,
 ))
 register(Layer(
     name="grids-level2", title="二级网格", geometry="polygon",
@@ -47,6 +48,7 @@ register(Layer(
     style={"color": "#607d8b", "weight": 1, "fillColor": "#90a4ae", "fillOpacity": 0.12},
     filters={"parent": "parent__code", "code": "code"},
     json_properties=("officers",), detail_url="/api/grids/{code}/", source_tables=GRID_TABLES,
+    label_zoom=13,
 ))
 register(Layer(
     name="rivers", title="河流", geometry="line",
@@ -117,6 +119,7 @@ register(Layer(
     properties=("code", "name", "kind"),
     popup=(("name", "名称"), ("code", "编码"), ("kind", "类型")),
     style={"color": "#3949ab", "weight": 3, "dashArray": "6 4", "fill": False},
+    label_zoom=0,
 ))
 # For assigning officers: cells coloured by how many officers are on duty today, so the
 # unassigned ones (red) stand out.
@@ -127,9 +130,9 @@ register(Layer(
     properties=("code", "name", "parent_code", "parent_name", "officers", "on_duty"),
     popup=GRID_POPUP + (("on_duty", "在岗人数"),),
     style={"color": "#455a64", "weight": 1, "fillOpacity": 0.45},
-    style_by={"property": "on_duty", "values": COVERAGE_COLOURS, "default": "#2e7d32",
+    style_by={"property": "on_duty", "values": COVERAGE_COLOURS, "default": "#388e3c",
               "legend": {"无人在岗": "#d32f2f", "1 人在岗": "#f9a825", "2 人在岗": "#43a047",
-                         "3 人及以上": "#2e7d32"}},
+                         "3 人及以上": "#388e3c"}},
     filters={"code": "code", "parent": "parent__code"},
     capability=ASSIGN_OFFICERS,
 ))
@@ -139,7 +142,7 @@ register(Layer(
     geom_field="position",
     properties=("cell_code", "officer_name", "when", "visited"),
     popup=(("when", "巡查时间"), ("officer_name", "巡查人"), ("cell_code", "网格"), ("visited", "走访单位/地点")),
-    style={"color": "#6a1b9a", "fillColor": "#ab47bc", "fillOpacity": 0.9, "radius": 6, "weight": 2},
+    style={"color": "#ad1457", "fillColor": "#ec407a", "fillOpacity": 0.9, "radius": 6, "weight": 2},
     tooltip="when",
     filters={"cell": "cell__code", "id": "id"},
 ))
@@ -193,7 +196,7 @@ register(Layer(
     popup=(("name", "堤段"), ("river_name", "河流"), ("bank", "岸别"), ("chainage_start_m", "起点桩号 (m)"),
            ("chainage_end_m", "终点桩号 (m)"), ("length_m", "长度 (m)"), ("watching_village", "守护村"),
            ("responsible_person", "责任人"), ("phone", "电话")),
-    style={"color": "#795548", "weight": 2, "opacity": 0.8}, show=False,
+    style={"color": "#827717", "weight": 2, "opacity": 0.8}, show=False,
     capability=COMMAND_FLOODS, draw="geojson",
 ))
 register(Layer(
@@ -205,9 +208,9 @@ register(Layer(
            ("installed_power_kw", "装机功率 (kW)"), ("pump_count", "水泵台数"),
            ("design_head_m", "设计扬程 (m)"), ("status_name", "状态")),
     style={"color": "#0d47a1", "fillColor": "#42a5f5", "fillOpacity": 0.95, "radius": 7, "weight": 2},
-    style_by={"property": "status", "values": {"operational": "#1565c0", "maintenance": "#f9a825",
+    style_by={"property": "status", "values": {"operational": "#1565c0", "maintenance": "#8e24aa",
                                                "out_of_service": "#757575"},
-              "default": "#1565c0", "legend": {"泵站（正常）": "#1565c0", "泵站（检修）": "#f9a825"}},
+              "default": "#1565c0", "legend": {"泵站（正常）": "#1565c0", "泵站（检修）": "#8e24aa"}},
     capability=COMMAND_FLOODS, draw="geojson",
 ))
 register(Layer(
@@ -256,7 +259,8 @@ register(Layer(
            ("status_name", "状态"), ("due", "完成期限")),
     style={"radius": 6, "weight": 2, "color": "#2e7d32", "fillOpacity": 0.8},
     style_by=OVERDUE_STYLE, tooltip="enterprise_name", draw="geojson",
-    filters={"cell": "cell__code", "assignee": "assignee__username", "status": "status", "id": "id"},
+    filters={"cell": "cell__code", "grid": "cell__parent__code", "assignee": "assignee__username",
+             "status": "status", "id": "id"},
 ))
 register(Layer(
     name="open-hazards", title="未销号隐患", geometry="point",
@@ -269,7 +273,8 @@ register(Layer(
     style_by={"property": "overdue", "values": {"overdue": "#212121", "on_time": "#795548"},
               "default": "#795548", "legend": {"逾期隐患": "#212121", "整改期限内": "#795548"}},
     tooltip="enterprise_name", draw="geojson",
-    filters={"cell": "cell__code", "level": "level", "status": "status", "id": "id"},
+    filters={"cell": "cell__code", "grid": "cell__parent__code", "level": "level", "status": "status",
+             "id": "id"},
 ))
 register(Layer(
     name="inspection-stats", title="检查户次（按二级网格）", geometry="polygon",

@@ -52,6 +52,7 @@ class RegistryLayer(folium.map.Layer):
             "style": layer.style, "styleBy": layer.style_by, "popup": layer.popup,
             "tooltip": layer.tooltip, "minZoom": layer.min_zoom, "draw": draw,
             "detailUrl": layer.detail_url, "interactive": interactive,
+            "labelZoom": layer.label_zoom,
         }
 
 

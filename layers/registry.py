@@ -28,6 +28,9 @@ class Layer:
     # Optional: colour features by a property, {"property": ..., "values": {value: colour}}.
     style_by: dict | None = None
     tooltip: str | None = "name"
+    # Show the tooltip property as a permanent label from this zoom on (None: on hover only).
+    # The maps have no basemap, so the grids' labels are their place names.
+    label_zoom: int | None = None
     geom_field: str = "geom"
     min_zoom: int = 0
     show: bool = True

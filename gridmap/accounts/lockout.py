@@ -11,6 +11,8 @@ from django.contrib.auth.signals import user_login_failed
 from django.http import JsonResponse
 from django.shortcuts import render
 
+from gridmap.core.views import wants_json
+
 
 def client_address(request) -> str | None:
     """The client's address. Behind GRIDMAP_TRUSTED_PROXY_COUNT proxies, each appending the
@@ -39,7 +41,7 @@ def retry_after_seconds(request=None) -> int:
 def lockout_response(request, original_response=None, credentials=None):
     """429 with Retry-After (RFC 6585): the sign-in page's message, or JSON for the API."""
     seconds = retry_after_seconds(request)
-    if request.path.startswith("/api/"):
+    if wants_json(request):
         response = JsonResponse(
             {"detail": f"连续登录失败次数过多，该账户已被暂时锁定，请 {max(1, seconds // 60)} 分钟后再试。"},
             status=429, json_dumps_params={"ensure_ascii": False})

@@ -16,6 +16,7 @@ from rest_framework.views import set_rollback
 from gridmap.core.constraints import check_violation
 from gridmap.core.ratelimit import RateLimited
 from gridmap.core.sync import Conflict, ConflictError
+from gridmap.core.views import error_response
 
 
 def validation_detail(exc: DjangoValidationError) -> dict | list:
@@ -42,4 +43,24 @@ def exception_handler(exc, context):
     elif isinstance(exc, DjangoPermissionDenied):
         # DRF's own handler answers 403 too, but drops the refusal's Chinese message.
         exc = exceptions.PermissionDenied(str(exc) or None)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    return _as_page(response, context) or response
+
+
+# Refusals and absences a person meets in the browser; field errors (400, 409) stay on the
+# browsable API's form, which shows them beside the fields.
+PAGE_STATUSES = {401, 403, 404, 405, 429}
+
+
+def _as_page(response, context):
+    """The site's error page instead of the browsable API's, for a browser."""
+    request = context.get("request")
+    renderer = getattr(request, "accepted_renderer", None)
+    if response is None or response.status_code not in PAGE_STATUSES or getattr(renderer, "format", "") != "api":
+        return None
+    data = response.data if isinstance(response.data, dict) else {}
+    page = error_response(request._request, response.status_code, str(data.get("detail", "")))
+    for header in ("WWW-Authenticate", "Retry-After", "Allow"):
+        if header in response:
+            page[header] = response[header]
+    return page

@@ -19,9 +19,20 @@ from django.utils import timezone
 from pghistory.models import Events
 
 LABELS = {"insert": "新建", "update": "修改", "delete": "删除"}
+# Every action named in a recorded_as(...) call, as a person reads it in a history (an action
+# without a label shows nothing rather than its code name: tests/core/test_history_labels.py).
 ACTIONS = {
     "assignment_create": "分配", "assignment_move": "调动", "assignment_replace": "替换",
-    "assignment_end": "结束职责", "patrol_record": "记录巡查",
+    "assignment_end": "结束职责", "patrol_record": "记录巡查", "roster_import": "导入网格员名册",
+    "certificate_record": "登记执法证", "document_draft": "制作文书", "document_issue": "送达文书",
+    "exposure_record": "记录曝光", "summons_record": "记录约谈", "legal_review": "法制审核",
+    "hazard_report": "登记隐患", "hazard_start_rectification": "开始整改", "hazard_escalate": "挂牌督办",
+    "hazard_reinspect": "整改复查", "hazard_close": "隐患销号", "inspection_record": "记录检查",
+    "plan_create": "制定计划", "plan_draw": "抽取计划", "tasks_assign": "分配检查任务",
+    "preflood_tasks_create": "生成汛前检查任务", "report_submit": "受理举报",
+    "report_handling": "核查处理举报", "report_handled": "举报办结",
+    "task_accept": "接收任务", "task_start": "开始检查", "task_decline": "退回任务",
+    "task_cannot_inspect": "无法检查", "stock_receipt": "物资入库", "stock_issue": "物资出库",
 }
 HIDDEN = {"id", "password", "last_login", "district_code", "created_at", "updated_at"}
 
@@ -66,6 +77,8 @@ def _show(value, model_field, cache: dict) -> str:
         return str(value)
     if getattr(model_field, "geom_type", None):
         return "（空间数据）"
+    if isinstance(model_field, models.BooleanField):
+        return "是" if value in (True, "true", "True", "t", 1) else "否"
     if isinstance(model_field, models.DateTimeField):
         try:
             moment = dt.datetime.fromisoformat(str(value))
@@ -103,7 +116,7 @@ def history_of(*objs: models.Model, references: bool = False, limit: int = 200) 
             when=event.pgh_created_at, label=LABELS.get(event.pgh_label, event.pgh_label),
             model=str(model._meta.verbose_name), object_id=event.pgh_obj_id or "",
             who=names.get(context.get("user"), "系统（导入或命令）" if not context else "—"),
-            action=ACTIONS.get(context.get("action"), context.get("action") or ""),
+            action=ACTIONS.get(context.get("action"), ""),
             url=context.get("url", ""))
         if event.pgh_label == "update" and event.pgh_diff:
             pairs = event.pgh_diff.items()

@@ -18,6 +18,7 @@ from gridmap.grids.conf import app_settings as grid_settings
 from gridmap.grids.loader import import_grids
 from gridmap.grids.roster import import_roster
 
+from .accounts import sample_role_accounts_load
 from .conf import app_settings
 from .inspections import sample_inspections_load
 from .lekima import sample_lekima_load
@@ -29,7 +30,6 @@ DEMO_ACCOUNTS = (
     ("admin", "系统管理员", Role.ADMINISTRATOR),
     ("supervisor", "区应急管理局监管人员", Role.BUREAU_STAFF),
     ("flood", "区防汛指挥部", Role.FLOOD_COMMAND),
-    ("zhifa", "区应急管理局执法人员", Role.LAW_ENFORCEMENT),
 )
 
 
@@ -66,3 +66,4 @@ def sample_load(*, data_dir: Path = SAMPLE_DIR, log=print) -> None:
         sample_inspections_load(password_hash=password, log=log)
         sample_storm_load(password_hash=password, log=log)
         sample_lekima_load(log=log)
+        sample_role_accounts_load(password_hash=password)

@@ -186,3 +186,15 @@ def coverage_audit(user, *, on: dt.date | None = None) -> CoverageAudit:
         idle = list(active_users_with_grid_officer_role()
                     .exclude(pk__in=on_duty_users).order_by("username"))
     return CoverageAudit(on=day, uncovered=uncovered, away=away, idle_officers=idle)
+
+
+def user_active_towns(user, *, on: dt.date | None = None) -> QuerySet[Grid]:
+    """The level-I grids a person answers for (town supervisor or contact leader) on a date."""
+    day = on or timezone.localdate()
+    duties = GridAssignment.objects.filter(active_on(day), user=user)
+    return Grid.objects.filter(level=Grid.Level.LEVEL_1, pk__in=duties.values("grid_id")).order_by("code")
+
+
+def town_in_scope(user, code: str, *, on: dt.date | None = None) -> Grid | None:
+    """A level-I grid the user may see (their own town, or any for district users)."""
+    return scope_for(user, on).grids().filter(level=Grid.Level.LEVEL_1, code=code).first()

@@ -28,7 +28,7 @@ from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils import timezone
 
 from gridmap.enterprises.models import Enterprise
-from gridmap.enterprises.risk import SHORT_LABELS, colour  # noqa: F401 (colour: for the API)
+from gridmap.enterprises.risk import RISK_ORDER, SHORT_LABELS, colour  # noqa: F401 (colour: for the API)
 from gridmap.grids.scope import scope_for
 
 from .models import (
@@ -382,3 +382,34 @@ def exposures_for_user(user) -> QuerySet[Exposure]:
 
 def summonses_for_user(user) -> QuerySet[Summons]:
     return Summons.objects.filter(_in_cells(user))
+
+
+# --- the district overview -------------------------------------------------------------------
+
+def overdue_work(user) -> dict:
+    """How many open tasks and open hazards in scope are past their due date today."""
+    return {"tasks": tasks_for_user(user, open_only=True).filter(overdue=True).count(),
+            "hazards": hazards_for_user(user, open_only=True).filter(overdue=True).count()}
+
+
+def plan_progress(year: int) -> dict | None:
+    """The plan of a year (or the latest before it): visits planned in all and up to today,
+    and routine inspections of its enterprises made in its year."""
+    from .models import AnnualPlan, PlanVisit
+
+    plan = AnnualPlan.objects.filter(year__lte=year).order_by("-year").first()
+    if plan is None:
+        return None
+    visits = PlanVisit.objects.filter(entry__plan=plan)
+    today = timezone.localdate()
+    done = Inspection.objects.filter(kind=Inspection.Kind.ROUTINE, inspected_on__year=plan.year,
+                                     enterprise__plan_entries__plan=plan).count()
+    planned = visits.count()
+    return {"plan": plan, "planned": planned, "due_by_today": visits.filter(planned_on__lte=today).count(),
+            "done": done, "percent": round(100 * min(done, planned) / planned) if planned else 0}
+
+
+def enterprises_never_inspected(user) -> QuerySet[Enterprise]:
+    """Enterprises in scope without any inspection on record, highest risk first."""
+    return (enterprises_visible(user).filter(~Exists(Inspection.objects.filter(enterprise=OuterRef("pk"))))
+            .select_related("cell").order_by(RISK_ORDER, "name"))

@@ -216,6 +216,7 @@ AXES_COOLOFF_TIME = float(os.environ.get("GRIDMAP_LOGIN_COOLOFF_HOURS", "0.25"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+CSRF_FAILURE_VIEW = "gridmap.core.views.csrf_failure"
 AXES_LOCKOUT_CALLABLE = "gridmap.accounts.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "gridmap.accounts.lockout.client_address"
 AXES_IPWARE_PROXY_COUNT = GRIDMAP_TRUSTED_PROXY_COUNT

@@ -1,11 +1,11 @@
-from gridmap.accounts.capabilities import ASSIGN_OFFICERS, COMMAND_FLOODS
 from gridmap.grids.selectors import user_active_cells
+
+from .menu import menu_for
 
 
 def navigation(request):
-    """What the top bar offers: depends on the user's capabilities and today's duties."""
+    """What the top bar offers (workspaces.menu) and whether the user is on duty in a cell today."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"nav_can_assign": ASSIGN_OFFICERS.allows(user), "nav_has_cells": user_active_cells(user).exists(),
-            "nav_can_command": COMMAND_FLOODS.allows(user)}
+    return {"menu": menu_for(user), "nav_has_cells": user_active_cells(user).exists()}

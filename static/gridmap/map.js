@@ -4,6 +4,12 @@
   var pending = 0;
   document.documentElement.dataset.layersPending = "0";
 
+  // Every map speaks Chinese and measures in metres: no flag or library name in the
+  // attribution, metric scale only, the zoom buttons' titles in Chinese.
+  L.Control.Zoom.mergeOptions({zoomInTitle: "放大", zoomOutTitle: "缩小"});
+  L.Control.Scale.mergeOptions({imperial: false});
+  L.Control.Attribution.mergeOptions({prefix: ""});
+
   function colourFor(options, feature) {
     var by = options.styleBy;
     if (!by) { return null; }
@@ -20,6 +26,7 @@
 
   function formatValue(value) {
     if (value === null || value === undefined || value === "") { return "—"; }
+    if (value === true || value === false) { return value ? "是" : "否"; }
     if (Array.isArray(value)) {
       if (value.length === 0) { return "（未配置）"; }
       return value.map(function (p) {
@@ -53,7 +60,7 @@
   }
 
   function geoJsonLayer(options) {
-    return L.geoJSON(null, {
+    var group = L.geoJSON(null, {
       // A passive layer (an outline under clickable cells) lets every click through.
       interactive: options.interactive !== false,
       style: function (feature) { return styleFor(options, feature); },
@@ -69,10 +76,32 @@
           // typed by people.
           var label = document.createElement("span");
           label.textContent = String(feature.properties[options.tooltip]);
-          layer.bindTooltip(label, {sticky: true});
+          if (options.labelZoom === null || options.labelZoom === undefined) {
+            layer.bindTooltip(label, {sticky: true});
+          } else {
+            layer.bindTooltip(label, {permanent: true, direction: "center", className: "gridmap-label"});
+          }
         }
       }
     });
+    if (options.labelZoom !== null && options.labelZoom !== undefined) { labelsFollowZoom(group, options.labelZoom); }
+    return group;
+  }
+
+  // Place names (the maps have no basemap): shown from the layer's label zoom on.
+  function labelsFollowZoom(group, labelZoom) {
+    function update() {
+      var map = group._map;
+      if (!map) { return; }
+      var shown = map.getZoom() >= labelZoom;
+      group.eachLayer(function (layer) {
+        if (!layer.getTooltip()) { return; }
+        if (shown) { layer.openTooltip(); } else { layer.closeTooltip(); }
+      });
+    }
+    group.on("add", function () { group._map.on("zoomend", update); update(); });
+    group.on("remove", function (event) { event.target._map && event.target._map.off("zoomend", update); });
+    group.on("data", update);
   }
 
   // Timings for people and benchmarks alike (no eval needed to read them under the CSP).
@@ -96,6 +125,7 @@
       })
       .then(function (data) {
         layer.addData(data);
+        layer.fire("data");
         layer.featureCount = data.features.length;
         if (fit && data.features.length && !map.gridmapKeptView) { map.fitBounds(layer.getBounds(), {padding: [10, 10]}); }
         document.dispatchEvent(new CustomEvent("gridmap:layerloaded", {detail: {url: url}}));

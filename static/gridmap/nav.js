@@ -14,3 +14,8 @@
     if (event.key === "Escape") menus.forEach(function (menu) { menu.open = false; });
   });
 })();
+// "返回上一页" links (error pages): back in history when there is one, else to their href.
+document.addEventListener("click", function (event) {
+  var link = event.target.closest && event.target.closest("a[data-back]");
+  if (link && window.history.length > 1) { event.preventDefault(); window.history.back(); }
+});

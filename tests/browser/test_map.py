@@ -15,7 +15,8 @@ def test_supervisor_sees_the_grid_map_with_no_outside_request(open_page, live_si
     console = []
     page.on("console", lambda message: console.append(message.text))
     login(page, live_site, "supervisor")
-    assert page.url.endswith("/map/")
+    assert page.url.endswith("/overview/")
+    page.goto(f"{live_site.url}/map/")
     wait_for_layers(page)
     # SVG paths: 1 outline + 23 level-I + 432 level-II polygons + the river lines.
     drawn = page.locator("path.leaflet-interactive").count()
@@ -34,6 +35,7 @@ def test_supervisor_sees_the_grid_map_with_no_outside_request(open_page, live_si
 def test_clicking_a_cell_shows_its_name_code_parent_and_officers(open_page, live_site):
     page, watch = open_page()
     login(page, live_site, "supervisor")
+    page.goto(f"{live_site.url}/map/")
     wait_for_layers(page)
     # Hide the layers drawn above the cells, then click the middle of the map.
     for label in ("区界", "一级网格", "河流"):

@@ -79,10 +79,10 @@ def test_page_answers_its_roles(name):
     assert getattr(signed_in(records.supervisor), method)(url).status_code == supervisor_status, url
 
 
-def test_the_landing_sends_officers_to_their_cell_and_supervisors_to_the_map():
+def test_the_landing_sends_officers_to_their_cell_and_supervisors_to_the_overview():
     records = Records()
     assert signed_in(records.officer).get(reverse("workspaces:home"))["Location"] == reverse("workspaces:my_cell")
-    assert signed_in(records.supervisor).get(reverse("workspaces:home"))["Location"] == reverse("workspaces:map")
+    assert signed_in(records.supervisor).get(reverse("workspaces:home"))["Location"] == reverse("workspaces:overview")
 
 
 MAP_PAGES = ["workspaces:map", "workspaces:my_cell", "workspaces:assign", "workspaces:area_assign",

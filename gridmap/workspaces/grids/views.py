@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from gridmap.accounts.capabilities import ASSIGN_OFFICERS, SEE_DISTRICT, capability_required
+from gridmap.accounts.capabilities import ASSIGN_OFFICERS, capability_required
 from gridmap.core.history import history_of, recorded_as
 from gridmap.enterprises.risk import RISK_ORDER
 from gridmap.enterprises.risk import colour as risk_colour
@@ -42,6 +42,7 @@ from layers.maps import build_map, keep_view
 from layers.registry import layers_named
 
 from ..inspections.views import my_cell_sections
+from ..landing.views import landing_url
 from ..pages import map_parts, refusal_text
 from .forms import AssignForm, EndForm, MoveForm, ReplaceForm, RosterForm, SelectionForm
 
@@ -50,10 +51,8 @@ BASE_LAYERS = ("district", "grids-level1", "grids-level2", "rivers")
 
 @login_required
 def home(request):
-    """Officers land on their cell; everyone else on the grid map."""
-    if not SEE_DISTRICT.allows(request.user) and user_active_cells(request.user).exists():
-        return redirect("workspaces:my_cell")
-    return redirect("workspaces:map")
+    """Each role lands on its own page (workspaces.landing.views.landing_url)."""
+    return redirect(landing_url(request.user))
 
 
 @login_required

@@ -1,0 +1,95 @@
+"""Every page of every role, as the browser tests visit them and as `make screenshots`
+photographs them: the role's landing, every entry of its menu (gridmap.workspaces.menu, so a
+page added to the menu is visited too), a record of each kind it sees, and its account pages.
+
+An account of a role the sample lacks (an enterprise user) is made here, committed, with the
+demo password."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from gridmap.accounts.models import Role
+from gridmap.demo.conf import app_settings as demo_settings
+from gridmap.flood.models import FloodZone
+from gridmap.grids.models import GridAssignment
+from gridmap.grids.scope import on_duty_on
+from gridmap.inspections import selectors as inspections
+from gridmap.patrols.selectors import patrols_for_user
+from gridmap.workspaces.landing.views import landing_url
+from gridmap.workspaces.menu import menu_for
+
+OFFICER_CELL = "120118108-001"
+PHONE = {"width": 390, "height": 844, "mobile": True}
+DESK = {"width": 1280, "height": 800, "mobile": False}
+MADE_ACCOUNTS = {Role.LAW_ENFORCEMENT: "law", Role.GAUGE_FEED: "gauge", Role.ENTERPRISE: "enterprise-demo"}
+
+
+@dataclass
+class RolePages:
+    role: str
+    username: str
+    viewport: dict
+    urls: list[str] = field(default_factory=list)
+
+
+def _user_of(role: str):
+    users = get_user_model().objects
+    if role == Role.GRID_OFFICER:
+        return (GridAssignment.objects.filter(on_duty_on(timezone.localdate()), grid__code=OFFICER_CELL,
+                                              role="cell_officer").order_by("id").first().user)
+    if role == Role.GRID_HEAD:
+        return GridAssignment.objects.filter(role="town_supervisor").order_by("grid__code", "id").first().user
+    sample = {Role.BUREAU_STAFF: "supervisor", Role.FLOOD_COMMAND: "flood", Role.ADMINISTRATOR: "admin"}
+    if role in sample:
+        return users.get(username=sample[role])
+    user, created = users.get_or_create(username=MADE_ACCOUNTS[role], defaults={
+        "full_name": f"演示{Role(role).label}", "password": make_password(demo_settings.DEMO_PASSWORD)})
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def _records(user) -> list[str]:
+    """One record page of each kind the user sees."""
+    urls = []
+    for queryset, path in (
+        (inspections.tasks_for_user(user), "/inspections/tasks/{}/"),
+        (inspections.hazards_for_user(user), "/inspections/hazards/{}/"),
+        (inspections.reports_for_user(user), "/inspections/reports/{}/"),
+        (inspections.documents_for_user(user), "/inspections/documents/{}/"),
+        (inspections.enterprises_visible(user), "/enterprises/{}/"),
+        (patrols_for_user(user), "/patrols/{}/"),
+    ):
+        first = queryset.order_by("pk").values_list("pk", flat=True).first()
+        if first is not None:
+            urls.append(path.format(first))
+    return urls
+
+
+EXTRAS = {
+    Role.GRID_OFFICER: ["/patrols/new/", "/outbox/", f"/cells/{OFFICER_CELL}/"],
+    Role.BUREAU_STAFF: ["/inspections/exposures/", "/inspections/summonses/", f"/cells/{OFFICER_CELL}/",
+                        "/flood/exposure/?zone={zone}"],
+    Role.FLOOD_COMMAND: ["/flood/exposure/?zone={zone}"],
+}
+
+
+def role_pages() -> list[RolePages]:
+    """The pages of each role, landing first (call with database access)."""
+    zone = FloodZone.objects.order_by("pk").values_list("pk", flat=True).first()
+    result = []
+    for role in Role:
+        user = _user_of(role)
+        urls = [landing_url(user)]
+        urls += [link.url for heading in menu_for(user) for link in heading.links]
+        urls += _records(user) if role not in (Role.GAUGE_FEED, Role.ENTERPRISE) else []
+        urls += [u.format(zone=zone) for u in EXTRAS.get(role, [])]
+        urls += ["/accounts/password/", "/accounts/devices/", "/no-such-page/"]
+        unique = list(dict.fromkeys(urls))
+        result.append(RolePages(role, user.username, PHONE if role == Role.GRID_OFFICER else DESK, unique))
+    return result
