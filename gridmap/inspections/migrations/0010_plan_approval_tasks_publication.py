@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('enterprises', '0004_geometry_constraints'),
         ('grids', '0005_geometry_constraints'),
-        ('inspections', '0007_inspection_client_id'),
+        ('inspections', '0009_law_measures_leads_reviews'),
         ('pghistory', '0007_auto_20250421_0444'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -14,7 +14,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('flood', '0004_geometry_constraints'),
+        ('flood', '0005_storm_gauges'),
         ('grids', '0005_geometry_constraints'),
         ('pghistory', '0007_auto_20250421_0444'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('enterprises', '0004_geometry_constraints'),
         ('grids', '0005_geometry_constraints'),
-        ('inspections', '0007_inspection_client_id'),
+        ('inspections', '0008_criteria_true_articles'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
