@@ -69,7 +69,7 @@ def _parse_value(value) -> float:
         raise ValueError("数值应为数字")
     try:
         number = float(value)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise ValueError(f"数值“{str(value)[:20]}”不是数字") from None
     if not math.isfinite(number):
         raise ValueError("数值应为有限数字")
@@ -143,7 +143,9 @@ def readings_record(*, actor, rows: Sequence) -> IngestResult:
         raise ReadingsRefused([RowError(0, "readings", "readings 应为数组")])
     if len(rows) > MAX_BATCH:
         raise ReadingsRefused([RowError(MAX_BATCH, "readings", f"一批最多 {MAX_BATCH} 条，收到 {len(rows)} 条")])
-    codes = {row.get("station") for row in rows if isinstance(row, Mapping) and isinstance(row.get("station"), str)}
+    # A code that cannot be stored (a NUL, too long) cannot name a station: it is simply not found.
+    codes = {code for row in rows if isinstance(row, Mapping)
+             for code in [row.get("station")] if isinstance(code, str) and "\x00" not in code and len(code) <= 32}
     stations = {code: (pk, kind) for code, pk, kind in
                 Station.objects.filter(code__in=codes).values_list("code", "pk", "kind")}
     ids, times, values, errors = _checked(rows, stations, timezone.now())

@@ -236,3 +236,10 @@ def test_replay_storm_now_retimes_a_stretch_to_end_now(gauge):
     assert props["stale"] is False
     latest = dt.datetime.fromisoformat(props["latest_time"])
     assert abs((timezone.now() - latest).total_seconds()) < 60
+
+
+def test_a_code_with_a_nul_or_a_huge_number_is_a_bad_row_not_a_failure(gauge, stations):
+    response = post(gauge, {"station": "T-W1\x00", "time": at(0), "value": 4},
+                    {"station": "T-W1", "time": at(0), "value": 10**400})
+    assert response.status_code == 400
+    assert [(e["index"], e["field"]) for e in response.json()["errors"]] == [(0, "station"), (1, "value")]

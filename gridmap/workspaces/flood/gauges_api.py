@@ -51,7 +51,8 @@ def refused(errors: list[RowError]) -> Response:
 class StationsView(APIView):
     """水雨情测站及其当前状态（GeoJSON）。"""
 
-    @extend_schema(summary="水雨情测站（GeoJSON）", responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(summary="水雨情测站（GeoJSON）", responses={(200, "application/geo+json"): OpenApiTypes.OBJECT,
+                                                           304: None})
     def get(self, request):
         body = feature_collection_bytes(stations_for_user(request.user), geom="location",
                                         properties=STATION_PROPERTIES)
