@@ -33,6 +33,13 @@ ACTIONS = {
     "report_handling": "核查处理举报", "report_handled": "举报办结",
     "task_accept": "接收任务", "task_start": "开始检查", "task_decline": "退回任务",
     "task_cannot_inspect": "无法检查", "stock_receipt": "物资入库", "stock_issue": "物资出库",
+    "assignment_batch_undo": "撤销分配批次", "hazard_lead": "登记隐患线索", "hazard_confirm": "确认隐患线索",
+    "hazard_dismiss": "隐患线索不成立", "plan_approve": "批准计划", "plan_tasks_open": "计划任务下达",
+    "publication_record": "公示", "credit_listing_record": "列入信用名单", "credit_listing_exit": "移出信用名单",
+    "event_open": "启动应急事件", "event_set_level": "调整响应级别", "event_close": "结束应急事件",
+    "consultation_record": "记录会商", "order_issue": "下达指令", "roll_call_start": "发起点名",
+    "roll_call_answer": "点名应答", "roll_call_repeat": "再次点名", "dispatch_create": "调度队伍物资",
+    "teams_recall": "撤回队伍", "situation_report_submit": "报告险情",
 }
 HIDDEN = {"id", "password", "last_login", "district_code", "created_at", "updated_at"}
 

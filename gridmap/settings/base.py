@@ -188,6 +188,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two choice sets share the field name "level": hazard levels and storm response levels.
+    "ENUM_NAME_OVERRIDES": {"ResponseLevelEnum": "gridmap.flood.events.models.ResponseLevel"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "gridmap.core.openapi.add_error_responses",

@@ -95,7 +95,7 @@ def test_event_in_the_audit_history(flood, event):
 
     flood.post(f"/api/flood/events/{event.pk}/level/", {"level": 3}, format="json")
     entries = history_of(Event.objects.get(pk=event.pk))
-    assert any(e.action == "event_set_level" for e in entries)
+    assert any(e.action == "调整响应级别" for e in entries)
 
 
 def test_consultation_and_order_in_the_timeline(flood, event):

@@ -92,7 +92,7 @@ def event_area(area, crs: str, zone: int | None):
 class EventListView(APIView):
     permission_classes = command
 
-    @extend_schema(summary="应急事件", responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(summary="应急事件", operation_id="api_flood_events_list", responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
         return Response({"results": [event_data(e) for e in selectors.events_for_user(request.user)[:200]]})
 
@@ -207,7 +207,8 @@ def roll_call_or_404(request, pk: int, rc: int):
 class RollCallListView(APIView):
     permission_classes = command
 
-    @extend_schema(summary="事件的点名", responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(summary="事件的点名", operation_id="api_flood_events_roll_calls_list",
+                   responses={200: OpenApiTypes.OBJECT})
     def get(self, request, pk: int):
         event = event_or_404(request, pk)
         return Response({"results": [{"id": r.pk, "started_at": r.started_at.isoformat(), "rounds": r.rounds,
