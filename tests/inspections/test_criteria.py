@@ -71,7 +71,7 @@ def test_a_day_in_2019_answers_the_2017_standard_and_no_order_10_item(supervisor
 
 def test_without_a_date_today_in_shanghai_and_a_malformed_date_is_a_400_in_chinese(supervisor_client):
     assert _get(supervisor_client)["on"] == timezone.localdate().isoformat()
-    for bad in ("2023-13-01", "20230601", "昨天"):
+    for bad in ("2023-13-01", "20230601", "昨天", ""):
         response = supervisor_client.get(URL, {"on": bad})
         assert response.status_code == 400 and "日期格式应为 YYYY-MM-DD" in response.json()["on"][0]
     assert supervisor_client.get(URL, {"enterprise": "abc"}).status_code == 400

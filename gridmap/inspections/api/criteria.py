@@ -37,7 +37,8 @@ class CriteriaView(APIView):
         parameters=[OpenApiParameter("on", OpenApiTypes.DATE), OpenApiParameter("enterprise", OpenApiTypes.INT)],
         responses={200: OpenApiTypes.OBJECT}, operation_id="inspections_criteria_list")
     def get(self, request):
-        query = validated(CriteriaQuery, data=request.query_params)
+        # A plain dict: from a QueryDict, DRF reads "on=" as no date at all (today), not as a bad one.
+        query = validated(CriteriaQuery, data=request.query_params.dict())
         day = query.get("on") or timezone.localdate()
         enterprise = None
         if "enterprise" in query:
