@@ -126,6 +126,10 @@ class PlanVisit(models.Model):
                                                           planned_on__lte=F("window_end")),
                                               name="plan_visit_in_window")]
 
+    def __str__(self) -> str:
+        return f"计划检查（{self.window_start:%Y-%m-%d} 至 {self.window_end:%Y-%m-%d}）"
+
+
 
 class TaskKind(models.TextChoices):
     # A grid officer patrols (巡查); only law-enforcement staff inspect (监督检查).

@@ -29,13 +29,20 @@ def test_periodic_jobs_are_scheduled():
                          "statistics_refresh_nightly": "0 19 * * *", "exports_expire_hourly": "5 * * * *"}
 
 
-def test_the_daily_escalation_supervises_overdue_hazards():
-    overdue = Hazard.objects.filter(status__in=(HazardStatus.FOUND, HazardStatus.RECTIFYING)).order_by("id").first()
-    Hazard.objects.filter(pk=overdue.pk).update(deadline=dt.date(2026, 1, 1))
+def test_the_daily_escalation_supervises_major_hazards_only():
+    open_statuses = (HazardStatus.FOUND, HazardStatus.RECTIFYING)
+    general = Hazard.objects.filter(status__in=open_statuses, level=Hazard.Level.GENERAL).order_by("id").first()
+    major = Hazard.objects.filter(status__in=open_statuses).exclude(pk=general.pk).order_by("id").first()
+    Hazard.objects.filter(pk=general.pk).update(deadline=dt.date(2026, 1, 1))
+    # A major hazard not yet under supervision (as one registered before the rule would be).
+    Hazard.objects.filter(pk=major.pk).update(level=Hazard.Level.MAJOR, deadline=dt.date(2026, 1, 1),
+                                              status=HazardStatus.RECTIFYING, supervised_on=None)
     # 2026-12-06 16:30 UTC is 00:30 on 2026-12-07 in Beijing.
     body(tasks.hazards_escalate_daily)(timestamp=int(dt.datetime(2026, 12, 6, 16, 30, tzinfo=dt.UTC).timestamp()))
-    overdue.refresh_from_db()
-    assert overdue.status == HazardStatus.SUPERVISED and overdue.supervised_on == dt.date(2026, 12, 7)
+    general.refresh_from_db()
+    major.refresh_from_db()
+    assert general.status in open_statuses and general.supervised_on is None
+    assert major.status == HazardStatus.SUPERVISED and major.supervised_on is not None
 
 
 def test_plan_tasks_open_calls_the_configured_function(settings):
