@@ -21,9 +21,6 @@ ALLOWED = {"API", "PDF", "GeoJSON", "CSV", "Excel", "WGS84", "GCJ-02", "BD-09", 
            "GPS", "Ctrl"}
 # A run of Latin letters, digits, "-" and "_"; runs with a digit or "_" are codes, usernames and
 # field names (data, not words), and a single letter is a class mark (行业门类 C, 风险 A–D).
-# Leaflet.draw's toolbar on the area assignment: its translation moves to one place for every
-# map in issue 19's desk work (helper screens-desk); drop this set when that is merged.
-DRAW_TOOLBAR_PENDING = {"Delete", "Draw", "Edit", "layers", "polygon"}
 WORD = re.compile(r"[A-Za-z0-9_\-]*[A-Za-z][A-Za-z0-9_\-]*")
 SHOTS = os.environ.get("GRIDMAP_SCREENSHOTS")
 # The page's title and visible text, without <code> (file columns and names to type as shown).
@@ -90,7 +87,7 @@ def test_every_page_of_a_role_is_in_chinese(role, pages_by_role, usernames, open
             refused.append(f"{response.status} {url}")
         settle(page)
         text = page.evaluate(VISIBLE_TEXT)
-        words = english_words(text) - usernames - (DRAW_TOOLBAR_PENDING if url == "/inspections/area/" else set())
+        words = english_words(text) - usernames
         if words:
             found[url] = sorted(words)
         if SHOTS:

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from procrastinate.contrib.django import app
 
+from gridmap.inspections.criteria import criteria_on
 from gridmap.inspections.models import Hazard, HazardStatus
 from gridmap.jobs import tasks
 
@@ -36,6 +37,7 @@ def test_the_daily_escalation_supervises_major_hazards_only():
     Hazard.objects.filter(pk=general.pk).update(deadline=dt.date(2026, 1, 1))
     # A major hazard not yet under supervision (as one registered before the rule would be).
     Hazard.objects.filter(pk=major.pk).update(level=Hazard.Level.MAJOR, deadline=dt.date(2026, 1, 1),
+                                              criterion_code=criteria_on(major.found_on)[0].code,
                                               status=HazardStatus.RECTIFYING, supervised_on=None)
     # 2026-12-06 16:30 UTC is 00:30 on 2026-12-07 in Beijing.
     body(tasks.hazards_escalate_daily)(timestamp=int(dt.datetime(2026, 12, 6, 16, 30, tzinfo=dt.UTC).timestamp()))
