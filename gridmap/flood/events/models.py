@@ -111,6 +111,9 @@ class LevelChange(models.Model):
     def raised(self) -> bool:
         return self.from_level is None or self.to_level < self.from_level
 
+    def __str__(self) -> str:
+        return f"响应级别调整为{self.get_to_level_display()}"
+
 
 @tracked()
 class Consultation(models.Model):
@@ -129,6 +132,9 @@ class Consultation(models.Model):
         verbose_name_plural = "会商"
         ordering = ["held_at", "id"]
 
+    def __str__(self) -> str:
+        return f"会商：{self.topic}"
+
 
 @tracked()
 class Order(models.Model):
@@ -144,6 +150,9 @@ class Order(models.Model):
         verbose_name = "指令"
         verbose_name_plural = "指令"
         ordering = ["issued_at", "id"]
+
+    def __str__(self) -> str:
+        return f"指令（{self.recipients}）"
 
 
 @tracked()
@@ -194,6 +203,9 @@ class RollCall(models.Model):
         verbose_name_plural = "点名"
         ordering = ["started_at", "id"]
 
+    def __str__(self) -> str:
+        return f"点名（{timezone.localtime(self.started_at):%Y-%m-%d %H:%M}）"
+
 
 @tracked()
 class RollCallRound(models.Model):
@@ -210,6 +222,9 @@ class RollCallRound(models.Model):
         verbose_name_plural = "点名轮次"
         ordering = ["roll_call", "number"]
         constraints = [models.UniqueConstraint(fields=["roll_call", "number"], name="rollcall_round_once")]
+
+    def __str__(self) -> str:
+        return f"第 {self.number} 轮点名"
 
 
 @tracked()
@@ -238,6 +253,9 @@ class RollCallAnswer(models.Model):
     def answered(self) -> bool:
         return self.answered_at is not None
 
+    def __str__(self) -> str:
+        return f"{self.post.name} 点名应答"
+
 
 @tracked()
 class Dispatch(models.Model):
@@ -263,6 +281,9 @@ class Dispatch(models.Model):
         ordering = ["dispatched_at", "id"]
         constraints = [models.UniqueConstraint(fields=["dispatched_by", "client_id"], name="dispatch_client_id_once")]
         constraints += geometry_constraints("flood_dispatch", destination="调度目的地")
+
+    def __str__(self) -> str:
+        return f"从{self.depot.name}调度"
 
 
 @tracked()
@@ -290,6 +311,9 @@ class TeamDeployment(models.Model):
                                    name="team_recalled_after_deployed"),
         ]
         constraints += geometry_constraints("flood_teamdeployment", destination="队伍目的地")
+
+    def __str__(self) -> str:
+        return f"{self.team.name} 出动"
 
 
 @tracked()
