@@ -46,3 +46,10 @@ def supervisor(db):
 def supervisor_client(api_client, supervisor):
     api_client.force_authenticate(supervisor)
     return api_client
+
+
+def pytest_collection_modifyitems(config, items):
+    # Playwright's sync API leaves an asyncio loop running in the test thread once it has
+    # started; code that calls async_to_sync there (Procrastinate's defer, in the jobs tests)
+    # would then refuse to run. The browser tests go last, in their own order.
+    items.sort(key=lambda item: "tests/browser/" in item.nodeid.replace("\\", "/"))
