@@ -20,11 +20,12 @@ case "${1:-}" in
   restore)
     src="${2:?usage: backup.sh restore BACKUP_DIR}"
     ( cd "$src" && sha256sum --check --quiet SHA256SUMS )
-    # Trigger definitions are left out and installed again by the application: pg_restore
+    # The application's trigger definitions are left out and installed again by it: pg_restore
     # runs with an empty search_path, where the audit triggers' geometry comparisons do not
-    # resolve ("operator is not unique: geometry = geometry").
+    # resolve ("operator is not unique: geometry = geometry"). The job queue's own triggers
+    # (Procrastinate's) are not the application's to install, and are restored as dumped.
     list=$(mktemp)
-    "$PGBIN/pg_restore" --list "$src/database.dump" | grep -v ' TRIGGER ' > "$list"
+    "$PGBIN/pg_restore" --list "$src/database.dump" | awk '!/ TRIGGER / || /procrastinate_/' > "$list"
     "$PGBIN/pg_restore" --clean --if-exists --no-owner --single-transaction --exit-on-error \
       --use-list="$list" --dbname="$url" "$src/database.dump"
     rm -f "$list"
