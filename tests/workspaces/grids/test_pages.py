@@ -31,9 +31,9 @@ def supervisor_web():
 
 def test_officers_land_on_their_cell_and_others_on_the_map(supervisor_web):
     assert signed_in(officer_of("120118108-001")).get("/")["Location"] == "/my-cell/"
-    assert supervisor_web.get("/")["Location"] == "/map/"
+    assert supervisor_web.get("/")["Location"] == "/overview/"
     head = get_user_model().objects.get(username="head01")
-    assert signed_in(head).get("/")["Location"] == "/map/"
+    assert signed_in(head).get("/")["Location"].startswith("/towns/")
 
 
 def test_my_cell_page_has_the_map_the_people_and_marked_empty_sections():

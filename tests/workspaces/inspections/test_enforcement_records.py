@@ -183,4 +183,3 @@ def test_the_menu_and_the_enterprise_page_link_the_lists(enterprises):
     body = web.get(f"/enterprises/{mine.pk}/").content.decode()
     assert f"/inspections/exposures/?enterprise={mine.pk}" in body and f"/inspections/summonses/?enterprise={mine.pk}" \
         in body
-    assert 'href="/inspections/exposures/">公开曝光' in body and 'href="/inspections/summonses/">约谈' in body
