@@ -19,12 +19,14 @@ from gridmap.geo.photos import MAX_PHOTOS, photo_response
 from gridmap.geo.polygons import PolygonError, polygon_input
 
 from ..events import selectors, services
-from ..events.models import Event, ResponseLevel, SituationPhoto, SituationReport
+from ..events.models import Event, SituationPhoto, SituationReport
 from ..models import FloodZone
 
 MAX_INT = 2_147_483_647
 CLIENT_ID_HELP = "客户端生成的 UUID：同一编号重复提交只保存一次（返回 200 与原记录），内容不同则 409"
 command = [requires(COMMAND_FLOODS)]
+LEVEL_ERRORS = {key: "响应级别应为 4（Ⅳ级）、3（Ⅲ级）、2（Ⅱ级）或 1（Ⅰ级）"
+                for key in ("invalid", "min_value", "max_value")}
 
 
 class Text(serializers.CharField):
@@ -67,8 +69,9 @@ class EventInput(serializers.Serializer):
                                     help_text="以防汛责任区为事件范围（可选，与 area 二选一）")
     crs = serializers.ChoiceField(choices=CRS_NAMES, default=DEFAULT_CRS, help_text="area 的坐标系")
     kind = serializers.ChoiceField(choices=Event.Kind.choices, error_messages={"invalid_choice": "事件类型无效"})
-    level = serializers.ChoiceField(choices=ResponseLevel.choices, required=False, allow_null=True, default=None,
-                                    help_text="响应级别：4=Ⅳ级（最低）… 1=Ⅰ级（最高）；不填为未启动响应")
+    level = serializers.IntegerField(min_value=1, max_value=4, required=False, allow_null=True, default=None,
+                                     error_messages=LEVEL_ERRORS,
+                                     help_text="响应级别：4=Ⅳ级（最低）… 1=Ⅰ级（最高）；不填为未启动响应")
     started_at = serializers.DateTimeField(required=False, default=None, allow_null=True)
 
 
@@ -92,7 +95,7 @@ def event_area(area, crs: str, zone: int | None):
 class EventListView(APIView):
     permission_classes = command
 
-    @extend_schema(summary="应急事件", operation_id="api_flood_events_list", responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(summary="应急事件", responses={200: OpenApiTypes.OBJECT}, operation_id="flood_events_list")
     def get(self, request):
         return Response({"results": [event_data(e) for e in selectors.events_for_user(request.user)[:200]]})
 
@@ -116,7 +119,8 @@ class EventDetailView(APIView):
 
 
 class LevelInput(serializers.Serializer):
-    level = serializers.ChoiceField(choices=ResponseLevel.choices, error_messages={"invalid_choice": "响应级别无效"})
+    level = serializers.IntegerField(min_value=1, max_value=4, error_messages=LEVEL_ERRORS,
+                                     help_text="响应级别：4=Ⅳ级（最低）… 1=Ⅰ级（最高）")
     reason = Text(max_length=500, required=False, allow_blank=True, default="")
     changed_at = serializers.DateTimeField(required=False, default=None, allow_null=True)
 
@@ -207,8 +211,7 @@ def roll_call_or_404(request, pk: int, rc: int):
 class RollCallListView(APIView):
     permission_classes = command
 
-    @extend_schema(summary="事件的点名", operation_id="api_flood_events_roll_calls_list",
-                   responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(summary="事件的点名", responses={200: OpenApiTypes.OBJECT}, operation_id="flood_roll_calls_list")
     def get(self, request, pk: int):
         event = event_or_404(request, pk)
         return Response({"results": [{"id": r.pk, "started_at": r.started_at.isoformat(), "rounds": r.rounds,
@@ -297,7 +300,7 @@ def dispatch_data(dispatch) -> dict:
 class DispatchListView(APIView):
     permission_classes = command
 
-    @extend_schema(summary="事件的调度", responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(summary="事件的调度", responses={200: OpenApiTypes.OBJECT}, operation_id="flood_dispatches_list")
     def get(self, request, pk: int):
         event = event_or_404(request, pk)
         return Response({"results": [dispatch_data(d) for d in event.dispatches.all()]})
