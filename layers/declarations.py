@@ -230,8 +230,8 @@ register(Layer(
     popup=(("name", "仓库"), ("manager", "负责人"), ("phone", "电话"), ("stock", "库存"),
            ("stock_state", "储备状态")),
     style={"color": "#e65100", "fillColor": "#ff9800", "fillOpacity": 0.95, "radius": 9, "weight": 2},
-    style_by={"property": "stock_state", "values": {"正常": "#ef6c00", "低于最低储备": "#d50000"},
-              "default": "#ef6c00", "legend": {"仓库（储备正常）": "#ef6c00", "仓库（低于最低储备）": "#d50000"}},
+    style_by={"property": "stock_state", "values": {"正常": "#ef6c00", "低于最低储备": "#c51162"},
+              "default": "#ef6c00", "legend": {"仓库（储备正常）": "#ef6c00", "仓库（低于最低储备）": "#c51162"}},
     capability=COMMAND_FLOODS, draw="geojson",
 ))
 register(Layer(
@@ -337,7 +337,7 @@ register(Layer(
     source=shelters_for_user,
     properties=("name", "address", "capacity", "responsible_person", "phone", "generated"),
     popup=(("name", "安置点"), ("address", "地址"), ("capacity", "容纳人数"), *PERSON_POPUP),
-    style={"radius": 8, "weight": 2, "color": "#1b5e20", "fillColor": "#a5d6a7", "fillOpacity": 0.95},
+    style={"radius": 8, "weight": 2, "color": "#00695c", "fillColor": "#a5d6a7", "fillOpacity": 0.95},
     capability=COMMAND_FLOODS, draw="geojson",
 ))
 # --- storm events (issue 17): situation reports, dispatches, roll calls -------------------------
@@ -347,7 +347,7 @@ from gridmap.flood.events.selectors import (  # noqa: E402
     situation_reports_for_map,
 )
 
-SEVERITY_COLOURS = {"general": "#fb8c00", "serious": "#e53935", "critical": "#6a1b9a"}
+SEVERITY_COLOURS = {"general": "#fb8c00", "serious": "#dd2c00", "critical": "#880e4f"}
 register(Layer(
     name="situation_reports", title="险情报告", geometry="point", geom_field="position",
     source=situation_reports_for_map,
@@ -357,7 +357,7 @@ register(Layer(
            ("reporter_name", "报告人"), ("when", "报告时间"), ("cell_code", "网格"), ("event_name", "事件")),
     style={"radius": 8, "weight": 2, "color": "#b71c1c", "fillOpacity": 0.9},
     style_by={"property": "severity", "values": SEVERITY_COLOURS, "default": "#fb8c00",
-              "legend": {"险情（一般）": "#fb8c00", "险情（较重）": "#e53935", "险情（严重）": "#6a1b9a"}},
+              "legend": {"险情（一般）": "#fb8c00", "险情（较重）": "#dd2c00", "险情（严重）": "#880e4f"}},
     tooltip="kind_name", draw="geojson",
     filters={"event": "event_id", "kind": "kind", "severity": "severity", "cell": "cell__code", "id": "id"},
 ))
@@ -381,8 +381,8 @@ register(Layer(
     popup=(("name", "一级网格"), ("state_name", "应答"), ("answerer", "应答人"), ("answered_time", "应答时间"),
            ("last_called_round", "最后点名轮次")),
     style={"color": "#37474f", "weight": 2, "fillOpacity": 0.35},
-    style_by={"property": "state", "values": {"answered": "#43a047", "unanswered": "#e53935"},
-              "default": "#e53935", "legend": {"已应答": "#43a047", "未应答": "#e53935"}},
+    style_by={"property": "state", "values": {"answered": "#00c853", "unanswered": "#ff1744"},
+              "default": "#ff1744", "legend": {"已应答": "#00c853", "未应答": "#ff1744"}},
     capability=COMMAND_FLOODS, draw="geojson",
     filters={"roll_call": "roll_call_id", "event": "roll_call__event_id"},
 ))

@@ -59,7 +59,10 @@
         marker.setLatLng(latlng);
         marker.setStyle(style);
       }
-      marker.bindTooltip(describe(p));
+      // A text node: a station's name is typed by people (Leaflet puts a string in as HTML).
+      var label = document.createElement("span");
+      label.textContent = describe(p);
+      marker.bindTooltip(label);
       if (p.state !== "normal") { marker.bringToFront(); }
       seen[p.code] = true;
     });

@@ -21,7 +21,7 @@ from layers.printmap import Frame, SvgMap, paths
 
 from .impact import impact_with_open_hazards
 
-SEVERITY_FILL = {"general": "#fb8c00", "serious": "#e53935", "critical": "#6a1b9a"}
+SEVERITY_FILL = {"general": "#fb8c00", "serious": "#dd2c00", "critical": "#880e4f"}
 # Enterprises near a report are exposed when the event has no drawn area.
 REPORT_REACH_M = 1000
 
