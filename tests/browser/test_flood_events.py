@@ -46,7 +46,7 @@ def test_the_event_page_shows_the_roll_call_on_the_map_and_the_timeline(open_pag
         assert page.locator("#roll-call-list tr").nth(1).get_attribute("data-answered") == "false"
         # Level-I grids on the map, coloured: red unanswered, green answered.
         fills = page.eval_on_selector_all("path.leaflet-interactive", "els => els.map(e => e.getAttribute('fill'))")
-        assert fills.count("#e53935") >= 8 and fills.count("#43a047") == 15
+        assert fills.count("#ff1744") >= 8 and fills.count("#00c853") == 15
         kinds = page.locator("#event-timeline li").evaluate_all("els => els.map(e => e.dataset.kind)")
         assert kinds[:1] == ["opened"] and {"level_change", "consultation", "roll_call"} <= set(kinds)
         # A click on the map fills the dispatch's destination.
