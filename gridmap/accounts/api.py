@@ -9,35 +9,24 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from gridmap.core.api_fields import Text
+
 from .capabilities import ASSIGN_OFFICERS
 from .lockout import is_locked_out, lockout_response
 from .models import DeviceToken
 from .services import device_token_issue, device_token_revoke, device_tokens_visible
 
 
-class DeviceName(serializers.CharField):
-    """A device's name, and only a string: DRF's CharField would turn 0 into "0"."""
-
-    def __init__(self, **kwargs):
-        super().__init__(label="设备名称", max_length=64, required=False, allow_blank=True, default="", **kwargs)
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            raise serializers.ValidationError("设备名称应为字符串")
-        return super().to_internal_value(data)
-
-
-
 class TokenRequestSerializer(AuthTokenSerializer):
     # As long as a username can be: a longer one is refused before it reaches django-axes,
     # whose record of failed attempts cannot hold it (a 500 found by the API fuzz test).
-    username = serializers.CharField(label="用户名", write_only=True,
-                                     max_length=get_user_model()._meta.get_field("username").max_length)
-    device = DeviceName()
+    username = Text(label="用户名", write_only=True,
+                    max_length=get_user_model()._meta.get_field("username").max_length)
+    device = Text(label="设备名称", max_length=64, required=False, allow_blank=True, default="")
 
 
 class DeviceInput(serializers.Serializer):
-    name = DeviceName()
+    name = Text(label="设备名称", max_length=64, required=False, allow_blank=True, default="")
 
 
 class DeviceOutput(serializers.Serializer):

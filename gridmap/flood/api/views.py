@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gridmap.accounts.capabilities import COMMAND_FLOODS, SEE_DISTRICT, requires
+from gridmap.core.api_fields import Text
 from gridmap.geo.coords import CRS_NAMES, DEFAULT_CRS
 from gridmap.geo.photos import MAX_PHOTOS, photo_response
 from gridmap.geo.polygons import PolygonError, polygon_input
@@ -27,15 +28,6 @@ CLIENT_ID_HELP = "客户端生成的 UUID：同一编号重复提交只保存一
 command = [requires(COMMAND_FLOODS)]
 LEVEL_ERRORS = {key: "响应级别应为 4（Ⅳ级）、3（Ⅲ级）、2（Ⅱ级）或 1（Ⅰ级）"
                 for key in ("invalid", "min_value", "max_value")}
-
-
-class Text(serializers.CharField):
-    """A string, and only a string (DRF's CharField would turn 0 into "0")."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            raise serializers.ValidationError("应为字符串")
-        return super().to_internal_value(data)
 
 
 def validated(serializer_class, data) -> dict:

@@ -20,6 +20,7 @@ from gridmap.accounts.capabilities import (
     requires,
 )
 from gridmap.accounts.models import User
+from gridmap.core.api_fields import Text
 from gridmap.geo.coords import CRS_NAMES, DEFAULT_CRS
 from gridmap.geo.photos import MAX_PHOTOS, photo_response
 from gridmap.geo.polygons import PolygonError, polygon_input
@@ -71,15 +72,6 @@ def form_or_json(request) -> dict:
             except ValueError:
                 pass  # the serializer names the field
     return data
-
-
-class Text(serializers.CharField):
-    """A string, and only a string: DRF's CharField would turn 0 into "0"."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            raise serializers.ValidationError("应为字符串")
-        return super().to_internal_value(data)
 
 
 class RequiredBoolean(serializers.BooleanField):

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gridmap.accounts.capabilities import SEE_DISTRICT
+from gridmap.core.api_fields import Text
 from gridmap.core.history import history_of
 from gridmap.geo.coords import CRS_NAMES, DEFAULT_CRS
 from gridmap.geo.photos import photo_response
@@ -39,9 +40,9 @@ class PatrolInput(serializers.Serializer):
     crs = serializers.ChoiceField(choices=CRS_NAMES, default=DEFAULT_CRS)
     patrolled_at = serializers.DateTimeField(required=False)
     track = TrackField(required=False, allow_null=True)
-    visited = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    visited = Text(max_length=300, required=False, allow_blank=True, default="")
     enterprise = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
-    notes = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    notes = Text(max_length=4000, required=False, allow_blank=True, default="")
     photos = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
 
