@@ -242,10 +242,6 @@ def items_queryset(layer: Layer, request):
     return queryset
 
 
-def popup_labels(layer: Layer) -> dict[str, str]:
-    return dict(layer.popup)
-
-
 @extend_schema(exclude=True)
 class ItemsView(OGCView):
     def get(self, request, name: str):
@@ -290,8 +286,7 @@ class ItemsView(OGCView):
     def items_page(self, request, layer: Layer, page, url: str, next_query, query):
         # For a person, at most `limit` rows: the page's features are read back for the table.
         rows = json.loads(b"[" + page.features + b"]")
-        labels = popup_labels(layer)
-        columns = [(p, labels.get(p, p)) for p in layer.properties]
+        columns = list(layer.popup)  # what a person sees of a feature on the maps, with its labels
         table = [{"id": f["id"], "values": [display(f["properties"].get(p)) for p, _ in columns]} for f in rows]
         return self.page(request, "ogc/items.html", {
             "layer": layer, "page": page, "columns": columns, "rows": table, "base": self.base(request),
@@ -346,8 +341,7 @@ class ItemView(OGCView):
                  link(f"{base}/collections/{layer.name}?f=json", "collection", JSON, layer.title)]
         if html:
             feature = json.loads(body)
-            labels = popup_labels(layer)
-            rows = [(labels.get(p, p), display(feature["properties"].get(p))) for p in layer.properties]
+            rows = [(label, display(feature["properties"].get(p))) for p, label in layer.popup]
             return self.page(request, "ogc/item.html", {
                 "layer": layer, "fid": fid, "rows": rows, "base": base,
                 "geometry_type": (feature.get("geometry") or {}).get("type", ""),
