@@ -73,7 +73,6 @@ class OGCView(APIView):
 
     permission_classes = [AllowAny]
     http_method_names = ["get", "head", "options"]
-    open = False
 
     def perform_content_negotiation(self, request, force=False):
         # The views answer GeoJSON and HTML themselves (negotiate); DRF's renderers serve only

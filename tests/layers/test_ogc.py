@@ -91,6 +91,8 @@ def test_collections_and_items_need_sign_in():
         assert page.status_code == 302 and "/accounts/login/" in page["Location"], url
     refused = api().get("/ogc/collections", HTTP_AUTHORIZATION="Token not-a-token", HTTP_ACCEPT="application/json")
     assert refused.status_code == 401
+    for url in ("/ogc/", "/ogc/conformance", "/ogc/api"):  # open, for a person too
+        assert Client(HTTP_HOST="localhost").get(url, HTTP_ACCEPT="text/html").status_code == 200, url
 
 
 def test_collections_are_the_layers_the_user_may_see(supervisor):
