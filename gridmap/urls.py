@@ -13,6 +13,8 @@ urlpatterns = [
     path("api/grids/", include("gridmap.grids.api.urls")),
     path("tiles/", include("layers.tile_urls")),
     path("api/layers/", include("layers.urls")),
+    # OGC API – Features for GIS clients (QGIS, ArcGIS, GDAL): the registry's layers.
+    path("ogc/", include("layers.ogc.urls")),
     path("", include("gridmap.workspaces.urls")),
     path("", include("gridmap.workspaces.field.urls")),
     # The phone app's manifest and service worker: public (see gridmap.workspaces.field.views).

@@ -145,6 +145,7 @@ register(Layer(
     style={"color": "#ad1457", "fillColor": "#ec407a", "fillOpacity": 0.9, "radius": 6, "weight": 2},
     tooltip="when",
     filters={"cell": "cell__code", "id": "id"},
+    time_field="patrolled_at",
 ))
 
 # --- flood command (issue 7) -----------------------------------------------------------------
@@ -360,6 +361,7 @@ register(Layer(
               "legend": {"险情（一般）": "#fb8c00", "险情（较重）": "#dd2c00", "险情（严重）": "#880e4f"}},
     tooltip="kind_name", draw="geojson",
     filters={"event": "event_id", "kind": "kind", "severity": "severity", "cell": "cell__code", "id": "id"},
+    time_field="reported_at",
 ))
 register(Layer(
     name="dispatches", title="调度", geometry="point", geom_field="destination",
@@ -373,6 +375,7 @@ register(Layer(
               "legend": {"调度目的地（队伍在外）": "#0d47a1", "调度目的地（已撤回）": "#90a4ae"}},
     tooltip="depot_name", capability=COMMAND_FLOODS, draw="geojson",
     filters={"event": "event_id", "id": "id"},
+    time_field="dispatched_at",
 ))
 register(Layer(
     name="roll-call", title="点名（一级网格）", geometry="polygon",

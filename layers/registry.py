@@ -59,6 +59,9 @@ class Layer:
     # them changes, and the GeoJSON's ETag comes from their versions and the query: a
     # revalidation is answered without reading the layer.
     source_tables: tuple[str, ...] = ()
+    # When a feature happened (a model's timestamp field): the OGC API's `datetime` filter
+    # and the collection's temporal extent. None: the layer has no time.
+    time_field: str | None = None
 
     def draw_for(self, user) -> str:
         if self.draw != "auto":

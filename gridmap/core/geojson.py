@@ -84,13 +84,25 @@ def _properties_sql(properties: Sequence[str], kinds: dict[str, str]) -> str:
     return "'{' || " + " || ', ' || ".join(others) + f" || ', ' || right({strings}, -1)"
 
 
-def _feature_sql(queryset: QuerySet, geom: str, properties: Sequence[str], id_field: str, precision: int) -> str:
+def _feature_sql(queryset: QuerySet, geom: str, properties: Sequence[str], id_field: str, precision: int,
+                 flip_axes: bool = False) -> str:
     """One feature as JSON text. Concatenated as text: casting ST_AsGeoJSON to json (to nest
-    it with json_build_object) re-parses every geometry, which cost more than encoding it."""
+    it with json_build_object) re-parses every geometry, which cost more than encoding it.
+    `flip_axes`: latitude first, for a coordinate system whose first axis is north (EPSG:4490)."""
     kinds = {name: _kind(_output_field(queryset, name)) for name in (id_field, *properties)}
+    geometry = f"t.{_quote(geom)}"
+    if flip_axes:
+        geometry = f"ST_FlipCoordinates({geometry})"
     return (f"""'{{"type": "Feature", "id": ' || {_value_sql(f"t.{_quote(id_field)}", kinds[id_field])}"""
-            f""" || ', "geometry": ' || COALESCE(ST_AsGeoJSON(t.{_quote(geom)}, {int(precision)}), 'null')"""
+            f""" || ', "geometry": ' || COALESCE(ST_AsGeoJSON({geometry}, {int(precision)}), 'null')"""
             f""" || ', "properties": ' || {_properties_sql(properties, kinds)} || '}}'""")
+
+
+def feature_sql(queryset: QuerySet, *, geom: str, properties: Sequence[str], id_field: str = "id",
+                precision: int = 6, flip_axes: bool = False) -> str:
+    """The SQL expression of one feature's JSON text over the row `t` of `queryset.values(id,
+    geom, *properties)`, for callers that wrap the rows themselves (pages of features)."""
+    return _feature_sql(queryset, geom, properties, id_field, precision, flip_axes)
 
 
 def feature_collection_sql(queryset: QuerySet, *, geom: str, properties: Sequence[str],
@@ -130,10 +142,16 @@ def feature_collection_bytes(queryset: QuerySet, **kwargs) -> bytes:
 def run_feature_collection_sql(sql: str, params, *, prepare: bool = False) -> bytes:
     """The FeatureCollection of a statement from feature_collection_sql, as UTF-8 bytes.
     `prepare` for a statement that will run again (preparing a one-off costs a round trip)."""
+    return fetch_row_bytes(sql, params, prepare=prepare)[0]
+
+
+def fetch_row_bytes(sql: str, params, *, prepare: bool = False) -> tuple | None:
+    """The first row of a statement (None if it gives none), its text columns as the UTF-8
+    bytes the server sent: for statements that encode features (see feature_sql)."""
     with (prepared_cursor() if prepare else connection.cursor()) as cursor:
         cursor.cursor.adapters.register_loader("text", _Utf8Bytes)
         cursor.execute(sql, params)
-        return cursor.fetchone()[0]
+        return cursor.fetchone()
 
 
 def stream_feature_collection(queryset: QuerySet, *, geom: str, properties: Sequence[str],

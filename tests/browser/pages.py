@@ -74,7 +74,10 @@ def _records(user) -> list[str]:
 EXTRAS = {
     Role.GRID_OFFICER: ["/patrols/new/", "/outbox/", f"/cells/{OFFICER_CELL}/"],
     Role.BUREAU_STAFF: ["/inspections/exposures/", "/inspections/summonses/", f"/cells/{OFFICER_CELL}/",
-                        "/flood/exposure/?zone={zone}"],
+                        "/flood/exposure/?zone={zone}",
+                        # The OGC API's pages for a person (its links are on the service's own pages).
+                        "/ogc/", "/ogc/conformance", "/ogc/api", "/ogc/collections", "/ogc/collections/grids-level2",
+                        "/ogc/collections/grids-level2/items", "/ogc/collections/enterprises/items"],
     Role.FLOOD_COMMAND: ["/flood/exposure/?zone={zone}"],
 }
 

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 # Names and units that are spelled in Latin letters in Chinese texts too.
 ALLOWED = {"API", "PDF", "GeoJSON", "CSV", "Excel", "WGS84", "GCJ-02", "BD-09", "CGCS2000", "ID", "URL",
            "km", "m", "mm", "kg", "kW", "ms", "MB", "LEC", "LS", "MES", "GB", "AQ", "JSON", "PNG", "JPEG", "WebP",
-           "GPS", "Ctrl"}
+           "GPS", "Ctrl",
+           # GIS standards and software, named as they are in Chinese texts (the OGC API pages).
+           "GIS", "OGC", "OpenAPI", "QGIS", "ArcGIS", "GDAL", "WFS"}
 # A run of Latin letters, digits, "-" and "_"; runs with a digit or "_" are codes, usernames and
 # field names (data, not words), and a single letter is a class mark (行业门类 C, 风险 A–D).
 WORD = re.compile(r"[A-Za-z0-9_\-]*[A-Za-z][A-Za-z0-9_\-]*")

@@ -42,6 +42,9 @@ EXEMPT = {
     "healthz": "liveness: the process answers, no records",
     "readyz": "readiness: database, replica and worker states, no records",
     "metrics": "counts per route pattern and queue, no records (operator's network only)",
+    "ogc/": "OGC API landing page: links, no records (open by the standard's contract)",
+    "ogc/conformance": "OGC API conformance classes, no records",
+    "ogc/api": "OGC API definition (OpenAPI), no records",
     "public/": "published decisions and credit lists, public by law (tests/workspaces/test_public_page.py)",
 }
 
@@ -350,6 +353,54 @@ def probe_tiles(w):
             if response.status_code == 200:
                 decoded = json.dumps(mapbox_vector_tile.decode(response.content), default=str)
                 assert VICTIM not in decoded and "受害网格企业" not in decoded, layer.name
+
+
+def probe_ogc_collections(w):
+    response = w.api.get("/ogc/collections", {"f": "json"})
+    assert response.status_code == 200
+    assert "coverage" not in {c["id"] for c in response.json()["collections"]}
+    holds_nothing_of_the_victim(response, w)
+
+
+def probe_ogc_collection(w):
+    for layer in all_layers():
+        response = w.api.get(f"/ogc/collections/{layer.name}", {"f": "json"})
+        assert response.status_code == (200 if layer.allowed(w.attacker) else 404), layer.name
+        holds_nothing_of_the_victim(response, w)
+
+
+def probe_ogc_items(w):
+    """Each OGC collection holds what the layer's GeoJSON holds: the attacker's cell only, with
+    the filters and a box around the victim's records too."""
+    own_town = Grid.objects.get(code=ATTACKER).parent.code
+    lon, lat = w.victim_point
+    around = f"{lon - 0.002},{lat - 0.002},{lon + 0.002},{lat + 0.002}"
+    for layer in all_layers():
+        url = f"/ogc/collections/{layer.name}/items"
+        response = w.api.get(url, {"f": "json", "limit": 10000})
+        if not layer.allowed(w.attacker):
+            assert response.status_code == 404, layer.name
+            continue
+        assert response.status_code == 200, layer.name
+        if layer.name != "stations":  # gauges are shared; their code is a station's
+            features = json.loads(response.content)["features"]
+            codes = {f["properties"].get("code") or f["properties"].get("cell_code") for f in features}
+            assert codes <= {ATTACKER, own_town, None}, layer.name
+        for key in ("code", "cell", "id", "parent"):
+            if key in layer.filters:
+                value = {"id": w.patrol.pk, "parent": "120118107"}.get(key, VICTIM)
+                features = json.loads(w.api.get(url, {"f": "json", key: value}).content)["features"]
+                assert VICTIM not in json.dumps(features), (layer.name, key)
+        assert "受害网格企业" not in text(w.api.get(url, {"f": "json", "bbox": around})), layer.name
+    holds_nothing_of_the_victim(w.web.get("/ogc/collections/enterprises/items", {"f": "html", "limit": 10000}), w)
+
+
+def probe_ogc_item(w):
+    victim_cell = Grid.objects.get(code=VICTIM).pk
+    for layer, pk in (("patrols", w.patrol.pk), ("enterprises", w.enterprise.pk), ("tasks", w.task.pk),
+                      ("open-hazards", w.hazard.pk), ("grids-level2", victim_cell)):
+        for f in ("json", "html"):
+            assert w.api.get(f"/ogc/collections/{layer}/items/{pk}", {"f": f}).status_code == 404, (layer, f)
 
 
 def _flood_ids():
@@ -905,6 +956,10 @@ def probe_plan_approve(w):
 
 
 PROBES = {
+    "ogc/collections": probe_ogc_collections,
+    "ogc/collections/<slug:name>": probe_ogc_collection,
+    "ogc/collections/<slug:name>/items": probe_ogc_items,
+    "ogc/collections/<slug:name>/items/<int:fid>": probe_ogc_item,
     "flood/": probe_flood_pages,
     "flood/exposure/": probe_flood_exposure,
     "flood/exposure.pdf": probe_flood_pdf,
@@ -1033,6 +1088,9 @@ CONCRETE = {"api/exports/<int:pk>/": "api/exports/1/", "api/exports/<int:pk>/dow
             "api/patrols/photos/<int:pk>/": "api/patrols/photos/1/",
             "api/layers/<slug:name>.geojson": "api/layers/grids-level2.geojson",
             "tiles/<slug:name>/<int:z>/<int:x>/<int:y>.mvt": "tiles/grids-level2/12/3378/1566.mvt",
+            "ogc/collections/<slug:name>": "ogc/collections/grids-level2",
+            "ogc/collections/<slug:name>/items": "ogc/collections/grids-level2/items",
+            "ogc/collections/<slug:name>/items/<int:fid>": "ogc/collections/grids-level2/items/1",
             "enterprises/<int:pk>/": "enterprises/1/",
             "enterprises/<int:pk>/register.pdf": "enterprises/1/register.pdf",
             "enterprises/export.<str:fmt>": "enterprises/export.csv",
@@ -1067,7 +1125,9 @@ def test_anonymous_is_refused(route):
     url = "/" + CONCRETE.get(route, route)
     client = Client()
     response = client.post(url) if route.startswith("assign/") and route != "assign/" else client.get(url)
-    if route.startswith(("api/", "tiles/")) and route != "api/docs/":
+    if route.startswith(("api/", "tiles/", "ogc/")) and route != "api/docs/":
+        # The OGC API answers a client (no Accept for HTML) with JSON: 401 (test_ogc covers
+        # a browser's redirect to the sign-in page).
         assert response.status_code in (401, 403), url
     else:
         assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
