@@ -81,8 +81,8 @@ def _refusal(form) -> str:
     return "；".join(parts)
 
 
-def _year(text: str, years: list[int]) -> int:
-    return int(text) if text.isdigit() and int(text) in years else years[0]
+def _year(text: str, years: list[int], default: int) -> int:
+    return int(text) if text.isdigit() and int(text) in years else default
 
 
 def _post(request, today):
@@ -110,8 +110,10 @@ def publication_manage(request):
     which = request.GET.get("list", "")
     which = which if which in TABS else "decisions"
     decisions = selectors.penalty_decisions_for_user(request.user)
-    years = sorted({d.year for d in decisions.dates("issued_on", "year")} | {today.year}, reverse=True)
-    year = _year(request.GET.get("year", ""), years)
+    held = sorted({d.year for d in decisions.dates("issued_on", "year")}, reverse=True)
+    years = sorted(set(held) | {today.year}, reverse=True)
+    # Opened without a year: the latest year holding decisions (this year's may have none yet).
+    year = _year(request.GET.get("year", ""), years, held[0] if held else today.year)
     context = {"tabs": TABS, "which": which, "years": years, "year": year, "today": today,
                "days": PUBLICATION_WORKING_DAYS, "state_labels": PublicationState.LABELS}
     chosen = request.GET.get("record", "")
