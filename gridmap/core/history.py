@@ -36,6 +36,7 @@ ACTIONS = {
     "assignment_batch_undo": "撤销分配批次", "hazard_lead": "登记隐患线索", "hazard_confirm": "确认隐患线索",
     "hazard_dismiss": "隐患线索不成立", "plan_approve": "批准计划", "plan_tasks_open": "计划任务下达",
     "publication_record": "公示", "credit_listing_record": "列入信用名单", "credit_listing_exit": "移出信用名单",
+    "publication_withdraw": "撤回公示",
     "event_open": "启动应急事件", "event_set_level": "调整响应级别", "event_close": "结束应急事件",
     "consultation_record": "记录会商", "order_issue": "下达指令", "roll_call_start": "发起点名",
     "roll_call_answer": "点名应答", "roll_call_repeat": "再次点名", "dispatch_create": "调度队伍物资",

@@ -655,6 +655,10 @@ class Publication(models.Model):
     decision = models.CharField("处理决定", max_length=500)
     recorded_by = models.ForeignKey(USER, verbose_name="记录人", null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
+    # A decision changed or annulled on review or in court is withdrawn from publication
+    # (国办发〔2018〕118号): it stays on record here with the day and the reason, off the public page.
+    withdrawn_on = models.DateField("撤回日期", null=True, blank=True)
+    withdraw_reason = models.CharField("撤回说明", max_length=300, blank=True)
     district_code = models.CharField("区划代码", max_length=12, db_index=True)
 
     class Meta:
@@ -669,6 +673,9 @@ class Publication(models.Model):
                 condition=(Q(kind="penalty_decision", document__isnull=False, plan_visit__isnull=True)
                            | Q(kind="random_check", document__isnull=True, plan_visit__isnull=False)),
                 name="publication_has_its_source"),
+            models.CheckConstraint(condition=Q(withdrawn_on__isnull=True)
+                                   | (Q(withdrawn_on__gte=F("published_on")) & ~Q(withdraw_reason="")),
+                                   name="publication_withdrawn_after_publishing_with_reason"),
         ]
 
     def __str__(self) -> str:

@@ -70,8 +70,12 @@ def publication_record(*, actor, published_on: dt.date, findings: str, legal_bas
     for name, text in texts.items():
         if not text:
             raise ValidationError({name: f"公示须写明{labels[name]}"})
-    if Publication.objects.filter(Q(document=document) if document else Q(plan_visit=plan_visit)).exists():
-        raise ValidationError({"document": f"{enterprise.name} 的该项决定（结果）已公示"})
+    existing = Publication.objects.filter(Q(document=document) if document else Q(plan_visit=plan_visit)).first()
+    if existing is not None:
+        if (existing.published_on, existing.findings, existing.legal_basis, existing.decision) == (
+                published_on, texts["findings"], texts["legal_basis"], texts["decision"]):
+            return existing  # the same submission sent again
+        raise ValidationError({"document": f"{enterprise.name} 的该项决定（结果）已于 {existing.published_on} 公示"})
     with recorded_as(actor, "publication_record"):
         return Publication.objects.create(
             kind=kind, enterprise=enterprise, cell=cell, document=document, plan_visit=plan_visit,
@@ -114,6 +118,47 @@ def credit_listing_exit(*, actor, listing: CreditListing, exited_on: dt.date, ex
     return listing
 
 
+@transaction.atomic
+def publication_withdraw(*, actor, publication: Publication, withdrawn_on: dt.date, reason: str) -> Publication:
+    """Take a published decision off the public page (changed or annulled on review or in court,
+    国办发〔2018〕118号: within 3 working days, with an explanation). The record stays, with the day
+    and the reason; sent twice, the second is recognised and changes nothing."""
+    ISSUE_DOCUMENTS.require(actor)
+    publication = Publication.objects.select_for_update().select_related("enterprise").get(pk=publication.pk)
+    reason = reason.strip()
+    if publication.withdrawn_on is not None:
+        if (publication.withdrawn_on, publication.withdraw_reason) == (withdrawn_on, reason):
+            return publication
+        raise ValidationError({"withdrawn_on": f"{publication.enterprise.name} 的公示已于 "
+                                               f"{publication.withdrawn_on} 撤回"})
+    if not publication.published_on <= withdrawn_on <= timezone.localdate():
+        raise ValidationError({"withdrawn_on": f"{publication.enterprise.name}：撤回日期 {withdrawn_on} 须在"
+                                               f"公示日期 {publication.published_on} 与今天之间"})
+    if not reason:
+        raise ValidationError({"reason": f"{publication.enterprise.name}：须写明撤回说明（如复议、诉讼变更或撤销）"})
+    with recorded_as(actor, "publication_withdraw"):
+        publication.withdrawn_on, publication.withdraw_reason = withdrawn_on, reason[:300]
+        publication.save(update_fields=["withdrawn_on", "withdraw_reason"])
+    return publication
+
+
+class PublicationState:
+    """Where a penalty decision stands against the 7-working-day rule, as the staff page says it."""
+
+    PUBLISHED, LATE, WITHDRAWN, DUE, OVERDUE = "published", "late", "withdrawn", "due", "overdue"
+    LABELS = {PUBLISHED: "已按期公示", LATE: "已公示（逾期）", WITHDRAWN: "已撤回",
+              DUE: "待公示", OVERDUE: "逾期未公示"}
+
+
+def publication_state(decided_on: dt.date, publication: Publication | None, today: dt.date) -> str:
+    deadline = publication_deadline(decided_on)
+    if publication is None:
+        return PublicationState.OVERDUE if today > deadline else PublicationState.DUE
+    if publication.withdrawn_on is not None:
+        return PublicationState.WITHDRAWN
+    return PublicationState.LATE if publication.published_on > deadline else PublicationState.PUBLISHED
+
+
 # --- what the public reads -------------------------------------------------------------------
 # Each selector names its columns: only these leave the database for the public page.
 
@@ -128,9 +173,10 @@ def _matching(queryset: QuerySet, text: str) -> QuerySet:
 
 
 def published(kind: str, *, text: str = "", today: dt.date | None = None) -> QuerySet:
-    """Published penalty decisions or random inspection results, latest first."""
+    """Published penalty decisions or random inspection results, latest first (a withdrawn one
+    is no longer listed)."""
     today = today or timezone.localdate()
-    rows = Publication.objects.filter(kind=kind, published_on__lte=today)
+    rows = Publication.objects.filter(kind=kind, published_on__lte=today, withdrawn_on__isnull=True)
     return (_matching(rows, text).order_by("-published_on", "-id")
             .values("id", "decided_on", "published_on", "findings", "legal_basis", "decision", **ENTERPRISE_COLUMNS))
 

@@ -35,6 +35,7 @@ from .models import (
     OPEN_HAZARD_STATUSES,
     OPEN_TASK_STATUSES,
     AssignmentBatch,
+    CreditListing,
     EnforcementDocument,
     EvidencePhoto,
     Exposure,
@@ -42,6 +43,7 @@ from .models import (
     HazardStatus,
     Inspection,
     InspectionTask,
+    Publication,
     Report,
     Summons,
 )
@@ -382,6 +384,22 @@ def exposures_for_user(user) -> QuerySet[Exposure]:
 
 def summonses_for_user(user) -> QuerySet[Summons]:
     return Summons.objects.filter(_in_cells(user))
+
+
+def penalty_decisions_for_user(user) -> QuerySet[EnforcementDocument]:
+    """Issued penalty decisions in scope, each with its publication if any (the staff's
+    publication page)."""
+    return (EnforcementDocument.objects.filter(_in_cells(user), kind=EnforcementDocument.Kind.PENALTY_DECISION,
+                                               status=EnforcementDocument.Status.ISSUED)
+            .select_related("enterprise", "publication"))
+
+
+def publications_for_user(user) -> QuerySet[Publication]:
+    return Publication.objects.filter(_in_cells(user)).select_related("enterprise")
+
+
+def credit_listings_for_user(user) -> QuerySet[CreditListing]:
+    return CreditListing.objects.filter(_in_cells(user)).select_related("enterprise", "recorded_by")
 
 
 # --- the district overview -------------------------------------------------------------------

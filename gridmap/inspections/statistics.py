@@ -40,11 +40,26 @@ FIGURES = (
     ("legal_reviews", "法制审核"),
     ("reports_handled", "办结举报"),
 )
-# Where each measure stands in the law (安全生产法 2021 第六十五条第一款), shown with the figures.
-MEASURE_BASIS = {
-    "equipment_out_of_use": "《安全生产法》第六十五条第一款第（三）项：责令暂时停产停业或者停止使用相关设施、设备",
-    "equipment_sealed": "《安全生产法》第六十五条第一款第（四）项：予以查封或者扣押",
+# Where each measure stands in the law, shown with the figures: 安全生产法 as amended in 2014
+# (in force until 31 August 2021) 第六十二条第一款, renumbered 第六十五条第一款 by the 2021
+# amendment (in force from 1 September 2021); items (三) and (四) kept their wording.
+LAW_2021_FROM = dt.date(2021, 9, 1)
+_MEASURE_ITEMS = {
+    "equipment_out_of_use": "第（三）项：责令暂时停产停业或者停止使用相关设施、设备",
+    "equipment_sealed": "第（四）项：予以查封或者扣押",
 }
+
+
+def measure_basis(start: dt.date, end: dt.date) -> dict[str, str]:
+    """Each measure's article in the text(s) in force over the period (both across 1 Sept 2021)."""
+    versions = []
+    if start < LAW_2021_FROM:
+        versions.append("《安全生产法》（2014年修正）第六十二条第一款")
+    if end >= LAW_2021_FROM:
+        versions.append("《安全生产法》（2021年修正）第六十五条第一款")
+    return {key: "；".join(f"{v}{item}" for v in versions) for key, item in _MEASURE_ITEMS.items()}
+
+
 # Patrols (巡查) and officers' verifications are not inspections; leads are not hazards until confirmed.
 NOT_HAZARDS = (HazardStatus.LEAD, HazardStatus.DISMISSED)
 # The unit each figure is counted in: one chart never mixes two (户次 of visits are not 家 of

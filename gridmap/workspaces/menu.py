@@ -85,6 +85,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("执法", "执法文书", "workspaces:document_list", frozenset({DISTRICT, MY_TASKS})),
     Entry("执法", "公开曝光", "workspaces:exposure_list", frozenset({DISTRICT}), ISSUE_DOCUMENTS),
     Entry("执法", "约谈", "workspaces:summons_list", frozenset({DISTRICT}), ISSUE_DOCUMENTS),
+    Entry("执法", "执法公示", "workspaces:publication_manage", frozenset({DISTRICT}), ISSUE_DOCUMENTS),
     Entry("网格管理", "分配网格员", "workspaces:assign", frozenset({DISTRICT}), ASSIGN_OFFICERS),
     Entry("网格管理", "覆盖检查", "workspaces:coverage", frozenset({DISTRICT}), ASSIGN_OFFICERS),
 )

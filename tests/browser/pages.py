@@ -74,7 +74,8 @@ def _records(user) -> list[str]:
 EXTRAS = {
     Role.GRID_OFFICER: ["/patrols/new/", "/outbox/", f"/cells/{OFFICER_CELL}/"],
     Role.BUREAU_STAFF: ["/inspections/exposures/", "/inspections/summonses/", f"/cells/{OFFICER_CELL}/",
-                        "/flood/exposure/?zone={zone}",
+                        "/flood/exposure/?zone={zone}", "/inspections/publication/?list=blacklist&year=2019",
+                        "/inspections/publication/?list=wechat&year=2019",
                         # The OGC API's pages for a person (its links are on the service's own pages).
                         "/ogc/", "/ogc/conformance", "/ogc/api", "/ogc/collections", "/ogc/collections/grids-level2",
                         "/ogc/collections/grids-level2/items", "/ogc/collections/enterprises/items"],

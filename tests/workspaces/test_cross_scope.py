@@ -552,6 +552,21 @@ def probe_report_page(w):
     w.inspection_records_unchanged()
 
 
+def probe_publication_manage(w):
+    """The bureau's publication page: a grid officer is refused reading and every action."""
+    from gridmap.inspections.models import CreditListing, Exposure, Publication
+
+    before = (Publication.objects.count(), CreditListing.objects.count(), Exposure.objects.count())
+    assert w.web.get("/inspections/publication/").status_code == 403
+    assert w.web.get("/inspections/publication/", {"list": "blacklist"}).status_code == 403
+    for data in ({"action": "list", "kind": "blacklist", "enterprise": VICTIM_CREDIT_CODE,
+                  "entered_on": "2026-01-01", "reason": "越权"},
+                 {"action": "wechat", "enterprise": VICTIM_CREDIT_CODE, "exposed_on": "2026-01-01"},
+                 {"action": "withdraw", "record": "1", "withdrawn_on": "2026-01-01", "reason": "越权"}):
+        assert w.web.post("/inspections/publication/", data).status_code == 403
+    assert (Publication.objects.count(), CreditListing.objects.count(), Exposure.objects.count()) == before
+
+
 def probe_plan_page(w):
     assert w.web.get("/inspections/plan/").status_code == 403
     assert w.web.post("/inspections/plan/", {"year": "2040"}).status_code == 403
@@ -1023,6 +1038,7 @@ PROBES = {
     "inspections/documents/<int:pk>/<slug:action>/": probe_document_action,
     "inspections/exposures/": probe_exposure_list,
     "inspections/summonses/": probe_summons_list,
+    "inspections/publication/": probe_publication_manage,
     "inspections/plan/": probe_plan_page,
     "inspections/statistics/": probe_statistics,
     "inspections/statistics/export.<str:fmt>": probe_statistics_export,

@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from gridmap.core.routes import record_routes
 
+from ..publication import staff as publication_staff
 from . import views
 
 urlpatterns = [
@@ -23,6 +24,7 @@ urlpatterns = [
                   path("<int:pk>/<slug:action>/", views.document_action, name="document_action")),
     path("exposures/", views.exposure_list, name="exposure_list"),
     path("summonses/", views.summons_list, name="summons_list"),
+    path("publication/", publication_staff.publication_manage, name="publication_manage"),
     path("plan/", views.plan_page, name="plan"),
     path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
     path("plans/<int:pk>/approve/", views.plan_approve_page, name="plan_approve"),

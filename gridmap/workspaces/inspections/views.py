@@ -57,10 +57,10 @@ from gridmap.inspections.planning import (
 )
 from gridmap.inspections.statistics import (
     FIGURES,
-    MEASURE_BASIS,
     NOT_HAZARDS,
     UNITS,
     cell_statistics_for_map,
+    measure_basis,
     statistics_by_grid,
 )
 from gridmap.workspaces.charts import bar_chart
@@ -414,6 +414,7 @@ def statistics_page(request):
     names = _names(request, level)
     label = scope_total_label(request.user)
     query = f"start={start}&end={end}"
+    basis = measure_basis(start, end)
     layers = layers_named(request.user, ("district", "inspection-stats"))
     fmap = build_map(layers, user=request.user, center=district_centre(), zoom=10, fit_layer="district",
                      urls={"inspection-stats": f"/inspections/statistics/cells.geojson?{query}"})
@@ -435,7 +436,7 @@ def statistics_page(request):
         "start": start, "end": end, "level": level, "figures": FIGURES, "rows": rows, "total_label": label,
         "total": [_shown(k, total[k]) for k, _ in FIGURES], "charts": charts, "cards": cards,
         "query": f"{query}&level={level}",
-        "measure_basis": [(label, MEASURE_BASIS[key]) for key, label in FIGURES if key in MEASURE_BASIS],
+        "measure_basis": [(label, basis[key]) for key, label in FIGURES if key in basis],
         **_parts(request, fmap)})
 
 
