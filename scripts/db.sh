@@ -27,7 +27,7 @@ jit = off
 # checkpoints instead of a forced one in the middle.
 max_wal_size = 4GB
 checkpoint_timeout = 15min
-# Streaming replicas (scripts/replica.sh, `make replica`): WAL kept for a standby that falls
+# Streaming replicas (scripts/replica.sh, make replica): WAL kept for a standby that falls
 # behind for a while, so it catches up by streaming instead of a new base backup.
 wal_keep_size = 1GB
 CONF
