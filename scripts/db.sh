@@ -13,7 +13,7 @@ start() {
     mkdir -p "$dir"
     [ "$(id -u)" -ne 0 ] || chown postgres: "$dir"
     chmod 700 "$dir"
-    as_pg "$PGBIN/initdb" -D "$dir" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
+    as_pg "$PGBIN/initdb" -D "$dir" -U postgres -A trust -E UTF8 --locale=C.UTF-8 $NOSYNC_FLAG >/dev/null
     cat >> "$dir/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
 port = $GRIDMAP_PGPORT
@@ -31,6 +31,9 @@ checkpoint_timeout = 15min
 # behind for a while, so it catches up by streaming instead of a new base backup.
 wal_keep_size = 1GB
 CONF
+    if [ -n "$NOSYNC_FLAG" ]; then
+      printf 'fsync = off\nsynchronous_commit = off\nfull_page_writes = off\nshared_buffers = 128MB\n' >> "$dir/postgresql.conf"
+    fi
   fi
   if as_pg "$PGBIN/pg_ctl" -D "$dir" status >/dev/null 2>&1; then return 0; fi
   as_pg "$PGBIN/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 start >/dev/null

@@ -5,6 +5,10 @@ GRIDMAP_PGPORT="${GRIDMAP_PGPORT:-54329}"
 # The private cluster's data folder; another one (GRIDMAP_PGDATA, with another GRIDMAP_PGPORT)
 # runs a second cluster beside it, e.g. a test's own primary for a streaming replica.
 PGDATA_LINK="${GRIDMAP_PGDATA:-$REPO_ROOT/.pgdata}"
+# GRIDMAP_PG_NOSYNC=1: a throwaway cluster (a test's): nothing waits for the disk (initdb and
+# pg_basebackup --no-sync, fsync off). Never for data that matters.
+NOSYNC_FLAG=""
+[ "${GRIDMAP_PG_NOSYNC:-0}" = "1" ] && NOSYNC_FLAG="--no-sync"
 # The hot standby of `make replica` (scripts/replica.sh): its port and data folder.
 GRIDMAP_REPLICA_PORT="${GRIDMAP_REPLICA_PORT:-54330}"
 REPLICA_LINK="${GRIDMAP_REPLICA_PGDATA:-$REPO_ROOT/.pgdata-replica}"

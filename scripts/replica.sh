@@ -34,7 +34,7 @@ start() {
     chmod 700 "$dir"
     # -X stream: the WAL written during the copy comes along; -c fast: no wait for a checkpoint.
     as_pg "$PGBIN/pg_basebackup" -h 127.0.0.1 -p "$GRIDMAP_PGPORT" -U postgres -D "$dir" \
-      -R -X stream -c fast 2> >(grep -v 'skipping special file' >&2)
+      -R -X stream -c fast $NOSYNC_FLAG 2> >(grep -v 'skipping special file' >&2)
     # The copied postgresql.conf is the primary's: the standby's own port and socket folder
     # (postgresql.auto.conf is read last and wins), and a name the primary shows it by.
     cat >> "$dir/postgresql.auto.conf" <<CONF

@@ -29,8 +29,6 @@ def clusters(db):
         clusters.copy_database(database_url(connection.settings_dict))
         psql(clusters.primary_port, "UPDATE accounts_user SET password = '%s', is_active = true "
              "WHERE username = 'supervisor'" % make_password("复制测试-口令"))
-        printed = clusters.script("replica.sh", "start")
-        assert f"DATABASE_REPLICA_URL={clusters.replica_url}" in printed
         yield clusters
     finally:
         clusters.stop()
@@ -38,11 +36,18 @@ def clusters(db):
 
 @pytest.fixture
 def node(clusters):
+    """The standby (`make replica`'s script) and an app node given both URLs, started side by
+    side (the node connects to the standby at its first read)."""
+    printed = []
+    standby = threading.Thread(target=lambda: printed.append(clusters.script("replica.sh", "start")))
+    standby.start()
     node = Node({"DATABASE_URL": clusters.primary_url, "DATABASE_REPLICA_URL": clusters.replica_url,
                  "GRIDMAP_REPLICA_MAX_LAG_SECONDS": str(MAX_LAG), "GRIDMAP_REPLICA_CHECK_SECONDS": "0.1",
                  "GRIDMAP_READ_PRIMARY_SECONDS": str(READ_PRIMARY), "GRIDMAP_MEDIA_ROOT": str(clusters.folder)})
     try:
         node.wait_ready()
+        standby.join(timeout=90)
+        assert printed and f"DATABASE_REPLICA_URL={clusters.replica_url}" in printed[0], "the standby did not start"
         yield node
     finally:
         node.stop()
