@@ -5,6 +5,7 @@ scripts/replica.sh on free ports in a temporary folder), granian app nodes
 from __future__ import annotations
 
 import http.cookies
+import json
 import os
 import re
 import signal
@@ -81,6 +82,13 @@ class Clusters:
                         "-d", "gridmap", "-qX", "-v", "ON_ERROR_STOP=1", "-o", "/dev/null"],
                        input=dump, check=True, capture_output=True, timeout=120)  # noqa: S603
 
+    def set_password(self, username: str, password: str) -> None:
+        """A user of the copied database signs in with this password (hashed as the nodes check it)."""
+        from django.contrib.auth.hashers import make_password
+
+        psql(self.primary_port, f"UPDATE accounts_user SET password = '{make_password(password)}', is_active = true "
+                                f"WHERE username = '{username}'")
+
     def stop(self) -> None:
         """Both stopped at once (nothing of theirs is kept) and their folder removed."""
         for name in ("replica", "primary"):
@@ -97,10 +105,11 @@ class Node:
     def __init__(self, env: dict[str, str], workers: int = 1, threads: int = 2):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, "DJANGO_SETTINGS_MODULE": "gridmap.settings.test", **env}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gridmap.server", "--port", str(self.port), "--workers", str(workers),
              "--threads", str(threads)],
-            cwd=REPO, env={**os.environ, "DJANGO_SETTINGS_MODULE": "gridmap.settings.test", **env},
+            cwd=REPO, env=self.env,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
 
     def wait_ready(self, timeout: float = 40) -> None:
@@ -143,9 +152,14 @@ class Browser:
         self.cookies: dict[str, str] = {}
         self.opener = urllib.request.build_opener(self._NoRedirect)
 
-    def request(self, url: str, data: dict | None = None, headers: dict | None = None):
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
-        request = urllib.request.Request(url, data=body, headers=dict(headers or {}))
+    def request(self, url: str, data: dict | None = None, headers: dict | None = None, as_json: bool = False):
+        headers = dict(headers or {})
+        body = None
+        if data is not None and as_json:
+            body, headers["Content-Type"] = json.dumps(data).encode(), "application/json"
+        elif data is not None:
+            body = urllib.parse.urlencode(data).encode()
+        request = urllib.request.Request(url, data=body, headers=headers)
         if self.cookies:
             request.add_header("Cookie", "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
         try:

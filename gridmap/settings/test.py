@@ -3,7 +3,8 @@
 from .dev import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-# Tests change data and read it back at once: every read compares the data versions.
+# Tests change data and read it back at once: every read compares the data versions (an app
+# node started by a test may be given its own, as a deployment's: tests/test_two_nodes.py).
 GRIDMAP_DATA_RECHECK_SECONDS = 0.0
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -16,3 +17,5 @@ from pathlib import Path  # noqa: E402
 
 # Uploaded photos go to a throwaway folder, never into the checkout.
 MEDIA_ROOT = Path(os.environ.get("GRIDMAP_MEDIA_ROOT") or Path(tempfile.gettempdir()) / "gridmap-test-media")
+if os.environ.get("GRIDMAP_DATA_RECHECK_SECONDS"):
+    GRIDMAP_DATA_RECHECK_SECONDS = float(os.environ["GRIDMAP_DATA_RECHECK_SECONDS"])

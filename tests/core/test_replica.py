@@ -7,7 +7,6 @@ import threading
 import time
 
 import pytest
-from django.contrib.auth.hashers import make_password
 from django.db import connection
 
 from gridmap.enterprises.models import Enterprise
@@ -27,8 +26,7 @@ def clusters(db):
     try:
         clusters.script("db.sh", "start")
         clusters.copy_database(database_url(connection.settings_dict))
-        psql(clusters.primary_port, "UPDATE accounts_user SET password = '%s', is_active = true "
-             "WHERE username = 'supervisor'" % make_password("复制测试-口令"))
+        clusters.set_password("supervisor", "复制测试-口令")
         yield clusters
     finally:
         clusters.stop()
