@@ -63,7 +63,9 @@ def cluster(db):
 
 @pytest.fixture
 def nodes(cluster):
+    # Each node shares GRIDMAP_DB_POOL_SIZE connections among its threads (Django's pool).
     env = {"DATABASE_URL": cluster.primary_url, "GRIDMAP_MEDIA_ROOT": str(cluster.folder / "media"),
+           "GRIDMAP_DB_POOL_SIZE": "2",
            "GRIDMAP_DATA_RECHECK_SECONDS": str(RECHECK)}
     started = [Node(env, workers=1, threads=2), Node(env, workers=1, threads=2)]
     # A job worker beside the first node only (in a cluster the workers are a service of their own).

@@ -14,6 +14,7 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 from gridmap.core.conf import env_bool, env_list
+from gridmap.core.storage import object_store
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -194,6 +195,11 @@ STORAGES = {
 }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("GRIDMAP_MEDIA_ROOT", BASE_DIR / "media"))
+# Media (photos, export files) go through Django's storage API: the local folder above on one
+# machine; with GRIDMAP_S3_BUCKET (GRIDMAP_S3_ENDPOINT_URL, _ACCESS_KEY, _SECRET_KEY, _REGION,
+# _PREFIX) an S3-compatible object store every node reaches (MinIO in docker-compose.yml).
+if object_store():
+    STORAGES["default"] = object_store()
 
 REST_FRAMEWORK = {
     # Token first: API clients send one, and checking it first spares them loading a session.

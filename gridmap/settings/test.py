@@ -7,7 +7,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # node started by a test may be given its own, as a deployment's: tests/test_two_nodes.py).
 GRIDMAP_DATA_RECHECK_SECONDS = 0.0
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # The local folder, or the object store when GRIDMAP_S3_BUCKET is set (base settings).
+    "default": STORAGES["default"],  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
