@@ -12,7 +12,7 @@ export DATABASE_URL ?= $(LOCAL_DB_URL)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install system venv assets db stop migrate sample run test lint bench clean-db backup restore loadtest screenshots
+.PHONY: install system venv assets db stop replica replica-stop migrate sample run test lint bench clean-db backup restore loadtest screenshots
 
 install: system venv assets
 
@@ -36,6 +36,14 @@ db: system
 
 stop:
 	@scripts/db.sh stop
+
+# A hot standby of the private cluster on GRIDMAP_REPLICA_PORT (54330), streaming from it; prints
+# the DATABASE_REPLICA_URL that sends the application's reads there (docs/scaling.md).
+replica: db
+	@scripts/replica.sh start
+
+replica-stop:
+	@scripts/replica.sh stop
 
 migrate: install db
 	@$(BIN)/python manage.py migrate --noinput -v 0

@@ -2,34 +2,18 @@
 # A private PostgreSQL/PostGIS cluster for this checkout: start | stop | status | url.
 # PostgreSQL refuses to run as root, so its binaries run as the `postgres` OS user; when the
 # checkout is not reachable by that user (e.g. under root's 0700 home), the data lives under
-# /var/lib/gridmap and .pgdata links to it.
+# /var/lib/gridmap and .pgdata links to it. GRIDMAP_PGPORT and GRIDMAP_PGDATA choose another
+# cluster (a test's own primary beside the shared one).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
-as_pg() {
-  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
-
-data_dir() {
-  if [ -L "$PGDATA_LINK" ] || [ -d "$PGDATA_LINK" ]; then readlink -f "$PGDATA_LINK"; return; fi
-  if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$REPO_ROOT"; then
-    local key; key=$(printf '%s' "$REPO_ROOT" | sha1sum | cut -c1-12)
-    local target="/var/lib/gridmap/pg-$key"
-    mkdir -p /var/lib/gridmap && chmod 755 /var/lib/gridmap
-    ln -sfn "$target" "$PGDATA_LINK"
-    echo "$target"
-  else
-    echo "$PGDATA_LINK"
-  fi
-}
-
 start() {
-  local dir; dir=$(data_dir)
+  local dir; dir=$(data_folder "$PGDATA_LINK")
   if [ ! -f "$dir/PG_VERSION" ]; then
     mkdir -p "$dir"
     [ "$(id -u)" -ne 0 ] || chown postgres: "$dir"
     chmod 700 "$dir"
-    as_pg "$PGBIN/initdb" -D "$dir" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
+    as_pg "$PGBIN/initdb" -D "$dir" -U postgres -A trust -E UTF8 --locale=C.UTF-8 $NOSYNC_FLAG >/dev/null
     cat >> "$dir/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
 port = $GRIDMAP_PGPORT
@@ -43,7 +27,13 @@ jit = off
 # checkpoints instead of a forced one in the middle.
 max_wal_size = 4GB
 checkpoint_timeout = 15min
+# Streaming replicas (scripts/replica.sh, make replica): WAL kept for a standby that falls
+# behind for a while, so it catches up by streaming instead of a new base backup.
+wal_keep_size = 1GB
 CONF
+    if [ -n "$NOSYNC_FLAG" ]; then
+      printf 'fsync = off\nsynchronous_commit = off\nfull_page_writes = off\nshared_buffers = 128MB\n' >> "$dir/postgresql.conf"
+    fi
   fi
   if as_pg "$PGBIN/pg_ctl" -D "$dir" status >/dev/null 2>&1; then return 0; fi
   as_pg "$PGBIN/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 start >/dev/null
@@ -56,7 +46,7 @@ CONF
 }
 
 stop() {
-  local dir; dir=$(data_dir)
+  local dir; dir=$(data_folder "$PGDATA_LINK")
   if [ -f "$dir/PG_VERSION" ] && as_pg "$PGBIN/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
     as_pg "$PGBIN/pg_ctl" -D "$dir" -m fast -w stop >/dev/null
     echo "PostGIS 已停止"
@@ -66,7 +56,7 @@ stop() {
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
-  status) as_pg "$PGBIN/pg_ctl" -D "$(data_dir)" status ;;
+  status) as_pg "$PGBIN/pg_ctl" -D "$(data_folder "$PGDATA_LINK")" status ;;
   url) echo "$LOCAL_DATABASE_URL" ;;
   *) echo "usage: $0 start|stop|status|url" >&2; exit 2 ;;
 esac

@@ -39,7 +39,7 @@ class DeviceTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key):
         if isinstance(key, bytes):
             key = key.decode("utf-8", "replace")
-        version = versions.of(TOKEN_TABLES, versions.current())
+        version = versions.of(TOKEN_TABLES, versions.current(pin=False))  # users, sessions, tokens: read on the primary
         now = time.monotonic()
         remembered = _remembered.get(key)
         if (remembered is not None and remembered[0] == version and remembered[1] > now

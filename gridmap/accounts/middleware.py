@@ -41,7 +41,7 @@ def session_user(request):
         return auth_middleware.get_user(request)
     # Read before the session and the user: a change committed in between gives a new
     # version at the next read, never a stale user under a current version.
-    version = versions.of(SESSION_TABLES, versions.current())
+    version = versions.of(SESSION_TABLES, versions.current(pin=False))  # users, sessions, tokens: read on the primary
     remembered = _remembered.get(key)
     if remembered is not None and remembered[0] == version and remembered[1] > time.monotonic():
         # A copy per request: a view may change attributes of request.user.

@@ -60,4 +60,11 @@ app_settings = AppSettings(
     RATE_REPORTS_PER_HOUR=env_int("GRIDMAP_RATE_REPORTS_PER_HOUR", 30),
     RATE_EXPORTS_PER_HOUR=env_int("GRIDMAP_RATE_EXPORTS_PER_HOUR", 30),
     RATE_TOKENS_PER_HOUR=env_int("GRIDMAP_RATE_TOKENS_PER_HOUR", 20),
+    # The streaming replica (DATABASE_REPLICA_URL; gridmap.core.dbrouting): reads go back to
+    # the primary while it lags more than this many seconds, its state is checked at most this
+    # often per process, and a user who wrote reads the primary for this many seconds after
+    # (at least the lag allowed plus a check, so what they saved is on the next page).
+    REPLICA_MAX_LAG_SECONDS=env_float("GRIDMAP_REPLICA_MAX_LAG_SECONDS", 5.0),
+    REPLICA_CHECK_SECONDS=env_float("GRIDMAP_REPLICA_CHECK_SECONDS", 1.0),
+    READ_PRIMARY_SECONDS=env_int("GRIDMAP_READ_PRIMARY_SECONDS", 10),
 )

@@ -2,6 +2,10 @@
 
 Read at most every GRIDMAP_DATA_RECHECK_SECONDS: what a process answers from memory is at
 most that old. A process that has just written calls `forget()` to read them again at once.
+
+Always read from the primary (never the streaming replica, gridmap.core.dbrouting), and so
+must be what is built or tagged under them: `current()` has the rest of the request read
+the primary, unless the caller reads its data from the primary anyway (pin=False).
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import time
 
 from django.db import connection
 
+from . import dbrouting
 from .conf import app_settings
 
 _lock = threading.Lock()
@@ -31,9 +36,13 @@ def in_transaction() -> bool:
     return any(not block._from_testcase for block in connection.atomic_blocks)
 
 
-def current() -> dict[str, str]:
+def current(pin: bool = True) -> dict[str, str]:
     """The versions, at most GRIDMAP_DATA_RECHECK_SECONDS old (read afresh, and not kept,
-    inside a transaction)."""
+    inside a transaction). With `pin` the request's reads go to the primary from now on: a
+    body or tag made under the primary's versions from a lagging replica's rows would be
+    kept as current."""
+    if pin:
+        dbrouting.pin_primary()
     if in_transaction():
         return read()
     if time.monotonic() - _state["read_at"] < app_settings.DATA_RECHECK_SECONDS:

@@ -190,11 +190,12 @@ class _Holder:
         index = self.index
         # Compared as a timestamp: building today's date on every lookup costs a tenth of it.
         if (index is not None and time.time() < index.day_ends_at
-                and index.token == versions.of(ANSWER_TABLES, versions.current())):
+                and index.token == versions.of(ANSWER_TABLES, versions.current(pin=False))):
             return index
         with self.lock:
             index, today = self.index, timezone.localdate()
-            if index is None or index.day != today or index.token != versions.of(ANSWER_TABLES, versions.current()):
+            token = versions.of(ANSWER_TABLES, versions.current(pin=False))
+            if index is None or index.day != today or index.token != token:
                 index = self.index = build(today, index)
             return index
 

@@ -28,7 +28,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from gridmap.accounts.capabilities import SEE_DISTRICT
-from gridmap.core import versions
+from gridmap.core import dbrouting, versions
 
 from .models import CELL_DUTIES, Grid, GridAssignment
 
@@ -145,12 +145,13 @@ ASSIGNED_CACHE_SIZE = 10_000
 
 def assigned_codes(user_id: int, day: dt.date) -> frozenset[str]:
     """The codes of the grids a user is assigned to on a day."""
-    version = versions.of(("grids_gridassignment",), versions.current())
+    version = versions.of(("grids_gridassignment",), versions.current(pin=False))
     remembered = _assigned.get((user_id, day))
     if remembered is not None and remembered[0] == version:
         return remembered[1]
-    codes = frozenset(GridAssignment.objects.filter(active_on(day), user_id=user_id)
-                      .order_by().values_list("grid__code", flat=True))
+    with dbrouting.primary():  # kept under the primary's version: read there
+        codes = frozenset(GridAssignment.objects.filter(active_on(day), user_id=user_id)
+                          .order_by().values_list("grid__code", flat=True))
     if versions.in_transaction():
         return codes
     if len(_assigned) >= ASSIGNED_CACHE_SIZE:

@@ -14,8 +14,6 @@ app_settings = AppSettings(
     # A worker whose last heartbeat is older than this is taken for dead (/readyz answers
     # 503). Procrastinate's workers beat every 10 s.
     WORKER_STALE_SECONDS=env_int("GRIDMAP_WORKER_STALE_SECONDS", 60),
-    # The replica's lag above which /readyz reports it behind (reads then go to the primary).
-    REPLICA_MAX_LAG_SECONDS=env_int("GRIDMAP_REPLICA_MAX_LAG_SECONDS", 30),
     # Addresses allowed to read /metrics: the operator's network (CIDR list).
     METRICS_ALLOWED_NETS=env_list("GRIDMAP_METRICS_ALLOWED_NETS", "127.0.0.0/8,::1/128"),
     # The function that opens the annual plan's inspection tasks whose window opens on a

@@ -17,6 +17,7 @@ from prometheus_client.core import REGISTRY, GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from gridmap.accounts.lockout import client_address
+from gridmap.core import dbrouting
 
 from .conf import app_settings
 
@@ -43,7 +44,9 @@ def queue_figures() -> list[tuple[str, int, float]]:
 
 
 def replica_state() -> dict:
-    """The standby's state and lag, read on it; "未配置" without DATABASE_REPLICA_URL."""
+    """The standby's state (streaming, behind, disconnected, error) and lag, read on it;
+    "未配置" without DATABASE_REPLICA_URL. Reads go to it only while it is "streaming"
+    (gridmap.core.dbrouting)."""
     url = os.environ.get("DATABASE_REPLICA_URL", "")
     if not url:
         return {"state": "未配置"}
@@ -54,15 +57,9 @@ def replica_state() -> dict:
         with psycopg.connect(host=params["HOST"] or None, port=params["PORT"] or None, dbname=params["NAME"],
                              user=params["USER"] or None, password=params["PASSWORD"] or None,
                              connect_timeout=2) as replica:
-            in_recovery, lag = replica.execute(
-                "SELECT pg_is_in_recovery(), EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())").fetchone()
+            return dbrouting.status_from(replica.execute(dbrouting.LAG_SQL).fetchone())
     except psycopg.Error as exc:
         return {"state": "error", "error": str(exc).splitlines()[0][:200]}
-    if not in_recovery:
-        return {"state": "error", "error": "不是备库（未处于恢复模式）"}
-    lag = None if lag is None else round(float(lag), 3)
-    behind = lag is not None and lag > app_settings.REPLICA_MAX_LAG_SECONDS
-    return {"state": "behind" if behind else "streaming", "lag_seconds": lag}
 
 
 @never_cache

@@ -14,6 +14,7 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 from gridmap.core.conf import env_bool, env_list
+from gridmap.core.storage import object_store
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -65,6 +66,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads the body: a too-large request is refused by its Content-Length.
     "gridmap.core.middleware.RequestSizeMiddleware",
+    # Before anything reads the database: whether this request's reads may go to the replica.
+    "gridmap.core.dbrouting.ReplicaRoutingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "gridmap.core.middleware.NulCharacterMiddleware",
@@ -116,6 +119,36 @@ DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
 _options = DATABASES["default"].setdefault("OPTIONS", {})
 _options.setdefault("prepare_threshold", 5)
 _options["options"] = f"{_options.get('options', '')} -c plan_cache_mode=force_generic_plan".strip()
+# Connection pool (Django 5.2's, psycopg_pool): GRIDMAP_DB_POOL_SIZE connections per process,
+# shared by its threads, instead of one persistent connection per thread. Size it so that
+#   (pool size × server workers + job workers) × nodes  <  max_connections (200 here),
+# e.g. 4 × 4 workers × 3 nodes = 48 (docs/scaling.md, bench/RESULTS.md). 0: no pool.
+GRIDMAP_DB_POOL_SIZE = int(os.environ.get("GRIDMAP_DB_POOL_SIZE", "0"))
+if GRIDMAP_DB_POOL_SIZE > 0:
+    _options["pool"] = {
+        "min_size": 1,
+        "max_size": GRIDMAP_DB_POOL_SIZE,
+        # A request waits at most this long for a free connection, then fails (503 from the
+        # balancer's retry is better than a queue without end).
+        "timeout": float(os.environ.get("GRIDMAP_DB_POOL_TIMEOUT", "10")),
+        # Idle connections above min_size are closed after this many seconds.
+        "max_idle": 300,
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them instead
+# The streaming replica (`make replica`): reads go there, writes to the primary, by
+# gridmap.core.dbrouting (read your own writes, versions from the primary, back to the primary
+# when it stops or lags). Tests that do not start a standby of their own see it as the primary.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    # Not pooled: a pool waits its whole timeout for a standby that is down, where a plain
+    # connection is refused at once and the reads go to the primary (each thread keeps one).
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=int(os.environ.get("GRIDMAP_DB_CONN_MAX_AGE", "600")),
+        conn_health_checks=True)
+    DATABASES["replica"]["ENGINE"] = DATABASES["default"]["ENGINE"]
+    DATABASES["replica"]["OPTIONS"] = {**{k: v for k, v in _options.items() if k != "pool"}, "connect_timeout": 2,
+                                       **DATABASES["replica"].get("OPTIONS", {})}
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["gridmap.core.dbrouting.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -162,6 +195,11 @@ STORAGES = {
 }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("GRIDMAP_MEDIA_ROOT", BASE_DIR / "media"))
+# Media (photos, export files) go through Django's storage API: the local folder above on one
+# machine; with GRIDMAP_S3_BUCKET (GRIDMAP_S3_ENDPOINT_URL, _ACCESS_KEY, _SECRET_KEY, _REGION,
+# _PREFIX) an S3-compatible object store every node reaches (MinIO in docker-compose.yml).
+if object_store():
+    STORAGES["default"] = object_store()
 
 REST_FRAMEWORK = {
     # Token first: API clients send one, and checking it first spares them loading a session.
