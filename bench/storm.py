@@ -21,6 +21,7 @@ import statistics
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import django
 
@@ -29,6 +30,16 @@ from bench.run import bench_server, write_section
 BATCHES = 5
 BATCH = 10_000
 REFRESHES = 200
+QUERY_RUNS = 40
+
+# The stations' state as it was computed before the view flood_stationstate (commit ecf1c98,
+# gridmap/flood/gauges.py): scalar sub-selects on the station row, the latest reading and the
+# 24 h rain sum read again in every column that needs them. Kept here, compiled as Django
+# compiled it then (bench/storm_old_stations.sql), to measure the view against it in the same run on the same rows.
+OLD_STATIONS_SQL = (Path(__file__).parent / "storm_old_stations.sql").read_text()
+OLD_STATIONS_PARAMS = ("rain", "雨量站", "水位站", 86400.0, "normal", "正常", "warning", "24 小时暴雨", "danger",
+                       "24 小时大暴雨", "normal", "正常", "warning", "超警戒", "danger", "超保证", 86400.0,
+                       21600.0, 86400.0)
 SECTION = "## Storm: readings ingestion and the live map's refresh"
 
 
@@ -58,6 +69,31 @@ def timed(work, repeat: int) -> list[float]:
         work()
         times.append((time.perf_counter() - started) * 1000)
     return times
+
+
+def stations_queries(runs: int) -> dict:
+    """The stations' state by the old sub-selects and by the view, alternately, on the same
+    rows: medians in ms, and whether both give every station the same state and rain sum."""
+    from django.db import connection
+
+    from gridmap.flood.gauges import stations_with_state
+    from gridmap.workspaces.flood.situation import STATION_PROPERTIES
+
+    new_sql, new_params = stations_with_state().values("id", *STATION_PROPERTIES).query.sql_with_params()
+    times = {"old": [], "new": []}
+    rows = {}
+    with connection.cursor() as cursor:
+        for _ in range(runs):
+            for name, sql, params in (("old", OLD_STATIONS_SQL, OLD_STATIONS_PARAMS), ("new", new_sql, new_params)):
+                started = time.perf_counter()
+                cursor.execute(sql, params)
+                fetched = cursor.fetchall()
+                times[name].append((time.perf_counter() - started) * 1000)
+                columns = [c.name for c in cursor.description]
+                keys = [columns.index(key) for key in ("code", "state", "rain_24h_mm", "latest_value")]
+                rows[name] = sorted(tuple(r[k] for k in keys) for r in fetched)
+    return {"old_ms": statistics.median(times["old"]), "new_ms": statistics.median(times["new"]),
+            "same_answers": rows["old"] == rows["new"], "runs": runs}
 
 
 def run() -> dict:
@@ -100,9 +136,16 @@ def run() -> dict:
         refresh_status = request(base, "/api/flood/situation/", token=command_token, etag=etag)[0]
         full = timed(lambda: request(base, "/api/flood/situation/", token=command_token), REFRESHES // 4)
         body_bytes = len(request(base, "/api/flood/situation/", token=command_token)[2])
+        # The part the readings change: the stations alone (what a reading re-sends to a map
+        # that says which parts it holds).
+        stations_only = timed(lambda: request(base, "/api/flood/situation/?parts=stations", token=command_token),
+                              REFRESHES // 4)
         floor = timed(lambda: request(base, "/bench/floor/", token=command_token), REFRESHES)
 
     stored_by_api = Reading.objects.filter(time__gte=start, time__lte=end).count()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE flood_reading")  # what autovacuum does after a storm's batches
+    queries = stations_queries(QUERY_RUNS)
     clear()
     # The baseline: the same rows by COPY into the same table (its index, constraint, trigger).
     with connection.cursor() as cursor:
@@ -121,6 +164,7 @@ def run() -> dict:
             "refresh_status": refresh_status, "first_status": status,
             "not_modified_ms": statistics.median(not_modified), "full_ms": statistics.median(full),
             "floor_ms": statistics.median(floor), "body_bytes": body_bytes,
+            "stations_only_ms": statistics.median(stations_only), "queries": queries,
             "stations": len(stations)}
 
 
@@ -133,8 +177,11 @@ def write(result: dict) -> None:
              f"nothing changed (304), without it (200, {result['body_bytes']:,} bytes: every station's state "
              "computed, while the 50,000 minute readings just sent are stored, 1,440 a day per station), "
              "and a constant view "
-             f"(the floor), medians of sequential requests. Machine load average when it ended: "
-             f"{result['load_average']:.1f} on {os.cpu_count()} CPUs.", "",
+             f"(the floor), medians of sequential requests. The stations' state (what a reading changes): "
+             "the view `flood_stationstate` (LATERAL latest reading and 24 h rain sum, once per station, "
+             "index-only) against the old per-column sub-selects (kept in bench/storm.py), alternately on the "
+             f"same rows, {result['queries']['runs']} runs each, after `VACUUM ANALYZE`. "
+             f"Machine load average when it ended: {result['load_average']:.1f} on {os.cpu_count()} CPUs.", "",
              "| figure | value |", "|---|---|",
              f"| API: {result['rows']:,} rows, s | {result['api_s']:.2f} |",
              f"| API: rows/s | {result['api_rows_per_s']:,.0f} |",
@@ -145,7 +192,12 @@ def write(result: dict) -> None:
              f"{result['stored']:,} |",
              f"| the first batch again | {result['retry']} |",
              f"| refresh unchanged (304), ms | {result['not_modified_ms']:.2f} (status {result['refresh_status']}) |",
-             f"| refresh changed (200), ms | {result['full_ms']:.2f} |",
+             f"| refresh changed (200, all parts), ms | {result['full_ms']:.2f} |",
+             f"| refresh changed, stations part only, ms | {result['stations_only_ms']:.2f} |",
+             f"| stations' state, old sub-selects (SQL), ms | {result['queries']['old_ms']:.2f} |",
+             f"| stations' state, view (SQL), ms | {result['queries']['new_ms']:.2f} |",
+             f"| view / old | {result['queries']['new_ms'] / result['queries']['old_ms']:.3f} "
+             f"(same answers: {result['queries']['same_answers']}) |",
              f"| floor (constant view), ms | {result['floor_ms']:.2f} |", ""]
     write_section(SECTION, lines)
 
