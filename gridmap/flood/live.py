@@ -35,7 +35,7 @@ from django.db.models.functions import Coalesce, Now
 from .events.models import SituationReport
 from .events.selectors import dispatches_for_map, situation_reports_for_map
 from .gauges import STATION_TABLES, stations_with_state
-from .models import FloodZone
+from .models import FloodZone, Station
 from .selectors import zones_for_user
 
 LIVE_REPORT_WINDOW = dt.timedelta(hours=48)
@@ -44,14 +44,14 @@ ZONE_TOLERANCE_DEG = 0.0002
 
 REPORT_TABLES = ("flood_situationreport", "flood_event", "grids_grid")
 DISPATCH_TABLES = ("flood_dispatch", "flood_teamdeployment", "flood_event")
-ZONE_TABLES = ("flood_floodzone", *STATION_TABLES, "flood_situationreport", "flood_event")
+ZONE_TABLES = ("flood_floodzone",)
+ZONE_STATE_TABLES = ("flood_floodzone", *STATION_TABLES, "flood_situationreport", "flood_event")
 
 REPORT_PROPERTIES = ("kind", "kind_name", "severity", "severity_name", "description", "reporter_name",
                      "cell_code", "when", "event_id", "event_name")
 DISPATCH_PROPERTIES = ("event_id", "event_name", "depot_name", "depot_lon", "depot_lat", "items_text",
                        "teams_text", "distance_km", "state", "state_name", "when")
-ZONE_PROPERTIES = ("name", "kind", "kind_name", "state", "state_name", "stations_danger", "stations_warning",
-                   "reports", "reports_critical")
+ZONE_PROPERTIES = ("name", "kind", "kind_name")
 ZONE_STATE_NAMES = {"danger": "危险", "warning": "警戒", "normal": "正常"}
 
 
@@ -78,24 +78,42 @@ def _count(queryset: QuerySet) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def zones_with_state(user) -> QuerySet[FloodZone]:
-    """Every zone the user may command with its worst state inside (see the module), the
-    counts behind it and `live_geom`, its outline simplified for the live map."""
-    stations = stations_with_state().filter(location__intersects=OuterRef("geom"))
-    reports = SituationReport.objects.filter(_in_play(), position__intersects=OuterRef("geom"))
-    danger = (Exists(stations.filter(state="danger"))
-              | Exists(reports.filter(severity=SituationReport.Severity.CRITICAL)))
-    warning = Exists(stations.exclude(state="normal")) | Exists(reports)
+def zone_outlines(user) -> QuerySet[FloodZone]:
+    """The zones the user may command, each with `live_geom`, its outline simplified for the
+    live map: sent again only when a zone changes."""
     return zones_for_user(user).annotate(
-        stations_danger=_count(stations.filter(state="danger")),
-        stations_warning=_count(stations.filter(state="warning")),
-        reports=_count(reports),
-        reports_critical=_count(reports.filter(severity=SituationReport.Severity.CRITICAL)),
-        state=Case(When(danger, then=Value("danger")), When(warning, then=Value("warning")),
-                   default=Value("normal"), output_field=CharField()),
-        state_name=Case(*[When(state=k, then=Value(v)) for k, v in ZONE_STATE_NAMES.items()],
-                        output_field=CharField()),
         live_geom=Func(F("geom"), Value(ZONE_TOLERANCE_DEG), function="ST_SimplifyPreserveTopology",
                        output_field=GeometryField(srid=4326)),
     ).order_by("kind", "name")
 
+
+def zones_with_state(user) -> QuerySet[FloodZone]:
+    """Every zone the user may command with its worst state inside (see the module) and the
+    counts behind it."""
+    # The stations' states are read once (each costs its 24 h rain sum), not once per zone.
+    states = dict(stations_with_state().values_list("pk", "state"))
+    in_danger = [pk for pk, state in states.items() if state == "danger"]
+    in_warning = [pk for pk, state in states.items() if state == "warning"]
+    stations = Station.objects.filter(location__intersects=OuterRef("geom"))
+    reports = SituationReport.objects.filter(_in_play(), position__intersects=OuterRef("geom"))
+    danger = (Exists(stations.filter(pk__in=in_danger))
+              | Exists(reports.filter(severity=SituationReport.Severity.CRITICAL)))
+    warning = Exists(stations.filter(pk__in=in_warning)) | Exists(reports)
+    return zones_for_user(user).annotate(
+        stations_danger=_count(stations.filter(pk__in=in_danger)),
+        stations_warning=_count(stations.filter(pk__in=in_warning)),
+        reports=_count(reports),
+        reports_critical=_count(reports.filter(severity=SituationReport.Severity.CRITICAL)),
+        state=Case(When(danger, then=Value("danger")), When(warning, then=Value("warning")),
+                   default=Value("normal"), output_field=CharField()),
+    ).order_by("kind", "name")
+
+
+def zone_states(user) -> list[dict]:
+    """The zones' states as rows (`id`, `state`, `state_name` and the counts), small enough to
+    send on every change of a station or a report."""
+    rows = list(zones_with_state(user).values("id", "state", "stations_danger", "stations_warning", "reports",
+                                              "reports_critical"))
+    for row in rows:
+        row["state_name"] = ZONE_STATE_NAMES[row["state"]]
+    return rows

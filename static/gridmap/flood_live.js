@@ -116,7 +116,21 @@
   function latlngOf(f) { return [f.geometry.coordinates[1], f.geometry.coordinates[0]]; }
   function focus(latlng) { map.setView(latlng, Math.max(map.getZoom(), 13)); }
 
-  function drawZones(features) {
+  // The zones' outlines and their states come as two parts: a reading moves only the states.
+  var zoneStates = {};
+  function zoneProps(f) {
+    var st = zoneStates[f.id] || {state: "normal", state_name: "正常", stations_danger: 0, stations_warning: 0,
+                                  reports: 0, reports_critical: 0};
+    return Object.assign({}, f.properties, st);
+  }
+  function setZoneStates(rows) {
+    zoneStates = {};
+    rows.forEach(function (row) { zoneStates[row.id] = row; });
+  }
+  function drawZones() {
+    var features = zoneFeatures.map(function (f) {
+      return {type: "Feature", id: f.id, geometry: f.geometry, properties: zoneProps(f)};
+    });
     zoneLayer.clearLayers();
     features.forEach(function (f) {
       var p = f.properties;
@@ -130,7 +144,6 @@
         stroke: true, color: COLOURS[p.state], weight: 2, fill: true, fillColor: COLOURS[p.state],
         fillOpacity: 0.22, className: "zone-area zone-" + f.id + " zone-state-" + p.state}}).addTo(zoneLayer);
     });
-    zoneFeatures = features;
     var above = features.filter(function (f) { return f.properties.state !== "normal"; })
       .sort(function (a, b) {
         return ORDER[a.properties.state] - ORDER[b.properties.state] ||
@@ -303,7 +316,9 @@
   function apply(data) {
     var parts = data.parts;
     if (parts.stations) { draw(parts.stations.features); fillList(parts.stations.features); }
-    if (parts.zones) { drawZones(parts.zones.features); }
+    if (parts.zones) { zoneFeatures = parts.zones.features; }
+    if (parts.zone_states) { setZoneStates(parts.zone_states); }
+    if (parts.zones || parts.zone_states) { drawZones(); }
     if (parts.hazards) { drawHazards(parts.hazards.features); }
     if (parts.dispatches) { drawDispatches(parts.dispatches.features); }
     if (parts.reports) { drawReports(parts.reports.features); }

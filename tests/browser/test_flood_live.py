@@ -105,7 +105,8 @@ def officer_in_a_zone():
 
     zone, officer, point, token = committed(find)
     yield {"zone": zone, "point": point, "token": token}
-    committed(lambda: SituationReport.objects.filter(reporter_id=officer, description__startswith="浏览器测试").delete())
+    mine = {"reporter_id": officer, "description__startswith": "浏览器测试"}
+    committed(lambda: SituationReport.objects.filter(**mine).delete())
 
 
 def test_an_officers_report_appears_on_the_open_map_and_a_zone_is_chosen(open_page, live_site, officer_in_a_zone):

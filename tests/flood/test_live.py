@@ -55,14 +55,18 @@ def known(body) -> str:
     return ",".join(f"{name}:{tag}" for name, tag in body["tags"].items())
 
 
+def zone_row(body, zone_id) -> dict:
+    return next(row for row in body["parts"]["zone_states"] if row["id"] == zone_id)
+
+
 def zone_state(body, zone_id) -> str:
-    return next(f["properties"]["state"] for f in body["parts"]["zones"]["features"] if f["id"] == zone_id)
+    return zone_row(body, zone_id)["state"]
 
 
 def quiet_zone_and_cell(command) -> tuple[FloodZone, Grid, tuple[float, float]]:
     """A zone in normal state now, and a level-II cell with a point inside both."""
-    body = command.get(SITUATION, {"parts": "zones"}).json()
-    quiet = [f["id"] for f in body["parts"]["zones"]["features"] if f["properties"]["state"] == "normal"]
+    body = command.get(SITUATION, {"parts": "zone_states"}).json()
+    quiet = [row["id"] for row in body["parts"]["zone_states"] if row["state"] == "normal"]
     for zone in FloodZone.objects.filter(pk__in=quiet, kind="sub_command").order_by("pk"):
         for cell in Grid.objects.filter(level=2, geom__intersects=zone.geom).order_by("code"):
             point = cell.geom.point_on_surface
@@ -75,7 +79,10 @@ def test_a_report_changes_the_picture_its_zone_and_only_its_parts(command, event
     first = command.get(SITUATION)
     assert first.status_code == 200
     body = first.json()
-    assert set(body["parts"]) == {"stations", "reports", "dispatches", "hazards", "zones"} and body["kept"] == []
+    assert set(body["parts"]) == {"stations", "reports", "dispatches", "hazards", "zones", "zone_states"}
+    assert body["kept"] == []
+    outline = next(f for f in body["parts"]["zones"]["features"] if f["id"] == FloodZone.objects.order_by("pk")[0].pk)
+    assert outline["geometry"]["type"] in ("Polygon", "MultiPolygon") and outline["properties"]["name"]
     assert command.get(SITUATION, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
 
     zone, cell, (lon, lat) = quiet_zone_and_cell(command)
@@ -90,31 +97,31 @@ def test_a_report_changes_the_picture_its_zone_and_only_its_parts(command, event
     assert changed.status_code == 200 and changed["ETag"] != first["ETag"]
     data = changed.json()
     # Only what the report touches is sent again; the rest is kept by the map.
-    assert set(data["parts"]) == {"reports", "zones"}
-    assert set(data["kept"]) == {"stations", "dispatches", "hazards"}
+    assert set(data["parts"]) == {"reports", "zone_states"}
+    assert set(data["kept"]) == {"stations", "dispatches", "hazards", "zones"}
     feature = next(f for f in data["parts"]["reports"]["features"] if f["id"] == report_id)
     assert feature["geometry"]["coordinates"] == pytest.approx([lon, lat], abs=1e-6)
     props = feature["properties"]
     assert (props["severity"], props["severity_name"], props["kind_name"], props["event_id"]) == \
         ("critical", "严重", "决口/溃堤", event.pk)
     assert props["reporter_name"] == (officer.full_name or officer.username)
-    zone_props = next(f["properties"] for f in data["parts"]["zones"]["features"] if f["id"] == zone.pk)
-    assert (zone_props["state"], zone_props["reports"], zone_props["reports_critical"]) == ("danger", 1, 1)
+    row = zone_row(data, zone.pk)
+    assert (row["state"], row["state_name"], row["reports"], row["reports_critical"]) == ("danger", "危险", 1, 1)
     assert command.get(SITUATION, {"known": known(data)}, HTTP_IF_NONE_MATCH=changed["ETag"]).status_code == 304
 
     # A general report alone makes a zone `warning`; when its event closes and it is old, it leaves.
     SituationReport.objects.filter(pk=report_id).update(severity="general")
-    assert zone_state(command.get(SITUATION, {"parts": "zones"}).json(), zone.pk) == "warning"
+    assert zone_state(command.get(SITUATION, {"parts": "zone_states"}).json(), zone.pk) == "warning"
     Event.objects.filter(pk=event.pk).update(ended_at=timezone.now(), summary="测试结束")
     SituationReport.objects.filter(pk=report_id).update(reported_at=timezone.now() - dt.timedelta(days=3))
-    later = command.get(SITUATION, {"parts": "reports,zones"}).json()
+    later = command.get(SITUATION, {"parts": "reports,zone_states"}).json()
     assert report_id not in [f["id"] for f in later["parts"]["reports"]["features"]]
     assert zone_state(later, zone.pk) == "normal"
 
 
 def test_a_station_in_danger_makes_its_zone_danger(command):
-    body = command.get(SITUATION, {"parts": "zones"}).json()
-    quiet = [f["id"] for f in body["parts"]["zones"]["features"] if f["properties"]["state"] == "normal"]
+    body = command.get(SITUATION, {"parts": "zone_states"}).json()
+    quiet = [row["id"] for row in body["parts"]["zone_states"] if row["state"] == "normal"]
     zone = FloodZone.objects.filter(pk__in=quiet).order_by("pk").first()
     Station.objects.create(code="LIVE-W1", name="实时图测试水位站", kind="water_level",
                            location=zone.geom.point_on_surface, warning_level=5.0, guarantee_level=6.0)
@@ -123,8 +130,7 @@ def test_a_station_in_danger_makes_its_zone_danger(command):
         response = gauge.post("/api/flood/readings/", {"readings": [
             {"station": "LIVE-W1", "time": timezone.now().isoformat(), "value": value}]}, format="json")
         assert response.status_code == 200
-        body = command.get(SITUATION, {"parts": "zones"}).json()
-        props = next(f["properties"] for f in body["parts"]["zones"]["features"] if f["id"] == zone.pk)
+        props = zone_row(command.get(SITUATION, {"parts": "zone_states"}).json(), zone.pk)
         assert props["state"] == state, value
         assert props["stations_danger"] == (state == "danger") and props["stations_warning"] == (state == "warning")
 

@@ -28,10 +28,12 @@ from gridmap.flood.live import (
     REPORT_PROPERTIES,
     REPORT_TABLES,
     ZONE_PROPERTIES,
+    ZONE_STATE_TABLES,
     ZONE_TABLES,
     live_dispatches,
     live_reports,
-    zones_with_state,
+    zone_outlines,
+    zone_states,
 )
 from gridmap.inspections.selectors import open_hazards_for_map
 
@@ -82,7 +84,7 @@ def _hazards(user) -> dict:
 
 
 def _zones(user) -> dict:
-    return _collection(zones_with_state(user), "live_geom", ZONE_PROPERTIES, precision=5)
+    return _collection(zone_outlines(user), "live_geom", ZONE_PROPERTIES, precision=5)
 
 
 PARTS: dict[str, Part] = {part.name: part for part in (
@@ -93,7 +95,9 @@ PARTS: dict[str, Part] = {part.name: part for part in (
     Part("dispatches", DISPATCH_TABLES, _dispatches),
     # A hazard becomes overdue when its day passes.
     Part("hazards", HAZARD_TABLES, _hazards, clock_step_s=600),
-    Part("zones", ZONE_TABLES, _zones, clock_step_s=60),
+    # The zones' outlines, and apart from them their states (what a reading or a report moves).
+    Part("zones", ZONE_TABLES, _zones),
+    Part("zone_states", ZONE_STATE_TABLES, zone_states, clock_step_s=60),
 )}
 
 
