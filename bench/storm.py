@@ -21,6 +21,7 @@ import statistics
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import django
 
@@ -29,6 +30,16 @@ from bench.run import bench_server, write_section
 BATCHES = 5
 BATCH = 10_000
 REFRESHES = 200
+QUERY_RUNS = 40
+
+# The stations' state as it was computed before the view flood_stationstate (commit ecf1c98,
+# gridmap/flood/gauges.py): scalar sub-selects on the station row, the latest reading and the
+# 24 h rain sum read again in every column that needs them. Kept here, compiled as Django
+# compiled it then (bench/storm_old_stations.sql), to measure the view against it in the same run on the same rows.
+OLD_STATIONS_SQL = (Path(__file__).parent / "storm_old_stations.sql").read_text()
+OLD_STATIONS_PARAMS = ("rain", "雨量站", "水位站", 86400.0, "normal", "正常", "warning", "24 小时暴雨", "danger",
+                       "24 小时大暴雨", "normal", "正常", "warning", "超警戒", "danger", "超保证", 86400.0,
+                       21600.0, 86400.0)
 SECTION = "## Storm: readings ingestion and the live map's refresh"
 
 
@@ -58,6 +69,31 @@ def timed(work, repeat: int) -> list[float]:
         work()
         times.append((time.perf_counter() - started) * 1000)
     return times
+
+
+def stations_queries(runs: int) -> dict:
+    """The stations' state by the old sub-selects and by the view, alternately, on the same
+    rows: medians in ms, and whether both give every station the same state and rain sum."""
+    from django.db import connection
+
+    from gridmap.flood.gauges import stations_with_state
+    from gridmap.workspaces.flood.situation import STATION_PROPERTIES
+
+    new_sql, new_params = stations_with_state().values("id", *STATION_PROPERTIES).query.sql_with_params()
+    times = {"old": [], "new": []}
+    rows = {}
+    with connection.cursor() as cursor:
+        for _ in range(runs):
+            for name, sql, params in (("old", OLD_STATIONS_SQL, OLD_STATIONS_PARAMS), ("new", new_sql, new_params)):
+                started = time.perf_counter()
+                cursor.execute(sql, params)
+                fetched = cursor.fetchall()
+                times[name].append((time.perf_counter() - started) * 1000)
+                columns = [c.name for c in cursor.description]
+                keys = [columns.index(key) for key in ("code", "state", "rain_24h_mm", "latest_value")]
+                rows[name] = sorted(tuple(r[k] for k in keys) for r in fetched)
+    return {"old_ms": statistics.median(times["old"]), "new_ms": statistics.median(times["new"]),
+            "same_answers": rows["old"] == rows["new"], "runs": runs}
 
 
 def run() -> dict:
@@ -100,9 +136,31 @@ def run() -> dict:
         refresh_status = request(base, "/api/flood/situation/", token=command_token, etag=etag)[0]
         full = timed(lambda: request(base, "/api/flood/situation/", token=command_token), REFRESHES // 4)
         body_bytes = len(request(base, "/api/flood/situation/", token=command_token)[2])
+        # The part the readings change: the stations alone.
+        stations_only = timed(lambda: request(base, "/api/flood/situation/?parts=stations", token=command_token),
+                              REFRESHES // 4)
+        # What the open map pays when a reading arrives: it names the parts it holds (known=),
+        # so only those a reading touches (stations, the zones' states) are built and sent.
+        after_reading = []
+        reading_bytes = 0
+        for i in range(REFRESHES // 4):
+            _, tag, body = request(base, "/api/flood/situation/", token=command_token)
+            known = ",".join(f"{name}:{value}" for name, value in json.loads(body)["tags"].items())
+            one = {"station": rows[i]["station"], "time": (end + dt.timedelta(minutes=1 + i)).isoformat(), "value": 0.1}
+            request(base, "/api/flood/readings/", token=gauge_token, body=json.dumps({"readings": [one]}).encode())
+            time.sleep(1.1)  # the server's data versions are re-read at most every second
+            started = time.perf_counter()
+            _, _, body = request(base, f"/api/flood/situation/?known={known}", token=command_token, etag=tag)
+            after_reading.append((time.perf_counter() - started) * 1000)
+            reading_bytes = len(body)
+        singles_end = end + dt.timedelta(minutes=REFRESHES // 4 + 2)
         floor = timed(lambda: request(base, "/bench/floor/", token=command_token), REFRESHES)
 
     stored_by_api = Reading.objects.filter(time__gte=start, time__lte=end).count()
+    Reading.objects.filter(time__gt=end, time__lte=singles_end).delete()  # the single readings above
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE flood_reading")  # what autovacuum does after a storm's batches
+    queries = stations_queries(QUERY_RUNS)
     clear()
     # The baseline: the same rows by COPY into the same table (its index, constraint, trigger).
     with connection.cursor() as cursor:
@@ -121,20 +179,31 @@ def run() -> dict:
             "refresh_status": refresh_status, "first_status": status,
             "not_modified_ms": statistics.median(not_modified), "full_ms": statistics.median(full),
             "floor_ms": statistics.median(floor), "body_bytes": body_bytes,
+            "stations_only_ms": statistics.median(stations_only), "queries": queries,
+            "after_reading_ms": statistics.median(after_reading), "after_reading_bytes": reading_bytes,
             "stations": len(stations)}
 
 
 def write(result: dict) -> None:
+    # Runs before the single readings were kept apart counted them with the batches.
+    extra = (f" (with the {result['stored'] - result['created']} single readings of the refresh after a reading)"
+             if result["stored"] > result["created"] else "")
     lines = ["",
              f"{result['rows']:,} readings of the sample's {result['stations']} stations POSTed to "
              f"`/api/flood/readings/` in batches of {result['batch']:,} over loopback (granian, `gridmap.server`), "
              "one batch after another, against a plain `COPY` of the same rows into the same table "
              "(baseline, same run). The map's refresh: `GET /api/flood/situation/` with the last ETag when "
-             f"nothing changed (304), without it (200, {result['body_bytes']:,} bytes: every station's state "
-             "computed, while the 50,000 minute readings just sent are stored, 1,440 a day per station), "
+             f"nothing changed (304), without it (200, {result['body_bytes']:,} bytes: every part built — stations, "
+             "situation reports, dispatches, the district's open hazards, the zones' outlines and states — while "
+             "the 50,000 minute readings just sent are stored, 1,440 a day per station), the stations part "
+             "alone, and the refresh after a reading of a map that names the parts it holds (`known=`: only "
+             "the stations and the zones' states are built and sent), "
              "and a constant view "
-             f"(the floor), medians of sequential requests. Machine load average when it ended: "
-             f"{result['load_average']:.1f} on {os.cpu_count()} CPUs.", "",
+             f"(the floor), medians of sequential requests. The stations' state (what a reading changes): "
+             "the view `flood_stationstate` (LATERAL latest reading and 24 h rain sum, once per station, "
+             "index-only) against the old per-column sub-selects (kept in bench/storm_old_stations.sql), "
+             f"alternately on the same rows, {result['queries']['runs']} runs each, after `VACUUM ANALYZE`. "
+             f"Machine load average when it ended: {result['load_average']:.1f} on {os.cpu_count()} CPUs.", "",
              "| figure | value |", "|---|---|",
              f"| API: {result['rows']:,} rows, s | {result['api_s']:.2f} |",
              f"| API: rows/s | {result['api_rows_per_s']:,.0f} |",
@@ -142,10 +211,17 @@ def write(result: dict) -> None:
              f"| COPY: rows/s | {result['copy_rows_per_s']:,.0f} |",
              f"| API time / COPY time | {result['api_vs_copy']:.1f} |",
              f"| statuses / rows created / stored | {result['statuses']} / {result['created']:,} / "
-             f"{result['stored']:,} |",
+             f"{result['stored']:,}{extra} |",
              f"| the first batch again | {result['retry']} |",
              f"| refresh unchanged (304), ms | {result['not_modified_ms']:.2f} (status {result['refresh_status']}) |",
-             f"| refresh changed (200), ms | {result['full_ms']:.2f} |",
+             f"| refresh changed (200, all parts), ms | {result['full_ms']:.2f} |",
+             f"| refresh changed, stations part only, ms | {result['stations_only_ms']:.2f} |",
+             f"| refresh after a reading, the map holding its parts (known=; {result['after_reading_bytes']:,} "
+             f"bytes), ms | {result['after_reading_ms']:.2f} |",
+             f"| stations' state, old sub-selects (SQL), ms | {result['queries']['old_ms']:.2f} |",
+             f"| stations' state, view (SQL), ms | {result['queries']['new_ms']:.2f} |",
+             f"| view / old | {result['queries']['new_ms'] / result['queries']['old_ms']:.3f} "
+             f"(same answers: {result['queries']['same_answers']}) |",
              f"| floor (constant view), ms | {result['floor_ms']:.2f} |", ""]
     write_section(SECTION, lines)
 

@@ -263,6 +263,7 @@ register(Layer(
     filters={"cell": "cell__code", "grid": "cell__parent__code", "assignee": "assignee__username",
              "status": "status", "id": "id"},
 ))
+HAZARD_OVERDUE_COLOURS = {"overdue": "#212121", "on_time": "#795548"}
 register(Layer(
     name="open-hazards", title="未销号隐患", geometry="point",
     source=open_hazards_for_map, geom_field="location",
@@ -271,7 +272,7 @@ register(Layer(
     popup=(("enterprise_name", "企业"), ("level_name", "隐患等级"), ("status_name", "状态"),
            ("due", "整改期限"), ("criterion_code", "判定依据"), ("cell_code", "网格")),
     style={"radius": 6, "weight": 2, "color": "#6d4c41", "fillOpacity": 0.85},
-    style_by={"property": "overdue", "values": {"overdue": "#212121", "on_time": "#795548"},
+    style_by={"property": "overdue", "values": HAZARD_OVERDUE_COLOURS,
               "default": "#795548", "legend": {"逾期隐患": "#212121", "整改期限内": "#795548"}},
     tooltip="enterprise_name", draw="geojson",
     filters={"cell": "cell__code", "grid": "cell__parent__code", "level": "level", "status": "status",
@@ -349,6 +350,7 @@ from gridmap.flood.events.selectors import (  # noqa: E402
 )
 
 SEVERITY_COLOURS = {"general": "#fb8c00", "serious": "#dd2c00", "critical": "#880e4f"}
+DISPATCH_COLOURS = {"deployed": "#0d47a1", "done": "#90a4ae"}
 register(Layer(
     name="situation_reports", title="险情报告", geometry="point", geom_field="position",
     source=situation_reports_for_map,
@@ -371,7 +373,7 @@ register(Layer(
     popup=(("depot_name", "出发仓库"), ("items_text", "物资"), ("teams_text", "队伍"), ("distance_km", "距离 (km)"),
            ("state_name", "状态"), ("when", "调度时间"), ("event_name", "事件")),
     style={"radius": 8, "weight": 3, "color": "#0d47a1", "fillColor": "#ffffff", "fillOpacity": 0.9},
-    style_by={"property": "state", "values": {"deployed": "#0d47a1", "done": "#90a4ae"}, "default": "#0d47a1",
+    style_by={"property": "state", "values": DISPATCH_COLOURS, "default": "#0d47a1",
               "legend": {"调度目的地（队伍在外）": "#0d47a1", "调度目的地（已撤回）": "#90a4ae"}},
     tooltip="depot_name", capability=COMMAND_FLOODS, draw="geojson",
     filters={"event": "event_id", "id": "id"},

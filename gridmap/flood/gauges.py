@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import BooleanField, Case, CharField, DateTimeField, F, FloatField, Q, QuerySet, Value, When
-from django.db.models.expressions import RawSQL
+from django.db.models import BooleanField, Case, CharField, ExpressionWrapper, F, Q, QuerySet, Value, When
+from django.db.models.functions import Now
 
 from gridmap.accounts.capabilities import COMMAND_FLOODS
 
 from .models import EvacuationVillage, Shelter, Station, WaterloggingPoint
 
+# The 24 hours are also written in the view flood_stationstate (migration 0008).
 RAIN_WINDOW = dt.timedelta(hours=24)
 STALE_AFTER = dt.timedelta(hours=6)
 
@@ -34,49 +35,34 @@ def _text(value: str) -> Value:
     return Value(value, output_field=CharField())
 
 
-# Scalar sub-selects on the station row: each reads the index (station, time desc) once, so a
-# column costs a few index probes however the others use it (CASE over Django annotations
-# would repeat every referenced sub-select inside each WHEN).
-_LATEST_TIME = "(SELECT max(r.time) FROM flood_reading r WHERE r.station_id = flood_station.id)"
-_LATEST_VALUE = ("(SELECT r.value FROM flood_reading r WHERE r.station_id = flood_station.id "
-                 "ORDER BY r.time DESC LIMIT 1)")
-_RAIN = f"""(CASE WHEN flood_station.kind = 'rain' THEN (SELECT (
-    SELECT round(sum(r.value)::numeric, 1)::float8 FROM flood_reading r
-    WHERE r.station_id = flood_station.id AND r.time <= l.t AND r.time > l.t - make_interval(secs => %s))
-  FROM (SELECT {_LATEST_TIME} AS t) l) END)"""
-_MEASURE = f"(CASE WHEN flood_station.kind = 'rain' THEN {_RAIN} ELSE {_LATEST_VALUE} END)"
-# Rain: at or over the 24 h grade; water level: above the level (警戒 / 保证).
-_STATE = f"""(SELECT CASE
-    WHEN m.v IS NULL THEN 'normal'
-    WHEN flood_station.kind = 'rain' AND m.v >= flood_station.guarantee_level THEN 'danger'
-    WHEN flood_station.kind = 'rain' AND m.v >= flood_station.warning_level THEN 'warning'
-    WHEN flood_station.kind <> 'rain' AND m.v > flood_station.guarantee_level THEN 'danger'
-    WHEN flood_station.kind <> 'rain' AND m.v > flood_station.warning_level THEN 'warning'
-    ELSE 'normal' END FROM (SELECT {_MEASURE} AS v) m)"""
-_STATE_NAME = f"""(SELECT CASE WHEN flood_station.kind = 'rain' THEN
-    CASE s.state {" ".join(["WHEN %s THEN %s"] * len(RAIN_STATES))} END
-  ELSE CASE s.state {" ".join(["WHEN %s THEN %s"] * len(STATES))} END END FROM (SELECT {_STATE} AS state) s)"""
-_STATE_NAME_PARAMS = tuple(v for pair in [*RAIN_STATES.items(), *STATES.items()] for v in pair)
-_STALE = f"(SELECT l.t IS NULL OR l.t < now() - make_interval(secs => %s) FROM (SELECT {_LATEST_TIME} AS t) l)"
+def _state_name() -> Case:
+    """The state in words: rain stations speak of 暴雨 grades, water-level ones of levels."""
+    rain = Q(kind=Station.Kind.RAIN)
+    whens = [When(rain & Q(live__state=state), then=_text(name)) for state, name in RAIN_STATES.items()]
+    whens += [When(~rain & Q(live__state=state), then=_text(name)) for state, name in STATES.items()]
+    return Case(*whens, default=_text(STATES["normal"]), output_field=CharField())
 
 
 def stations_with_state() -> QuerySet[Station]:
     """Every station with `latest_time`, `latest_value`, `rain_24h_mm` (rain stations), `state`,
-    `state_name` and `stale`; `measure` (what the thresholds are compared with) to order by."""
-    window, stale_after = RAIN_WINDOW.total_seconds(), STALE_AFTER.total_seconds()
+    `state_name` and `stale`; `measure` (what the thresholds are compared with) to order by.
+
+    The state comes from the view flood_stationstate (models.StationState): the latest
+    reading and the 24 h rain sum are each read once per station from the readings' index."""
     rain = Q(kind=Station.Kind.RAIN)
-    queryset = Station.objects.annotate(
-        latest_time=RawSQL(_LATEST_TIME, (), output_field=DateTimeField()),
-        latest_value=RawSQL(_LATEST_VALUE, (), output_field=FloatField()),
-        rain_24h_mm=RawSQL(_RAIN, (window,), output_field=FloatField()),
-        state=RawSQL(_STATE, (window,), output_field=CharField()),
-        # now() is the statement's clock: the compiled query stays the same from call to call.
-        stale=RawSQL(_STALE, (stale_after,), output_field=BooleanField()),
+    # now() is the statement's clock: the compiled query stays the same from call to call.
+    silent = Q(live__latest_time__isnull=True) | Q(live__latest_time__lt=Now() - STALE_AFTER)
+    return Station.objects.annotate(
+        latest_time=F("live__latest_time"),
+        latest_value=F("live__latest_value"),
+        rain_24h_mm=F("live__rain_24h_mm"),
+        state=F("live__state"),
+        stale=ExpressionWrapper(silent, output_field=BooleanField()),
         kind_name=Case(When(rain, then=_text(Station.Kind.RAIN.label)),
                        default=_text(Station.Kind.WATER_LEVEL.label), output_field=CharField()),
         river_name=F("river__name"),
-    ).alias(measure=RawSQL(_MEASURE, (window,), output_field=FloatField()))  # for ordering, not selected
-    return queryset.annotate(state_name=RawSQL(_STATE_NAME, (*_STATE_NAME_PARAMS, window), output_field=CharField()))
+        state_name=_state_name(),
+    ).alias(measure=F("live__measure"))  # for ordering, not selected
 
 
 def stations_for_user(user) -> QuerySet[Station]:

@@ -79,6 +79,8 @@ class FloodZone(models.Model):
         constraints = [models.UniqueConstraint(fields=["district_code", "kind", "name"],
                                                name="floodzone_unique_name")]
         constraints += geometry_constraints("flood_floodzone", geom="防汛责任区范围")
+        # The live map colours the zones by the worst state inside them.
+        triggers = [data_version_trigger("floodzone_data_version")]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.get_kind_display()}）"
@@ -435,8 +437,31 @@ class Reading(models.Model):
         verbose_name_plural = "水雨情数据"
         ordering = ["station", "-time"]
         constraints = [models.UniqueConstraint(fields=["station", "time"], name="reading_once_per_time")]
-        indexes = [models.Index(fields=["station", "-time"], name="reading_latest")]
+        # The value rides in the index, so a station's latest reading and its 24 h rain sum
+        # are read from the index alone (flood_stationstate).
+        indexes = [models.Index(fields=["station", "-time"], include=["value"], name="reading_latest_value")]
         triggers = [data_version_trigger("reading_data_version")]
+
+
+class StationState(models.Model):
+    """Each station's state from its latest reading: the view flood_stationstate (migration
+    0008_station_state_view), one LATERAL probe of the readings' index for the latest reading
+    and one index range for the 24 h rain sum up to it, each once per station. Read-only."""
+
+    station = models.OneToOneField(Station, verbose_name="测站", primary_key=True, on_delete=models.DO_NOTHING,
+                                   related_name="live", db_column="station_id")
+    latest_time = models.DateTimeField("最新观测时间", null=True)
+    latest_value = models.FloatField("最新读数", null=True)
+    rain_24h_mm = models.FloatField("24 小时雨量 (mm)", null=True)
+    # What the thresholds are compared with: the 24 h rain sum or the latest water level.
+    measure = models.FloatField("比较值", null=True)
+    state = models.CharField("状态", max_length=8)
+
+    class Meta:
+        managed = False
+        db_table = "flood_stationstate"
+        verbose_name = "测站状态"
+        verbose_name_plural = "测站状态"
 
 
 class PlaceAtRisk(models.Model):

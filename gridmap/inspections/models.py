@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from gridmap.core.constraints import geometry_constraints
 from gridmap.core.history import tracked
-from gridmap.core.models import Photo
+from gridmap.core.models import Photo, data_version_trigger
 from gridmap.geo.photos import FORMATS as PHOTO_FORMATS
 from gridmap.grids.conf import app_settings as grid_settings
 
@@ -376,6 +376,8 @@ class Hazard(models.Model):
                                    name="hazard_dismissed_has_reason"),
         ]
         constraints += geometry_constraints("inspections_hazard", location="隐患位置")
+        # The flood command's live map shows the open hazards (gridmap.workspaces.flood.situation).
+        triggers = [data_version_trigger("hazard_data_version")]
 
     def __str__(self) -> str:
         return f"{self.enterprise.name} · {self.get_level_display()} · {self.get_status_display()}"

@@ -1,9 +1,14 @@
-/* Flood command: draw an area (Leaflet.draw) or pick a zone, ask the impact API (影响分析), list it. */
+/* Flood command: draw an area (Leaflet.draw) or pick a zone (list, select or map), ask the impact
+   API (影响分析), zoom to the area, outline it, plot the exposed enterprises (risk colour; the
+   hazardous-chemical sites as a diamond marked 危) and list them. */
 (function () {
   "use strict";
   var cfg = window.gridmapFlood;
   var map = cfg.map;
+  var palette = JSON.parse(document.getElementById("flood-palette").textContent);
+  cfg.palette = palette;
   var drawn = new L.FeatureGroup().addTo(map);
+  var exposure = L.layerGroup().addTo(map);
   var last = null;
 
   L.drawLocal.draw.toolbar.buttons.polygon = "绘制淹没范围";
@@ -38,7 +43,44 @@
     return q.toString();
   }
 
+  function tip(layer, text) {
+    // A text node: names are typed by people (Leaflet puts a string in as HTML).
+    var label = document.createElement("span");
+    label.textContent = text;
+    layer.bindTooltip(label);
+    return layer;
+  }
+  function plot(data) {
+    exposure.clearLayers();
+    var outline = L.geoJSON(data.area.geojson, {interactive: false, className: "chosen-area",
+      style: {color: palette.chosen, weight: 3, fill: false, dashArray: null}}).addTo(exposure);
+    var bounds = outline.getBounds();
+    if (bounds.isValid()) { map.fitBounds(bounds, {padding: [20, 20], maxZoom: 15}); }
+    // Hazardous-chemical sites last, so that they lie on top.
+    var rows = data.enterprises.filter(function (e) { return e.lon !== null && e.lat !== null; })
+      .sort(function (a, b) { return a.hazardous_chemicals - b.hazardous_chemicals; });
+    rows.forEach(function (e) {
+      var colour = palette.risk[e.risk_level || ""] || palette.risk[""];
+      var text = e.name + (e.hazardous_chemicals ? "（危化品）" : "") + " · " + e.risk_level_name + "风险";
+      var marker;
+      if (e.hazardous_chemicals) {
+        var icon = L.divIcon({className: "hazchem-icon exposed-hazchem", iconSize: [16, 16],
+                              html: '<span></span><b>危</b>'});
+        marker = L.marker([e.lat, e.lon], {icon: icon, zIndexOffset: 500});
+        marker.on("add", function () {
+          var node = marker.getElement();
+          if (node) { node.firstChild.style.background = colour; node.dataset.creditCode = e.credit_code; }
+        });
+      } else {
+        marker = L.circleMarker([e.lat, e.lon], {radius: 5, weight: 1, color: "#555", fillColor: colour,
+                                                 fillOpacity: 0.9, className: "exposed-enterprise"});
+      }
+      tip(marker, text).addTo(exposure);
+    });
+  }
+
   function show(data, body) {
+    plot(data);
     var status = document.getElementById("impact-status");
     status.hidden = true;
     document.getElementById("impact").hidden = false;
@@ -106,11 +148,23 @@
     drawn.clearLayers();
     drawn.addLayer(event.layer);
     document.getElementById("zone").value = "";
+    cfg.chosenZone = null;
     analyse({geometry: event.layer.toGeoJSON().geometry});
   });
-  document.getElementById("zone").addEventListener("change", function (event) {
+  function choose(id) {
     drawn.clearLayers();
-    if (event.target.value) { analyse({zone: Number(event.target.value)}); }
+    exposure.clearLayers();
+    document.getElementById("zone").value = id ? String(id) : "";
+    document.querySelectorAll("#zone-list li").forEach(function (li) {
+      li.classList.toggle("zone-chosen", li.dataset.zone === String(id));
+    });
+    cfg.chosenZone = id ? Number(id) : null;
+    if (id) { analyse({zone: Number(id)}); }
+  }
+  // The live map (flood_live.js) chooses a zone clicked on the map or in its list.
+  cfg.choose = choose;
+  document.getElementById("zone").addEventListener("change", function (event) {
+    choose(event.target.value);
   });
   ["k", "distance"].forEach(function (id) {
     document.getElementById(id).addEventListener("change", function () { if (last) { analyse(last); } });

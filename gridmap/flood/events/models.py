@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from gridmap.core.constraints import geometry_constraints
 from gridmap.core.history import tracked
-from gridmap.core.models import Photo
+from gridmap.core.models import Photo, data_version_trigger
 from gridmap.geo.photos import FORMATS as PHOTO_FORMATS
 from gridmap.grids.conf import app_settings as grid_settings
 
@@ -78,6 +78,8 @@ class Event(models.Model):
                                    name="event_level_range"),
         ]
         constraints += geometry_constraints("flood_event", area="事件范围")
+        # The live map shows the open events' reports and dispatches: closing one changes it.
+        triggers = [data_version_trigger("event_data_version")]
 
     def __str__(self) -> str:
         return self.name
@@ -281,6 +283,8 @@ class Dispatch(models.Model):
         ordering = ["dispatched_at", "id"]
         constraints = [models.UniqueConstraint(fields=["dispatched_by", "client_id"], name="dispatch_client_id_once")]
         constraints += geometry_constraints("flood_dispatch", destination="调度目的地")
+        # Parts of the command map's live picture (gridmap.workspaces.flood.situation).
+        triggers = [data_version_trigger("dispatch_data_version")]
 
     def __str__(self) -> str:
         return f"从{self.depot.name}调度"
@@ -311,6 +315,7 @@ class TeamDeployment(models.Model):
                                    name="team_recalled_after_deployed"),
         ]
         constraints += geometry_constraints("flood_teamdeployment", destination="队伍目的地")
+        triggers = [data_version_trigger("deployment_data_version")]
 
     def __str__(self) -> str:
         return f"{self.team.name} 出动"
@@ -354,6 +359,7 @@ class SituationReport(models.Model):
         ordering = ["-reported_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["reporter", "client_id"], name="situation_client_id_once")]
         constraints += geometry_constraints("flood_situationreport", position="险情位置")
+        triggers = [data_version_trigger("situation_report_data_version")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}（{self.get_severity_display()}）"

@@ -17,7 +17,16 @@ from gridmap.core.geojson import feature_collection_bytes
 from gridmap.flood.gauges import stations_for_user
 from gridmap.flood.ingest import ReadingsRefused, RowError, readings_record
 
-from .situation import STATION_PROPERTIES, UnknownPart, not_modified_response, parts_named, situation, situation_tag
+from .situation import (
+    STATION_PROPERTIES,
+    UnknownPart,
+    known_tags,
+    not_modified_response,
+    part_tags,
+    parts_named,
+    situation,
+    situation_tag,
+)
 
 
 class ReadingsView(APIView):
@@ -64,23 +73,29 @@ class StationsView(APIView):
         return response
 
 
+KNOWN_HELP = "已持有的部分及其标签（名称:标签，逗号分隔），标签未变的部分不再返回，列在 kept 中"
+
+
 class SituationView(APIView):
-    """防汛指挥图的实时态势：按名称组合的各部分（测站……），未变化时返回 304。"""
+    """防汛指挥图的实时态势：按名称组合的各部分（测站、险情报告、调度、未销号隐患、责任区状态），未变化时返回 304。"""
 
     permission_classes = [requires(COMMAND_FLOODS)]
 
     @extend_schema(summary="实时态势", responses={200: OpenApiTypes.OBJECT, 304: None},
-                   parameters=[OpenApiParameter("parts", str, description="以逗号分隔的部分名称，默认全部")])
+                   parameters=[OpenApiParameter("parts", str, description="以逗号分隔的部分名称，默认全部"),
+                               OpenApiParameter("known", str, description=KNOWN_HELP)])
     def get(self, request):
         names = [name for name in request.query_params.get("parts", "").split(",") if name.strip()]
         try:
             parts = parts_named(request.user, [name.strip() for name in names])
         except UnknownPart as exc:
             raise ValidationError({"parts": [str(exc)]}) from exc
-        etag = situation_tag(request.user, parts)
+        tags = part_tags(request.user, parts)
+        etag = situation_tag(tags)
         if request.META.get("HTTP_IF_NONE_MATCH") == etag:
             return not_modified_response(etag)
-        response = Response(situation(request.user, parts))
+        known = known_tags(request.query_params.get("known", ""))
+        response = Response(situation(request.user, parts, tags, known))
         response["ETag"] = etag
         response["Cache-Control"] = "private, no-cache"
         return response

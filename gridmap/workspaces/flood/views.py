@@ -34,6 +34,13 @@ from gridmap.flood.selectors import (
 from gridmap.flood.services import preflood_tasks_create, stock_issue, stock_receive
 from gridmap.geo.polygons import PolygonError
 from gridmap.grids.selectors import district_centre
+from layers.declarations import (
+    DISPATCH_COLOURS,
+    HAZARD_OVERDUE_COLOURS,
+    RISK_STYLE_BY,
+    SEVERITY_COLOURS,
+    STATION_STATE_COLOURS,
+)
 from layers.maps import build_map, map_context
 from layers.registry import layers_named
 
@@ -54,7 +61,18 @@ def flood_map(request):
                      zoom=10, fit_layer="district")
     zones = zones_for_user(request.user).order_by("kind", "name").only("id", "name", "kind")
     return render(request, "workspaces/flood_map.html", {
-        "zones": zones, "kinds": FloodZone.Kind.choices, **map_context(fmap, nonce=str(request.csp_nonce))})
+        "zones": zones, "kinds": FloodZone.Kind.choices, "palette": LIVE_PALETTE,
+        **map_context(fmap, nonce=str(request.csp_nonce))})
+
+
+# The live map's colours, each the one its meaning has on every map (layers.declarations):
+# stations and zones by state, reports by severity, dispatches by state, open hazards by
+# deadline, exposed enterprises by risk level; the chosen zone's outline has its own.
+LIVE_PALETTE = {
+    "state": STATION_STATE_COLOURS, "severity": SEVERITY_COLOURS, "dispatch": DISPATCH_COLOURS,
+    "hazard": HAZARD_OVERDUE_COLOURS, "risk": {**RISK_STYLE_BY["values"], "": RISK_STYLE_BY["default"]},
+    "chosen": "#304ffe",
+}
 
 
 def _impact_from_request(request) -> tuple[dict, dict]:
