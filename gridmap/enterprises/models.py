@@ -140,3 +140,42 @@ class RiskPoint(models.Model):
         names = ("L", "E", "C") if self.method == self.Method.LEC else ("L", "S")
         values = {"L": self.factor_l, "E": self.factor_e, "C": self.factor_c, "S": self.factor_s}
         return " × ".join(f"{n}={values[n].normalize():f}" for n in names if values[n] is not None)
+
+
+class EnterpriseAccount(models.Model):
+    """An enterprise user's account (企业用户): the one link from a user to the enterprise
+    they act for, and the only thing an enterprise user sees (grids.scope gives such a user
+    no grid; enterprises.selectors.own_enterprise_ids adds their enterprise).
+
+    Kept here rather than on accounts.User: accounts lies below enterprises (floors), so the
+    link lives in the higher app and points down at both. One user acts for one enterprise;
+    an enterprise has one or more accounts (safety contact, principal).
+
+    A real account starts without a password: the bureau or the cell's officer creates it
+    and is shown a one-time code once (only its hash is kept), with which the enterprise's
+    contact sets a password at first sign-in."""
+
+    class Duty(models.TextChoices):
+        SAFETY_CONTACT = "safety_contact", "安全负责人"
+        PRINCIPAL = "principal", "主要负责人"
+
+    user = models.OneToOneField("accounts.User", verbose_name="用户", on_delete=models.CASCADE,
+                                related_name="enterprise_account")
+    enterprise = models.ForeignKey(Enterprise, verbose_name="企业", on_delete=models.CASCADE,
+                                   related_name="accounts")
+    duty = models.CharField("职责", max_length=16, choices=Duty.choices, default=Duty.SAFETY_CONTACT)
+    one_time_code = models.CharField("一次性登录码（摘要）", max_length=128, blank=True, editable=False)
+    code_expires = models.DateTimeField("登录码有效期至", null=True, blank=True)
+    activated_at = models.DateTimeField("首次登录时间", null=True, blank=True)
+    created_by = models.ForeignKey("accounts.User", verbose_name="开通人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("开通时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "企业账户"
+        verbose_name_plural = "企业账户"
+        ordering = ["enterprise", "duty", "id"]
+        constraints = [models.UniqueConstraint(fields=["enterprise", "duty"], name="enterprise_account_one_per_duty")]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise.name} · {self.get_duty_display()}"

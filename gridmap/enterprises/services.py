@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import secrets
 from dataclasses import dataclass, field
 
+from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.password_validation import validate_password
 from django.contrib.gis.geos import Point
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.utils import timezone
+
+from gridmap.accounts.capabilities import OPEN_ENTERPRISE_ACCOUNTS, SEE_DISTRICT
+from gridmap.accounts.models import User
+from gridmap.accounts.services import roles_grant
+from gridmap.core.history import recorded_as
+from gridmap.grids.scope import cells_on_duty
 
 from .industries import industry_name, industry_problem
-from .models import Enterprise
+from .models import Enterprise, EnterpriseAccount
 from .risk import risk_order_sql
 
 # Which level-II cell covers each enterprise (all, or the given ones). A point on the shared
@@ -143,3 +154,79 @@ def enterprise_save(*, credit_code: str, location: Point, **values) -> Enterpris
         # The post_save receiver assigns the cell in PostGIS (also for admin and shell saves).
         enterprise.save()
     return enterprise
+
+
+# --- enterprise accounts (企业用户) -----------------------------------------------------------
+
+ONE_TIME_CODE_HOURS = 72  # how long the code shown to the officer lets the contact in
+
+
+def account_username(enterprise: Enterprise, duty: str) -> str:
+    """The safety contact signs in with the enterprise's credit code; a principal with the
+    code and "-principal"."""
+    return enterprise.credit_code if duty == EnterpriseAccount.Duty.SAFETY_CONTACT else \
+        f"{enterprise.credit_code}-{duty}"
+
+
+@dataclass
+class OpenedAccount:
+    account: EnterpriseAccount
+    username: str
+    code: str  # shown once to the officer who opened it; only its hash is kept
+
+
+@transaction.atomic
+def enterprise_account_open(*, actor, enterprise: Enterprise,
+                            duty: str = EnterpriseAccount.Duty.SAFETY_CONTACT,
+                            full_name: str = "", phone: str = "") -> OpenedAccount:
+    """Open (or re-open, with a new code) an enterprise's account from its register: by the
+    bureau, or by the officer on duty in the enterprise's cell. The account has no usable
+    password until its contact signs in first with the one-time code."""
+    OPEN_ENTERPRISE_ACCOUNTS.require(actor)
+    if not SEE_DISTRICT.allows(actor) and (
+            enterprise.cell_id is None or not cells_on_duty(actor, timezone.localdate()).filter(
+                pk=enterprise.cell_id).exists()):
+        raise PermissionDenied("该企业不在您负责的网格内")
+    if duty not in EnterpriseAccount.Duty.values:
+        raise ValidationError({"duty": "职责无效"})
+    username = account_username(enterprise, duty)
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User(username=username)
+        user.set_unusable_password()
+    elif not hasattr(user, "enterprise_account") or user.enterprise_account.enterprise_id != enterprise.pk:
+        raise ValidationError({"duty": f"用户名 {username} 已被其他账户使用"})
+    user.full_name = (full_name or (enterprise.safety_contact if duty == EnterpriseAccount.Duty.SAFETY_CONTACT
+                                    else enterprise.legal_representative)).strip()[:64]
+    user.phone = (phone or (enterprise.safety_phone if duty == EnterpriseAccount.Duty.SAFETY_CONTACT
+                            else "")).strip()[:32]
+    user.is_active = True
+    code = f"{secrets.randbelow(10 ** 8):08d}"
+    with recorded_as(actor, "enterprise_account_open"):
+        user.save()
+        roles_grant(enterprise_users=[user])
+        account, _ = EnterpriseAccount.objects.update_or_create(
+            user=user, defaults={"enterprise": enterprise, "duty": duty, "created_by": actor,
+                                 "one_time_code": make_password(code),
+                                 "code_expires": timezone.now() + dt.timedelta(hours=ONE_TIME_CODE_HOURS)})
+    return OpenedAccount(account, username, code)
+
+
+@transaction.atomic
+def enterprise_account_activate(*, username: str, code: str, password: str) -> User:
+    """First sign-in: the one-time code (once, before it expires) sets the account's password."""
+    account = (EnterpriseAccount.objects.select_for_update().select_related("user")
+               .filter(user__username=username.strip(), user__is_active=True).first())
+    if (account is None or not account.one_time_code or account.code_expires is None
+            or account.code_expires < timezone.now() or not check_password(code.strip(), account.one_time_code)):
+        raise ValidationError({"code": "用户名或一次性登录码不正确，或登录码已过期（请联系网格员重新开通）"})
+    try:
+        validate_password(password, account.user)
+    except ValidationError as exc:
+        raise ValidationError({"password": list(exc.messages)}) from exc
+    account.user.set_password(password)
+    with recorded_as(account.user, "enterprise_account_activate"):
+        account.user.save()
+        account.one_time_code, account.code_expires, account.activated_at = "", None, timezone.now()
+        account.save(update_fields=["one_time_code", "code_expires", "activated_at"])
+    return account.user

@@ -8,6 +8,7 @@ urlpatterns = [
     path("export.<str:fmt>", views.enterprise_export, name="export"),
     path("<int:pk>/", views.enterprise_register, name="register"),
     path("<int:pk>/register.pdf", views.enterprise_register_pdf, name="register-pdf"),
+    path("<int:pk>/accounts/", views.enterprise_accounts, name="accounts"),
 ]
 
 # Included at registers/ under its own namespace (gridmap/urls.py).

@@ -4,13 +4,16 @@ PDF, the registers' completeness dashboard and the enterprise risk map."""
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from gridmap.accounts.capabilities import OPEN_ENTERPRISE_ACCOUNTS, capability_required, is_enterprise_account
 from gridmap.enterprises.exports import export_csv, export_geojson, export_xlsx
 from gridmap.enterprises.filters import EnterpriseFilterSet
+from gridmap.enterprises.models import EnterpriseAccount
 from gridmap.enterprises.register import register_context, register_filename, register_pdf
 from gridmap.enterprises.selectors import (
     COMPLETENESS_BANDS,
@@ -19,6 +22,7 @@ from gridmap.enterprises.selectors import (
     enterprises_for_user,
     risk_points_for_user,
 )
+from gridmap.enterprises.services import enterprise_account_open
 from gridmap.grids.models import Grid
 from gridmap.grids.selectors import district_centre
 from layers.maps import build_map
@@ -26,6 +30,7 @@ from layers.registry import get_layer, layers_named
 
 from ..lists import filtered, list_context
 from ..pages import map_parts
+from ..selfcheck.forms import AccountForm
 
 EXPORTS = {
     "csv": (export_csv, "text/csv; charset=utf-8", "csv"),
@@ -66,7 +71,29 @@ def _enterprise_and_points(request, pk: int):
 @login_required
 def enterprise_register(request, pk: int):
     enterprise, points = _enterprise_and_points(request, pk)
-    return render(request, "enterprises/detail.html", register_context(enterprise, points))
+    return render(request, "enterprises/detail.html", {
+        **register_context(enterprise, points), "enterprise_user": is_enterprise_account(request.user),
+        "can_open_accounts": OPEN_ENTERPRISE_ACCOUNTS.allows(request.user)})
+
+
+@capability_required(OPEN_ENTERPRISE_ACCOUNTS)
+def enterprise_accounts(request, pk: int):
+    """The enterprise's accounts; opening one (or a new one-time code) shows the code once."""
+    enterprise = enterprise_for_user(request.user, pk)
+    if enterprise is None:
+        raise Http404("企业不存在或无权查看")
+    opened, errors = None, []
+    form = AccountForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            if not form.is_valid():
+                raise ValidationError({"duty": "职责无效"})
+            opened = enterprise_account_open(actor=request.user, enterprise=enterprise, **form.cleaned_data)
+        except ValidationError as exc:
+            errors = [m for ms in exc.message_dict.values() for m in ms]
+    return render(request, "enterprises/accounts.html", {
+        "enterprise": enterprise, "opened": opened, "errors": errors, "duties": EnterpriseAccount.Duty.choices,
+        "accounts": enterprise.accounts.select_related("user").order_by("duty")}, status=400 if errors else 200)
 
 
 @login_required
