@@ -77,7 +77,8 @@ SUPERVISE_HAZARDS = Capability(
 
 # An enterprise's own account (企业用户) acts for its enterprise only: it sees that enterprise
 # and nothing of any grid (grids.scope), records self-inspections and reports rectifications.
-# Unlike the others this one is not granted to superusers: a superuser sees the district.
+# Who is held to their own enterprise is is_enterprise_account below (a superuser passes this
+# capability as every other, but is never held to one enterprise).
 ACT_FOR_ENTERPRISE = Capability(
     "act_for_enterprise", "企业自查", frozenset({Role.ENTERPRISE}),
     "只有企业用户可以记录本企业的自查和整改")

@@ -1120,8 +1120,10 @@ def _self_inspection_items(enterprise: Enterprise, day: dt.date,
 
 
 def _self_inspection_create(*, actor, enterprise: Enterprise, checked_at: dt.datetime, day: dt.date,
-                            checked: list[tuple[CheckItem, dict]], client_id, digest: str) -> SelfInspection:
+                            checked: list[tuple[CheckItem, dict]], client_id, digest: str,
+                            photos: Sequence[UploadedFile] = ()) -> SelfInspection:
     findings = [(item, row) for item, row in checked if row["result"] == "hazard"]
+    formats = check_photos(photos)
     if findings and enterprise.cell_id is None:
         raise ValidationError({"enterprise": f"{enterprise.name}不在任何网格内，自查发现的隐患无法转交网格员"})
     with recorded_as(actor, "self_inspection_record"):
@@ -1141,6 +1143,7 @@ def _self_inspection_create(*, actor, enterprise: Enterprise, checked_at: dt.dat
                 # A major hazard awaits the bureau's confirmation (then it is supervised).
                 status=HazardStatus.LEAD if major else HazardStatus.FOUND,
                 reported_by=actor, district_code=enterprise.district_code)
+            _save_photos(photos, formats, hazard=hazard)
             row["hazard"] = hazard.pk
         record.items = [row for _, row in checked]
         record.save(update_fields=["items"])
@@ -1149,7 +1152,8 @@ def _self_inspection_create(*, actor, enterprise: Enterprise, checked_at: dt.dat
 
 @transaction.atomic
 def self_inspection_sync(*, actor, enterprise: Enterprise | None = None, checked_at: dt.datetime | None = None,
-                         items: Sequence[Mapping[str, str]] = (), client_id: uuid.UUID | None = None) -> Synced:
+                         items: Sequence[Mapping[str, str]] = (), client_id: uuid.UUID | None = None,
+                         photos: Sequence[UploadedFile] = ()) -> Synced:
     """An enterprise's self-inspection, item by item; each `hazard` item becomes a hazard with
     source self_inspection in its cell (general; major, awaiting the bureau's confirmation, when
     the item is a major-hazard criterion). Sent twice (also twice at once) with one client_id,
@@ -1159,14 +1163,15 @@ def self_inspection_sync(*, actor, enterprise: Enterprise | None = None, checked
             for r in items]
     # What was sent (a retry without checked_at is the same submission, whenever it arrives).
     sent_at = checked_at.isoformat() if checked_at else None
-    digest = submission_digest({"enterprise": enterprise.pk, "checked_at": sent_at, "items": rows}) if client_id else ""
+    digest = submission_digest({"enterprise": enterprise.pk, "checked_at": sent_at, "items": rows},
+                               photos) if client_id else ""
     checked_at = checked_at or timezone.now()
     day = synced_record_day(checked_at, field="checked_at", label="自查时间")
 
     def record() -> SelfInspection:
         checked = _self_inspection_items(enterprise, day, rows)
         return _self_inspection_create(actor=actor, enterprise=enterprise, checked_at=checked_at, day=day,
-                                       checked=checked, client_id=client_id, digest=digest)
+                                       checked=checked, client_id=client_id, digest=digest, photos=photos)
 
     mine = SelfInspection.objects.filter(recorded_by_id=actor.pk)
     return created_once(record, mine=mine, client_id=client_id, digest=digest,

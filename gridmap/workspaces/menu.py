@@ -84,6 +84,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("地图", "应急事件", "flood:events", frozenset({DISTRICT}), COMMAND_FLOODS),
     Entry("企业", "企业名录", "enterprises:list", INSPECTING | {MY_TASKS}),
     Entry("企业", "一企一册", "registers:dashboard", INSPECTING),
+    Entry("企业", "企业上线率", "registers:online", frozenset({DISTRICT, TOWN})),
     Entry("企业", "企业风险地图", "registers:map", frozenset({CELL})),
     Entry("企业", "巡查记录", "workspaces:patrol_list", frozenset({DISTRICT, TOWN})),
     Entry("检查", "年度计划", "workspaces:plan", frozenset({DISTRICT}), ASSIGN_INSPECTIONS),

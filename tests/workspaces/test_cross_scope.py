@@ -944,7 +944,14 @@ def probe_enterprise_accounts_page(w):
     assert not EnterpriseAccount.objects.filter(enterprise=w.enterprise).exists()
 
 
+def probe_online_page(w):
+    response = w.web.get("/registers/online/")
+    assert response.status_code == 200
+    holds_nothing_of_the_victim(response, w)
+
+
 PROBES = {
+    "registers/online/": probe_online_page,
     "api/enterprises/": probe_enterprises_api,
     "api/enterprises/<int:pk>/": probe_enterprise_api_detail,
     "api/self-inspections/": probe_self_inspections_api,

@@ -58,6 +58,8 @@ ROUTES = {
     "enterprises:register-pdf": ("get", lambda r: [r.enterprise.pk], 200, 200),
     "registers:dashboard": ("get", lambda r: [], 200, 200),
     "registers:map": ("get", lambda r: [], 200, 200),
+    "registers:online": ("get", lambda r: [], 200, 200),
+    "enterprises:accounts": ("get", lambda r: [r.enterprise.pk], 200, 200),
 }
 
 

@@ -10,7 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.parsers import JSONParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -18,10 +18,11 @@ from gridmap.accounts.capabilities import ACT_FOR_ENTERPRISE
 from gridmap.core.api_fields import Text
 from gridmap.enterprises.api.data import enterprise_row, register_data
 from gridmap.enterprises.selectors import enterprise_for_user, enterprises_for_user, risk_points_for_user
+from gridmap.geo.photos import MAX_PHOTOS
 from gridmap.inspections import selectors, services
 from gridmap.inspections.self_checks import items_with_due
 
-from .views import CLIENT_ID_HELP, validated
+from .views import CLIENT_ID_HELP, form_or_json, validated
 
 LIST_PAGE_SIZE = 500
 
@@ -78,6 +79,8 @@ class SelfInspectionInput(serializers.Serializer):
                                            help_text="自查时间，不得晚于现在 10 分钟；默认为现在")
     client_id = serializers.UUIDField(required=False, allow_null=True, default=None, help_text=CLIENT_ID_HELP)
     items = SelfInspectionItem(many=True, allow_empty=False)
+    photos = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=MAX_PHOTOS,
+                                   help_text="隐患照片（可选，随本次发现的隐患一并登记）")
 
 
 def self_inspection_data(record) -> dict:
@@ -91,7 +94,8 @@ def self_inspection_data(record) -> dict:
 
 class SelfInspectionListView(APIView):
     enterprise_door = True
-    parser_classes = [JSONParser]
+    # JSON, or a form as the phone's outbox sends it (items as JSON text, photos as files).
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     @extend_schema(summary="企业自查记录（本人范围；enterprise=企业编号）", responses={200: OpenApiTypes.OBJECT},
                    operation_id="self_inspections_list")
@@ -109,7 +113,7 @@ class SelfInspectionListView(APIView):
                    operation_id="self_inspections_create")
     def post(self, request):
         ACT_FOR_ENTERPRISE.require(request.user)
-        payload = validated(SelfInspectionInput, data=request.data)
+        payload = validated(SelfInspectionInput, data=form_or_json(request))
         enterprise = None
         if payload["enterprise"] is not None:
             enterprise = enterprise_for_user(request.user, payload["enterprise"])
@@ -117,7 +121,7 @@ class SelfInspectionListView(APIView):
                 raise NotFound("企业不存在或无权查看")
         record, created = services.self_inspection_sync(
             actor=request.user, enterprise=enterprise, checked_at=payload["checked_at"],
-            items=[dict(i) for i in payload["items"]], client_id=payload["client_id"])
+            items=[dict(i) for i in payload["items"]], client_id=payload["client_id"], photos=payload["photos"])
         return Response(self_inspection_data(record), status=201 if created else 200)
 
 

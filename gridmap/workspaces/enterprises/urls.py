@@ -15,4 +15,5 @@ urlpatterns = [
 register_patterns = ([
     path("", views.completeness_dashboard, name="dashboard"),
     path("map/", views.enterprise_map, name="map"),
+    path("online/", views.online_dashboard, name="online"),
 ], "registers")

@@ -25,6 +25,8 @@ from gridmap.enterprises.selectors import (
 from gridmap.enterprises.services import enterprise_account_open
 from gridmap.grids.models import Grid
 from gridmap.grids.selectors import district_centre
+from gridmap.inspections.online import WINDOW_DAYS, online_grids
+from gridmap.inspections.online import window as online_window
 from layers.maps import build_map
 from layers.registry import get_layer, layers_named
 
@@ -132,6 +134,25 @@ def completeness_dashboard(request):
     return render(request, "enterprises/registers.html", {
         **map_parts(request, fmap), "level1": level1, "level2": level2, "totals": totals, "missing": missing,
     })
+
+
+@login_required
+def online_dashboard(request):
+    """上线率: per level-I and level-II grid, the enterprises online in self-inspection over the
+    last 30 days and the checks done on time (gridmap.inspections.online), with its map."""
+    colours = get_layer("enterprises-online").style_by["values"]
+    level1 = list(online_grids(request.user, level=Grid.Level.LEVEL_1))
+    level2 = list(online_grids(request.user, level=Grid.Level.LEVEL_2))
+    for grid in level1 + level2:
+        grid.band_colour = colours.get(grid.online_band, "#f5f5f5")
+    totals = {key: sum(getattr(g, key) for g in level1)
+              for key in ("enterprise_count", "online_count", "checkable_count", "check_days")}
+    fmap = build_map(layers_named(request.user, ("district", "grids-level1", "enterprises-online")),
+                     user=request.user, center=district_centre(), zoom=10, fit_layer="enterprises-online")
+    start, end = online_window()
+    return render(request, "enterprises/online.html", {
+        **map_parts(request, fmap), "level1": level1, "level2": level2, "totals": totals,
+        "start": start, "end": end, "window_days": WINDOW_DAYS})
 
 
 @login_required

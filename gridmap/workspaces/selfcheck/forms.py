@@ -15,6 +15,8 @@ def self_check_form(items: list[dict]) -> type[forms.Form]:
             label=item["code"], required=False, choices=[("", "未查"), ("ok", "正常"), ("hazard", "发现隐患")])
         fields[f"note-{item['code']}"] = forms.CharField(label="情况说明", required=False, max_length=1000)
     fields["client_id"] = forms.UUIDField(required=False)
+    fields["checked_at"] = forms.DateTimeField(required=False)
+    fields["photos"] = PhotosField()
     return type("SelfCheckForm", (forms.Form,), fields)
 
 

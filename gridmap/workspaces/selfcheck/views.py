@@ -56,7 +56,7 @@ def record(request):
     items = items_with_due(enterprise)
     form_class = self_check_form(items)
     errors = []
-    form = form_class(request.POST or None)
+    form = form_class(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if not form.is_valid():
             errors = [m for ms in form.errors.values() for m in ms]
@@ -64,7 +64,9 @@ def record(request):
             try:
                 synced = services.self_inspection_sync(actor=request.user, enterprise=enterprise,
                                                        items=checked_rows(form, items),
-                                                       client_id=form.cleaned_data["client_id"])
+                                                       client_id=form.cleaned_data["client_id"],
+                                                       checked_at=form.cleaned_data["checked_at"],
+                                                       photos=form.cleaned_data["photos"])
             except ValidationError as exc:
                 errors = _errors(exc)
             else:
