@@ -24,6 +24,7 @@ def test_a_self_inspection_recorded_offline_goes_up_once(open_page, live_site):
     try:
         login(page, live_site, enterprise.credit_code)
         page.goto(f"{live_site.url}/enterprise/check/")
+        expect(page.locator("#self-check-form input[name=checked_at]")).not_to_have_value("")
         page.context.set_offline(True)
         page.check(f"[data-code='{code}'] input[value=hazard]")
         page.fill(f"[data-code='{code}'] input[name='note-{code}']", "离线自查：灭火器过期")
