@@ -87,10 +87,14 @@ ACT_FOR_ENTERPRISE = Capability(
 OPEN_ENTERPRISE_ACCOUNTS = Capability(
     "open_enterprise_accounts", "开通企业账户", _BUREAU | {Role.GRID_OFFICER},
     "只有区应急管理局监管人员、系统管理员和企业所在网格的网格员可以开通企业账户")
+REVIEW_REGISTERS = Capability(
+    "review_registers", "审核一企一册变更", _BUREAU,
+    "只有区应急管理局监管人员或系统管理员可以审核企业提出的一企一册变更")
 
 CAPABILITIES = {c.name: c for c in (SEE_DISTRICT, ASSIGN_OFFICERS, ASSIGN_INSPECTIONS, ISSUE_DOCUMENTS,
                                     COMMAND_FLOODS, FEED_READINGS, INSPECT_ENTERPRISES, SUPERVISE_HAZARDS,
-                                    APPROVE_PLANS, ACT_FOR_ENTERPRISE, OPEN_ENTERPRISE_ACCOUNTS)}
+                                    APPROVE_PLANS, ACT_FOR_ENTERPRISE, OPEN_ENTERPRISE_ACCOUNTS,
+                                    REVIEW_REGISTERS)}
 
 
 def is_enterprise_account(user) -> bool:

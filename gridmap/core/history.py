@@ -42,6 +42,8 @@ ACTIONS = {
     "teams_recall": "撤回队伍", "situation_report_submit": "报告险情",
     "enterprise_account_open": "开通企业账户", "enterprise_account_activate": "企业账户首次登录",
     "self_inspection_record": "企业自查", "hazard_rectified": "企业报告整改完成",
+    "register_change_propose": "提出一企一册变更", "register_change_approve": "批准一企一册变更",
+    "register_change_return": "退回一企一册变更",
 }
 HIDDEN = {"id", "password", "last_login", "district_code", "created_at", "updated_at"}
 

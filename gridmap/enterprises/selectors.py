@@ -27,7 +27,7 @@ from gridmap.accounts.capabilities import is_enterprise_account
 from gridmap.grids.models import Grid
 from gridmap.grids.scope import scope_for
 
-from .models import Enterprise, EnterpriseAccount, RiskPoint
+from .models import Enterprise, EnterpriseAccount, RegisterChange, RiskPoint
 from .risk import SHORT_LABELS
 
 
@@ -207,3 +207,17 @@ def enterprises_without_cell(user) -> QuerySet:
 def enterprises_in_cells(user, codes) -> QuerySet:
     return (enterprises_for_user(user).filter(cell__code__in=list(codes))
             .select_related("cell").order_by("cell__code", "name"))
+
+
+def register_changes_for_user(user, *, status: str | None = None) -> QuerySet:
+    """Proposed register changes of the enterprises the user sees (an enterprise user: its own)."""
+    queryset = RegisterChange.objects.filter(enterprise_rule(user, "enterprise__"))
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.select_related("enterprise", "risk_point", "proposed_by", "reviewed_by")
+
+
+def last_approved_change(enterprise_id: int):
+    """When the register last changed by an approved proposal (None: never)."""
+    return (RegisterChange.objects.filter(enterprise_id=enterprise_id, status=RegisterChange.Status.APPROVED)
+            .order_by("-reviewed_at").values_list("reviewed_at", flat=True).first())

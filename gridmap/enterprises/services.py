@@ -13,15 +13,21 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from gridmap.accounts.capabilities import OPEN_ENTERPRISE_ACCOUNTS, SEE_DISTRICT
+from gridmap.accounts.capabilities import (
+    ACT_FOR_ENTERPRISE,
+    OPEN_ENTERPRISE_ACCOUNTS,
+    REVIEW_REGISTERS,
+    SEE_DISTRICT,
+)
 from gridmap.accounts.models import User
 from gridmap.accounts.services import roles_grant
 from gridmap.core.history import recorded_as
 from gridmap.grids.scope import cells_on_duty
 
 from .industries import industry_name, industry_problem
-from .models import Enterprise, EnterpriseAccount
+from .models import CHANGEABLE_FIELDS, Enterprise, EnterpriseAccount, RegisterChange, RiskPoint
 from .risk import risk_order_sql
+from .selectors import own_enterprise_ids
 
 # Which level-II cell covers each enterprise (all, or the given ones). A point on the shared
 # border of two cells is covered by both; the lower code wins, as in
@@ -230,3 +236,59 @@ def enterprise_account_activate(*, username: str, code: str, password: str) -> U
         account.one_time_code, account.code_expires, account.activated_at = "", None, timezone.now()
         account.save(update_fields=["one_time_code", "code_expires", "activated_at"])
     return account.user
+
+
+# --- register changes proposed by the enterprise (一企一册变更) -----------------------------------
+
+@transaction.atomic
+def register_change_propose(*, actor, risk_point: RiskPoint, changes: dict[str, str],
+                            reason: str = "") -> RegisterChange:
+    """An enterprise user proposes new values for its own risk point's people and measures;
+    nothing changes in the register until the bureau approves."""
+    ACT_FOR_ENTERPRISE.require(actor)
+    if risk_point.enterprise_id not in own_enterprise_ids(actor):
+        raise PermissionDenied("只能提出本企业一企一册的变更")
+    unknown = sorted(set(changes) - set(CHANGEABLE_FIELDS))
+    if unknown:
+        raise ValidationError({"changes": f"不能变更的项目：{'、'.join(unknown)}（风险评价由区应急管理局确定）"})
+    after, before = {}, {}
+    for name, value in changes.items():
+        field_ = RiskPoint._meta.get_field(name)
+        value = str(value or "").strip()
+        if field_.max_length and len(value) > field_.max_length:
+            raise ValidationError({name: f"{field_.verbose_name}不能超过 {field_.max_length} 字"})
+        if name == "name" and not value:
+            raise ValidationError({name: "风险点名称不能为空"})
+        if value != getattr(risk_point, name):
+            after[name], before[name] = value, getattr(risk_point, name)
+    if not after:
+        raise ValidationError({"changes": f"风险点 {risk_point.number}（{risk_point.name}）没有变更的内容"})
+    with recorded_as(actor, "register_change_propose"):
+        return RegisterChange.objects.create(enterprise_id=risk_point.enterprise_id, risk_point=risk_point,
+                                             before=before, after=after, reason=reason.strip()[:500],
+                                             proposed_by=actor)
+
+
+@transaction.atomic
+def register_change_review(*, actor, change: RegisterChange, approve: bool, note: str = "") -> RegisterChange:
+    """The bureau approves a proposed change (applied to the risk point, the date of the
+    register's last approved change) or returns it with a reason."""
+    REVIEW_REGISTERS.require(actor)
+    change = RegisterChange.objects.select_for_update().select_related("risk_point").get(pk=change.pk)
+    if change.status != RegisterChange.Status.PENDING:
+        raise ValidationError({"status": f"该变更已{change.get_status_display()}"})
+    if not approve and not note.strip():
+        raise ValidationError({"note": "退回须写明理由"})
+    point = change.risk_point
+    stale = [name for name, value in change.before.items() if getattr(point, name) != value]
+    if approve and stale:
+        raise ValidationError({"status": "风险点在提出变更后已被修改，请退回企业重新提出"})
+    change.status = RegisterChange.Status.APPROVED if approve else RegisterChange.Status.RETURNED
+    change.reviewed_by, change.reviewed_at, change.review_note = actor, timezone.now(), note.strip()[:300]
+    with recorded_as(actor, "register_change_approve" if approve else "register_change_return"):
+        change.save()
+        if approve:
+            for name, value in change.after.items():
+                setattr(point, name, value)
+            point.save(update_fields=[*change.after, "updated_at"])
+    return change

@@ -24,6 +24,7 @@ from gridmap.accounts.capabilities import (
     COMMAND_FLOODS,
     FEED_READINGS,
     ISSUE_DOCUMENTS,
+    REVIEW_REGISTERS,
     SEE_DISTRICT,
     Capability,
 )
@@ -64,11 +65,12 @@ class Entry:
 # Headings appear in the order of their first entry; entries in the order given.
 ENTRIES: tuple[Entry, ...] = (
     Entry("概况", "全区概况", "workspaces:overview", frozenset({DISTRICT}), SEE_DISTRICT),
-    # An enterprise user's desk (企业自查自纠): four entries, all of its own enterprise.
+    # An enterprise user's desk (企业自查自纠): four headings, all of its own enterprise.
     Entry("本企业", "本企业", "selfcheck:desk", frozenset({ENTERPRISE})),
     Entry("一企一册", "一企一册", "enterprises:register", frozenset({ENTERPRISE}), args=_own_enterprise),
     Entry("自查", "记录自查", "selfcheck:record", frozenset({ENTERPRISE})),
     Entry("隐患整改", "隐患整改", "selfcheck:hazards", frozenset({ENTERPRISE})),
+    Entry("一企一册", "提出变更", "selfcheck:changes", frozenset({ENTERPRISE})),
     Entry("本镇", "本镇概况", "workspaces:town", frozenset({TOWN}), args=_own_town),
     Entry("我的网格", "我的网格", "workspaces:my_cell", frozenset({CELL})),
     Entry("防汛指挥", "防汛指挥", "flood:map", frozenset({FLOOD}), COMMAND_FLOODS),
@@ -85,6 +87,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("企业", "企业名录", "enterprises:list", INSPECTING | {MY_TASKS}),
     Entry("企业", "一企一册", "registers:dashboard", INSPECTING),
     Entry("企业", "企业上线率", "registers:online", frozenset({DISTRICT, TOWN})),
+    Entry("企业", "一企一册变更审核", "registers:changes", frozenset({DISTRICT}), REVIEW_REGISTERS),
     Entry("企业", "企业风险地图", "registers:map", frozenset({CELL})),
     Entry("企业", "巡查记录", "workspaces:patrol_list", frozenset({DISTRICT, TOWN})),
     Entry("检查", "年度计划", "workspaces:plan", frozenset({DISTRICT}), ASSIGN_INSPECTIONS),

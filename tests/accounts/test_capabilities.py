@@ -26,6 +26,7 @@ from gridmap.accounts.capabilities import (
     INSPECT_ENTERPRISES,
     ISSUE_DOCUMENTS,
     OPEN_ENTERPRISE_ACCOUNTS,
+    REVIEW_REGISTERS,
     SEE_DISTRICT,
     SUPERVISE_HAZARDS,
     capability_required,
@@ -50,6 +51,7 @@ ALLOWED = {
     APPROVE_PLANS: {"administrator"},
     ACT_FOR_ENTERPRISE: {"enterprise"},
     OPEN_ENTERPRISE_ACCOUNTS: {"bureau_staff", "administrator", "grid_officer"},
+    REVIEW_REGISTERS: {"bureau_staff", "administrator"},
 }
 
 

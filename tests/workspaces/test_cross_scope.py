@@ -950,7 +950,22 @@ def probe_online_page(w):
     holds_nothing_of_the_victim(response, w)
 
 
+def probe_register_changes(w):
+    assert w.web.get("/registers/changes/").status_code == 403
+
+
+def probe_register_change_action(w):
+    from gridmap.enterprises.models import RegisterChange
+
+    for action in ("approve", "return"):
+        assert w.web.post(f"/registers/changes/1/{action}/", {"note": "越权"}).status_code == 403
+    assert not RegisterChange.objects.filter(status__in=("approved", "returned")).exists()
+
+
 PROBES = {
+    "registers/changes/": probe_register_changes,
+    "registers/changes/<int:pk>/<slug:action>/": probe_register_change_action,
+    "enterprise/changes/": probe_enterprise_desk_pages("enterprise/changes/"),
     "registers/online/": probe_online_page,
     "api/enterprises/": probe_enterprises_api,
     "api/enterprises/<int:pk>/": probe_enterprise_api_detail,
@@ -1091,6 +1106,7 @@ CONCRETE = {"api/exports/<int:pk>/": "api/exports/1/", "api/exports/<int:pk>/dow
             "enterprises/<int:pk>/": "enterprises/1/",
             "enterprises/<int:pk>/register.pdf": "enterprises/1/register.pdf",
             "enterprises/<int:pk>/accounts/": "enterprises/1/accounts/",
+            "registers/changes/<int:pk>/<slug:action>/": "registers/changes/1/approve/",
             "api/enterprises/<int:pk>/": "api/enterprises/1/",
             "enterprise/hazards/<int:pk>/": "enterprise/hazards/1/",
             "enterprises/export.<str:fmt>": "enterprises/export.csv",

@@ -16,4 +16,6 @@ register_patterns = ([
     path("", views.completeness_dashboard, name="dashboard"),
     path("map/", views.enterprise_map, name="map"),
     path("online/", views.online_dashboard, name="online"),
+    path("changes/", views.register_changes, name="changes"),
+    path("changes/<int:pk>/<slug:action>/", views.register_change_action, name="change_action"),
 ], "registers")

@@ -3,14 +3,21 @@ PDF, the registers' completeness dashboard and the enterprise risk map."""
 
 from urllib.parse import quote
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
-from gridmap.accounts.capabilities import OPEN_ENTERPRISE_ACCOUNTS, capability_required, is_enterprise_account
+from gridmap.accounts.capabilities import (
+    OPEN_ENTERPRISE_ACCOUNTS,
+    REVIEW_REGISTERS,
+    capability_required,
+    is_enterprise_account,
+)
 from gridmap.enterprises.exports import export_csv, export_geojson, export_xlsx
 from gridmap.enterprises.filters import EnterpriseFilterSet
 from gridmap.enterprises.models import EnterpriseAccount
@@ -20,9 +27,10 @@ from gridmap.enterprises.selectors import (
     completeness_by_grid,
     enterprise_for_user,
     enterprises_for_user,
+    register_changes_for_user,
     risk_points_for_user,
 )
-from gridmap.enterprises.services import enterprise_account_open
+from gridmap.enterprises.services import enterprise_account_open, register_change_review
 from gridmap.grids.models import Grid
 from gridmap.grids.selectors import district_centre
 from gridmap.inspections.online import WINDOW_DAYS, online_grids
@@ -32,7 +40,7 @@ from layers.registry import get_layer, layers_named
 
 from ..lists import filtered, list_context
 from ..pages import map_parts
-from ..selfcheck.forms import AccountForm
+from ..selfcheck.forms import AccountForm, ReviewForm
 
 EXPORTS = {
     "csv": (export_csv, "text/csv; charset=utf-8", "csv"),
@@ -153,6 +161,32 @@ def online_dashboard(request):
     return render(request, "enterprises/online.html", {
         **map_parts(request, fmap), "level1": level1, "level2": level2, "totals": totals,
         "start": start, "end": end, "window_days": WINDOW_DAYS})
+
+
+@capability_required(REVIEW_REGISTERS)
+def register_changes(request):
+    """Changes the enterprises proposed to their registers, pending first, with the difference."""
+    pending = list(register_changes_for_user(request.user, status="pending").order_by("proposed_at", "id")[:200])
+    decided = list(register_changes_for_user(request.user).exclude(status="pending")[:50])
+    return render(request, "enterprises/changes.html", {"pending": pending, "decided": decided})
+
+
+@capability_required(REVIEW_REGISTERS)
+@require_POST
+def register_change_action(request, pk: int, action: str):
+    change = register_changes_for_user(request.user).filter(pk=pk).first()
+    if change is None or action not in ("approve", "return"):
+        raise Http404("变更不存在或无权查看")
+    form = ReviewForm(request.POST)
+    form.is_valid()
+    try:
+        register_change_review(actor=request.user, change=change, approve=action == "approve",
+                               note=form.cleaned_data.get("note", ""))
+    except ValidationError as exc:
+        messages.error(request, "；".join(m for ms in exc.message_dict.values() for m in ms))
+    else:
+        messages.success(request, "已批准变更" if action == "approve" else "已退回变更")
+    return redirect("registers:changes")
 
 
 @login_required

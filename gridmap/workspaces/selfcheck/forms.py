@@ -2,7 +2,7 @@
 
 from django import forms
 
-from gridmap.enterprises.models import EnterpriseAccount
+from gridmap.enterprises.models import CHANGEABLE_FIELDS, EnterpriseAccount, RiskPoint
 
 from ..inspections.forms import PhotosField
 
@@ -41,3 +41,21 @@ class ActivateForm(forms.Form):
 class AccountForm(forms.Form):
     duty = forms.ChoiceField(label="职责", choices=EnterpriseAccount.Duty.choices,
                              initial=EnterpriseAccount.Duty.SAFETY_CONTACT)
+
+
+class ChangeForm(forms.Form):
+    """One field of one risk point, its new value and why."""
+
+    risk_point = forms.TypedChoiceField(label="风险点", coerce=int)
+    field = forms.ChoiceField(label="变更项目", choices=[(f, RiskPoint._meta.get_field(f).verbose_name)
+                                                     for f in CHANGEABLE_FIELDS])
+    value = forms.CharField(label="新内容", max_length=2000, required=False)
+    reason = forms.CharField(label="变更说明", max_length=500, required=False)
+
+    def __init__(self, *args, points=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["risk_point"].choices = [(p.pk, f"{p.number}. {p.name}") for p in points]
+
+
+class ReviewForm(forms.Form):
+    note = forms.CharField(label="审核意见", max_length=300, required=False)

@@ -9,5 +9,6 @@ urlpatterns = [
     path("check/", views.record, name="record"),
     path("hazards/", views.hazards, name="hazards"),
     path("hazards/<int:pk>/", views.hazard, name="hazard"),
+    path("changes/", views.changes, name="changes"),
     path("activate/", views.activate, name="activate"),
 ]

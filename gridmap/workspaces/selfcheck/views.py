@@ -13,14 +13,19 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from gridmap.accounts.capabilities import ACT_FOR_ENTERPRISE, capability_required
-from gridmap.enterprises.selectors import enterprise_for_user, own_enterprise_ids
-from gridmap.enterprises.services import enterprise_account_activate
+from gridmap.enterprises.selectors import (
+    enterprise_for_user,
+    own_enterprise_ids,
+    register_changes_for_user,
+    risk_points_for_user,
+)
+from gridmap.enterprises.services import enterprise_account_activate, register_change_propose
 from gridmap.inspections import selectors as inspections
 from gridmap.inspections import services
 from gridmap.inspections.models import Hazard
 from gridmap.inspections.self_checks import items_with_due
 
-from .forms import ActivateForm, RectifiedForm, checked_rows, self_check_form
+from .forms import ActivateForm, ChangeForm, RectifiedForm, checked_rows, self_check_form
 
 
 def _own_enterprise(request):
@@ -114,6 +119,33 @@ def hazard(request, pk: int):
         "hazard": found, "errors": errors, "today": timezone.localdate(),
         "finding_photos": [p for p in photos if not p.proof], "proof_photos": [p for p in photos if p.proof],
         "can_report": found.level == Hazard.Level.GENERAL and found.status in ("found", "rectifying")},
+        status=400 if errors else 200)
+
+
+@capability_required(ACT_FOR_ENTERPRISE)
+def changes(request):
+    """The enterprise proposes changes to its register (people, measures); the bureau decides."""
+    enterprise = _own_enterprise(request)
+    points = list(risk_points_for_user(request.user, enterprise=enterprise))
+    form = ChangeForm(request.POST or None, points=points)
+    errors = []
+    if request.method == "POST":
+        if not form.is_valid():
+            errors = [m for ms in form.errors.values() for m in ms]
+        else:
+            data = form.cleaned_data
+            point = next(p for p in points if p.pk == data["risk_point"])
+            try:
+                register_change_propose(actor=request.user, risk_point=point, changes={data["field"]: data["value"]},
+                                        reason=data["reason"])
+            except ValidationError as exc:
+                errors = _errors(exc)
+            else:
+                messages.success(request, "变更已提交，等待区应急管理局审核")
+                return redirect("selfcheck:changes")
+    return render(request, "selfcheck/changes.html", {
+        "enterprise": enterprise, "form": form, "errors": errors,
+        "changes": register_changes_for_user(request.user).filter(enterprise=enterprise)[:100]},
         status=400 if errors else 200)
 
 
