@@ -167,6 +167,8 @@ class EnterpriseAccount(models.Model):
     duty = models.CharField("职责", max_length=16, choices=Duty.choices, default=Duty.SAFETY_CONTACT)
     one_time_code = models.CharField("一次性登录码（摘要）", max_length=128, blank=True, editable=False)
     code_expires = models.DateTimeField("登录码有效期至", null=True, blank=True)
+    # Wrong codes typed for this account: at CODE_ATTEMPTS the code is void (the officer makes a new one).
+    code_failures = models.PositiveSmallIntegerField("登录码输错次数", default=0, editable=False)
     activated_at = models.DateTimeField("首次登录时间", null=True, blank=True)
     created_by = models.ForeignKey("accounts.User", verbose_name="开通人", null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")

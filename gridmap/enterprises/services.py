@@ -213,19 +213,45 @@ def enterprise_account_open(*, actor, enterprise: Enterprise,
         roles_grant(enterprise_users=[user])
         account, _ = EnterpriseAccount.objects.update_or_create(
             user=user, defaults={"enterprise": enterprise, "duty": duty, "created_by": actor,
-                                 "one_time_code": make_password(code),
+                                 "one_time_code": make_password(code), "code_failures": 0,
                                  "code_expires": timezone.now() + dt.timedelta(hours=ONE_TIME_CODE_HOURS)})
     return OpenedAccount(account, username, code)
 
 
-@transaction.atomic
+CODE_ATTEMPTS = 5  # wrong codes before a code is void: 5 guesses of 10^8
+
+
+def _code_failed(account_id: int) -> None:
+    """Count a wrong code in its own transaction (the refusal rolls the caller's back); the
+    fifth voids the code."""
+    with transaction.atomic():
+        account = EnterpriseAccount.objects.select_for_update().get(pk=account_id)
+        account.code_failures += 1
+        if account.code_failures >= CODE_ATTEMPTS:
+            account.one_time_code, account.code_expires = "", None
+        account.save(update_fields=["code_failures", "one_time_code", "code_expires"])
+
+
 def enterprise_account_activate(*, username: str, code: str, password: str) -> User:
-    """First sign-in: the one-time code (once, before it expires) sets the account's password."""
-    account = (EnterpriseAccount.objects.select_for_update().select_related("user")
+    """First sign-in: the one-time code (once, before it expires, within CODE_ATTEMPTS tries)
+    sets the account's password."""
+    refusal = ValidationError({"code": "用户名或一次性登录码不正确，或登录码已过期、已作废（请联系网格员重新开通）"})
+    account = (EnterpriseAccount.objects.select_related("user")
                .filter(user__username=username.strip(), user__is_active=True).first())
-    if (account is None or not account.one_time_code or account.code_expires is None
-            or account.code_expires < timezone.now() or not check_password(code.strip(), account.one_time_code)):
-        raise ValidationError({"code": "用户名或一次性登录码不正确，或登录码已过期（请联系网格员重新开通）"})
+    if account is None or not account.one_time_code or account.code_expires is None \
+            or account.code_expires < timezone.now():
+        raise refusal
+    if not check_password(code.strip(), account.one_time_code):
+        _code_failed(account.pk)
+        raise refusal
+    return _activate(account.pk, account.one_time_code, password)
+
+
+@transaction.atomic
+def _activate(account_id: int, code_hash: str, password: str) -> User:
+    account = EnterpriseAccount.objects.select_for_update().select_related("user").get(pk=account_id)
+    if account.one_time_code != code_hash:  # used or voided meanwhile
+        raise ValidationError({"code": "登录码已使用或已作废（请联系网格员重新开通）"})
     try:
         validate_password(password, account.user)
     except ValidationError as exc:
@@ -234,7 +260,8 @@ def enterprise_account_activate(*, username: str, code: str, password: str) -> U
     with recorded_as(account.user, "enterprise_account_activate"):
         account.user.save()
         account.one_time_code, account.code_expires, account.activated_at = "", None, timezone.now()
-        account.save(update_fields=["one_time_code", "code_expires", "activated_at"])
+        account.code_failures = 0
+        account.save(update_fields=["one_time_code", "code_expires", "activated_at", "code_failures"])
     return account.user
 
 

@@ -91,3 +91,16 @@ def test_the_source_backfill():
     assert not Hazard.objects.filter(report__isnull=False).exclude(source="report").exists()
     assert not Hazard.objects.filter(inspection__kind="patrol", report__isnull=True).exclude(source="patrol").exists()
     assert Hazard.objects.filter(source="inspection").exists()
+
+
+def test_five_wrong_codes_void_the_code(enterprise, supervisor):
+    opened = enterprise_account_open(actor=supervisor, enterprise=enterprise, duty="principal")
+    wrong = "99999999" if opened.code != "99999999" else "88888888"
+    for _ in range(5):
+        with pytest.raises(ValidationError):
+            enterprise_account_activate(username=opened.username, code=wrong, password="Qz7!long-enough")
+    with pytest.raises(ValidationError):  # the right code no longer opens it
+        enterprise_account_activate(username=opened.username, code=opened.code, password="Qz7!long-enough")
+    again = enterprise_account_open(actor=supervisor, enterprise=enterprise, duty="principal")
+    assert enterprise_account_activate(username=again.username, code=again.code,
+                                       password="Qz7!long-enough").has_usable_password()

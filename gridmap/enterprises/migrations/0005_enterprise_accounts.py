@@ -20,6 +20,7 @@ class Migration(migrations.Migration):
                 ('duty', models.CharField(choices=[('safety_contact', '安全负责人'), ('principal', '主要负责人')], default='safety_contact', max_length=16, verbose_name='职责')),
                 ('one_time_code', models.CharField(blank=True, editable=False, max_length=128, verbose_name='一次性登录码（摘要）')),
                 ('code_expires', models.DateTimeField(blank=True, null=True, verbose_name='登录码有效期至')),
+                ('code_failures', models.PositiveSmallIntegerField(default=0, editable=False, verbose_name='登录码输错次数')),
                 ('activated_at', models.DateTimeField(blank=True, null=True, verbose_name='首次登录时间')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='开通时间')),
                 ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='开通人')),
