@@ -34,6 +34,8 @@ urlpatterns = [
     path("api/flood/", include("gridmap.workspaces.flood.api_urls")),
     path("flood/", include("gridmap.workspaces.flood.urls")),
     path("api/inspections/", include("gridmap.inspections.api.urls")),
+    path("api/", include("gridmap.inspections.api.self_inspection_urls")),
+    path("enterprise/", include("gridmap.workspaces.selfcheck.urls")),
     path("api/exports/", include("gridmap.jobs.api.urls")),
     path("exports/", include("gridmap.workspaces.exports.urls")),
     # For load balancers and the operator: no sign-in (see gridmap.jobs.health).

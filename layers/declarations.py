@@ -9,6 +9,7 @@ from gridmap.enterprises.selectors import completeness_cells_for_user, enterpris
 from gridmap.flood.selectors import rivers_for_user
 from gridmap.grids.models import Grid
 from gridmap.grids.selectors import cells_with_coverage, grids_for_user, parent_outlines_for_user
+from gridmap.inspections.online import online_cells_for_user
 from gridmap.inspections.selectors import open_hazards_for_map, tasks_for_map
 from gridmap.inspections.statistics import cell_statistics_for_map
 from gridmap.patrols.selectors import patrols_for_map
@@ -111,6 +112,24 @@ register(Layer(
               "default": "#eeeeee",
               "legend": {"完整率 ≥ 90%": "#1a9850", "75–90%": "#a6d96a", "50–75%": "#fdae61",
                          "< 50%": "#d73027", "无企业": "#eeeeee"}},
+    filters={"parent": "parent__code"},
+))
+# 上线率 (issue 21): the share of a cell's enterprises online in self-inspection (last 30 days);
+# a purple scale, which no other map uses.
+ONLINE_COLOURS = {"≥ 80%": "#3f007d", "50–80%": "#6a51a3", "20–50%": "#9e9ac8", "< 20%": "#dadaeb",
+                  "无企业": "#f5f5f5"}
+register(Layer(
+    name="enterprises-online", title="企业上线率", geometry="polygon",
+    source=online_cells_for_user,
+    properties=("code", "name", "parent_name", "enterprise_count", "online_count", "online_percent",
+                "checkable_count", "check_days", "on_time_percent", "online_band"),
+    popup=(("name", "二级网格"), ("code", "编码"), ("parent_name", "一级网格"),
+           ("enterprise_count", "企业数"), ("online_count", "近30天上线"), ("online_percent", "上线率 (%)"),
+           ("on_time_percent", "按时自查率 (%)")),
+    style={"color": "#455a64", "weight": 1, "fillOpacity": 0.6},
+    style_by={"property": "online_band", "values": ONLINE_COLOURS, "default": "#f5f5f5",
+              "legend": {f"上线率 {band}" if band != "无企业" else "无企业（上线率）": colour
+                         for band, colour in ONLINE_COLOURS.items()}},
     filters={"parent": "parent__code"},
 ))
 register(Layer(

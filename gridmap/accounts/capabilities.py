@@ -75,9 +75,35 @@ SUPERVISE_HAZARDS = Capability(
     "supervise_hazards", "隐患监管", _ENFORCEMENT,
     "只有区应急管理局执法人员、监管人员和系统管理员可以确认隐患线索、复查和销号重大隐患")
 
+# An enterprise's own account (企业用户) acts for its enterprise only: it sees that enterprise
+# and nothing of any grid (grids.scope), records self-inspections and reports rectifications.
+# Who is held to their own enterprise is is_enterprise_account below (a superuser passes this
+# capability as every other, but is never held to one enterprise).
+ACT_FOR_ENTERPRISE = Capability(
+    "act_for_enterprise", "企业自查", frozenset({Role.ENTERPRISE}),
+    "只有企业用户可以记录本企业的自查和整改")
+# Who opens enterprise accounts from the register: the bureau, and the officer of the
+# enterprise's cell (the service checks the cell).
+OPEN_ENTERPRISE_ACCOUNTS = Capability(
+    "open_enterprise_accounts", "开通企业账户", _BUREAU | {Role.GRID_OFFICER},
+    "只有区应急管理局监管人员、系统管理员和企业所在网格的网格员可以开通企业账户")
+REVIEW_REGISTERS = Capability(
+    "review_registers", "审核一企一册变更", _BUREAU,
+    "只有区应急管理局监管人员或系统管理员可以审核企业提出的一企一册变更")
+
 CAPABILITIES = {c.name: c for c in (SEE_DISTRICT, ASSIGN_OFFICERS, ASSIGN_INSPECTIONS, ISSUE_DOCUMENTS,
                                     COMMAND_FLOODS, FEED_READINGS, INSPECT_ENTERPRISES, SUPERVISE_HAZARDS,
-                                    APPROVE_PLANS)}
+                                    APPROVE_PLANS, ACT_FOR_ENTERPRISE, OPEN_ENTERPRISE_ACCOUNTS,
+                                    REVIEW_REGISTERS)}
+
+
+def is_enterprise_account(user) -> bool:
+    """The user signs in for an enterprise (the narrow door: only its own enterprise). A
+    superuser or a holder of a district-wide role never is."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active or user.is_superuser:
+        return False
+    roles = user.role_names()
+    return Role.ENTERPRISE in roles and not SEE_DISTRICT.allows(user)
 
 
 def capability_required(capability: Capability):

@@ -20,13 +20,16 @@ from .models import DeviceToken, Role, User
 
 
 @transaction.atomic
-def roles_grant(*, grid_officers: Iterable[User] = (), grid_heads: Iterable[User] = ()) -> None:
+def roles_grant(*, grid_officers: Iterable[User] = (), grid_heads: Iterable[User] = (),
+                enterprise_users: Iterable[User] = ()) -> None:
     """Give people the account role their grid duty implies: a duty on a cell (officer or
     substitute) makes a grid officer, a duty on a level-I grid (town supervisor, contact
-    leader) a grid head. Roles already held are kept; nothing is taken away."""
+    leader) a grid head; an enterprise account (enterprises.EnterpriseAccount) an enterprise
+user. Roles already held are kept; nothing is taken away."""
     through = User.groups.through
     memberships = []
-    for role, users in ((Role.GRID_OFFICER, list(grid_officers)), (Role.GRID_HEAD, list(grid_heads))):
+    for role, users in ((Role.GRID_OFFICER, list(grid_officers)), (Role.GRID_HEAD, list(grid_heads)),
+                        (Role.ENTERPRISE, list(enterprise_users))):
         if not users:
             continue
         group = Group.objects.get_or_create(name=role)[0]

@@ -41,6 +41,10 @@ ACTIONS = {
     "consultation_record": "记录会商", "order_issue": "下达指令", "roll_call_start": "发起点名",
     "roll_call_answer": "点名应答", "roll_call_repeat": "再次点名", "dispatch_create": "调度队伍物资",
     "teams_recall": "撤回队伍", "situation_report_submit": "报告险情",
+    "enterprise_account_open": "开通企业账户", "enterprise_account_activate": "企业账户首次登录",
+    "self_inspection_record": "企业自查", "hazard_rectified": "企业报告整改完成",
+    "register_change_propose": "提出一企一册变更", "register_change_approve": "批准一企一册变更",
+    "register_change_return": "退回一企一册变更",
 }
 HIDDEN = {"id", "password", "last_login", "district_code", "created_at", "updated_at"}
 

@@ -18,7 +18,7 @@ from gridmap.grids.conf import app_settings as grid_settings
 from gridmap.grids.loader import import_grids
 from gridmap.grids.roster import import_roster
 
-from .accounts import sample_role_accounts_load
+from .accounts import sample_enterprise_accounts_load, sample_role_accounts_load
 from .conf import app_settings
 from .inspections import sample_inspections_load
 from .lekima import sample_lekima_load
@@ -67,3 +67,4 @@ def sample_load(*, data_dir: Path = SAMPLE_DIR, log=print) -> None:
         sample_storm_load(password_hash=password, log=log)
         sample_lekima_load(log=log)
         sample_role_accounts_load(password_hash=password)
+        log(f"企业账户: {sample_enterprise_accounts_load(password_hash=password)} 个（用户名为统一社会信用代码）")

@@ -1,6 +1,7 @@
 from django.contrib.gis.db import models
 
 from gridmap.core.constraints import geometry_constraints
+from gridmap.core.history import tracked
 from gridmap.core.models import data_version_trigger
 from gridmap.grids.conf import app_settings as grid_settings
 from gridmap.grids.models import Grid
@@ -140,3 +141,92 @@ class RiskPoint(models.Model):
         names = ("L", "E", "C") if self.method == self.Method.LEC else ("L", "S")
         values = {"L": self.factor_l, "E": self.factor_e, "C": self.factor_c, "S": self.factor_s}
         return " × ".join(f"{n}={values[n].normalize():f}" for n in names if values[n] is not None)
+
+
+class EnterpriseAccount(models.Model):
+    """An enterprise user's account (企业用户): the one link from a user to the enterprise
+    they act for, and the only thing an enterprise user sees (grids.scope gives such a user
+    no grid; enterprises.selectors.own_enterprise_ids adds their enterprise).
+
+    Kept here rather than on accounts.User: accounts lies below enterprises (floors), so the
+    link lives in the higher app and points down at both. One user acts for one enterprise;
+    an enterprise has one or more accounts (safety contact, principal).
+
+    A real account starts without a password: the bureau or the cell's officer creates it
+    and is shown a one-time code once (only its hash is kept), with which the enterprise's
+    contact sets a password at first sign-in."""
+
+    class Duty(models.TextChoices):
+        SAFETY_CONTACT = "safety_contact", "安全负责人"
+        PRINCIPAL = "principal", "主要负责人"
+
+    user = models.OneToOneField("accounts.User", verbose_name="用户", on_delete=models.CASCADE,
+                                related_name="enterprise_account")
+    enterprise = models.ForeignKey(Enterprise, verbose_name="企业", on_delete=models.CASCADE,
+                                   related_name="accounts")
+    duty = models.CharField("职责", max_length=16, choices=Duty.choices, default=Duty.SAFETY_CONTACT)
+    one_time_code = models.CharField("一次性登录码（摘要）", max_length=128, blank=True, editable=False)
+    code_expires = models.DateTimeField("登录码有效期至", null=True, blank=True)
+    # Wrong codes typed for this account: at CODE_ATTEMPTS the code is void (the officer makes a new one).
+    code_failures = models.PositiveSmallIntegerField("登录码输错次数", default=0, editable=False)
+    activated_at = models.DateTimeField("首次登录时间", null=True, blank=True)
+    created_by = models.ForeignKey("accounts.User", verbose_name="开通人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("开通时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "企业账户"
+        verbose_name_plural = "企业账户"
+        ordering = ["enterprise", "duty", "id"]
+        constraints = [models.UniqueConstraint(fields=["enterprise", "duty"], name="enterprise_account_one_per_duty")]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise.name} · {self.get_duty_display()}"
+
+
+# What an enterprise may propose to change in its register: the people and the measures of a
+# risk point (its assessment stays the bureau's).
+CHANGEABLE_FIELDS = ("name", "place", "responsible_unit", "responsible_person", "measures_engineering",
+                     "measures_management", "measures_training", "measures_ppe", "measures_emergency")
+
+
+@tracked()
+class RegisterChange(models.Model):
+    """An enterprise's proposed edit of its register (一企一册变更): waits for the bureau, which
+    approves it (applied to the risk point) or returns it with a reason. Kept with what the
+    fields held before, so the difference stays readable after it is applied."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待审核"
+        APPROVED = "approved", "已批准"
+        RETURNED = "returned", "已退回"
+
+    enterprise = models.ForeignKey(Enterprise, verbose_name="企业", on_delete=models.CASCADE,
+                                   related_name="register_changes")
+    risk_point = models.ForeignKey(RiskPoint, verbose_name="风险点", on_delete=models.CASCADE,
+                                   related_name="changes")
+    before = models.JSONField("变更前", default=dict)
+    after = models.JSONField("变更后", default=dict)
+    reason = models.CharField("变更说明", max_length=500, blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    proposed_by = models.ForeignKey("accounts.User", verbose_name="提出人", null=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    proposed_at = models.DateTimeField("提出时间", auto_now_add=True)
+    reviewed_by = models.ForeignKey("accounts.User", verbose_name="审核人", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    review_note = models.CharField("审核意见", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "一企一册变更"
+        verbose_name_plural = "一企一册变更"
+        ordering = ["-proposed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise.name} · 风险点 {self.risk_point.number} · {self.get_status_display()}"
+
+    @property
+    def differences(self) -> list[tuple[str, str, str]]:
+        """(field label, before, after) of each changed field."""
+        return [(RiskPoint._meta.get_field(name).verbose_name, self.before.get(name, ""), value)
+                for name, value in self.after.items()]

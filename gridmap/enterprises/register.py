@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from .models import Enterprise, RiskPoint
 from .risk import LEVEL_ORDER, SHORT_LABELS, TIER_LABELS, colour, methods
+from .selectors import last_approved_change
 
 SVG_W, SVG_H, MARGIN = 640, 440, 36
 
@@ -137,6 +138,7 @@ def register_context(enterprise: Enterprise, points: list[RiskPoint]) -> dict:
         # Hazards come from the inspections app (issue 5); until it exists the section says so.
         "inspections_enabled": apps.is_installed("gridmap.inspections"),
         "open_hazards": _open_hazards(enterprise),
+        "last_change": last_approved_change(enterprise.pk),
     }
 
 

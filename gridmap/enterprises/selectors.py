@@ -23,11 +23,39 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Round
 
+from gridmap.accounts.capabilities import is_enterprise_account
 from gridmap.grids.models import Grid
 from gridmap.grids.scope import scope_for
 
-from .models import Enterprise, RiskPoint
+from .models import Enterprise, EnterpriseAccount, RegisterChange, RiskPoint
 from .risk import SHORT_LABELS
+
+
+def own_enterprise_ids(user) -> frozenset[int]:
+    """The enterprise an enterprise user acts for (empty for anyone else): the one line of the
+    scope rule that grids.scope cannot say itself. Read once per user object."""
+    if not is_enterprise_account(user):
+        return frozenset()
+    try:
+        return user._own_enterprise_ids
+    except AttributeError:
+        user._own_enterprise_ids = frozenset(
+            EnterpriseAccount.objects.filter(user_id=user.pk).values_list("enterprise_id", flat=True))
+        return user._own_enterprise_ids
+
+
+def enterprise_rule(user, path: str = "") -> Q:
+    """Q: the records of enterprises the user may see (`path` leads from the record to its
+    enterprise, e.g. "enterprise__"): those in their cells, those in no cell for district-wide
+    users, and an enterprise user's own."""
+    scope = scope_for(user)
+    rule = Q(**{f"{path}cell__in": scope.cells()})
+    if scope.everything:
+        rule |= Q(**{f"{path}cell__isnull": True})
+    own = own_enterprise_ids(user)
+    if own:
+        rule = Q(**{f"{path}pk__in": own}) if path == "" else Q(**{f"{path}id__in": own})
+    return rule
 
 
 def _level_label(field: str) -> Case:
@@ -54,11 +82,7 @@ def _completeness(queryset: QuerySet[Enterprise]) -> QuerySet[Enterprise]:
 
 def enterprises_for_user(user, *, filters: dict | None = None) -> QuerySet[Enterprise]:
     """The enterprises in the user's cells; district-wide users also see those in no cell."""
-    scope = scope_for(user)
-    in_scope = Q(cell__in=scope.cells())
-    if scope.everything:
-        in_scope |= Q(cell__isnull=True)
-    queryset = Enterprise.objects.filter(in_scope).annotate(
+    queryset = Enterprise.objects.filter(enterprise_rule(user)).annotate(
         cell_code=F("cell__code"), cell_name=F("cell__name"),
         grid1_code=F("cell__parent__code"), grid1_name=F("cell__parent__name"),
         risk_level_name=_level_label("risk_level"),
@@ -100,11 +124,7 @@ def enterprise_for_user(user, pk: int) -> Enterprise | None:
 
 def risk_points_for_user(user, *, enterprise: Enterprise | None = None,
                          located_only: bool = False) -> QuerySet[RiskPoint]:
-    scope = scope_for(user)
-    in_scope = Q(enterprise__cell__in=scope.cells())
-    if scope.everything:
-        in_scope |= Q(enterprise__cell__isnull=True)
-    queryset = RiskPoint.objects.filter(in_scope)
+    queryset = RiskPoint.objects.filter(enterprise_rule(user, "enterprise__"))
     if enterprise is not None:
         queryset = queryset.filter(enterprise=enterprise)
     if located_only:
@@ -187,3 +207,17 @@ def enterprises_without_cell(user) -> QuerySet:
 def enterprises_in_cells(user, codes) -> QuerySet:
     return (enterprises_for_user(user).filter(cell__code__in=list(codes))
             .select_related("cell").order_by("cell__code", "name"))
+
+
+def register_changes_for_user(user, *, status: str | None = None) -> QuerySet:
+    """Proposed register changes of the enterprises the user sees (an enterprise user: its own)."""
+    queryset = RegisterChange.objects.filter(enterprise_rule(user, "enterprise__"))
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.select_related("enterprise", "risk_point", "proposed_by", "reviewed_by")
+
+
+def last_approved_change(enterprise_id: int):
+    """When the register last changed by an approved proposal (None: never)."""
+    return (RegisterChange.objects.filter(enterprise_id=enterprise_id, status=RegisterChange.Status.APPROVED)
+            .order_by("-reviewed_at").values_list("reviewed_at", flat=True).first())

@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import secrets
 from dataclasses import dataclass, field
 
+from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.password_validation import validate_password
 from django.contrib.gis.geos import Point
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.utils import timezone
+
+from gridmap.accounts.capabilities import (
+    ACT_FOR_ENTERPRISE,
+    OPEN_ENTERPRISE_ACCOUNTS,
+    REVIEW_REGISTERS,
+    SEE_DISTRICT,
+)
+from gridmap.accounts.models import User
+from gridmap.accounts.services import roles_grant
+from gridmap.core.history import recorded_as
+from gridmap.grids.scope import cells_on_duty
 
 from .industries import industry_name, industry_problem
-from .models import Enterprise
+from .models import CHANGEABLE_FIELDS, Enterprise, EnterpriseAccount, RegisterChange, RiskPoint
 from .risk import risk_order_sql
+from .selectors import own_enterprise_ids
 
 # Which level-II cell covers each enterprise (all, or the given ones). A point on the shared
 # border of two cells is covered by both; the lower code wins, as in
@@ -143,3 +160,162 @@ def enterprise_save(*, credit_code: str, location: Point, **values) -> Enterpris
         # The post_save receiver assigns the cell in PostGIS (also for admin and shell saves).
         enterprise.save()
     return enterprise
+
+
+# --- enterprise accounts (企业用户) -----------------------------------------------------------
+
+ONE_TIME_CODE_HOURS = 72  # how long the code shown to the officer lets the contact in
+
+
+def account_username(enterprise: Enterprise, duty: str) -> str:
+    """The safety contact signs in with the enterprise's credit code; a principal with the
+    code and "-principal"."""
+    return enterprise.credit_code if duty == EnterpriseAccount.Duty.SAFETY_CONTACT else \
+        f"{enterprise.credit_code}-{duty}"
+
+
+@dataclass
+class OpenedAccount:
+    account: EnterpriseAccount
+    username: str
+    code: str  # shown once to the officer who opened it; only its hash is kept
+
+
+@transaction.atomic
+def enterprise_account_open(*, actor, enterprise: Enterprise,
+                            duty: str = EnterpriseAccount.Duty.SAFETY_CONTACT,
+                            full_name: str = "", phone: str = "") -> OpenedAccount:
+    """Open (or re-open, with a new code) an enterprise's account from its register: by the
+    bureau, or by the officer on duty in the enterprise's cell. The account has no usable
+    password until its contact signs in first with the one-time code."""
+    OPEN_ENTERPRISE_ACCOUNTS.require(actor)
+    if not SEE_DISTRICT.allows(actor) and (
+            enterprise.cell_id is None or not cells_on_duty(actor, timezone.localdate()).filter(
+                pk=enterprise.cell_id).exists()):
+        raise PermissionDenied("该企业不在您负责的网格内")
+    if duty not in EnterpriseAccount.Duty.values:
+        raise ValidationError({"duty": "职责无效"})
+    username = account_username(enterprise, duty)
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User(username=username)
+        user.set_unusable_password()
+    elif not hasattr(user, "enterprise_account") or user.enterprise_account.enterprise_id != enterprise.pk:
+        raise ValidationError({"duty": f"用户名 {username} 已被其他账户使用"})
+    user.full_name = (full_name or (enterprise.safety_contact if duty == EnterpriseAccount.Duty.SAFETY_CONTACT
+                                    else enterprise.legal_representative)).strip()[:64]
+    user.phone = (phone or (enterprise.safety_phone if duty == EnterpriseAccount.Duty.SAFETY_CONTACT
+                            else "")).strip()[:32]
+    user.is_active = True
+    code = f"{secrets.randbelow(10 ** 8):08d}"
+    with recorded_as(actor, "enterprise_account_open"):
+        user.save()
+        roles_grant(enterprise_users=[user])
+        account, _ = EnterpriseAccount.objects.update_or_create(
+            user=user, defaults={"enterprise": enterprise, "duty": duty, "created_by": actor,
+                                 "one_time_code": make_password(code), "code_failures": 0,
+                                 "code_expires": timezone.now() + dt.timedelta(hours=ONE_TIME_CODE_HOURS)})
+    return OpenedAccount(account, username, code)
+
+
+CODE_ATTEMPTS = 5  # wrong codes before a code is void: 5 guesses of 10^8
+
+
+def _code_failed(account_id: int) -> None:
+    """Count a wrong code in its own transaction (the refusal rolls the caller's back); the
+    fifth voids the code."""
+    with transaction.atomic():
+        account = EnterpriseAccount.objects.select_for_update().get(pk=account_id)
+        account.code_failures += 1
+        if account.code_failures >= CODE_ATTEMPTS:
+            account.one_time_code, account.code_expires = "", None
+        account.save(update_fields=["code_failures", "one_time_code", "code_expires"])
+
+
+def enterprise_account_activate(*, username: str, code: str, password: str) -> User:
+    """First sign-in: the one-time code (once, before it expires, within CODE_ATTEMPTS tries)
+    sets the account's password."""
+    refusal = ValidationError({"code": "用户名或一次性登录码不正确，或登录码已过期、已作废（请联系网格员重新开通）"})
+    account = (EnterpriseAccount.objects.select_related("user")
+               .filter(user__username=username.strip(), user__is_active=True).first())
+    if account is None or not account.one_time_code or account.code_expires is None \
+            or account.code_expires < timezone.now():
+        raise refusal
+    if not check_password(code.strip(), account.one_time_code):
+        _code_failed(account.pk)
+        raise refusal
+    return _activate(account.pk, account.one_time_code, password)
+
+
+@transaction.atomic
+def _activate(account_id: int, code_hash: str, password: str) -> User:
+    account = EnterpriseAccount.objects.select_for_update().select_related("user").get(pk=account_id)
+    if account.one_time_code != code_hash:  # used or voided meanwhile
+        raise ValidationError({"code": "登录码已使用或已作废（请联系网格员重新开通）"})
+    try:
+        validate_password(password, account.user)
+    except ValidationError as exc:
+        raise ValidationError({"password": list(exc.messages)}) from exc
+    account.user.set_password(password)
+    with recorded_as(account.user, "enterprise_account_activate"):
+        account.user.save()
+        account.one_time_code, account.code_expires, account.activated_at = "", None, timezone.now()
+        account.code_failures = 0
+        account.save(update_fields=["one_time_code", "code_expires", "activated_at", "code_failures"])
+    return account.user
+
+
+# --- register changes proposed by the enterprise (一企一册变更) -----------------------------------
+
+@transaction.atomic
+def register_change_propose(*, actor, risk_point: RiskPoint, changes: dict[str, str],
+                            reason: str = "") -> RegisterChange:
+    """An enterprise user proposes new values for its own risk point's people and measures;
+    nothing changes in the register until the bureau approves."""
+    ACT_FOR_ENTERPRISE.require(actor)
+    if risk_point.enterprise_id not in own_enterprise_ids(actor):
+        raise PermissionDenied("只能提出本企业一企一册的变更")
+    unknown = sorted(set(changes) - set(CHANGEABLE_FIELDS))
+    if unknown:
+        raise ValidationError({"changes": f"不能变更的项目：{'、'.join(unknown)}（风险评价由区应急管理局确定）"})
+    after, before = {}, {}
+    for name, value in changes.items():
+        field_ = RiskPoint._meta.get_field(name)
+        value = str(value or "").strip()
+        if field_.max_length and len(value) > field_.max_length:
+            raise ValidationError({name: f"{field_.verbose_name}不能超过 {field_.max_length} 字"})
+        if name == "name" and not value:
+            raise ValidationError({name: "风险点名称不能为空"})
+        if value != getattr(risk_point, name):
+            after[name], before[name] = value, getattr(risk_point, name)
+    if not after:
+        raise ValidationError({"changes": f"风险点 {risk_point.number}（{risk_point.name}）没有变更的内容"})
+    with recorded_as(actor, "register_change_propose"):
+        return RegisterChange.objects.create(enterprise_id=risk_point.enterprise_id, risk_point=risk_point,
+                                             before=before, after=after, reason=reason.strip()[:500],
+                                             proposed_by=actor)
+
+
+@transaction.atomic
+def register_change_review(*, actor, change: RegisterChange, approve: bool, note: str = "") -> RegisterChange:
+    """The bureau approves a proposed change (applied to the risk point, the date of the
+    register's last approved change) or returns it with a reason."""
+    REVIEW_REGISTERS.require(actor)
+    change = RegisterChange.objects.select_for_update().select_related("risk_point").get(pk=change.pk)
+    if change.status != RegisterChange.Status.PENDING:
+        raise ValidationError({"status": f"该变更已{change.get_status_display()}"})
+    if not approve and not note.strip():
+        raise ValidationError({"note": "退回须写明理由"})
+    point = change.risk_point
+    stale = [name for name, value in change.before.items() if getattr(point, name) != value]
+    if approve and stale:
+        raise ValidationError({"status": "风险点在提出变更后已被修改，请退回企业重新提出"})
+    change.status = RegisterChange.Status.APPROVED if approve else RegisterChange.Status.RETURNED
+    change.reviewed_by, change.reviewed_at, change.review_note = actor, timezone.now(), note.strip()[:300]
+    with recorded_as(actor, "register_change_approve" if approve else "register_change_return"):
+        change.save()
+        if approve:
+            for name, value in change.after.items():
+                setattr(point, name, value)
+            point.save(update_fields=[*change.after, "updated_at"])
+    return change

@@ -2,7 +2,8 @@
 
 Every selector, API view, layer, tile and export asks this module; nothing else decides.
 Users with the capability to see the district (accounts.capabilities.SEE_DISTRICT: bureau
-staff, flood command, administrators) see every grid. Everyone else sees the cells of their
+staff, flood command, administrators) see every grid. An enterprise user (企业用户) sees no
+grid, only their own enterprise (enterprises.selectors.own_enterprise_ids). Everyone else sees the cells of their
 active assignments: a level-II (or deeper) assignment gives that cell and what lies below
 it, a level-I assignment (town supervisor, contact leader) gives all the cells below it.
 
@@ -27,7 +28,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from gridmap.accounts.capabilities import SEE_DISTRICT
+from gridmap.accounts.capabilities import SEE_DISTRICT, is_enterprise_account
 from gridmap.core import dbrouting, versions
 
 from .models import CELL_DUTIES, Grid, GridAssignment
@@ -72,7 +73,7 @@ def cells_on_duty(user, day: dt.date | None) -> QuerySet[Grid]:
     or with `day=None` on any day of any of their duties: a record is judged by its own day."""
     if day is not None:
         return scope_for(user, day).cells()
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not getattr(user, "is_authenticated", False) or not user.is_active or is_enterprise_account(user):
         return Grid.objects.none()
     if SEE_DISTRICT.allows(user):
         return Grid.objects.filter(level__gte=Grid.Level.LEVEL_2)
@@ -132,6 +133,11 @@ def scope_for(user, on: dt.date | None = None) -> Scope:
         return Scope(False, frozenset())
     if SEE_DISTRICT.allows(user):
         return Scope(True, frozenset())
+    if is_enterprise_account(user):
+        # An enterprise's account holds no grid, whatever else it was given: it sees only its
+        # own enterprise, which enterprises.selectors adds (the link lives in enterprises,
+        # above this floor).
+        return Scope(False, frozenset())
     return Scope(False, assigned_codes(user.pk, on or timezone.localdate()))
 
 

@@ -15,6 +15,7 @@ from .models import (
     OPEN_TASK_STATUSES,
     EnforcementDocument,
     Hazard,
+    HazardSource,
     HazardStatus,
     Report,
     TaskStatus,
@@ -67,6 +68,7 @@ class TaskFilterSet(_AssigneeFilterSet):
 class HazardFilterSet(ScopedFilterSet):
     status = _status_filter(HazardStatus.choices, OPEN_HAZARD_STATUSES)
     level = df.ChoiceFilter(label="隐患等级", choices=Hazard.Level.choices, empty_label=ALL)
+    source = df.ChoiceFilter(label="来源", choices=HazardSource.choices, empty_label=ALL)
     risk_level = _risk_filter()
     found_from = date_filter("发现自", "found_on", "gte")
     found_to = date_filter("发现至", "found_on", "lte")

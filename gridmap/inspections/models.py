@@ -305,12 +305,58 @@ class HazardStatus(models.TextChoices):
     FOUND = "found", "已发现"
     RECTIFYING = "rectifying", "整改中"
     SUPERVISED = "supervised", "挂牌督办"
+    # A general hazard the enterprise reports rectified, with its proof: the cell's officer
+    # verifies it (spot check) before it is closed.
+    RECTIFIED = "rectified", "企业已整改（待核实）"
     REINSPECTED = "reinspected", "已复查"
     CLOSED = "closed", "已销号"
 
 
 OPEN_HAZARD_STATUSES = (HazardStatus.FOUND, HazardStatus.RECTIFYING, HazardStatus.SUPERVISED,
-                        HazardStatus.REINSPECTED)
+                        HazardStatus.RECTIFIED, HazardStatus.REINSPECTED)
+
+
+class HazardSource(models.TextChoices):
+    """Where a hazard was found."""
+
+    INSPECTION = "inspection", "监督检查"
+    PATROL = "patrol", "网格巡查"
+    REPORT = "report", "举报核查"
+    SELF_INSPECTION = "self_inspection", "企业自查"
+
+
+@tracked()
+class SelfInspection(models.Model):
+    """企业自查: an enterprise's own check of its check items (its risk points' control measures
+    at each control tier, and the major-hazard criteria items of its sector), item by item.
+    A `hazard` item becomes a hazard with source self_inspection."""
+
+    enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name="企业", on_delete=models.PROTECT,
+                                   related_name="self_inspections")
+    # The enterprise's cell on the day (null while the enterprise lies in no cell).
+    cell = models.ForeignKey("grids.Grid", verbose_name="二级网格", null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="self_inspections")
+    checked_at = models.DateTimeField("自查时间")
+    checked_on = models.DateField("自查日期")
+    # [{"code", "title", "result": "ok" | "hazard", "note", "hazard": hazard id or null}]
+    items = models.JSONField("自查项目", default=list)
+    recorded_by = models.ForeignKey(USER, verbose_name="记录人", null=True, on_delete=models.SET_NULL,
+                                    related_name="self_inspections")
+    district_code = models.CharField("区划代码", max_length=12, db_index=True)
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+    client_id = models.UUIDField("客户端编号", null=True, blank=True, editable=False)
+    client_digest = models.CharField("提交内容摘要", max_length=64, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "企业自查"
+        verbose_name_plural = "企业自查"
+        ordering = ["-checked_at", "-id"]
+        indexes = [models.Index(fields=["enterprise", "checked_on"]), models.Index(fields=["cell", "checked_on"])]
+        constraints = [models.UniqueConstraint(fields=["recorded_by", "client_id"],
+                                               name="self_inspection_client_id_once")]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise.name} · {self.checked_on:%Y-%m-%d} · 企业自查"
 
 
 @tracked()
@@ -332,6 +378,14 @@ class Hazard(models.Model):
                                    on_delete=models.PROTECT, related_name="hazards")
     report = models.ForeignKey("Report", verbose_name="来源举报", null=True, blank=True,
                                on_delete=models.SET_NULL, related_name="hazards")
+    source = models.CharField("来源", max_length=16, choices=HazardSource.choices, default=HazardSource.INSPECTION,
+                              db_index=True)
+    self_inspection = models.ForeignKey(SelfInspection, verbose_name="来源自查", null=True, blank=True,
+                                        on_delete=models.PROTECT, related_name="hazards")
+    # The enterprise's report of its rectification (with proof photos, EvidencePhoto.proof).
+    rectified_on = models.DateField("企业整改完成日期", null=True, blank=True)
+    rectified_by = models.ForeignKey(USER, verbose_name="整改报告人", null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
     level = models.CharField("隐患等级", max_length=8, choices=Level.choices, default=Level.GENERAL)
     # The criterion code (criteria.CRITERIA) of the standard in force on found_on; required for a major hazard.
     criterion_code = models.CharField("判定依据", max_length=16, blank=True)
@@ -620,6 +674,8 @@ class EvidencePhoto(Photo):
     report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.CASCADE,
                                related_name="photos")
     image = models.ImageField("照片", upload_to=evidence_path, width_field="width", height_field="height")
+    # A photo of a hazard the enterprise sent as proof of its rectification (not of the finding).
+    proof = models.BooleanField("整改证明", default=False)
 
     class Meta(Photo.Meta):
         verbose_name = "取证照片"

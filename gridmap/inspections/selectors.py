@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from gridmap.enterprises.models import Enterprise
 from gridmap.enterprises.risk import RISK_ORDER, SHORT_LABELS, colour  # noqa: F401 (colour: for the API)
+from gridmap.enterprises.selectors import enterprise_rule, own_enterprise_ids
 from gridmap.grids.scope import scope_for
 
 from .models import (
@@ -40,11 +41,13 @@ from .models import (
     EvidencePhoto,
     Exposure,
     Hazard,
+    HazardSource,
     HazardStatus,
     Inspection,
     InspectionTask,
     Publication,
     Report,
+    SelfInspection,
     Summons,
 )
 
@@ -169,13 +172,36 @@ def tasks_for_map(user) -> QuerySet[InspectionTask]:
 
 # --- inspections and hazards -------------------------------------------------------------
 
+def _own_hazards(user) -> Q | None:
+    """An enterprise user's hazards: their enterprise's, except officers' leads the bureau has
+    not confirmed (or dismissed); the leads of their own self-inspections included."""
+    own = own_enterprise_ids(user)
+    if not own:
+        return None
+    return Q(enterprise_id__in=own) & (~Q(status__in=(HazardStatus.LEAD, HazardStatus.DISMISSED))
+                                       | Q(source=HazardSource.SELF_INSPECTION))
+
+
+def _hazard_rule(user) -> Q:
+    return _own_hazards(user) or _in_cells(user)
+
+
 def inspections_for_user(user) -> QuerySet[Inspection]:
-    return (Inspection.objects.filter(_in_cells(user))
+    rule = Q(enterprise_id__in=own_enterprise_ids(user)) if own_enterprise_ids(user) else _in_cells(user)
+    return (Inspection.objects.filter(rule)
             .select_related("enterprise", "cell", "task").prefetch_related("inspectors"))
 
 
+def self_inspections_for_user(user, *, enterprise: int | None = None) -> QuerySet[SelfInspection]:
+    """Self-inspections of the enterprises the user sees (an enterprise user: their own)."""
+    queryset = SelfInspection.objects.filter(enterprise_rule(user, "enterprise__"))
+    if enterprise is not None:
+        queryset = queryset.filter(enterprise_id=enterprise)
+    return queryset.select_related("enterprise", "cell", "recorded_by").order_by("-checked_at", "-id")
+
+
 def hazards_for_user(user, *, open_only: bool = False, enterprise=None) -> QuerySet[Hazard]:
-    queryset = Hazard.objects.filter(_in_cells(user))
+    queryset = Hazard.objects.filter(_hazard_rule(user))
     if open_only:
         queryset = queryset.filter(status__in=OPEN_HAZARD_STATUSES)
     if enterprise is not None:
@@ -215,6 +241,8 @@ HAZARD_FILTERS = {
     **_common_list_filters(),
     "status": lambda v: Q(status__in=OPEN_HAZARD_STATUSES) if v == "open" else Q(status=v),
     "level": lambda v: Q(level=v),
+    "source": lambda v: Q(source=v),
+    "enterprise": lambda v: Q(enterprise_id=int(v)) if v.isdigit() else Q(pk__in=[]),
     "due_from": lambda v: Q(due__gte=v),
     "due_to": lambda v: Q(due__lte=v),
     "found_from": lambda v: Q(found_on__gte=v),
@@ -262,6 +290,12 @@ def first_hazards_for_user(user, n: int, *, open_only: bool = False) -> QuerySet
     second."""
     hazards = hazards_for_user(user, open_only=open_only)
     return hazards.filter(pk__in=Subquery(hazards.values("pk")[:n]))
+
+
+def hazard_page(user, *, filters, open_only: bool = False, offset: int = 0, limit: int = 100) -> QuerySet[Hazard]:
+    """One page of the user's hazards (hazards_for_user's order), filtered like the list."""
+    hazards = _filtered(hazards_for_user(user, open_only=open_only), filters, HAZARD_FILTERS)
+    return hazards.filter(pk__in=Subquery(hazards.values("pk")[offset:offset + limit]))
 
 
 def leads_for_user(user) -> QuerySet[Hazard]:
@@ -373,8 +407,8 @@ def report_in_scope(user, pk: int) -> Report | None:
 
 
 def photo_in_scope(user, pk: int) -> EvidencePhoto | None:
-    scope = Q(inspection__in=Inspection.objects.filter(_in_cells(user))) | \
-        Q(hazard__in=Hazard.objects.filter(_in_cells(user))) | Q(report__in=Report.objects.filter(_in_cells(user)))
+    scope = Q(inspection__in=inspections_for_user(user).values("pk")) | \
+        Q(hazard__in=Hazard.objects.filter(_hazard_rule(user))) | Q(report__in=Report.objects.filter(_in_cells(user)))
     return EvidencePhoto.objects.filter(scope, pk=pk).first()
 
 

@@ -20,6 +20,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from gridmap.accounts.capabilities import (
+    ACT_FOR_ENTERPRISE,
     ASSIGN_INSPECTIONS,
     INSPECT_ENTERPRISES,
     ISSUE_DOCUMENTS,
@@ -32,6 +33,7 @@ from gridmap.core.history import recorded_as
 from gridmap.core.ratelimit import rate_limit_take
 from gridmap.core.sync import Synced, created_once, submission_digest
 from gridmap.enterprises.models import Enterprise
+from gridmap.enterprises.selectors import own_enterprise_ids
 from gridmap.geo.coords import DEFAULT_CRS, CoordinateError, CRSError, offered_crs, to_wgs84_arrays
 from gridmap.geo.photos import check_photos
 from gridmap.grids.models import Grid, GridAssignment
@@ -48,15 +50,18 @@ from .models import (
     EvidencePhoto,
     Exposure,
     Hazard,
+    HazardSource,
     HazardStatus,
     Inspection,
     InspectionTask,
     LegalReview,
     Report,
+    SelfInspection,
     Summons,
     TaskKind,
     TaskStatus,
 )
+from .self_checks import CheckItem, check_items
 
 HAZARD_DEADLINE_DAYS = 15  # the rectification deadline a hazard gets when none is given
 # 安全生产法（2021年修正）第一百零二条, as the hazard page and the escalation command cite it.
@@ -585,6 +590,7 @@ def hazard_report(*, actor, enterprise: Enterprise, description: str, deadline: 
     formats = check_photos(photos)
     location = _point(lon, lat) or enterprise.location
     lead = not SUPERVISE_HAZARDS.allows(actor) or (inspection is not None and inspection.kind == Inspection.Kind.PATROL)
+    source = HazardSource.REPORT if report is not None else HazardSource.PATROL if lead else HazardSource.INSPECTION
     status, supervised = HazardStatus.FOUND, {}
     if lead:
         status = HazardStatus.LEAD
@@ -594,7 +600,7 @@ def hazard_report(*, actor, enterprise: Enterprise, description: str, deadline: 
     with recorded_as(actor, "hazard_lead" if lead else "hazard_report"):
         hazard = Hazard.objects.create(
             enterprise=enterprise, cell_id=enterprise.cell_id, inspection=inspection, report=report,
-            level=level, criterion_code=criterion_code, description=description.strip()[:2000],
+            source=source, level=level, criterion_code=criterion_code, description=description.strip()[:2000],
             location=location, measures=measures.strip()[:2000], found_on=found_on, deadline=deadline,
             status=status, reported_by=actor, district_code=enterprise.district_code, **supervised)
         _save_photos(photos, formats, hazard=hazard)
@@ -1069,3 +1075,136 @@ def report_handle(*, actor, report: Report, status: str, result: str = "",
     with recorded_as(actor, f"report_{status}"):
         report.save()
     return report
+
+
+# --- self-inspections (企业自查) and the enterprise's own rectification --------------------------
+
+def _own_enterprise(actor, enterprise: Enterprise | None) -> Enterprise:
+    """The enterprise an enterprise user records for: the one their account has (given or not);
+    any other is refused."""
+    ACT_FOR_ENTERPRISE.require(actor)
+    own = own_enterprise_ids(actor)
+    if not own:
+        raise PermissionDenied("您的账户未关联企业")
+    if enterprise is None:
+        if len(own) > 1:
+            raise ValidationError({"enterprise": "请指定企业"})
+        return Enterprise.objects.select_related("cell").get(pk=next(iter(own)))
+    if enterprise.pk not in own:
+        raise PermissionDenied("只能记录本企业的自查")
+    return enterprise
+
+
+def _self_inspection_items(enterprise: Enterprise, day: dt.date,
+                           items: Sequence[Mapping[str, str]]) -> list[tuple[CheckItem, dict]]:
+    if not items:
+        raise ValidationError({"items": "请至少填写一项自查结果"})
+    known = {item.code: item for item in check_items(enterprise, day)}
+    seen, checked = set(), []
+    for i, row in enumerate(items):
+        code = str(row.get("code", "")).strip()
+        if code not in known:
+            raise ValidationError({"items": f"第 {i + 1} 项：未知的自查项目 {code or '（空）'}，"
+                                            f"不在{enterprise.name}{day:%Y-%m-%d}的自查项目中"})
+        if code in seen:
+            raise ValidationError({"items": f"第 {i + 1} 项：自查项目 {code} 重复"})
+        result = str(row.get("result", "")).strip()
+        if result not in ("ok", "hazard"):
+            raise ValidationError({"items": f"第 {i + 1} 项（{code}）：结果须为 ok 或 hazard"})
+        note = str(row.get("note", "") or "").strip()[:1000]
+        if result == "hazard" and not note:
+            raise ValidationError({"items": f"第 {i + 1} 项（{code}）：发现隐患须写明情况（note）"})
+        seen.add(code)
+        checked.append((known[code], {"code": code, "title": known[code].title, "result": result, "note": note}))
+    return checked
+
+
+def _self_inspection_create(*, actor, enterprise: Enterprise, checked_at: dt.datetime, day: dt.date,
+                            checked: list[tuple[CheckItem, dict]], client_id, digest: str,
+                            photos: Sequence[UploadedFile] = ()) -> SelfInspection:
+    findings = [(item, row) for item, row in checked if row["result"] == "hazard"]
+    formats = check_photos(photos)
+    if findings and enterprise.cell_id is None:
+        raise ValidationError({"enterprise": f"{enterprise.name}不在任何网格内，自查发现的隐患无法转交网格员"})
+    with recorded_as(actor, "self_inspection_record"):
+        record = SelfInspection.objects.create(
+            enterprise=enterprise, cell_id=enterprise.cell_id, checked_at=checked_at, checked_on=day,
+            items=[row for _, row in checked], recorded_by=actor, district_code=enterprise.district_code,
+            client_id=client_id, client_digest=digest)
+        for item, row in findings:
+            major = item.major_criterion
+            hazard = Hazard.objects.create(
+                enterprise=enterprise, cell_id=enterprise.cell_id, source=HazardSource.SELF_INSPECTION,
+                self_inspection=record, level=Hazard.Level.MAJOR if major else Hazard.Level.GENERAL,
+                criterion_code=item.code if major else "",
+                description=f"企业自查发现：{row['note']}（自查项目 {item.code} {item.title}）"[:2000],
+                location=enterprise.location, found_on=day,
+                deadline=day + dt.timedelta(days=HAZARD_DEADLINE_DAYS),
+                # A major hazard awaits the bureau's confirmation (then it is supervised).
+                status=HazardStatus.LEAD if major else HazardStatus.FOUND,
+                reported_by=actor, district_code=enterprise.district_code)
+            _save_photos(photos, formats, hazard=hazard)
+            row["hazard"] = hazard.pk
+        record.items = [row for _, row in checked]
+        record.save(update_fields=["items"])
+    return record
+
+
+@transaction.atomic
+def self_inspection_sync(*, actor, enterprise: Enterprise | None = None, checked_at: dt.datetime | None = None,
+                         items: Sequence[Mapping[str, str]] = (), client_id: uuid.UUID | None = None,
+                         photos: Sequence[UploadedFile] = ()) -> Synced:
+    """An enterprise's self-inspection, item by item; each `hazard` item becomes a hazard with
+    source self_inspection in its cell (general; major, awaiting the bureau's confirmation, when
+    the item is a major-hazard criterion). Sent twice (also twice at once) with one client_id,
+    it is stored once; its time is at most 10 minutes ahead of now."""
+    enterprise = _own_enterprise(actor, enterprise)
+    rows = [{"code": str(r.get("code", "")), "result": str(r.get("result", "")), "note": str(r.get("note", "") or "")}
+            for r in items]
+    # What was sent (a retry without checked_at is the same submission, whenever it arrives).
+    sent_at = checked_at.isoformat() if checked_at else None
+    digest = submission_digest({"enterprise": enterprise.pk, "checked_at": sent_at, "items": rows},
+                               photos) if client_id else ""
+    checked_at = checked_at or timezone.now()
+    day = synced_record_day(checked_at, field="checked_at", label="自查时间")
+
+    def record() -> SelfInspection:
+        checked = _self_inspection_items(enterprise, day, rows)
+        return _self_inspection_create(actor=actor, enterprise=enterprise, checked_at=checked_at, day=day,
+                                       checked=checked, client_id=client_id, digest=digest, photos=photos)
+
+    mine = SelfInspection.objects.filter(recorded_by_id=actor.pk)
+    return created_once(record, mine=mine, client_id=client_id, digest=digest,
+                        constraint="self_inspection_client_id_once")
+
+
+@transaction.atomic
+def hazard_rectified(*, actor, hazard: Hazard, measures: str, rectified_on: dt.date,
+                     photos: Sequence[UploadedFile] = ()) -> Hazard:
+    """The enterprise closes its side of a general hazard with proof (photos, measures taken,
+    date): it then waits for the cell officer's check (a verification, or the bureau's
+    re-inspection) before it is closed. A major hazard is closed only after the bureau's
+    re-inspection by two certified staff: the enterprise cannot close it."""
+    ACT_FOR_ENTERPRISE.require(actor)
+    hazard = Hazard.objects.select_for_update().get(pk=hazard.pk)
+    if hazard.enterprise_id not in own_enterprise_ids(actor):
+        raise PermissionDenied("只能办理本企业的隐患")
+    if hazard.level == Hazard.Level.MAJOR:
+        raise PermissionDenied("重大隐患须经区应急管理局两名持证执法人员复查合格后销号，企业不能自行销号；"
+                               "请在整改完成后向区应急管理局申请复查")
+    if hazard.status not in (HazardStatus.FOUND, HazardStatus.RECTIFYING):
+        raise ValidationError({"status": f"隐患 #{hazard.pk} 当前为“{hazard.get_status_display()}”，不能报告整改完成"})
+    if not measures.strip():
+        raise ValidationError({"measures": "请填写已采取的整改措施"})
+    check_record_date(rectified_on, field="rectified_on", label="整改完成日期")
+    if rectified_on < hazard.found_on:
+        raise ValidationError({"rectified_on": "整改完成日期早于隐患发现日期"})
+    if not photos:
+        raise ValidationError({"photos": "请上传整改后的照片作为证明"})
+    formats = check_photos(photos)
+    hazard.status, hazard.measures = HazardStatus.RECTIFIED, measures.strip()[:2000]
+    hazard.rectified_on, hazard.rectified_by = rectified_on, actor
+    with recorded_as(actor, "hazard_rectified"):
+        hazard.save()
+        _save_photos(photos, formats, hazard=hazard, proof=True)
+    return hazard

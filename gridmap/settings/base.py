@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     # Django's, remembering a session's user per process (see the module).
     "gridmap.accounts.middleware.AuthenticationMiddleware",
+    # An enterprise user reaches only their own pages (gridmap.workspaces.door).
+    "gridmap.workspaces.door.EnterpriseDoorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Who and which URL, attached to every history event written during the request.
@@ -208,7 +210,8 @@ REST_FRAMEWORK = {
         "gridmap.accounts.authentication.DeviceTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Signed in; an enterprise user only where a view opens the door (gridmap.accounts.permissions).
+    "DEFAULT_PERMISSION_CLASSES": ["gridmap.accounts.permissions.SignedIn"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Services' ValidationError / PermissionDenied become 400 / 403 with their Chinese messages.
     "EXCEPTION_HANDLER": "gridmap.core.api_errors.exception_handler",

@@ -24,17 +24,25 @@ from gridmap.accounts.capabilities import (
     COMMAND_FLOODS,
     FEED_READINGS,
     ISSUE_DOCUMENTS,
+    REVIEW_REGISTERS,
     SEE_DISTRICT,
     Capability,
 )
 from gridmap.accounts.selectors import landing_for
+from gridmap.enterprises.selectors import own_enterprise_ids
 from gridmap.grids.selectors import user_active_towns
 
 MAX_TOP = 6
 DISTRICT, FLOOD, TOWN, CELL, MY_TASKS = "overview", "flood", "town", "cell", "my_tasks"
+ENTERPRISE = "enterprise"
 SCOPED = frozenset({TOWN, CELL})
 INSPECTING = frozenset({DISTRICT, TOWN, CELL})
 EVERYONE = frozenset({DISTRICT, FLOOD, TOWN, CELL, MY_TASKS, "map"})
+
+
+def _own_enterprise(user) -> list[int] | None:
+    own = sorted(own_enterprise_ids(user))
+    return own[:1] or None
 
 
 def _own_town(user) -> list[str] | None:
@@ -57,6 +65,12 @@ class Entry:
 # Headings appear in the order of their first entry; entries in the order given.
 ENTRIES: tuple[Entry, ...] = (
     Entry("概况", "全区概况", "workspaces:overview", frozenset({DISTRICT}), SEE_DISTRICT),
+    # An enterprise user's desk (企业自查自纠): four headings, all of its own enterprise.
+    Entry("本企业", "本企业", "selfcheck:desk", frozenset({ENTERPRISE})),
+    Entry("一企一册", "一企一册", "enterprises:register", frozenset({ENTERPRISE}), args=_own_enterprise),
+    Entry("自查", "记录自查", "selfcheck:record", frozenset({ENTERPRISE})),
+    Entry("隐患整改", "隐患整改", "selfcheck:hazards", frozenset({ENTERPRISE})),
+    Entry("一企一册", "提出变更", "selfcheck:changes", frozenset({ENTERPRISE})),
     Entry("本镇", "本镇概况", "workspaces:town", frozenset({TOWN}), args=_own_town),
     Entry("我的网格", "我的网格", "workspaces:my_cell", frozenset({CELL})),
     Entry("防汛指挥", "防汛指挥", "flood:map", frozenset({FLOOD}), COMMAND_FLOODS),
@@ -72,6 +86,8 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("地图", "应急事件", "flood:events", frozenset({DISTRICT}), COMMAND_FLOODS),
     Entry("企业", "企业名录", "enterprises:list", INSPECTING | {MY_TASKS}),
     Entry("企业", "一企一册", "registers:dashboard", INSPECTING),
+    Entry("企业", "企业上线率", "registers:online", frozenset({DISTRICT, TOWN})),
+    Entry("企业", "一企一册变更审核", "registers:changes", frozenset({DISTRICT}), REVIEW_REGISTERS),
     Entry("企业", "企业风险地图", "registers:map", frozenset({CELL})),
     Entry("企业", "巡查记录", "workspaces:patrol_list", frozenset({DISTRICT, TOWN})),
     Entry("检查", "年度计划", "workspaces:plan", frozenset({DISTRICT}), ASSIGN_INSPECTIONS),

@@ -16,6 +16,7 @@ from rest_framework.test import APIRequestFactory, force_authenticate
 from rest_framework.views import APIView
 
 from gridmap.accounts.capabilities import (
+    ACT_FOR_ENTERPRISE,
     APPROVE_PLANS,
     ASSIGN_INSPECTIONS,
     ASSIGN_OFFICERS,
@@ -24,6 +25,8 @@ from gridmap.accounts.capabilities import (
     FEED_READINGS,
     INSPECT_ENTERPRISES,
     ISSUE_DOCUMENTS,
+    OPEN_ENTERPRISE_ACCOUNTS,
+    REVIEW_REGISTERS,
     SEE_DISTRICT,
     SUPERVISE_HAZARDS,
     capability_required,
@@ -46,6 +49,9 @@ ALLOWED = {
     INSPECT_ENTERPRISES: {"law_enforcement", "bureau_staff", "administrator"},
     SUPERVISE_HAZARDS: {"law_enforcement", "bureau_staff", "administrator"},
     APPROVE_PLANS: {"administrator"},
+    ACT_FOR_ENTERPRISE: {"enterprise"},
+    OPEN_ENTERPRISE_ACCOUNTS: {"bureau_staff", "administrator", "grid_officer"},
+    REVIEW_REGISTERS: {"bureau_staff", "administrator"},
 }
 
 

@@ -2,8 +2,8 @@
 photographs them: the role's landing, every entry of its menu (gridmap.workspaces.menu, so a
 page added to the menu is visited too), a record of each kind it sees, and its account pages.
 
-An account of a role the sample lacks (an enterprise user) is made here, committed, with the
-demo password."""
+An account of a role the sample lacks (law enforcement, a data feed) is made here, committed,
+with the demo password; the enterprise user is a sample enterprise's own account."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from gridmap.workspaces.menu import menu_for
 OFFICER_CELL = "120118108-001"
 PHONE = {"width": 390, "height": 844, "mobile": True}
 DESK = {"width": 1280, "height": 800, "mobile": False}
-MADE_ACCOUNTS = {Role.LAW_ENFORCEMENT: "law", Role.GAUGE_FEED: "gauge", Role.ENTERPRISE: "enterprise-demo"}
+MADE_ACCOUNTS = {Role.LAW_ENFORCEMENT: "law", Role.GAUGE_FEED: "gauge"}
 
 
 @dataclass
@@ -45,6 +45,13 @@ def _user_of(role: str):
                                               role="cell_officer").order_by("id").first().user)
     if role == Role.GRID_HEAD:
         return GridAssignment.objects.filter(role="town_supervisor").order_by("grid__code", "id").first().user
+    if role == Role.ENTERPRISE:
+        # The sample's enterprises have their accounts (issue 21): the first in the officer's cell.
+        from gridmap.enterprises.models import EnterpriseAccount
+
+        accounts = EnterpriseAccount.objects.filter(enterprise__cell__code=OFFICER_CELL,
+                                                    enterprise__risk_points__isnull=False)
+        return accounts.order_by("enterprise_id").select_related("user").first().user
     sample = {Role.BUREAU_STAFF: "supervisor", Role.FLOOD_COMMAND: "flood", Role.ADMINISTRATOR: "admin"}
     if role in sample:
         return users.get(username=sample[role])

@@ -46,6 +46,7 @@ EXEMPT = {
     "ogc/conformance": "OGC API conformance classes, no records",
     "ogc/api": "OGC API definition (OpenAPI), no records",
     "public/": "published decisions and credit lists, public by law (tests/workspaces/test_public_page.py)",
+    "enterprise/activate/": "first sign-in form of an enterprise account (username, one-time code)",
 }
 
 
@@ -970,11 +971,80 @@ def probe_plan_approve(w):
     assert (plan.status, plan.approved_by_id) == before
 
 
+def probe_enterprises_api(w):
+    response = w.api.get("/api/enterprises/")
+    assert response.status_code == 200 and w.enterprise.pk not in [e["id"] for e in response.json()["results"]]
+    holds_nothing_of_the_victim(response, w)
+    holds_nothing_of_the_victim(w.api.get("/api/enterprises/", {"q": VICTIM_CREDIT_CODE}), w)
+
+
+def probe_enterprise_api_detail(w):
+    assert w.api.get(f"/api/enterprises/{w.enterprise.pk}/").status_code == 404
+
+
+def probe_self_inspections_api(w):
+    from gridmap.inspections.models import SelfInspection
+
+    holds_nothing_of_the_victim(w.api.get("/api/self-inspections/", {"enterprise": w.enterprise.pk}), w)
+    before = SelfInspection.objects.count()
+    response = w.api.post("/api/self-inspections/", {"enterprise": w.enterprise.pk, "items": [
+        {"code": "RP1-post", "result": "hazard", "note": "越权"}]}, format="json")
+    assert response.status_code == 403 and SelfInspection.objects.count() == before
+    w.inspection_records_unchanged()
+
+
+def probe_enterprise_desk_pages(route):
+    def probe(w):
+        url = "/" + route.replace("<int:pk>", str(w.hazard.pk))
+        assert w.web.get(url).status_code == 403
+        assert w.web.post(url, {"measures": "越权", "rectified_on": "2026-01-01"}).status_code == 403
+        w.inspection_records_unchanged()
+    return probe
+
+
+def probe_enterprise_accounts_page(w):
+    from gridmap.enterprises.models import EnterpriseAccount
+
+    assert w.web.get(f"/enterprises/{w.enterprise.pk}/accounts/").status_code == 404
+    assert w.web.post(f"/enterprises/{w.enterprise.pk}/accounts/", {"duty": "principal"}).status_code == 404
+    assert not EnterpriseAccount.objects.filter(enterprise=w.enterprise).exists()
+
+
+def probe_online_page(w):
+    response = w.web.get("/registers/online/")
+    assert response.status_code == 200
+    holds_nothing_of_the_victim(response, w)
+
+
+def probe_register_changes(w):
+    assert w.web.get("/registers/changes/").status_code == 403
+
+
+def probe_register_change_action(w):
+    from gridmap.enterprises.models import RegisterChange
+
+    for action in ("approve", "return"):
+        assert w.web.post(f"/registers/changes/1/{action}/", {"note": "越权"}).status_code == 403
+    assert not RegisterChange.objects.filter(status__in=("approved", "returned")).exists()
+
+
 PROBES = {
     "ogc/collections": probe_ogc_collections,
     "ogc/collections/<slug:name>": probe_ogc_collection,
     "ogc/collections/<slug:name>/items": probe_ogc_items,
     "ogc/collections/<slug:name>/items/<int:fid>": probe_ogc_item,
+    "registers/changes/": probe_register_changes,
+    "registers/changes/<int:pk>/<slug:action>/": probe_register_change_action,
+    "enterprise/changes/": probe_enterprise_desk_pages("enterprise/changes/"),
+    "registers/online/": probe_online_page,
+    "api/enterprises/": probe_enterprises_api,
+    "api/enterprises/<int:pk>/": probe_enterprise_api_detail,
+    "api/self-inspections/": probe_self_inspections_api,
+    "enterprise/": probe_enterprise_desk_pages("enterprise/"),
+    "enterprise/check/": probe_enterprise_desk_pages("enterprise/check/"),
+    "enterprise/hazards/": probe_enterprise_desk_pages("enterprise/hazards/"),
+    "enterprise/hazards/<int:pk>/": probe_enterprise_desk_pages("enterprise/hazards/<int:pk>/"),
+    "enterprises/<int:pk>/accounts/": probe_enterprise_accounts_page,
     "flood/": probe_flood_pages,
     "flood/exposure/": probe_flood_exposure,
     "flood/exposure.pdf": probe_flood_pdf,
@@ -1109,6 +1179,10 @@ CONCRETE = {"api/exports/<int:pk>/": "api/exports/1/", "api/exports/<int:pk>/dow
             "ogc/collections/<slug:name>/items/<int:fid>": "ogc/collections/grids-level2/items/1",
             "enterprises/<int:pk>/": "enterprises/1/",
             "enterprises/<int:pk>/register.pdf": "enterprises/1/register.pdf",
+            "enterprises/<int:pk>/accounts/": "enterprises/1/accounts/",
+            "registers/changes/<int:pk>/<slug:action>/": "registers/changes/1/approve/",
+            "api/enterprises/<int:pk>/": "api/enterprises/1/",
+            "enterprise/hazards/<int:pk>/": "enterprise/hazards/1/",
             "enterprises/export.<str:fmt>": "enterprises/export.csv",
             "inspections/tasks/<int:pk>/": "inspections/tasks/1/",
             "inspections/tasks/<int:pk>/<slug:action>/": "inspections/tasks/1/accept/",
@@ -1147,3 +1221,96 @@ def test_anonymous_is_refused(route):
         assert response.status_code in (401, 403), url
     else:
         assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
+
+
+# --- an enterprise user (企业用户): every route, with the victim's ids -----------------------------
+# The enterprise user's own enterprise lies in the victim's cell, next to the victim enterprise:
+# being in the same cell must show nothing of the neighbour either.
+
+OWN_NAME = "本企业自查用户企业"
+
+
+def own_credit_code() -> str:
+    from gridmap.enterprises.credit_code import check_character, organisation_check_character
+
+    organisation = "MA05XKD1"
+    body = "91120118" + organisation + organisation_check_character(organisation)
+    return body + check_character(body)
+
+
+def enterprise_user(w: World):
+    from django.contrib.auth.models import Group
+
+    from gridmap.accounts.models import Role, User
+    from gridmap.enterprises.models import EnterpriseAccount
+
+    lon, lat = w.victim_point
+    own = enterprise_save(credit_code=own_credit_code(), location=Point(lon, lat, srid=4326), name=OWN_NAME,
+                          industry_code="3130", supervision_class="general", status="operating")
+    user = User.objects.create(username=own.credit_code, full_name="企业安全员")
+    user.groups.add(Group.objects.get_or_create(name=Role.ENTERPRISE)[0])
+    EnterpriseAccount.objects.create(user=user, enterprise=own)
+    return user, own
+
+
+def victim_url(route: str, w: World) -> str:
+    """The route with the victim's ids (the record each part of the path names)."""
+    import math
+
+    by_prefix = (("patrols/photos/", w.photo.pk), ("api/patrols/photos/", w.photo.pk),
+                 ("patrols/", w.patrol.pk), ("api/patrols/", w.patrol.pk),
+                 ("enterprises/", w.enterprise.pk), ("api/enterprises/", w.enterprise.pk),
+                 ("inspections/tasks/", w.task.pk), ("api/inspections/tasks/", w.task.pk),
+                 ("inspections/hazards/", w.hazard.pk), ("api/inspections/hazards/", w.hazard.pk),
+                 ("enterprise/hazards/", w.hazard.pk),
+                 ("inspections/reports/", w.report.pk), ("api/inspections/reports/", w.report.pk),
+                 ("inspections/documents/", w.document.pk), ("api/inspections/documents/", w.document.pk),
+                 ("api/inspections/photos/", w.evidence[0].pk), ("assign/", w.assignment.pk))
+    pk = next((value for prefix, value in by_prefix if route.startswith(prefix)), 1)
+    lon, lat = w.victim_point
+    n = 2 ** 14
+    x, y = int((lon + 180) / 360 * n), int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    url = route
+    for part, value in (("<int:pk>", pk), ("<str:code>", VICTIM), ("<slug:action>", "close"),
+                        ("<slug:name>", "enterprises"), ("<str:fmt>", "csv"), ("<int:z>", 14), ("<int:x>", x),
+                        ("<int:y>", y), ("<int:rc>", 1), ("<int:dispatch>", 1)):
+        url = url.replace(part, str(value))
+    return "/" + url
+
+
+def holds_nothing_of_the_neighbour(response, w: World, url: str):
+    body = text(response)
+    assert "受害网格企业" not in body and VICTIM_CREDIT_CODE not in body, url
+    assert w.victim_officer.username not in body, url
+
+
+ENTERPRISE_ROUTES = sorted((set(PROBES) | set(EXEMPT)) - {"accounts/logout/"})
+
+
+@pytest.mark.parametrize("route", ENTERPRISE_ROUTES)
+def test_an_enterprise_user_gets_nothing_of_another_enterprise(route):
+    """Every route, read and written, as the account of an enterprise in the victim's cell: a
+    refusal, or an answer that holds nothing of the neighbour; nothing of the victim changes."""
+    w = World()
+    user, own = enterprise_user(w)
+    web, api = Client(), APIClient()
+    web.force_login(user)
+    api.force_authenticate(user)
+    url = victim_url(route, w)
+    client = api if route.startswith(("api/", "tiles/")) else web
+    for response in (client.get(url), client.post(url, {})):
+        if response.status_code not in (401, 403, 404, 405):
+            holds_nothing_of_the_neighbour(response, w, url)
+    w.unchanged()
+    w.inspection_records_unchanged()
+    w.enforcement_unchanged()
+
+
+def test_the_enterprise_user_reads_its_own():
+    w = World()
+    user, own = enterprise_user(w)
+    api = APIClient()
+    api.force_authenticate(user)
+    assert api.get(f"/api/enterprises/{own.pk}/").status_code == 200
+    assert api.get(f"/api/enterprises/{w.enterprise.pk}/").status_code == 404
+    assert [e["id"] for e in api.get("/api/enterprises/").json()["results"]] == [own.pk]

@@ -58,6 +58,10 @@ ROUTES = {
     "enterprises:register-pdf": ("get", lambda r: [r.enterprise.pk], 200, 200),
     "registers:dashboard": ("get", lambda r: [], 200, 200),
     "registers:map": ("get", lambda r: [], 200, 200),
+    "registers:online": ("get", lambda r: [], 200, 200),
+    "registers:changes": ("get", lambda r: [], 403, 200),
+    "registers:change_action": ("post", lambda r: [0, "approve"], 403, 404),
+    "enterprises:accounts": ("get", lambda r: [r.enterprise.pk], 200, 200),
 }
 
 

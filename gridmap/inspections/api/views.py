@@ -25,7 +25,15 @@ from gridmap.geo.coords import CRS_NAMES, DEFAULT_CRS
 from gridmap.geo.photos import MAX_PHOTOS, photo_response
 from gridmap.geo.polygons import PolygonError, polygon_input
 from gridmap.inspections import selectors, services
-from gridmap.inspections.models import EnforcementDocument, Hazard, Inspection, InspectionTask, LegalReview, Report
+from gridmap.inspections.models import (
+    EnforcementDocument,
+    Hazard,
+    HazardSource,
+    Inspection,
+    InspectionTask,
+    LegalReview,
+    Report,
+)
 
 MAX_AREA_RESULTS = 5000
 
@@ -320,21 +328,48 @@ def hazard_data(h) -> dict:
     return {"id": h.pk, "enterprise": {"id": h.enterprise_id, "name": h.enterprise.name}, "cell": h.cell.code,
             "level": h.level, "criterion_code": h.criterion_code, "description": h.description,
             "status": h.status, "status_display": h.get_status_display(), "found_on": h.found_on.isoformat(),
+            "source": h.source, "source_display": h.get_source_display(),
+            "rectified_on": h.rectified_on.isoformat() if h.rectified_on else None,
             "dismissal_reason": h.dismissal_reason,
             "deadline": h.current_deadline.isoformat(), "overdue": h.is_overdue,
             "photos": [reverse("inspection-photo", args=[p.pk]) for p in h.photos.all()]}
 
 
+HAZARD_PAGE_SIZE, HAZARD_PAGE_MAX = 100, 500
+
+
 class HazardListView(APIView):
-    @extend_schema(summary="隐患（本人范围；open=1 仅未销号）", responses={200: OpenApiTypes.OBJECT},
-                   operation_id="inspections_hazards_list")
+    enterprise_door = True
+
+    @extend_schema(summary="隐患（本人范围，逾期在前、按期限排序；分页：next 为下一页地址）",
+                   description="筛选：open=1 仅未销号；source=inspection|patrol|report|self_inspection；"
+                               "enterprise=企业编号；status、level；page、page_size（最多 500）",
+                   responses={200: OpenApiTypes.OBJECT}, operation_id="inspections_hazards_list")
     def get(self, request):
-        hazards = selectors.first_hazards_for_user(request.user, 500,
-                                                   open_only=request.query_params.get("open") == "1")
-        return Response({"results": [hazard_data(h) for h in hazards.prefetch_related("photos")]})
+        params = request.query_params
+        try:
+            page = max(int(params.get("page", 1)), 1)
+            size = min(max(int(params.get("page_size", HAZARD_PAGE_SIZE)), 1), HAZARD_PAGE_MAX)
+        except ValueError as exc:
+            raise ValidationError({"page": "页码和每页条数须为正整数"}) from exc
+        source = params.get("source", "")
+        if source and source not in HazardSource.values:
+            raise ValidationError({"source": f"来源 {source} 无效（inspection、patrol、report、self_inspection）"})
+        hazards = selectors.hazard_page(request.user, filters=params, open_only=params.get("open") == "1",
+                                        offset=(page - 1) * size, limit=size + 1)
+        rows = list(hazards.prefetch_related("photos"))
+        next_url = None
+        if len(rows) > size:
+            rows = rows[:size]
+            query = params.copy()
+            query["page"] = str(page + 1)
+            next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+        return Response({"next": next_url, "results": [hazard_data(h) for h in rows]})
 
 
 class HazardDetailView(APIView):
+    enterprise_door = True
+
     @extend_schema(summary="隐患详情", responses={200: OpenApiTypes.OBJECT})
     def get(self, request, pk: int):
         return Response(hazard_data(in_scope(selectors.hazard_in_scope, request, pk, "隐患")))
@@ -450,6 +485,8 @@ class ReportDetailView(APIView):
 
 
 class PhotoView(APIView):
+    enterprise_door = True
+
     @extend_schema(summary="检查、隐患、举报照片", responses={(200, "image/*"): bytes})
     def get(self, request, pk: int):
         photo = selectors.photo_in_scope(request.user, pk)

@@ -8,7 +8,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inspections', '0012_task_history_triggers_merged'),
+        ('inspections', '0013_publication_withdrawal'),
     ]
 
     operations = [

@@ -37,6 +37,7 @@ from gridmap.grids.selectors import (
     user_active_cells,
 )
 from gridmap.grids.services import assignment_create, assignment_end, assignment_move, assignment_replace
+from gridmap.inspections.online import enterprises_not_online
 from gridmap.patrols.selectors import patrols_for_user
 from layers.maps import build_map, keep_view
 from layers.registry import layers_named
@@ -87,6 +88,7 @@ def my_cell(request):
         for enterprise in enterprises:
             enterprise.risk_colour = risk_colour(enterprise.risk_level)
         context["enterprises"] = enterprises
+        context["not_online"] = list(enterprises_not_online(request.user, cell)[:200])
         context["today"] = timezone.localdate()
         context.update(my_cell_sections(request.user, cell))
     return render(request, "grids/my_cell.html", context)

@@ -44,6 +44,7 @@ def landing_url(user) -> str:
         "flood": reverse("flood:map"),
         "my_tasks": reverse("workspaces:task_list") + "?mine=1",
         "devices": reverse("accounts:devices"),
+        "enterprise": reverse("selfcheck:desk"),
     }.get(landing, reverse("workspaces:map"))
 
 

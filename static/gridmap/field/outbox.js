@@ -8,8 +8,9 @@
   // Which endpoint takes which kind of record ({id}: the record's target, its task or hazard).
   var ENDPOINTS = {patrol: "/api/patrols/", inspection: "/api/inspections/tasks/{id}/inspections/",
                    reinspection: "/api/inspections/hazards/{id}/reinspections/", report: "/api/inspections/reports/",
-                   situation: "/api/flood/situation-reports/"};
-  var LABELS = {patrol: "巡查记录", inspection: "检查记录", reinspection: "整改复查", report: "举报", situation: "险情报告"};
+                   situation: "/api/flood/situation-reports/", self_inspection: "/api/self-inspections/"};
+  var LABELS = {patrol: "巡查记录", inspection: "检查记录", reinspection: "整改复查", report: "举报", situation: "险情报告",
+                self_inspection: "企业自查"};
   var FIELD_LABELS = {lon: "经度", lat: "纬度", crs: "坐标系", patrolled_at: "巡查时间", track: "轨迹",
                       visited: "走访单位/地点", enterprise: "走访企业", notes: "巡查情况", photos: "现场照片",
                       client_id: "记录编号", inspected_at: "检查时间", inspected_on: "检查日期", items: "检查项",
@@ -17,7 +18,7 @@
                       source: "来源", reporter_name: "举报人", reporter_phone: "电话",
                       description: "隐患描述", level: "隐患等级", criterion_code: "判定依据", measures: "整改措施",
                       deadline: "整改期限", status: "状态", kind: "险情类型", severity: "严重程度",
-                      reported_at: "报告时间", position: "位置"};
+                      reported_at: "报告时间", position: "位置", checked_at: "自查时间"};
 
   function endpoint(record) {
     return ENDPOINTS[record.kind].replace("{id}", encodeURIComponent(record.target || ""));
