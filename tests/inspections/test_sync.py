@@ -15,7 +15,7 @@ from gridmap.enterprises.models import Enterprise
 from gridmap.grids.models import Grid, GridAssignment
 from gridmap.inspections import services
 from gridmap.inspections.criteria import checklist_for
-from gridmap.inspections.models import OPEN_TASK_STATUSES, Hazard, Inspection, InspectionTask
+from gridmap.inspections.models import OPEN_TASK_STATUSES, AssignmentBatch, Hazard, Inspection, InspectionTask
 from tests.concurrency import committed, sent_twice_at_once
 from tests.factories import make_user, officer_of, png_upload
 
@@ -152,7 +152,8 @@ def test_two_inspections_at_the_same_moment_store_one_record(supervisor):
         assert Inspection.objects.filter(recorded_by=officer, client_id=client_id).count() == 1
     finally:
         committed(lambda: (Inspection.objects.filter(client_id=client_id).delete(),
-                           InspectionTask.objects.filter(pk=task.pk).delete()))
+                           InspectionTask.objects.filter(pk=task.pk).delete(),
+                           AssignmentBatch.objects.filter(pk=task.batch_id).delete()))
 
 
 # --- time decides scope -------------------------------------------------------------------
