@@ -31,7 +31,7 @@ from gridmap.core.conf import app_settings as core_settings
 from gridmap.core.dates import check_record_date, synced_record_day
 from gridmap.core.history import recorded_as
 from gridmap.core.ratelimit import rate_limit_take
-from gridmap.core.sync import Synced, created_once, submission_digest
+from gridmap.core.sync import Synced, created_once, photo_sha256, submission_digest
 from gridmap.enterprises.models import Enterprise
 from gridmap.enterprises.selectors import own_enterprise_ids
 from gridmap.geo.coords import DEFAULT_CRS, CoordinateError, CRSError, offered_crs, to_wgs84_arrays
@@ -1119,11 +1119,32 @@ def _self_inspection_items(enterprise: Enterprise, day: dt.date,
     return checked
 
 
+def _self_inspection_photos(checked: list[tuple[CheckItem, dict]],
+                            item_photos: Mapping[str, Sequence[UploadedFile]]) -> dict[str, list[str]]:
+    """Each item's own photos checked (formats by code): only a `hazard` item carries photos."""
+    results = {row["code"]: (i, row["result"]) for i, (_, row) in enumerate(checked)}
+    formats = {}
+    for code, photos in item_photos.items():
+        if not photos:
+            continue
+        if code not in results:
+            raise ValidationError({f"photo_{code}": f"照片 photo_{code} 没有对应的自查项目："
+                                                    f"{code or '（空）'} 不在本次提交的项目中"})
+        index, result = results[code]
+        if result != "hazard":
+            raise ValidationError({f"photo_{code}": f"第 {index + 1} 项（{code}）：结果为正常，不能附隐患照片"})
+        formats[code] = check_photos(photos, field=f"photo_{code}")
+    return formats
+
+
 def _self_inspection_create(*, actor, enterprise: Enterprise, checked_at: dt.datetime, day: dt.date,
                             checked: list[tuple[CheckItem, dict]], client_id, digest: str,
-                            photos: Sequence[UploadedFile] = ()) -> SelfInspection:
+                            photos: Sequence[UploadedFile] = (),
+                            item_photos: Mapping[str, Sequence[UploadedFile]] | None = None) -> SelfInspection:
     findings = [(item, row) for item, row in checked if row["result"] == "hazard"]
     formats = check_photos(photos)
+    item_photos = item_photos or {}
+    item_formats = _self_inspection_photos(checked, item_photos)
     if findings and enterprise.cell_id is None:
         raise ValidationError({"enterprise": f"{enterprise.name}不在任何网格内，自查发现的隐患无法转交网格员"})
     with recorded_as(actor, "self_inspection_record"):
@@ -1143,6 +1164,9 @@ def _self_inspection_create(*, actor, enterprise: Enterprise, checked_at: dt.dat
                 # A major hazard awaits the bureau's confirmation (then it is supervised).
                 status=HazardStatus.LEAD if major else HazardStatus.FOUND,
                 reported_by=actor, district_code=enterprise.district_code)
+            # The item's own photos; photos sent for the whole submission (records queued on a
+            # phone before items carried photos) go with every hazard found, as they did.
+            _save_photos(item_photos.get(item.code, ()), item_formats.get(item.code, []), hazard=hazard)
             _save_photos(photos, formats, hazard=hazard)
             row["hazard"] = hazard.pk
         record.items = [row for _, row in checked]
@@ -1153,17 +1177,22 @@ def _self_inspection_create(*, actor, enterprise: Enterprise, checked_at: dt.dat
 @transaction.atomic
 def self_inspection_sync(*, actor, enterprise: Enterprise | None = None, checked_at: dt.datetime | None = None,
                          items: Sequence[Mapping[str, str]] = (), client_id: uuid.UUID | None = None,
-                         photos: Sequence[UploadedFile] = ()) -> Synced:
+                         photos: Sequence[UploadedFile] = (),
+                         item_photos: Mapping[str, Sequence[UploadedFile]] | None = None) -> Synced:
     """An enterprise's self-inspection, item by item; each `hazard` item becomes a hazard with
     source self_inspection in its cell (general; major, awaiting the bureau's confirmation, when
-    the item is a major-hazard criterion). Sent twice (also twice at once) with one client_id,
+    the item is a major-hazard criterion), with the item's own photos (item_photos by code).
+    Sent twice (also twice at once) with one client_id,
     it is stored once; its time is at most 10 minutes ahead of now."""
     enterprise = _own_enterprise(actor, enterprise)
     rows = [{"code": str(r.get("code", "")), "result": str(r.get("result", "")), "note": str(r.get("note", "") or "")}
             for r in items]
     # What was sent (a retry without checked_at is the same submission, whenever it arrives).
     sent_at = checked_at.isoformat() if checked_at else None
-    digest = submission_digest({"enterprise": enterprise.pk, "checked_at": sent_at, "items": rows},
+    item_photos = {str(code): list(files) for code, files in (item_photos or {}).items() if files}
+    by_item = {code: [photo_sha256(p) for p in files] for code, files in sorted(item_photos.items())}
+    digest = submission_digest({"enterprise": enterprise.pk, "checked_at": sent_at, "items": rows,
+                                **({"item_photos": by_item} if by_item else {})},
                                photos) if client_id else ""
     checked_at = checked_at or timezone.now()
     day = synced_record_day(checked_at, field="checked_at", label="自查时间")
@@ -1171,7 +1200,8 @@ def self_inspection_sync(*, actor, enterprise: Enterprise | None = None, checked
     def record() -> SelfInspection:
         checked = _self_inspection_items(enterprise, day, rows)
         return _self_inspection_create(actor=actor, enterprise=enterprise, checked_at=checked_at, day=day,
-                                       checked=checked, client_id=client_id, digest=digest, photos=photos)
+                                       checked=checked, client_id=client_id, digest=digest, photos=photos,
+                                       item_photos=item_photos)
 
     mine = SelfInspection.objects.filter(recorded_by_id=actor.pk)
     return created_once(record, mine=mine, client_id=client_id, digest=digest,

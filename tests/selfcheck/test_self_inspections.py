@@ -2,6 +2,7 @@
 item by item into the same hazard loop, and the enterprise's rectification with proof."""
 
 import datetime as dt
+import json
 import uuid
 
 import pytest
@@ -13,7 +14,7 @@ from gridmap.inspections import services
 from gridmap.inspections.models import Hazard, SelfInspection
 from gridmap.inspections.self_checks import check_items, due_on, period_of
 from tests.concurrency import committed, sent_twice_at_once
-from tests.factories import png_upload
+from tests.factories import jpeg_upload, png_upload
 
 from .conftest import api_as
 
@@ -232,3 +233,74 @@ def test_the_enterprise_user_pages(account, enterprise):
     assert SelfInspection.objects.filter(enterprise=enterprise, recorded_by=account).exists()
     for url in ("/map/", "/enterprises/", "/inspections/hazards/", "/my-cell/", "/api/patrols/", "/api/grids/"):
         assert client.get(url).status_code == 403, url
+
+
+def two_general_codes(enterprise) -> list[str]:
+    codes = [i.code for i in check_items(enterprise) if not i.major_criterion][:2]
+    assert len(codes) == 2
+    return codes
+
+
+def test_each_hazard_item_carries_its_own_photos(enterprise_api, enterprise):
+    first, second = two_general_codes(enterprise)
+    client_id = str(uuid.uuid4())
+    body = {"client_id": client_id, "items": json.dumps([
+        {"code": first, "result": "hazard", "note": "灭火器过期"},
+        {"code": second, "result": "hazard", "note": "安全出口上锁"}])}
+
+    def sent():
+        return enterprise_api.post("/api/self-inspections/", {
+            **body, f"photo_{first}": [png_upload("first.png")],
+            f"photo_{second}": [jpeg_upload("second-1.jpg"), jpeg_upload("second-2.jpg")]}, format="multipart")
+
+    response = sent()
+    assert response.status_code == 201, response.content
+    by_code = {i["code"]: Hazard.objects.get(pk=i["hazard"]) for i in response.json()["items"]}
+    assert [p.image_format for p in by_code[first].photos.all()] == ["PNG"]
+    assert sorted(p.image_format for p in by_code[second].photos.all()) == ["JPEG", "JPEG"]
+    # Sent again by the outbox (same client_id, same photos): the same record, no new photo.
+    again = sent()
+    assert again.status_code == 200 and again.json()["id"] == response.json()["id"]
+    assert sum(h.photos.count() for h in by_code.values()) == 3
+    # The same client_id with another item's photo is another submission.
+    other = enterprise_api.post("/api/self-inspections/", {**body, f"photo_{second}": [png_upload()]},
+                                format="multipart")
+    assert other.status_code == 409
+
+
+def test_the_json_contract_stays_without_photos(enterprise_api, enterprise):
+    first, second = two_general_codes(enterprise)
+    response = enterprise_api.post("/api/self-inspections/", {"items": [
+        {"code": first, "result": "hazard", "note": "无照片"}, {"code": second, "result": "ok", "note": ""}]},
+        format="json")
+    assert response.status_code == 201, response.content
+    assert not Hazard.objects.get(pk=response.json()["hazards"][0]).photos.exists()
+
+
+@pytest.mark.parametrize("which, word", [("ok", "结果为正常"), ("absent", "没有对应的自查项目")])
+def test_a_photo_without_its_hazard_item_is_refused(enterprise_api, enterprise, which, word):
+    first, second = two_general_codes(enterprise)
+    before = (SelfInspection.objects.count(), Hazard.objects.count())
+    items = [{"code": first, "result": "hazard", "note": "有隐患"}]
+    if which == "ok":
+        items.append({"code": second, "result": "ok", "note": ""})
+    response = enterprise_api.post("/api/self-inspections/", {
+        "items": json.dumps(items), f"photo_{second}": [png_upload()]}, format="multipart")
+    assert response.status_code == 400 and f"photo_{second}" in response.json(), response.content
+    assert word in response.content.decode()
+    assert (SelfInspection.objects.count(), Hazard.objects.count()) == before
+
+
+def test_the_page_takes_a_photo_per_item(account, enterprise):
+    first, second = two_general_codes(enterprise)
+    client = Client()
+    client.force_login(account)
+    page = client.get("/enterprise/check/").content.decode()
+    assert f'name="photo_{first}"' in page and 'capture="environment"' in page
+    response = client.post("/enterprise/check/", {
+        f"result-{first}": "hazard", f"note-{first}": "护栏缺失", f"photo_{first}": [png_upload()],
+        f"result-{second}": "hazard", f"note-{second}": "照明损坏"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    record = SelfInspection.objects.filter(recorded_by=account).latest("pk")
+    by_code = {i["code"]: Hazard.objects.get(pk=i["hazard"]) for i in record.items}
+    assert by_code[first].photos.count() == 1 and not by_code[second].photos.exists()

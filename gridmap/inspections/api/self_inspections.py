@@ -25,6 +25,7 @@ from gridmap.inspections.self_checks import items_with_due
 from .views import CLIENT_ID_HELP, form_or_json, validated
 
 LIST_PAGE_SIZE = 500
+ITEM_PHOTO_PREFIX = "photo_"
 
 
 class EnterpriseListView(APIView):
@@ -80,7 +81,7 @@ class SelfInspectionInput(serializers.Serializer):
     client_id = serializers.UUIDField(required=False, allow_null=True, default=None, help_text=CLIENT_ID_HELP)
     items = SelfInspectionItem(many=True, allow_empty=False)
     photos = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=MAX_PHOTOS,
-                                   help_text="隐患照片（可选，随本次发现的隐患一并登记）")
+                                   help_text="照片（可选，随本次每项隐患登记；单项照片用 photo_<项目编号>）")
 
 
 def self_inspection_data(record) -> dict:
@@ -90,6 +91,12 @@ def self_inspection_data(record) -> dict:
             "items": [{"code": i["code"], "title": i.get("title", ""), "result": i["result"], "note": i.get("note", ""),
                        "hazard": i.get("hazard")} for i in record.items],
             "hazards": [i["hazard"] for i in record.items if i.get("hazard")]}
+
+
+def item_photos(request) -> dict[str, list]:
+    """Each item's own photos, sent as files named photo_<code> (a multipart form)."""
+    return {name.removeprefix(ITEM_PHOTO_PREFIX): request.FILES.getlist(name)
+            for name in request.FILES if name.startswith(ITEM_PHOTO_PREFIX)}
 
 
 class SelfInspectionListView(APIView):
@@ -108,6 +115,8 @@ class SelfInspectionListView(APIView):
 
     @extend_schema(summary="记录企业自查（逐项 ok / hazard；发现隐患即登记为来源“企业自查”的隐患；"
                            "client_id 重复提交返回 200 与原记录）",
+                   description="JSON：items=[{code, result, note}]。表单（multipart）：items 为 JSON 文本；"
+                               "某一隐患项的照片以文件字段 photo_<code> 上传（可多张），只登记到该项的隐患。",
                    request=SelfInspectionInput,
                    responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT},
                    operation_id="self_inspections_create")
@@ -121,7 +130,8 @@ class SelfInspectionListView(APIView):
                 raise NotFound("企业不存在或无权查看")
         record, created = services.self_inspection_sync(
             actor=request.user, enterprise=enterprise, checked_at=payload["checked_at"],
-            items=[dict(i) for i in payload["items"]], client_id=payload["client_id"], photos=payload["photos"])
+            items=[dict(i) for i in payload["items"]], client_id=payload["client_id"], photos=payload["photos"],
+            item_photos=item_photos(request))
         return Response(self_inspection_data(record), status=201 if created else 200)
 
 

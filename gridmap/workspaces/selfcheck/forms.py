@@ -8,12 +8,14 @@ from ..inspections.forms import PhotosField
 
 
 def self_check_form(items: list[dict]) -> type[forms.Form]:
-    """One result (正常 / 发现隐患, or left out) and one note per check item."""
+    """One result (正常 / 发现隐患, or left out), one note and the hazard's photos per check item
+    (photo_<code>, the name the API takes them under)."""
     fields = {}
     for item in items:
         fields[f"result-{item['code']}"] = forms.ChoiceField(
             label=item["code"], required=False, choices=[("", "未查"), ("ok", "正常"), ("hazard", "发现隐患")])
         fields[f"note-{item['code']}"] = forms.CharField(label="情况说明", required=False, max_length=1000)
+        fields[f"photo_{item['code']}"] = PhotosField()
     fields["client_id"] = forms.UUIDField(required=False)
     fields["checked_at"] = forms.DateTimeField(required=False)
     fields["photos"] = PhotosField()
@@ -24,6 +26,12 @@ def checked_rows(form: forms.Form, items: list[dict]) -> list[dict]:
     data = form.cleaned_data
     return [{"code": i["code"], "result": data[f"result-{i['code']}"], "note": data[f"note-{i['code']}"]}
             for i in items if data.get(f"result-{i['code']}")]
+
+
+def item_photos(form: forms.Form, items: list[dict]) -> dict[str, list]:
+    """Each item's own photos by code (the service refuses photos on an item found ok)."""
+    data = form.cleaned_data
+    return {i["code"]: data[f"photo_{i['code']}"] for i in items if data.get(f"photo_{i['code']}")}
 
 
 class RectifiedForm(forms.Form):

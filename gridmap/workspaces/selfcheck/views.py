@@ -25,7 +25,7 @@ from gridmap.inspections import services
 from gridmap.inspections.models import Hazard
 from gridmap.inspections.self_checks import items_with_due
 
-from .forms import ActivateForm, ChangeForm, RectifiedForm, checked_rows, self_check_form
+from .forms import ActivateForm, ChangeForm, RectifiedForm, checked_rows, item_photos, self_check_form
 
 
 def _own_enterprise(request):
@@ -71,7 +71,8 @@ def record(request):
                                                        items=checked_rows(form, items),
                                                        client_id=form.cleaned_data["client_id"],
                                                        checked_at=form.cleaned_data["checked_at"],
-                                                       photos=form.cleaned_data["photos"])
+                                                       photos=form.cleaned_data["photos"],
+                                                       item_photos=item_photos(form, items))
             except ValidationError as exc:
                 errors = _errors(exc)
             else:
