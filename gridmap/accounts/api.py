@@ -88,6 +88,10 @@ obtain_token = ObtainTokenView.as_view()
 
 
 class DeviceListView(APIView):
+    # Open to an enterprise's account (its phone's outbox sends with a device token as an
+    # officer's does): it lists and makes only the caller's own tokens, since naming another
+    # user takes ASSIGN_OFFICERS, which no enterprise account holds.
+    enterprise_door = True
     # A device is named in a JSON object (the phone's outbox sends one); a form body that is no
     # object, e.g. a bare word, is refused rather than read as an empty name.
     parser_classes = [JSONParser]
@@ -114,6 +118,10 @@ class DeviceListView(APIView):
 
 
 class DeviceDetailView(APIView):
+    # An enterprise's account revokes only its own tokens (device_tokens_visible: the owner,
+    # or a holder of ASSIGN_OFFICERS); another's token answers 404.
+    enterprise_door = True
+
     @extend_schema(summary="撤销设备令牌（本人，或有分配网格员权限者）", responses={204: None})
     def delete(self, request, pk: int):
         token = get_object_or_404(DeviceToken.objects.select_related("user"), pk=pk)

@@ -25,7 +25,7 @@
   }
 
   /* The one place that says how the phone proves who it is: a device token of the record's
-     own officer (Authorization: Token, no CSRF cookie needed), made once through the signed-in
+     own user, an officer or an enterprise's account (Authorization: Token, no CSRF cookie needed), made once through the signed-in
      session (POST /api/auth/devices/) and kept in the store. Only the officer signed in now can
      make their token, so a record made by another officer on this phone waits for them. Without
      a token (it could not be made) the session and its CSRF token are used. */
@@ -37,7 +37,7 @@
         return fetch("/api/auth/devices/", {
           method: "POST", credentials: "same-origin",
           headers: {"X-CSRFToken": now[1], "Content-Type": "application/json", Accept: "application/json"},
-          body: JSON.stringify({name: "网格员手机 " + new Date().toISOString().slice(0, 10)})
+          body: JSON.stringify({name: "外勤手机 " + new Date().toISOString().slice(0, 10)})
         }).then(function (response) { return response.ok ? response.json() : null; }).then(function (made) {
           if (!made || !made.token) { return null; }
           var kept = {id: made.id, token: made.token, expires: made.expires};
