@@ -64,15 +64,17 @@
     }
     function later() { clearTimeout(timer); timer = setTimeout(save, 300); }
     function fresh() {
-      draft = {client_id: Store.uuid(), fields: {}, photos: [], created: new Date().toISOString()};
+      draft = {client_id: Store.uuid(), fields: {}, photos: [], files: {}, created: new Date().toISOString()};
       return Store.put("drafts", draft, key).then(function () { return draft; });
     }
 
     var loaded = Store.get("drafts", key).then(function (kept) {
       if (kept) {
         draft = kept;
+        draft.files = draft.files || {};  // a draft kept before photos were named per field
         restore(form, kept.fields);
-        return {draft: kept, restored: Object.keys(kept.fields).length > 0 || kept.photos.length > 0};
+        var named = Object.keys(draft.files).some(function (name) { return draft.files[name].length > 0; });
+        return {draft: kept, restored: Object.keys(kept.fields).length > 0 || kept.photos.length > 0 || named};
       }
       return fresh().then(function (d) { return {draft: d, restored: false}; });
     });
@@ -91,6 +93,14 @@
         });
       },
       removePhoto: function (index) { draft.photos.splice(index, 1); return save(); },
+      // Photos under their own field name (e.g. one self-check item's photo_<code>).
+      addNamedPhotos: function (name, files) {
+        return Promise.all(Array.prototype.map.call(files, scaled)).then(function (photos) {
+          draft.files[name] = (draft.files[name] || []).concat(photos).slice(0, options.maxPhotos || 6);
+          return save();
+        });
+      },
+      removeNamedPhoto: function (name, index) { draft.files[name].splice(index, 1); return save(); },
       clear: function () { clearTimeout(timer); return Store.remove("drafts", key); }
     };
     return handle;

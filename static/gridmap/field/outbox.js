@@ -88,12 +88,13 @@
     return Store.put("outbox", record).then(function () { announce(); return record; });
   }
 
-  /* Put a record in the outbox: {kind, client_id, fields: {name: value}, photos: [Blob]}; where:
-     {target: the task's or hazard's id its endpoint names, page: the page it was made on}. */
-  function add(kind, clientId, fields, photos, summary, where) {
+  /* Put a record in the outbox: {kind, client_id, fields: {name: value}, photos: [Blob],
+     files: {name: [Blob]} (photos under their own field, e.g. a self-check item's photo_<code>)};
+     where: {target: the task's or hazard's id its endpoint names, page: the page it was made on}. */
+  function add(kind, clientId, fields, photos, summary, where, files) {
     where = where || {};
     return Store.get("meta", "user").then(function (user) {
-      var record = {client_id: clientId, kind: kind, fields: fields, photos: photos || [],
+      var record = {client_id: clientId, kind: kind, fields: fields, photos: photos || [], files: files || {},
                     target: where.target || null, page: where.page || "",
                     summary: summary || "", state: "waiting", reason: "", attempts: 0, user: user || "",
                     created: new Date().toISOString(), updated: new Date().toISOString()};
@@ -109,6 +110,10 @@
     });
     form.append("client_id", record.client_id);
     record.photos.forEach(function (photo, i) { form.append("photos", photo, photo.name || ("photo-" + (i + 1) + ".jpg")); });
+    var files = record.files || {};
+    Object.keys(files).forEach(function (name) {
+      files[name].forEach(function (photo, i) { form.append(name, photo, photo.name || (name + "-" + (i + 1) + ".jpg")); });
+    });
     return form;
   }
 

@@ -34,7 +34,9 @@
         var state = el("span", STATES[record.state] || record.state, "outbox-state");
         state.setAttribute("data-state", record.state);
         item.appendChild(state);
-        var photos = (record.photos || []).length;
+        var files = record.files || {};
+        var photos = Object.keys(files).reduce(function (n, name) { return n + files[name].length; },
+                                               (record.photos || []).length);
         item.appendChild(el("span", "保存于 " + clock.format(new Date(record.created)) +
                              (photos ? " · 照片 " + photos + " 张" : "") +
                              (record.attempts ? " · 已尝试 " + record.attempts + " 次" : ""), "hint"));

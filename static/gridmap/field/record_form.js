@@ -20,7 +20,8 @@
      hazard's id in the endpoint, if any), fields(values) → the API's fields, summary(fields),
      sentPage(record) → the page to show once the server has it, afterQueued() (clears what
      the form keeps outside its fields). The form holds its photo input, a .photo-list, a
-     [role=status] line and a datetime-local time field. */
+     [role=status] line and a datetime-local time field; other file inputs are photos sent under
+     their own name (a self-check item's photo_<code>), shown in the [data-photo-list=name]. */
   function attach(form, options) {
     var photoInput = form.querySelector("input[type=file][name=photos]");
     var photoList = form.querySelector(".photo-list");
@@ -34,17 +35,32 @@
       result.hidden = !text;
     }
 
-    function showPhotos() {
-      photoList.replaceChildren();
-      draft.draft.photos.forEach(function (photo, index) {
+    var namedInputs = Array.prototype.filter.call(form.querySelectorAll("input[type=file]"), function (input) {
+      return input.name && input !== photoInput;
+    });
+
+    function showList(list, photos, removeAt) {
+      list.replaceChildren();
+      photos.forEach(function (photo, index) {
         var item = document.createElement("li"), img = document.createElement("img");
         var remove = document.createElement("button");
         img.src = URL.createObjectURL(photo);
         img.alt = "照片 " + (index + 1);
         remove.type = "button"; remove.className = "button"; remove.textContent = "删除";
-        remove.addEventListener("click", function () { draft.removePhoto(index).then(showPhotos); });
+        remove.addEventListener("click", function () { removeAt(index).then(showPhotos); });
         item.append(img, remove);
-        photoList.appendChild(item);
+        list.appendChild(item);
+      });
+    }
+
+    function showPhotos() {
+      showList(photoList, draft.draft.photos, draft.removePhoto);
+      namedInputs.forEach(function (input) {
+        var list = form.querySelector("[data-photo-list=\"" + input.name + "\"]");
+        if (!list) { return; }
+        showList(list, draft.draft.files[input.name] || [], function (index) {
+          return draft.removeNamedPhoto(input.name, index);
+        });
       });
     }
 
@@ -61,6 +77,13 @@
       photosPending = photosPending.then(function () { return draft.addPhotos(files); })
         .then(function () { photoInput.value = ""; showPhotos(); });
     });
+    namedInputs.forEach(function (input) {
+      input.addEventListener("change", function () {
+        var files = Array.prototype.slice.call(input.files);
+        photosPending = photosPending.then(function () { return draft.addNamedPhotos(input.name, files); })
+          .then(function () { input.value = ""; showPhotos(); });
+      });
+    });
 
     form.addEventListener("submit", function (event) {
       event.preventDefault();
@@ -70,7 +93,8 @@
         if (when && !when.value) { when.value = nowInDistrict(); }
         var d = draft.draft, fields = options.fields(Drafts.values(form)), clientId = d.client_id;
         var where = {target: options.target || null, page: location.pathname};
-        return Outbox.add(options.kind, clientId, fields, d.photos, options.summary(fields), where).then(function () {
+        return Outbox.add(options.kind, clientId, fields, d.photos, options.summary(fields), where,
+                          options.files ? options.files(d.files || {}) : {}).then(function () {
           return Outbox.sendAll();
         }).then(function () {
           return window.GridmapStore.get("outbox", clientId);
