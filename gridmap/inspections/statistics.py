@@ -61,8 +61,11 @@ def _path(level: int, prefix: str = "cell") -> str:
     return f"{prefix}__code" if level == Grid.Level.LEVEL_2 else f"{prefix}__parent__code"
 
 
-def _grids(user, level: int):
-    return scope_for(user).grids().filter(level=level).order_by("code")
+def _grids(user, level: int, start: dt.date, end: dt.date):
+    """The grids of a level whose boundary held on some day of the period: a past period is
+    counted by the cells of that period (each record by its own cell, the cell of its day)."""
+    return (scope_for(user).grids().filter(level=level, valid_from__lte=end)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=start)).order_by("code"))
 
 
 def _scoped(model, user, prefix="cell"):
@@ -75,7 +78,7 @@ def statistics_by_grid(user, *, start: dt.date, end: dt.date, level: int = Grid.
     """{grid code: {figure: value}} for the grids of a level in the user's scope, plus
     "total", for records dated within [start, end]."""
     path = _path(level)
-    rows: dict[str, dict] = {g.code: {k: 0 for k, _ in FIGURES} for g in _grids(user, level)}
+    rows: dict[str, dict] = {g.code: {k: 0 for k, _ in FIGURES} for g in _grids(user, level, start, end)}
 
     def put(queryset, key_values):
         for row in queryset:
