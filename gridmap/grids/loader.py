@@ -198,7 +198,8 @@ def _check_validity(cursor, path: Path, repair: bool, report: GridImportReport) 
 def _check_topology(cursor, path: Path, tolerance: float, report: GridImportReport) -> list[Problem]:
     problems: list[Problem] = []
     # Open stored grids that the file replaces under other codes: not in the file, and covered
-    # (within the tolerance) by the file's grids of their level (a split, a merge).
+    # (within the tolerance, and for more than half of their area whatever the tolerance) by
+    # the file's grids of their level (a split, a merge).
     cursor.execute("""
         CREATE TEMP TABLE grid_superseded ON COMMIT DROP AS
         SELECT g.id, g.code FROM grids_grid g
@@ -206,7 +207,8 @@ def _check_topology(cursor, path: Path, tolerance: float, report: GridImportRepo
              AND ST_Relate(s.geom, g.geom, '2********')
         WHERE g.valid_to IS NULL AND g.code NOT IN (SELECT code FROM grid_staging)
         GROUP BY g.id, g.code, g.geom
-        HAVING ST_Area(ST_Difference(g.geom, ST_Union(s.geom))::geography) <= %s""", [tolerance])
+        HAVING ST_Area(ST_Difference(g.geom, ST_Union(s.geom))::geography) <= %s
+           AND ST_Area(ST_Difference(g.geom, ST_Union(s.geom))) < 0.5 * ST_Area(g.geom)""", [tolerance])
     # The state after the import: the file's grids over the stored open ones.
     cursor.execute("""
         CREATE TEMP TABLE grid_merged ON COMMIT DROP AS
