@@ -120,6 +120,51 @@ def first_generation_day() -> dt.date | None:
     return Grid.objects.aggregate(first=Min("valid_from"))["first"]
 
 
+# Two grid rows `a` and `b` share ground: more than a sliver (1 % of the smaller) of their
+# areas overlap, so that neighbours whose borders differ by a hair do not count.
+SHARE_GROUND_SQL = """{a}.geom && {b}.geom AND ST_Relate({a}.geom, {b}.geom, '2********')
+    AND ST_Area(ST_Intersection({a}.geom, {b}.geom)) > 0.01 * LEAST(ST_Area({a}.geom), ST_Area({b}.geom))"""
+
+
+@dataclass
+class BoundaryLink:
+    relation: str  # in Chinese: 拆分自, 合并自, 原范围, 拆分为, 并入, 调整后范围, ...
+    code: str
+    name: str
+    valid_from: dt.date
+    valid_to: dt.date | None
+
+
+def boundary_history(grid: Grid) -> list[BoundaryLink]:
+    """The grids of the generation before `grid` and of the one after it that share its
+    ground (by spatial overlap between generations), each with its relation to `grid`: where
+    a cell was split from or merged from, and what it was split into or merged into."""
+    sql = f"""
+        SELECT o.code, o.name, o.valid_from, o.valid_to, o.valid_to IS NOT NULL AND o.valid_to = g.valid_from - 1,
+               (SELECT count(*) FROM grids_grid x WHERE x.level = o.level AND x.valid_to = o.valid_from - 1
+                  AND {SHARE_GROUND_SQL.format(a="x", b="o")}),
+               (SELECT count(*) FROM grids_grid x WHERE x.level = o.level AND x.valid_from = o.valid_to + 1
+                  AND {SHARE_GROUND_SQL.format(a="x", b="o")})
+        FROM grids_grid g JOIN grids_grid o ON o.level = g.level AND o.id <> g.id
+             AND (o.valid_to = g.valid_from - 1 OR o.valid_from = g.valid_to + 1)
+             AND {SHARE_GROUND_SQL.format(a="o", b="g")}
+        WHERE g.id = %s ORDER BY o.valid_from, o.code"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [grid.pk])
+        rows = cursor.fetchall()
+    before = [row for row in rows if row[4]]
+    links = []
+    for code, name, valid_from, valid_to, earlier, predecessors, successors in rows:
+        if earlier:
+            relation = ("原范围" if code == grid.code else "合并自" if len(before) > 1
+                        else "拆分自" if successors > 1 else "前身")
+        else:
+            relation = ("调整后范围" if code == grid.code else "并入" if predecessors > 1
+                        else "拆分为" if len(rows) - len(before) > 1 else "改为")
+        links.append(BoundaryLink(relation, code, name, valid_from, valid_to))
+    return links
+
+
 def district_centre() -> tuple[float, float]:
     """(lat, lon) of the centre of the stored district, for a map's first view."""
     with connection.cursor() as cursor:

@@ -211,3 +211,20 @@ def test_a_generation_cannot_start_before_the_one_it_replaces(split, cells, tmp_
     report = import_grids(back, valid_from=later)
     assert sorted(report.closed) == [f"{old.code}-1", f"{old.code}-2"] and report.opened == [old.code]
     assert Grid.objects.current().get(code=old.code).valid_from == later
+
+
+def test_the_cell_pages_show_the_boundary_history(split, client, supervisor):
+    old, day, path = split
+    import_grids(path, valid_from=day)
+    client.force_login(supervisor)
+    page = client.get(f"/cells/{old.code}/").content.decode()
+    assert "已撤销" in page and f"{day - dt.timedelta(days=1):%Y-%m-%d}" in page
+    assert page.count("拆分为") == 2 and f"{old.code}-1" in page and f"{old.code}-2" in page
+    half = client.get(f"/cells/{old.code}-1/").content.decode()
+    assert "拆分自" in half and f"/cells/{old.code}/" in half
+    # A neighbour shares only a border with the old cell: no relation.
+    neighbour = (Grid.objects.current().filter(level=2, geom__touches=old.geom)
+                 .exclude(code__startswith=old.code).first())
+    assert "自 2019-01-01 起边界未变" in client.get(f"/cells/{neighbour.code}/").content.decode()
+    api = client.get(f"/api/grids/{old.code}-1/").json()
+    assert api["valid_from"] == day.isoformat() and api["valid_to"] is None

@@ -208,7 +208,8 @@ class GridDetailSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Grid
-        fields = ("code", "name", "level", "kind", "parent_code", "area_m2", "updated_at")
+        fields = ("code", "name", "level", "kind", "parent_code", "area_m2", "valid_from", "valid_to",
+                  "updated_at")
 
 
 class GridDetailView(APIView):
