@@ -182,7 +182,8 @@ def parent_outlines_for_user(user, *, on: dt.date | None = None) -> QuerySet[Gri
     Outline and name only (no people): an officer sees where their cell sits, not the
     records of the neighbouring cells.
     """
-    cells = scope_for(user, on).cells()
+    day = on or timezone.localdate()
+    cells = scope_for(user, day).cells().valid_on(day)
     return Grid.objects.filter(level=Grid.Level.LEVEL_1, pk__in=cells.values("parent_id")).order_by("code")
 
 
@@ -218,7 +219,8 @@ def user_active_cells(user, *, on: dt.date | None = None) -> QuerySet[Grid]:
     """The cells a person is on duty for (officer or substitute) on a date."""
     day = on or timezone.localdate()
     duties = GridAssignment.objects.filter(on_duty_on(day), user=user)
-    return Grid.objects.filter(level__gte=Grid.Level.LEVEL_2, pk__in=duties.values("grid_id")).order_by("code")
+    return (Grid.objects.valid_on(day).filter(level__gte=Grid.Level.LEVEL_2, pk__in=duties.values("grid_id"))
+            .order_by("code"))
 
 
 @dataclass

@@ -179,7 +179,9 @@ def cell_statistics_for_map(user, *, start: dt.date | None = None, end: dt.date 
         latest = Inspection.objects.filter(cell__in=scope_for(user).cells()).aggregate(d=Max("inspected_on"))["d"]
         end = dt.date((latest or timezone.localdate()).year, 12, 31)
     start = start or dt.date(end.year, 1, 1)
-    cells = scope_for(user).cells().filter(level=Grid.Level.LEVEL_2)
+    # The cells of the period's last day (one generation: a map shows no two on top of each
+    # other); each record counts in its own cell.
+    cells = scope_for(user).cells().valid_on(min(end, timezone.localdate())).filter(level=Grid.Level.LEVEL_2)
 
     def count(queryset):
         return Coalesce(Subquery(queryset.filter(cell=OuterRef("pk")).order_by().values("cell")

@@ -228,3 +228,23 @@ def test_the_cell_pages_show_the_boundary_history(split, client, supervisor):
     assert "自 2019-01-01 起边界未变" in client.get(f"/cells/{neighbour.code}/").content.decode()
     api = client.get(f"/api/grids/{old.code}-1/").json()
     assert api["valid_from"] == day.isoformat() and api["valid_to"] is None
+
+
+def test_the_grid_list_and_layers_show_one_generation_unless_asked_as_of_a_day(split, supervisor_client):
+    old, day, path = split
+    import_grids(path, valid_from=day)
+
+    def codes(**params):
+        response = supervisor_client.get("/api/grids/", {"level": 2, **params})
+        assert response.status_code == 200, response.content
+        return [f["properties"]["code"] for f in json.loads(response.content)["features"]]
+
+    today = codes()
+    assert old.code not in today and f"{old.code}-1" in today and len(today) == len(set(today)) == 433
+    then = codes(on=(day - dt.timedelta(days=1)).isoformat())
+    assert old.code in then and f"{old.code}-1" not in then and len(then) == 432
+    assert supervisor_client.get("/api/grids/", {"on": "2019-02-30"}).status_code == 400
+    layer = supervisor_client.get("/api/layers/grids-level2.geojson")
+    assert layer.status_code == 200
+    layer_codes = [f["properties"]["code"] for f in json.loads(layer.content)["features"]]
+    assert sorted(layer_codes) == sorted(today)

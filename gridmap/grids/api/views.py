@@ -79,7 +79,9 @@ class GridCollectionView(APIView):
     """The grids the caller may see, as a GeoJSON FeatureCollection built in PostGIS."""
 
     @extend_schema(
-        parameters=[OpenApiParameter("level", int, enum=[0, 1, 2, 3], description="网格级别")],
+        parameters=[OpenApiParameter("level", int, enum=[0, 1, 2, 3], description="网格级别"),
+                    OpenApiParameter("on", OpenApiTypes.DATE,
+                                     description="日期 YYYY-MM-DD：该日的网格边界和职责人员（默认今天）")],
         responses={(200, "application/geo+json"): OpenApiTypes.OBJECT},
         summary="网格（GeoJSON）", operation_id="grids_geojson",
     )
@@ -87,8 +89,10 @@ class GridCollectionView(APIView):
         query = LevelQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         level = query.validated_data.get("level")
+        # "As of" a day: that day's boundaries, people on duty and the caller's scope.
+        day = parse_day(request.query_params.get("on"))
         body = feature_collection(
-            grids_for_user(request.user, level=level), geom="geom", properties=GRID_PROPERTIES
+            grids_for_user(request.user, level=level, on=day), geom="geom", properties=GRID_PROPERTIES
         )
         return HttpResponse(body, content_type="application/geo+json")
 
