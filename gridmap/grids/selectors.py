@@ -96,6 +96,14 @@ def cell_at_point_json(lon: float, lat: float, *, on: dt.date | None = None, con
     return with_point(row[0], lon, lat) if row else None
 
 
+def cell_on(point, day: dt.date) -> Grid | None:
+    """The deepest grid covering a point (a GEOS Point, SRID 4326) in the generation of a
+    record's day: a record keeps the cell of its day (ST_Covers on the GiST index; on a
+    shared border the lower code wins, as in the lookup)."""
+    return (Grid.objects.valid_on(day).filter(level__gte=Grid.Level.LEVEL_2, geom__covers=point)
+            .order_by("-level", "code").first())
+
+
 def cell_at_point_json_for(user, lon: float, lat: float, *, on: dt.date) -> str | None:
     """The lookup answer for a point on a day (the cell of that day's generation and the
     officers on duty that day) as `user` may see it: contacts only for a cell in the user's

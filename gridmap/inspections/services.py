@@ -36,6 +36,7 @@ from gridmap.geo.coords import DEFAULT_CRS, CoordinateError, CRSError, offered_c
 from gridmap.geo.photos import check_photos
 from gridmap.grids.models import Grid, GridAssignment
 from gridmap.grids.scope import check_on_duty, on_duty_on, scope_for
+from gridmap.grids.selectors import cell_on
 
 from .conf import app_settings
 from .criteria import criterion_problem
@@ -988,12 +989,6 @@ def summons_record(*, actor, enterprise: Enterprise, held_on: dt.date, people: i
 
 # --- reports (举报) --------------------------------------------------------------------------
 
-def cell_at(point: Point) -> Grid | None:
-    """The deepest grid covering a point (ST_Covers on the GiST index); lower code wins."""
-    return (Grid.objects.filter(level__gte=Grid.Level.LEVEL_2, geom__covers=point)
-            .order_by("-level", "code").first())
-
-
 @transaction.atomic
 def report_submit(*, actor, description: str, lon: float, lat: float, crs: str = DEFAULT_CRS,
                   source: str = Report.Source.PUBLIC, reporter_name: str = "",
@@ -1016,11 +1011,11 @@ def report_submit(*, actor, description: str, lon: float, lat: float, crs: str =
         raise ValidationError({"position": f"位置：{exc}"}) from None
     lon, lat = float(xs[0]), float(ys[0])
     position = Point(float(lon), float(lat), srid=4326)
-    cell = cell_at(position)
+    received_on = received_on or timezone.localdate()
+    cell = cell_on(position, received_on)
     if cell is None:
         raise ValidationError({"position": "位置不在本区任何网格内"})
     formats = check_photos(photos)
-    received_on = received_on or timezone.localdate()
     officer = cell_officers([cell.pk], received_on).get(cell.pk)
     # The enterprise the report is about, when one lies within 200 m of the position.
     nearby = (Enterprise.objects.filter(cell=cell, location__dwithin=(position, 0.002))

@@ -8,6 +8,7 @@ import geopandas as gpd
 import pytest
 import shapely
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.utils import timezone
 
@@ -248,3 +249,20 @@ def test_the_grid_list_and_layers_show_one_generation_unless_asked_as_of_a_day(s
     assert layer.status_code == 200
     layer_codes = [f["properties"]["code"] for f in json.loads(layer.content)["features"]]
     assert sorted(layer_codes) == sorted(today)
+
+
+def test_a_record_of_a_day_before_the_split_is_filed_under_the_old_cell(cells, tmp_path):
+    from gridmap.patrols.services import patrol_record
+
+    cell = Grid.objects.get(code=cells.code[3])
+    officer = GridAssignment.objects.filter(on_duty_on(timezone.localdate()), grid=cell,
+                                            role="cell_officer").first().user
+    day = timezone.localdate() - dt.timedelta(days=2)
+    import_grids(split_file(cells, cell.code, tmp_path), valid_from=day)
+    point = shapely.from_wkb(bytes(cell.geom.wkb)).representative_point()
+    moment = timezone.make_aware(dt.datetime.combine(day - dt.timedelta(days=1), dt.time(10)))
+    patrol = patrol_record(actor=officer, lon=point.x, lat=point.y, patrolled_at=moment)
+    assert patrol.cell_id == cell.pk
+    # On the day of the split the point is in a new cell, with no duty of theirs.
+    with pytest.raises(PermissionDenied):
+        patrol_record(actor=officer, lon=point.x, lat=point.y, patrolled_at=moment + dt.timedelta(days=1))
