@@ -409,6 +409,16 @@ def _kind_for(actor, task: InspectionTask | None, kind: str | None) -> str:
     return Inspection.Kind.ROUTINE if INSPECT_ENTERPRISES.allows(actor) else Inspection.Kind.PATROL
 
 
+def cell_of_day(enterprise: Enterprise, day: dt.date) -> int | None:
+    """The cell (id) an enterprise's record of a day is filed under: the cell covering the
+    enterprise in the generation of that day (a record keeps the cell of its day, grids.loader),
+    its current cell failing that."""
+    if enterprise.cell_id is None:
+        return None
+    cell = cell_on(enterprise.location, day)
+    return cell.pk if cell is not None else enterprise.cell_id
+
+
 def inspection_record(*, actor, enterprise: Enterprise | None = None, task: InspectionTask | None = None,
                       inspected_on: dt.date | None = None, kind: str | None = None,
                       lon: float | None = None, lat: float | None = None,
@@ -426,8 +436,9 @@ def inspection_record(*, actor, enterprise: Enterprise | None = None, task: Insp
         enterprise = task.enterprise
     inspected_on = inspected_on or timezone.localdate()
     check_record_date(inspected_on, field="inspected_on", label="检查日期")
-    _require_in_scope(actor, enterprise.cell_id, on=inspected_on)
-    if enterprise.cell_id is None:
+    cell_id = cell_of_day(enterprise, inspected_on)
+    _require_in_scope(actor, cell_id, on=inspected_on)
+    if cell_id is None:
         raise ValidationError({"enterprise": "企业不在任何网格内"})
     kind = _kind_for(actor, task, kind)
     if kind not in Inspection.Kind.values:
@@ -450,7 +461,7 @@ def inspection_record(*, actor, enterprise: Enterprise | None = None, task: Insp
             raise ValidationError({"kind": "巡查任务只能记录巡查，不能记录监督检查"})
     with recorded_as(actor, "inspection_record"):
         inspection = Inspection.objects.create(
-            enterprise=enterprise, cell_id=enterprise.cell_id, task=task, kind=kind,
+            enterprise=enterprise, cell_id=cell_id, task=task, kind=kind,
             inspected_on=inspected_on, position=_point(lon, lat), checklist=checklist,
             findings=findings.strip()[:4000], recorded_by=actor, district_code=enterprise.district_code,
             client_id=client_id, client_digest=client_digest)
@@ -594,7 +605,7 @@ def hazard_report(*, actor, enterprise: Enterprise, description: str, deadline: 
         supervised = {"supervised_on": found_on, "supervised_deadline": deadline}
     with recorded_as(actor, "hazard_lead" if lead else "hazard_report"):
         hazard = Hazard.objects.create(
-            enterprise=enterprise, cell_id=enterprise.cell_id, inspection=inspection, report=report,
+            enterprise=enterprise, cell_id=cell_of_day(enterprise, found_on), inspection=inspection, report=report,
             level=level, criterion_code=criterion_code, description=description.strip()[:2000],
             location=location, measures=measures.strip()[:2000], found_on=found_on, deadline=deadline,
             status=status, reported_by=actor, district_code=enterprise.district_code, **supervised)
@@ -969,7 +980,8 @@ def exposure_record(*, actor, enterprise: Enterprise, exposed_on: dt.date, mediu
     medium = medium.strip()[:100]
     duplicate = {"exposed_on": f"{enterprise.name} 在 {exposed_on:%Y-%m-%d} 已有「{medium}」的曝光记录"}
     with recorded_as(actor, "exposure_record"), _refused_if_duplicate("exposure_once_per_day_and_medium", duplicate):
-        return Exposure.objects.create(enterprise=enterprise, cell_id=enterprise.cell_id, exposed_on=exposed_on,
+        return Exposure.objects.create(enterprise=enterprise, cell_id=cell_of_day(enterprise, exposed_on),
+                                       exposed_on=exposed_on,
                                        medium=medium, note=note.strip()[:300], recorded_by=actor,
                                        district_code=enterprise.district_code)
 
@@ -982,7 +994,8 @@ def summons_record(*, actor, enterprise: Enterprise, held_on: dt.date, people: i
         raise ValidationError({"people": "约谈人数应为 1 至 1000"})
     duplicate = {"held_on": f"{enterprise.name} 在 {held_on:%Y-%m-%d} 已有约谈记录"}
     with recorded_as(actor, "summons_record"), _refused_if_duplicate("summons_once_per_day", duplicate):
-        return Summons.objects.create(enterprise=enterprise, cell_id=enterprise.cell_id, held_on=held_on,
+        return Summons.objects.create(enterprise=enterprise, cell_id=cell_of_day(enterprise, held_on),
+                                      held_on=held_on,
                                       people=people, note=note.strip()[:300], recorded_by=actor,
                                       district_code=enterprise.district_code)
 

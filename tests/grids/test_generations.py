@@ -266,3 +266,20 @@ def test_a_record_of_a_day_before_the_split_is_filed_under_the_old_cell(cells, t
     # On the day of the split the point is in a new cell, with no duty of theirs.
     with pytest.raises(PermissionDenied):
         patrol_record(actor=officer, lon=point.x, lat=point.y, patrolled_at=moment + dt.timedelta(days=1))
+
+
+def test_an_enterprise_record_of_a_day_before_the_split_keeps_the_old_cell(split, supervisor):
+    from gridmap.enterprises.models import Enterprise
+    from gridmap.inspections.services import summons_record
+
+    old, day, path = split
+    enterprise = Enterprise.objects.filter(cell=old).first()
+    import_grids(path, valid_from=day)
+    enterprise.refresh_from_db()
+    # The enterprise itself stands today in a new cell...
+    assert enterprise.cell.code in (f"{old.code}-1", f"{old.code}-2")
+    # ...its record of a day before the split is filed under the cell of that day.
+    then = summons_record(actor=supervisor, enterprise=enterprise, held_on=day - dt.timedelta(days=1))
+    assert then.cell_id == old.pk
+    now = summons_record(actor=supervisor, enterprise=enterprise, held_on=timezone.localdate())
+    assert now.cell_id == enterprise.cell_id
