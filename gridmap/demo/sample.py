@@ -16,6 +16,7 @@ from gridmap.flood.loader import flood_data_import
 from gridmap.flood.services import rivers_import
 from gridmap.grids.conf import app_settings as grid_settings
 from gridmap.grids.loader import import_grids
+from gridmap.grids.models import FIRST_GENERATION
 from gridmap.grids.roster import import_roster
 
 from .accounts import sample_enterprise_accounts_load, sample_role_accounts_load
@@ -45,7 +46,8 @@ def sample_load(*, data_dir: Path = SAMPLE_DIR, log=print) -> None:
     password = make_password(app_settings.DEMO_PASSWORD)
     with transaction.atomic():
         for name in ("district", "grids_level1", "grids_level2"):
-            report = import_grids(shapefiles / f"{name}.shp")
+            # The sample's grids are the first generation of boundaries.
+            report = import_grids(shapefiles / f"{name}.shp", valid_from=FIRST_GENERATION)
             log(f"{name}: {report.summary()}")
         count = rivers_import(path=shapefiles / "rivers.shp",
                               district_code=grid_settings.DISTRICT_CODE)

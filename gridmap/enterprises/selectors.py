@@ -148,7 +148,7 @@ def completeness_by_grid(user, *, level: int) -> QuerySet[Grid]:
         complete=Count("id", filter=Q(register_complete=True)),
     )
     stats = {row["code"]: row for row in rows}
-    grids = scope_for(user).grids().filter(level=level).annotate(
+    grids = scope_for(user).grids().current().filter(level=level).annotate(
         parent_code=F("parent__code"), parent_name=F("parent__name"),
     ).order_by("code")
     # Counts are joined in Python over at most a few hundred grids; the per-enterprise work
@@ -168,8 +168,9 @@ COMPLETENESS_BANDS = (("≥ 90%", 90), ("75–90%", 75), ("50–75%", 50), ("< 5
 
 
 def completeness_cells_for_user(user) -> QuerySet[Grid]:
-    """Level-II cells with their register completeness, for the choropleth layer."""
-    cells = scope_for(user).cells().filter(level=Grid.Level.LEVEL_2)
+    """Level-II cells (of the open generation: enterprises are in those) with their register
+    completeness, for the choropleth layer."""
+    cells = scope_for(user).cells().current().filter(level=Grid.Level.LEVEL_2)
     enterprises = _completeness(Enterprise.objects.filter(cell=OuterRef("pk")))
     total = Coalesce(enterprises.values("cell").annotate(n=Count("id")).values("n"), 0,
                      output_field=IntegerField())

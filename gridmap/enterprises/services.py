@@ -32,7 +32,8 @@ from .selectors import own_enterprise_ids
 # Which level-II cell covers each enterprise (all, or the given ones). A point on the shared
 # border of two cells is covered by both; the lower code wins, as in
 # grids.selectors.cell_at_point_json. Enterprises in no cell get NULL, and are reported by
-# the caller rather than dropped.
+# the caller rather than dropped. Only the open generation of cells: an enterprise is a
+# standing record, in today's cell (its dated records, inspections and the like, keep theirs).
 PICK_CELLS_SQL = """
     SELECT src.id, covering.cell_id
     FROM enterprises_enterprise AS src
@@ -41,7 +42,7 @@ PICK_CELLS_SQL = """
         -- fewer probes than probing the cells once per enterprise when enterprises are many.
         SELECT DISTINCT ON (p.id) p.id, g.id AS cell_id
         FROM grids_grid AS g JOIN enterprises_enterprise AS p ON ST_Covers(g.geom, p.location)
-        WHERE g.level = 2 {only_p}
+        WHERE g.level = 2 AND g.valid_to IS NULL {only_p}
         ORDER BY p.id, g.code
     ) AS covering ON covering.id = src.id
     WHERE true {only_src}"""

@@ -33,7 +33,7 @@ from gridmap.accounts.capabilities import SEE_DISTRICT
 from gridmap.core import versions
 
 from .scope import assigned_codes
-from .selectors import CELL_ANSWER_JSON, CELL_ANSWER_NAMES_JSON, with_point
+from .selectors import CELL_ANSWER_JSON, CELL_ANSWER_NAMES_JSON, VALID_ON_SQL, with_point
 
 # Side of a raster square, as a share of the typical cell's side.
 RASTER_SQUARES_PER_CELL_SIDE = 8
@@ -157,7 +157,8 @@ ANSWER_TABLES = ("grids_grid", "grids_gridassignment", "accounts_user")
 
 
 def build(day: dt.date, previous: CellIndex | None = None) -> CellIndex:
-    """Every cell (level ≥ 2) with its answer for `day`, read in one query. The shapes of
+    """Every cell (level ≥ 2) of the generation valid on `day` (the current one: the index is
+    built for today) with its answer for `day`, read in one query. The shapes of
     `previous` are kept when no shape changed (a change of duty only)."""
     # The versions are read before the cells: a change committed in between makes the next
     # check rebuild once more, never keeps a stale index under a new version.
@@ -167,7 +168,7 @@ def build(day: dt.date, previous: CellIndex | None = None) -> CellIndex:
             f"SELECT ST_AsBinary(c.geom), {CELL_ANSWER_JSON}::text, {CELL_ANSWER_NAMES_JSON}::text,"
             " ARRAY[c.code, up1.code, up2.code] FROM grids_grid c"
             " LEFT JOIN grids_grid up1 ON up1.id = c.parent_id LEFT JOIN grids_grid up2 ON up2.id = up1.parent_id"
-            " WHERE c.level >= 2 ORDER BY c.level DESC, c.code", {"day": day})
+            f" WHERE c.level >= 2 AND {VALID_ON_SQL} ORDER BY c.level DESC, c.code", {"day": day})
         rows = cursor.fetchall()
     wkbs = [bytes(row[0]) for row in rows]
     shapes = previous.shapes if previous is not None else None

@@ -33,15 +33,16 @@ class ScopedFilterSet(df.FilterSet):
 
     def __init__(self, data=None, queryset=None, *, user, **kwargs):
         super().__init__(data, queryset, **kwargs)
-        grids = scope_for(user).grids()
+        # Every code once (records may lie in cells of an earlier generation), named as last.
+        grids = scope_for(user).grids().order_by("code", "-valid_from").distinct("code")
         self.filters["grid"].extra["choices"] = list(
-            grids.filter(level=Grid.Level.LEVEL_1).order_by("code").values_list("code", "name"))
+            grids.filter(level=Grid.Level.LEVEL_1).values_list("code", "name"))
         cells = grids.filter(level__gte=Grid.Level.LEVEL_2)
         chosen_grid = (data or {}).get("grid")
         if chosen_grid:
             cells = cells.filter(parent__code=chosen_grid)
         self.filters["cell"].extra["choices"] = [(code, f"{name}（{code}）") for code, name in
-                                                 cells.order_by("code").values_list("code", "name")]
+                                                 cells.values_list("code", "name")]
         if self.sorts:
             self.filters["sort"].extra.update(
                 choices=[(key, label) for key, (_fields, label) in self.sorts.items()], empty_label=self.default_sort)

@@ -3,10 +3,21 @@
 Topology is checked in PostGIS on the state the database would have after the import (the
 file's grids merged over the stored ones), so a partial file (say, only the level-II cells of
 one town) is judged against the stored parents and siblings.
+
+Boundaries through time (generations, grids.models.Grid.valid_from/valid_to): an import is
+valid from a day (`valid_from`, today by default). A grid whose boundary (or parent) changes
+is not overwritten: its row is closed on the day before and a new row with the same code
+opens, and stored open cells that the file's cells of their level cover (a cell split into
+new codes, cells merged into one) are closed too. Unchanged grids stay as they are; a change
+of name or kind only is made in place. Records (inspections, hazards, patrols, ...) keep the
+row of their day: nothing here re-points them. Duties that go on past the change move with a
+continuing code to its new row (split at the day); the duties of a closed code end the day
+before. A boundary changed again on the day its generation began is corrected in place.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +25,7 @@ import django.dispatch
 import numpy as np
 import shapely
 from django.db import connection, transaction
+from django.utils import timezone
 
 from gridmap.core.locks import serialize
 from gridmap.geo.readers import ImportRefused, Problem, feature_label, read_vector
@@ -48,11 +60,21 @@ class GridImportReport:
     warnings: list[str] = field(default_factory=list)
     repaired: list[str] = field(default_factory=list)
     dry_run: bool = False
+    # The generation: the day the file's boundaries hold from; the codes whose stored row
+    # closes on the day before, and the codes that open a new row on that day.
+    valid_from: dt.date | None = None
+    closed: list[str] = field(default_factory=list)
+    opened: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         verb = "将" if self.dry_run else "已"
-        return (f"读取 {self.read} 个网格：{verb}新增 {len(self.created)}，{verb}更新 "
+        text = (f"读取 {self.read} 个网格：{verb}新增 {len(self.created)}，{verb}更新 "
                 f"{len(self.updated)}，未变 {self.unchanged}；警告 {len(self.warnings)} 条")
+        if self.closed:
+            text += (f"；边界变化：{verb}于 {self.valid_from - dt.timedelta(days=1):%Y-%m-%d} 关闭 "
+                     f"{'、'.join(self.closed)}，{verb}于 {self.valid_from:%Y-%m-%d} 启用 "
+                     f"{'、'.join(self.opened) or '（无）'}")
+        return text
 
 
 def _text(value) -> str:
@@ -143,14 +165,14 @@ def _fetch(cursor, sql: str, params=()) -> list[tuple]:
 
 def _stage(cursor, rows: list[GridRow]) -> None:
     # ON COMMIT DROP does not fire when the import runs inside a larger transaction.
-    cursor.execute("DROP TABLE IF EXISTS grid_staging, grid_merged")
+    cursor.execute("DROP TABLE IF EXISTS grid_staging, grid_merged, grid_superseded")
     cursor.execute("""
         CREATE TEMP TABLE grid_staging (
             idx integer, code text PRIMARY KEY, name text, level smallint, parent_code text,
-            kind text, geom geometry(MultiPolygon, 4326)
+            kind text, geom geometry(MultiPolygon, 4326), state text, old_id bigint
         ) ON COMMIT DROP""")
     cursor.executemany(
-        "INSERT INTO grid_staging VALUES (%s, %s, %s, %s, %s, %s, "
+        "INSERT INTO grid_staging (idx, code, name, level, parent_code, kind, geom) VALUES (%s, %s, %s, %s, %s, %s, "
         "ST_Multi(ST_GeomFromWKB(%s, 4326)))",
         [(r.index, r.code, r.name, r.level, r.parent_code, r.kind, r.wkb) for r in rows],
     )
@@ -175,14 +197,27 @@ def _check_validity(cursor, path: Path, repair: bool, report: GridImportReport) 
 
 def _check_topology(cursor, path: Path, tolerance: float, report: GridImportReport) -> list[Problem]:
     problems: list[Problem] = []
-    # The state after the import: the file's grids over the stored ones.
+    # Open stored grids that the file replaces under other codes: not in the file, and covered
+    # (within the tolerance, and for more than half of their area whatever the tolerance) by
+    # the file's grids of their level (a split, a merge).
+    cursor.execute("""
+        CREATE TEMP TABLE grid_superseded ON COMMIT DROP AS
+        SELECT g.id, g.code FROM grids_grid g
+        JOIN grid_staging s ON s.level = g.level AND s.geom && g.geom
+             AND ST_Relate(s.geom, g.geom, '2********')
+        WHERE g.valid_to IS NULL AND g.code NOT IN (SELECT code FROM grid_staging)
+        GROUP BY g.id, g.code, g.geom
+        HAVING ST_Area(ST_Difference(g.geom, ST_Union(s.geom))::geography) <= %s
+           AND ST_Area(ST_Difference(g.geom, ST_Union(s.geom))) < 0.5 * ST_Area(g.geom)""", [tolerance])
+    # The state after the import: the file's grids over the stored open ones.
     cursor.execute("""
         CREATE TEMP TABLE grid_merged ON COMMIT DROP AS
         SELECT idx, code, level, parent_code, geom, true AS from_file FROM grid_staging
         UNION ALL
         SELECT NULL, g.code, g.level, p.code, g.geom, false FROM grids_grid g
         LEFT JOIN grids_grid p ON p.id = g.parent_id
-        WHERE g.code NOT IN (SELECT code FROM grid_staging);
+        WHERE g.valid_to IS NULL AND g.code NOT IN (SELECT code FROM grid_staging)
+          AND g.id NOT IN (SELECT id FROM grid_superseded);
         CREATE INDEX ON grid_merged USING gist (geom);
         CREATE INDEX ON grid_merged (code);
         CREATE INDEX ON grid_merged (parent_code);
@@ -258,67 +293,140 @@ def _check_topology(cursor, path: Path, tolerance: float, report: GridImportRepo
     return problems
 
 
-def _diff(cursor, report: GridImportReport) -> None:
-    for code, state in _fetch(cursor, """
-            SELECT s.code, CASE
-                WHEN g.id IS NULL THEN 'created'
-                WHEN g.name = s.name AND g.level = s.level AND g.kind = s.kind
-                     AND p.code IS NOT DISTINCT FROM s.parent_code
-                     AND ST_Equals(g.geom, s.geom) THEN 'unchanged'
-                ELSE 'updated' END
-            FROM grid_staging s LEFT JOIN grids_grid g ON g.code = s.code
-            LEFT JOIN grids_grid p ON p.id = g.parent_id ORDER BY s.idx"""):
+def _diff(cursor, report: GridImportReport, path: Path, day: dt.date) -> list[Problem]:
+    """Each file grid's state against the open stored row of its code: created, unchanged,
+    renamed (name or kind only: in place), reshaped (boundary or parent: a new generation),
+    corrected (reshaped on the day its generation began: in place)."""
+    cursor.execute("""
+        UPDATE grid_staging s SET old_id = g.id, state = CASE
+            WHEN ST_Equals(g.geom, s.geom) AND p.code IS NOT DISTINCT FROM s.parent_code
+                THEN CASE WHEN g.name = s.name AND g.level = s.level AND g.kind = s.kind
+                          THEN 'unchanged' ELSE 'renamed' END
+            WHEN g.valid_from >= %s THEN 'corrected'
+            ELSE 'reshaped' END
+        FROM grids_grid g LEFT JOIN grids_grid p ON p.id = g.parent_id
+        WHERE g.code = s.code AND g.valid_to IS NULL""", [day])
+    cursor.execute("UPDATE grid_staging SET state = 'created' WHERE state IS NULL")
+    problems = [Problem(feature_label(path, idx, code), "geometry",
+                        f"生效日期 {day:%Y-%m-%d} 早于已有网格的生效日期 {since:%Y-%m-%d}，不能在其之前变更边界")
+                for idx, code, since in _fetch(cursor, """
+                    SELECT s.idx, s.code, g.valid_from FROM grid_staging s JOIN grids_grid g ON g.id = s.old_id
+                    WHERE s.state = 'corrected' AND g.valid_from > %s ORDER BY s.idx""", [day])]
+    problems += [Problem(f"已有网格 [code={code}]", "geometry",
+                         f"生效日期 {day:%Y-%m-%d} 早于其生效日期 {since:%Y-%m-%d}，不能被新网格取代")
+                 for code, since in _fetch(cursor, """
+                    SELECT g.code, g.valid_from FROM grid_superseded x JOIN grids_grid g ON g.id = x.id
+                    WHERE g.valid_from >= %s ORDER BY g.code""", [day])]
+    if problems:
+        return problems
+    for code, state in _fetch(cursor, "SELECT code, state FROM grid_staging ORDER BY idx"):
         if state == "created":
             report.created.append(code)
-        elif state == "updated":
-            report.updated.append(code)
-        else:
+            report.opened.append(code)
+        elif state == "unchanged":
             report.unchanged += 1
+        else:
+            report.updated.append(code)
+            if state == "reshaped":
+                report.closed.append(code)
+                report.opened.append(code)
+    report.closed += [code for (code,) in _fetch(cursor, "SELECT code FROM grid_superseded ORDER BY code")]
+    if not report.closed:
+        # Only new grids and changes in place: no generation starts, the list of those that
+        # open is the list of those created.
+        report.opened = []
+    return []
 
 
-def _write(cursor) -> None:
+# The open row of a code (a parent is looked up by code among the open rows).
+OPEN_PARENT = "LEFT JOIN grids_grid p ON p.code = s.parent_code AND p.valid_to IS NULL"
+
+
+def _write(cursor, day: dt.date) -> None:
+    eve = day - dt.timedelta(days=1)
+    # Close the rows whose boundary changes, and those the file replaces under other codes.
+    cursor.execute("""
+        UPDATE grids_grid SET valid_to = %s, updated_at = now()
+        WHERE id IN (SELECT old_id FROM grid_staging WHERE state = 'reshaped'
+                     UNION ALL SELECT id FROM grid_superseded)""", [eve])
     # Parents first, so that each level finds the ids of the one above.
     for level in range(4):
-        cursor.execute("""
+        cursor.execute(f"""
             INSERT INTO grids_grid (code, name, level, kind, parent_id, district_code, geom,
-                                    area_m2, updated_at)
+                                    area_m2, valid_from, updated_at)
             SELECT s.code, s.name, s.level, s.kind, p.id, COALESCE(p.district_code, s.code),
-                   s.geom, ST_Area(s.geom::geography), now()
-            FROM grid_staging s LEFT JOIN grids_grid p ON p.code = s.parent_code
-            WHERE s.level = %s
-            ON CONFLICT (code) DO UPDATE SET
-                name = EXCLUDED.name, level = EXCLUDED.level, kind = EXCLUDED.kind,
-                parent_id = EXCLUDED.parent_id, district_code = EXCLUDED.district_code,
-                geom = EXCLUDED.geom, area_m2 = EXCLUDED.area_m2, updated_at = now()
-            WHERE NOT (grids_grid.name = EXCLUDED.name AND grids_grid.kind = EXCLUDED.kind
-                       AND grids_grid.parent_id IS NOT DISTINCT FROM EXCLUDED.parent_id
-                       AND ST_Equals(grids_grid.geom, EXCLUDED.geom))""", [level])
+                   s.geom, ST_Area(s.geom::geography), %s, now()
+            FROM grid_staging s {OPEN_PARENT}
+            WHERE s.level = %s AND s.state IN ('created', 'reshaped')""", [day, level])
+        cursor.execute(f"""
+            UPDATE grids_grid g SET
+                name = s.name, kind = s.kind, parent_id = p.id,
+                district_code = COALESCE(p.district_code, s.code),
+                geom = s.geom, area_m2 = ST_Area(s.geom::geography), updated_at = now()
+            FROM grid_staging s {OPEN_PARENT}
+            WHERE g.id = s.old_id AND s.level = %s AND s.state IN ('renamed', 'corrected')""", [level])
+    # Open grids under a closed parent whose code goes on: under its new row.
+    cursor.execute("""
+        UPDATE grids_grid c SET parent_id = np.id, updated_at = now()
+        FROM grids_grid op JOIN grids_grid np ON np.code = op.code AND np.valid_to IS NULL
+        WHERE c.valid_to IS NULL AND c.parent_id = op.id AND op.valid_to IS NOT NULL""")
+    # Duties on the closed rows: those of a code that goes on follow it to its new row (split
+    # at the day), those of a code that ends end the day before.
+    cursor.execute("""
+        CREATE TEMP TABLE grid_successor ON COMMIT DROP AS
+        SELECT o.id AS old_id, n.id AS new_id FROM grids_grid o
+        JOIN grids_grid n ON n.code = o.code AND n.valid_to IS NULL
+        WHERE o.valid_to = %s AND o.id IN (SELECT old_id FROM grid_staging WHERE state = 'reshaped')""",
+                   [eve])
+    cursor.execute("""
+        UPDATE grids_gridassignment a SET grid_id = x.new_id FROM grid_successor x
+        WHERE a.grid_id = x.old_id AND a.valid_from >= %s""", [day])
+    cursor.execute("""
+        INSERT INTO grids_gridassignment (user_id, grid_id, role, valid_from, valid_to, district_code,
+                                          created_at, created_by_id, note)
+        SELECT a.user_id, x.new_id, a.role, %s, a.valid_to, a.district_code, now(), a.created_by_id, a.note
+        FROM grids_gridassignment a JOIN grid_successor x ON x.old_id = a.grid_id
+        WHERE (a.valid_from IS NULL OR a.valid_from < %s) AND (a.valid_to IS NULL OR a.valid_to >= %s)""",
+                   [day, day, day])
+    cursor.execute("""
+        UPDATE grids_gridassignment a SET valid_to = %s
+        FROM grids_grid g WHERE g.id = a.grid_id AND g.valid_to = %s
+          AND (g.id IN (SELECT old_id FROM grid_staging WHERE state = 'reshaped')
+               OR g.id IN (SELECT id FROM grid_superseded))
+          AND (a.valid_from IS NULL OR a.valid_from < %s) AND (a.valid_to IS NULL OR a.valid_to >= %s)""",
+                   [eve, eve, day, day])
+    cursor.execute("DROP TABLE grid_successor")
 
 
 def import_grids(path: str | Path, *, encoding: str | None = None, source_crs: str | None = None,
                  layer: str | None = None, field_map: dict[str, str] | None = None,
                  level: int | None = None, parent: str | None = None, dry_run: bool = False,
-                 repair: bool = False, tolerance_m2: float | None = None) -> GridImportReport:
-    """Validate and load a grid file in one transaction; raise ImportRefused on any problem."""
+                 repair: bool = False, tolerance_m2: float | None = None,
+                 valid_from: dt.date | None = None) -> GridImportReport:
+    """Validate and load a grid file in one transaction; raise ImportRefused on any problem.
+    Changed boundaries hold from `valid_from` (today in the district's time zone by default)."""
     path = Path(path)
+    day = valid_from or timezone.localdate()
     tolerance = app_settings.TOPOLOGY_TOLERANCE_M2 if tolerance_m2 is None else tolerance_m2
     data = read_vector(path, encoding=encoding, source_crs=source_crs, layer=layer)
     rows = parse_rows(path, data.frame, field_map or {}, level, parent)
-    report = GridImportReport(read=len(rows), dry_run=dry_run)
+    report = GridImportReport(read=len(rows), dry_run=dry_run, valid_from=day)
     with transaction.atomic(), connection.cursor() as cursor:
         serialize("gridmap.grids.import")
         _stage(cursor, rows)
         problems = _check_validity(cursor, path, repair, report)
         if not problems:
             problems = _check_topology(cursor, path, tolerance, report)
+        if not problems:
+            problems = _diff(cursor, report, path, day)
         if problems:
             raise ImportRefused(problems)
-        _diff(cursor, report)
         if dry_run:
             transaction.set_rollback(True)
             return report
-        _write(cursor)
-        if report.created or report.updated:
-            grids_changed.send(sender=import_grids, codes=report.created + report.updated)
-        cursor.execute("DROP TABLE grid_staging, grid_merged")
+        _write(cursor, day)
+        if report.created or report.updated or report.closed:
+            grids_changed.send(sender=import_grids,
+                               codes=sorted(set(report.created + report.updated + report.closed)))
+        cursor.execute("DROP TABLE grid_staging, grid_merged, grid_superseded")
     return report

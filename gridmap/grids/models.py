@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pghistory
 from django.conf import settings
 from django.contrib.gis.db import models
@@ -5,6 +7,20 @@ from django.db.models import Q
 
 from gridmap.core.constraints import geometry_constraints
 from gridmap.core.models import data_version_trigger
+
+# The sample's grids, and every grid stored before boundaries had dates, form the first
+# generation, valid from this day.
+FIRST_GENERATION = dt.date(2019, 1, 1)
+
+
+class GridQuerySet(models.QuerySet):
+    def valid_on(self, day: dt.date) -> "GridQuerySet":
+        """The generation of grids valid on a day (both ends included, an open end open)."""
+        return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day), valid_from__lte=day)
+
+    def current(self) -> "GridQuerySet":
+        """The open generation: grids whose boundary has not been closed."""
+        return self.filter(valid_to__isnull=True)
 
 
 # Boundaries, names and parents change rarely and matter for every record filed under a grid:
@@ -23,7 +39,10 @@ class Grid(models.Model):
         LEVEL_2 = 2, "二级网格"
         LEVEL_3 = 3, "三级网格"
 
-    code = models.CharField("编码", max_length=32, unique=True)
+    # A code names a cell through its generations: a cell whose boundary changes keeps its
+    # code on a new row (the old row closed the day before), so the code is unique among open
+    # rows and, with the first day, among all (constraints below).
+    code = models.CharField("编码", max_length=32, db_index=True)
     name = models.CharField("名称", max_length=100)
     level = models.PositiveSmallIntegerField("级别", choices=Level.choices, db_index=True)
     kind = models.CharField("类型", max_length=16, blank=True)
@@ -35,7 +54,13 @@ class Grid(models.Model):
     district_code = models.CharField("区划代码", max_length=12, db_index=True)
     geom = models.MultiPolygonField("范围", srid=4326)
     area_m2 = models.FloatField("面积 (m²)")
+    # The generation: the boundary holds from valid_from to valid_to (both included; open-ended
+    # while valid_to is blank). Records keep the row of their day (grids.loader).
+    valid_from = models.DateField("生效日期", default=FIRST_GENERATION)
+    valid_to = models.DateField("失效日期", null=True, blank=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = GridQuerySet.as_manager()
 
     class Meta:
         verbose_name = "网格"
@@ -46,6 +71,14 @@ class Grid(models.Model):
                 condition=Q(level=0, parent__isnull=True) | Q(level__gt=0, parent__isnull=False),
                 name="grid_parent_matches_level",
             ),
+            models.UniqueConstraint(fields=["code"], condition=Q(valid_to__isnull=True),
+                                    name="grid_code_unique_open",
+                                    violation_error_message="网格编码在现行网格中重复"),
+            models.UniqueConstraint(fields=["code", "valid_from"], name="grid_code_generation_unique",
+                                    violation_error_message="同一网格编码在同一生效日期已有范围"),
+            models.CheckConstraint(condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                                   name="grid_generation_ordered",
+                                   violation_error_message="网格失效日期早于生效日期"),
         ]
         constraints += geometry_constraints("grids_grid", geom="网格范围")
         triggers = [data_version_trigger("grid_data_version")]

@@ -76,7 +76,7 @@ def import_roster(path: str | Path, *, dry_run: bool = False,
         raise ImportRefused([Problem(path.name, ", ".join(missing), "缺少字段")])
 
     stored = {code: (pk, level, district) for code, pk, level, district
-              in Grid.objects.values_list("code", "id", "level", "district_code")}
+              in Grid.objects.current().values_list("code", "id", "level", "district_code")}
     grids = {code: pk for code, (pk, _, _) in stored.items()}
     problems: list[Problem] = []
     parsed = []

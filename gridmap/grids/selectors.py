@@ -4,7 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import F, QuerySet
+from django.db.models import F, Min, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -26,9 +26,10 @@ OFFICERS_JSON = """
 
 
 def grids_for_user(user, *, level: int | None = None, on: dt.date | None = None) -> QuerySet[Grid]:
-    """The grids a user may see, with their parent and the people on duty today."""
+    """The grids (of the generation valid on the day) a user may see, with their parent and
+    the people on duty that day (today by default)."""
     day = on or timezone.localdate()
-    queryset = scope_for(user, day).grids()
+    queryset = scope_for(user, day).grids().valid_on(day)
     if level is not None:
         queryset = queryset.filter(level=level)
     return queryset.annotate(
@@ -60,6 +61,10 @@ CELL_ANSWER_JSON = _cell_answer_sql("'name', u.full_name, 'username', u.username
 CELL_ANSWER_NAMES_JSON = _cell_answer_sql("'name', u.full_name, 'role', a.role")
 
 
+# The grid row `c` belongs to the generation valid on %(day)s (Grid.objects.valid_on in SQL).
+VALID_ON_SQL = "c.valid_from <= %(day)s AND (c.valid_to IS NULL OR c.valid_to >= %(day)s)"
+
+
 def with_point(answer: str, lon: float, lat: float) -> str:
     """A cell's answer (JSON object text) with the asked point added to it."""
     return f'{answer[:-1]}, "lon" : {float(lon)!r}, "lat" : {float(lat)!r}}}'
@@ -70,9 +75,10 @@ def cell_at_point_json(lon: float, lat: float, *, on: dt.date | None = None, con
     JSON text of the lookup API, built in one indexed query.
 
     A point on the border of two cells belongs to both; the lower code wins so that the
-    answer is stable. The API answers from grids.cell_index (memory); this is the reference
-    it is tested against, and the answer for another day. Without `contacts`, the officers
-    are named only (CELL_ANSWER_NAMES_JSON).
+    answer is stable. The cell is the one of the generation valid on the day (a past day
+    finds the boundary of that day, and its officers of that day). The API answers today from
+    grids.cell_index (memory); this is the reference it is tested against, and the answer for
+    another day. Without `contacts`, the officers are named only (CELL_ANSWER_NAMES_JSON).
     """
     day = on or timezone.localdate()
     # The cell is found first (materialised), so that the parent and the officers are
@@ -80,7 +86,7 @@ def cell_at_point_json(lon: float, lat: float, *, on: dt.date | None = None, con
     sql = f"""
         WITH c AS MATERIALIZED (
             SELECT c.id, c.code, c.name, c.level, c.kind, c.parent_id FROM grids_grid c
-            WHERE c.level >= 2
+            WHERE c.level >= 2 AND {VALID_ON_SQL}
               AND ST_Covers(c.geom, ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326))
             ORDER BY c.level DESC, c.code LIMIT 1)
         SELECT {CELL_ANSWER_JSON if contacts else CELL_ANSWER_NAMES_JSON}::text FROM c"""
@@ -88,6 +94,83 @@ def cell_at_point_json(lon: float, lat: float, *, on: dt.date | None = None, con
         cursor.execute(sql, {"day": day, "lon": lon, "lat": lat})
         row = cursor.fetchone()
     return with_point(row[0], lon, lat) if row else None
+
+
+def cell_on(point, day: dt.date) -> Grid | None:
+    """The deepest grid covering a point (a GEOS Point, SRID 4326) in the generation of a
+    record's day: a record keeps the cell of its day (ST_Covers on the GiST index; on a
+    shared border the lower code wins, as in the lookup)."""
+    return (Grid.objects.valid_on(day).filter(level__gte=Grid.Level.LEVEL_2, geom__covers=point)
+            .order_by("-level", "code").first())
+
+
+def cell_at_point_json_for(user, lon: float, lat: float, *, on: dt.date) -> str | None:
+    """The lookup answer for a point on a day (the cell of that day's generation and the
+    officers on duty that day) as `user` may see it: contacts only for a cell in the user's
+    scope on that day (the rule of grids.cell_index, for another day than today)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            SELECT c.code, up1.code, up2.code FROM grids_grid c
+            LEFT JOIN grids_grid up1 ON up1.id = c.parent_id LEFT JOIN grids_grid up2 ON up2.id = up1.parent_id
+            WHERE c.level >= 2 AND {VALID_ON_SQL}
+              AND ST_Covers(c.geom, ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326))
+            ORDER BY c.level DESC, c.code LIMIT 1""", {"day": on, "lon": lon, "lat": lat})
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    scope = scope_for(user, on)
+    contacts = scope.everything or not scope.root_codes.isdisjoint(code for code in row if code)
+    return cell_at_point_json(lon, lat, on=on, contacts=contacts)
+
+
+def first_generation_day() -> dt.date | None:
+    """The first day any grid holds (None without grids)."""
+    return Grid.objects.aggregate(first=Min("valid_from"))["first"]
+
+
+# Two grid rows `a` and `b` share ground: more than a sliver (1 % of the smaller) of their
+# areas overlap, so that neighbours whose borders differ by a hair do not count.
+SHARE_GROUND_SQL = """{a}.geom && {b}.geom AND ST_Relate({a}.geom, {b}.geom, '2********')
+    AND ST_Area(ST_Intersection({a}.geom, {b}.geom)) > 0.01 * LEAST(ST_Area({a}.geom), ST_Area({b}.geom))"""
+
+
+@dataclass
+class BoundaryLink:
+    relation: str  # in Chinese: 拆分自, 合并自, 原范围, 拆分为, 并入, 调整后范围, ...
+    code: str
+    name: str
+    valid_from: dt.date
+    valid_to: dt.date | None
+
+
+def boundary_history(grid: Grid) -> list[BoundaryLink]:
+    """The grids of the generation before `grid` and of the one after it that share its
+    ground (by spatial overlap between generations), each with its relation to `grid`: where
+    a cell was split from or merged from, and what it was split into or merged into."""
+    sql = f"""
+        SELECT o.code, o.name, o.valid_from, o.valid_to, o.valid_to IS NOT NULL AND o.valid_to = g.valid_from - 1,
+               (SELECT count(*) FROM grids_grid x WHERE x.level = o.level AND x.valid_to = o.valid_from - 1
+                  AND {SHARE_GROUND_SQL.format(a="x", b="o")}),
+               (SELECT count(*) FROM grids_grid x WHERE x.level = o.level AND x.valid_from = o.valid_to + 1
+                  AND {SHARE_GROUND_SQL.format(a="x", b="o")})
+        FROM grids_grid g JOIN grids_grid o ON o.level = g.level AND o.id <> g.id
+             AND (o.valid_to = g.valid_from - 1 OR o.valid_from = g.valid_to + 1)
+             AND {SHARE_GROUND_SQL.format(a="o", b="g")}
+        WHERE g.id = %s ORDER BY o.valid_from, o.code"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [grid.pk])
+        rows = cursor.fetchall()
+    before = [row for row in rows if row[4]]
+    links = []
+    for code, name, valid_from, valid_to, earlier, predecessors, successors in rows:
+        if earlier:
+            relation = ("原范围" if code == grid.code else "合并自" if len(before) > 1
+                        else "拆分自" if successors > 1 else "前身")
+        else:
+            relation = ("调整后范围" if code == grid.code else "并入" if predecessors > 1
+                        else "拆分为" if len(rows) - len(before) > 1 else "改为")
+        links.append(BoundaryLink(relation, code, name, valid_from, valid_to))
+    return links
 
 
 def district_centre() -> tuple[float, float]:
@@ -107,7 +190,8 @@ def parent_outlines_for_user(user, *, on: dt.date | None = None) -> QuerySet[Gri
     Outline and name only (no people): an officer sees where their cell sits, not the
     records of the neighbouring cells.
     """
-    cells = scope_for(user, on).cells()
+    day = on or timezone.localdate()
+    cells = scope_for(user, day).cells().valid_on(day)
     return Grid.objects.filter(level=Grid.Level.LEVEL_1, pk__in=cells.values("parent_id")).order_by("code")
 
 
@@ -126,7 +210,8 @@ def cells_with_coverage(user, *, on: dt.date | None = None) -> QuerySet[Grid]:
 
 def assignments_of_grid(user, code: str, *, on: dt.date | None = None) -> QuerySet[GridAssignment] | None:
     """Every assignment (past, present, planned) of a grid in the user's scope; None if unseen."""
-    grid = scope_for(user, on).grids().filter(code=code).first()
+    day = on or timezone.localdate()
+    grid = scope_for(user, day).grids().valid_on(day).filter(code=code).first()
     if grid is None:
         return None
     return (GridAssignment.objects.filter(grid=grid).select_related("user", "created_by", "grid")
@@ -142,7 +227,8 @@ def user_active_cells(user, *, on: dt.date | None = None) -> QuerySet[Grid]:
     """The cells a person is on duty for (officer or substitute) on a date."""
     day = on or timezone.localdate()
     duties = GridAssignment.objects.filter(on_duty_on(day), user=user)
-    return Grid.objects.filter(level__gte=Grid.Level.LEVEL_2, pk__in=duties.values("grid_id")).order_by("code")
+    return (Grid.objects.valid_on(day).filter(level__gte=Grid.Level.LEVEL_2, pk__in=duties.values("grid_id"))
+            .order_by("code"))
 
 
 @dataclass
@@ -197,4 +283,5 @@ def user_active_towns(user, *, on: dt.date | None = None) -> QuerySet[Grid]:
 
 def town_in_scope(user, code: str, *, on: dt.date | None = None) -> Grid | None:
     """A level-I grid the user may see (their own town, or any for district users)."""
-    return scope_for(user, on).grids().filter(level=Grid.Level.LEVEL_1, code=code).first()
+    day = on or timezone.localdate()
+    return scope_for(user, day).grids().valid_on(day).filter(level=Grid.Level.LEVEL_1, code=code).first()

@@ -38,6 +38,7 @@ from gridmap.geo.coords import DEFAULT_CRS, CoordinateError, CRSError, offered_c
 from gridmap.geo.photos import check_photos
 from gridmap.grids.models import Grid, GridAssignment
 from gridmap.grids.scope import check_on_duty, on_duty_on, scope_for
+from gridmap.grids.selectors import cell_on
 
 from .conf import app_settings
 from .criteria import criterion_problem
@@ -413,6 +414,16 @@ def _kind_for(actor, task: InspectionTask | None, kind: str | None) -> str:
     return Inspection.Kind.ROUTINE if INSPECT_ENTERPRISES.allows(actor) else Inspection.Kind.PATROL
 
 
+def cell_of_day(enterprise: Enterprise, day: dt.date) -> int | None:
+    """The cell (id) an enterprise's record of a day is filed under: the cell covering the
+    enterprise in the generation of that day (a record keeps the cell of its day, grids.loader),
+    its current cell failing that."""
+    if enterprise.cell_id is None:
+        return None
+    cell = cell_on(enterprise.location, day)
+    return cell.pk if cell is not None else enterprise.cell_id
+
+
 def inspection_record(*, actor, enterprise: Enterprise | None = None, task: InspectionTask | None = None,
                       inspected_on: dt.date | None = None, kind: str | None = None,
                       lon: float | None = None, lat: float | None = None,
@@ -430,8 +441,9 @@ def inspection_record(*, actor, enterprise: Enterprise | None = None, task: Insp
         enterprise = task.enterprise
     inspected_on = inspected_on or timezone.localdate()
     check_record_date(inspected_on, field="inspected_on", label="检查日期")
-    _require_in_scope(actor, enterprise.cell_id, on=inspected_on)
-    if enterprise.cell_id is None:
+    cell_id = cell_of_day(enterprise, inspected_on)
+    _require_in_scope(actor, cell_id, on=inspected_on)
+    if cell_id is None:
         raise ValidationError({"enterprise": "企业不在任何网格内"})
     kind = _kind_for(actor, task, kind)
     if kind not in Inspection.Kind.values:
@@ -454,7 +466,7 @@ def inspection_record(*, actor, enterprise: Enterprise | None = None, task: Insp
             raise ValidationError({"kind": "巡查任务只能记录巡查，不能记录监督检查"})
     with recorded_as(actor, "inspection_record"):
         inspection = Inspection.objects.create(
-            enterprise=enterprise, cell_id=enterprise.cell_id, task=task, kind=kind,
+            enterprise=enterprise, cell_id=cell_id, task=task, kind=kind,
             inspected_on=inspected_on, position=_point(lon, lat), checklist=checklist,
             findings=findings.strip()[:4000], recorded_by=actor, district_code=enterprise.district_code,
             client_id=client_id, client_digest=client_digest)
@@ -599,7 +611,7 @@ def hazard_report(*, actor, enterprise: Enterprise, description: str, deadline: 
         supervised = {"supervised_on": found_on, "supervised_deadline": deadline}
     with recorded_as(actor, "hazard_lead" if lead else "hazard_report"):
         hazard = Hazard.objects.create(
-            enterprise=enterprise, cell_id=enterprise.cell_id, inspection=inspection, report=report,
+            enterprise=enterprise, cell_id=cell_of_day(enterprise, found_on), inspection=inspection, report=report,
             source=source, level=level, criterion_code=criterion_code, description=description.strip()[:2000],
             location=location, measures=measures.strip()[:2000], found_on=found_on, deadline=deadline,
             status=status, reported_by=actor, district_code=enterprise.district_code, **supervised)
@@ -974,7 +986,8 @@ def exposure_record(*, actor, enterprise: Enterprise, exposed_on: dt.date, mediu
     medium = medium.strip()[:100]
     duplicate = {"exposed_on": f"{enterprise.name} 在 {exposed_on:%Y-%m-%d} 已有「{medium}」的曝光记录"}
     with recorded_as(actor, "exposure_record"), _refused_if_duplicate("exposure_once_per_day_and_medium", duplicate):
-        return Exposure.objects.create(enterprise=enterprise, cell_id=enterprise.cell_id, exposed_on=exposed_on,
+        return Exposure.objects.create(enterprise=enterprise, cell_id=cell_of_day(enterprise, exposed_on),
+                                       exposed_on=exposed_on,
                                        medium=medium, note=note.strip()[:300], recorded_by=actor,
                                        district_code=enterprise.district_code)
 
@@ -987,18 +1000,13 @@ def summons_record(*, actor, enterprise: Enterprise, held_on: dt.date, people: i
         raise ValidationError({"people": "约谈人数应为 1 至 1000"})
     duplicate = {"held_on": f"{enterprise.name} 在 {held_on:%Y-%m-%d} 已有约谈记录"}
     with recorded_as(actor, "summons_record"), _refused_if_duplicate("summons_once_per_day", duplicate):
-        return Summons.objects.create(enterprise=enterprise, cell_id=enterprise.cell_id, held_on=held_on,
+        return Summons.objects.create(enterprise=enterprise, cell_id=cell_of_day(enterprise, held_on),
+                                      held_on=held_on,
                                       people=people, note=note.strip()[:300], recorded_by=actor,
                                       district_code=enterprise.district_code)
 
 
 # --- reports (举报) --------------------------------------------------------------------------
-
-def cell_at(point: Point) -> Grid | None:
-    """The deepest grid covering a point (ST_Covers on the GiST index); lower code wins."""
-    return (Grid.objects.filter(level__gte=Grid.Level.LEVEL_2, geom__covers=point)
-            .order_by("-level", "code").first())
-
 
 @transaction.atomic
 def report_submit(*, actor, description: str, lon: float, lat: float, crs: str = DEFAULT_CRS,
@@ -1022,11 +1030,11 @@ def report_submit(*, actor, description: str, lon: float, lat: float, crs: str =
         raise ValidationError({"position": f"位置：{exc}"}) from None
     lon, lat = float(xs[0]), float(ys[0])
     position = Point(float(lon), float(lat), srid=4326)
-    cell = cell_at(position)
+    received_on = received_on or timezone.localdate()
+    cell = cell_on(position, received_on)
     if cell is None:
         raise ValidationError({"position": "位置不在本区任何网格内"})
     formats = check_photos(photos)
-    received_on = received_on or timezone.localdate()
     officer = cell_officers([cell.pk], received_on).get(cell.pk)
     # The enterprise the report is about, when one lies within 200 m of the position.
     nearby = (Enterprise.objects.filter(cell=cell, location__dwithin=(position, 0.002))
@@ -1147,15 +1155,16 @@ def _self_inspection_create(*, actor, enterprise: Enterprise, checked_at: dt.dat
     item_formats = _self_inspection_photos(checked, item_photos)
     if findings and enterprise.cell_id is None:
         raise ValidationError({"enterprise": f"{enterprise.name}不在任何网格内，自查发现的隐患无法转交网格员"})
+    cell_id = cell_of_day(enterprise, day)
     with recorded_as(actor, "self_inspection_record"):
         record = SelfInspection.objects.create(
-            enterprise=enterprise, cell_id=enterprise.cell_id, checked_at=checked_at, checked_on=day,
+            enterprise=enterprise, cell_id=cell_id, checked_at=checked_at, checked_on=day,
             items=[row for _, row in checked], recorded_by=actor, district_code=enterprise.district_code,
             client_id=client_id, client_digest=digest)
         for item, row in findings:
             major = item.major_criterion
             hazard = Hazard.objects.create(
-                enterprise=enterprise, cell_id=enterprise.cell_id, source=HazardSource.SELF_INSPECTION,
+                enterprise=enterprise, cell_id=cell_id, source=HazardSource.SELF_INSPECTION,
                 self_inspection=record, level=Hazard.Level.MAJOR if major else Hazard.Level.GENERAL,
                 criterion_code=item.code if major else "",
                 description=f"企业自查发现：{row['note']}（自查项目 {item.code} {item.title}）"[:2000],

@@ -76,8 +76,11 @@ def _path(level: int, prefix: str = "cell") -> str:
     return f"{prefix}__code" if level == Grid.Level.LEVEL_2 else f"{prefix}__parent__code"
 
 
-def _grids(user, level: int):
-    return scope_for(user).grids().filter(level=level).order_by("code")
+def _grids(user, level: int, start: dt.date, end: dt.date):
+    """The grids of a level whose boundary held on some day of the period: a past period is
+    counted by the cells of that period (each record by its own cell, the cell of its day)."""
+    return (scope_for(user).grids().filter(level=level, valid_from__lte=end)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=start)).order_by("code"))
 
 
 def _scoped(model, user, prefix="cell"):
@@ -90,7 +93,7 @@ def statistics_by_grid(user, *, start: dt.date, end: dt.date, level: int = Grid.
     """{grid code: {figure: value}} for the grids of a level in the user's scope, plus
     "total", for records dated within [start, end]."""
     path = _path(level)
-    rows: dict[str, dict] = {g.code: {k: 0 for k, _ in FIGURES} for g in _grids(user, level)}
+    rows: dict[str, dict] = {g.code: {k: 0 for k, _ in FIGURES} for g in _grids(user, level, start, end)}
 
     def put(queryset, key_values):
         for row in queryset:
@@ -191,7 +194,9 @@ def cell_statistics_for_map(user, *, start: dt.date | None = None, end: dt.date 
         latest = Inspection.objects.filter(cell__in=scope_for(user).cells()).aggregate(d=Max("inspected_on"))["d"]
         end = dt.date((latest or timezone.localdate()).year, 12, 31)
     start = start or dt.date(end.year, 1, 1)
-    cells = scope_for(user).cells().filter(level=Grid.Level.LEVEL_2)
+    # The cells of the period's last day (one generation: a map shows no two on top of each
+    # other); each record counts in its own cell.
+    cells = scope_for(user).cells().valid_on(min(end, timezone.localdate())).filter(level=Grid.Level.LEVEL_2)
 
     def count(queryset):
         return Coalesce(Subquery(queryset.filter(cell=OuterRef("pk")).order_by().values("cell")

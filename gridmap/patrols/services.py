@@ -28,6 +28,7 @@ from gridmap.geo.coords import (
 from gridmap.geo.photos import check_photos
 from gridmap.grids.models import Grid
 from gridmap.grids.scope import check_on_duty
+from gridmap.grids.selectors import cell_on
 from gridmap.patrols.conf import app_settings as patrol_settings
 
 from .models import Patrol, PatrolPhoto
@@ -80,12 +81,6 @@ def _to_wgs84(points: Sequence[tuple[float, float]], crs: str, *, field: str) ->
     return list(zip((float(v) for v in lons), (float(v) for v in lats), strict=True))
 
 
-def cell_covering(point: Point) -> Grid | None:
-    """The deepest grid covering a point, found by PostGIS (ST_Covers on the GiST index)."""
-    return (Grid.objects.filter(level__gte=Grid.Level.LEVEL_2, geom__covers=point)
-            .order_by("-level", "code").first())
-
-
 def _check_duty(actor, cell: Grid, day: dt.date) -> None:
     """The actor answered for the cell on the patrol's own day (not the day it arrives)."""
     try:
@@ -125,7 +120,7 @@ def patrol_record(*, actor, lon: float, lat: float, crs: str = DEFAULT_CRS,
     (x, y), = _to_wgs84([(lon, lat)], crs, field="position")
     points = track_points(track)
     position = Point(x, y, srid=4326)
-    cell = cell_covering(position)
+    cell = cell_on(position, day)
     if cell is None:
         raise ValidationError({"position": f"位置 ({x:.6f}, {y:.6f}) 不在本区任何网格内"})
     _check_duty(actor, cell, day)

@@ -25,6 +25,7 @@ from gridmap.geo.coords import DEFAULT_CRS, CoordinateError, CRSError, offered_c
 from gridmap.geo.photos import check_photos
 from gridmap.grids.models import Grid
 from gridmap.grids.scope import check_on_duty
+from gridmap.grids.selectors import cell_on
 
 from ..models import RescueTeam, StockItem, SupplyDepot
 from ..services import stock_issue
@@ -375,11 +376,6 @@ def open_event_at(point: Point, on: dt.datetime | None = None) -> Event | None:
             or open_events.filter(area__isnull=True).order_by("-started_at", "-id").first())
 
 
-def _cell_at(point: Point) -> Grid | None:
-    return (Grid.objects.filter(level__gte=Grid.Level.LEVEL_2, geom__covers=point)
-            .order_by("-level", "code").first())
-
-
 def situation_report_submit(*, actor, kind: str, severity: str, description: str, lon: float, lat: float,
                             crs: str = DEFAULT_CRS, reported_at: dt.datetime | None = None,
                             photos: Sequence[UploadedFile] = (), client_id: uuid.UUID | None = None,
@@ -396,7 +392,7 @@ def situation_report_submit(*, actor, kind: str, severity: str, description: str
     reported_at = reported_at or timezone.now()
     day = synced_record_day(reported_at, field="reported_at", label="报告时间")
     position = _destination(lon, lat, crs)
-    cell = _cell_at(position)
+    cell = cell_on(position, day)
     if cell is None:
         raise ValidationError({"position": "位置不在本区任何网格内"})
     check_on_duty(actor, cell, day, field="reported_at", what="险情报告")

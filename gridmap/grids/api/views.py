@@ -1,4 +1,6 @@
+import datetime as dt
 import math
+import re
 from urllib.parse import parse_qsl
 
 from django.conf import settings
@@ -28,7 +30,12 @@ from gridmap.geo.coords import (
 from gridmap.grids.cell_index import cell_answer_json_for
 from gridmap.grids.models import Grid, GridAssignment
 from gridmap.grids.scope import active_on
-from gridmap.grids.selectors import assignments_of_grid, grids_for_user
+from gridmap.grids.selectors import (
+    assignments_of_grid,
+    cell_at_point_json_for,
+    first_generation_day,
+    grids_for_user,
+)
 
 GRID_PROPERTIES = ("code", "name", "level", "kind", "parent_code", "parent_name", "area_m2",
                    "officers")
@@ -42,6 +49,7 @@ class LookupQuery(serializers.Serializer):
     lon = serializers.FloatField(min_value=-180, max_value=180)
     lat = serializers.FloatField(min_value=-90, max_value=90)
     crs = serializers.ChoiceField(choices=CRS_NAMES, default=DEFAULT_CRS)
+    on = serializers.DateField(required=False, help_text="日期 YYYY-MM-DD：该日的网格边界和值守人员（默认今天）")
 
 
 class OfficerSerializer(serializers.Serializer):
@@ -71,7 +79,9 @@ class GridCollectionView(APIView):
     """The grids the caller may see, as a GeoJSON FeatureCollection built in PostGIS."""
 
     @extend_schema(
-        parameters=[OpenApiParameter("level", int, enum=[0, 1, 2, 3], description="网格级别")],
+        parameters=[OpenApiParameter("level", int, enum=[0, 1, 2, 3], description="网格级别"),
+                    OpenApiParameter("on", OpenApiTypes.DATE,
+                                     description="日期 YYYY-MM-DD：该日的网格边界和职责人员（默认今天）")],
         responses={(200, "application/geo+json"): OpenApiTypes.OBJECT},
         summary="网格（GeoJSON）", operation_id="grids_geojson",
     )
@@ -79,8 +89,10 @@ class GridCollectionView(APIView):
         query = LevelQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         level = query.validated_data.get("level")
+        # "As of" a day: that day's boundaries, people on duty and the caller's scope.
+        day = parse_day(request.query_params.get("on"))
         body = feature_collection(
-            grids_for_user(request.user, level=level), geom="geom", properties=GRID_PROPERTIES
+            grids_for_user(request.user, level=level, on=day), geom="geom", properties=GRID_PROPERTIES
         )
         return HttpResponse(body, content_type="application/geo+json")
 
@@ -111,6 +123,19 @@ def parse_point(params) -> tuple[float, float, str]:
     return values["lon"], values["lat"], crs
 
 
+def parse_day(text: str | None) -> dt.date | None:
+    """The lookup's `on`: a date YYYY-MM-DD, or None when not given; ValidationError otherwise."""
+    if text is None:
+        return None
+    try:
+        # fromisoformat alone also takes 20190811 and week dates: only YYYY-MM-DD is the contract.
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError(text)
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError({"detail": "日期格式错误：on 需要 YYYY-MM-DD", "on": f"无效日期 {text!r}"}) from None
+
+
 class GridLookupView(APIView):
     """Which level-II cell contains a point, its level-I parent and the officers on duty.
 
@@ -139,10 +164,11 @@ class GridLookupView(APIView):
             # without building one: that costs more than the answer.
             query = parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True,
                               max_num_fields=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS)
-            lon, lat, crs = parse_point(dict(query))
+            query_params = dict(query)
+            lon, lat, crs = parse_point(query_params)
         except (ValidationError, ValueError):
             return None
-        if crs not in LONLAT_CRS:
+        if crs not in LONLAT_CRS or "on" in query_params:
             return None
         body = cell_answer_json_for(user, lon, lat)
         if body is None:
@@ -155,7 +181,7 @@ class GridLookupView(APIView):
     @extend_schema(
         parameters=[LookupQuery],
         responses={200: LookupSerializer, 400: OpenApiResponse(description="坐标格式错误"),
-                   404: OpenApiResponse(description="该点不在任何网格内")},
+                   404: OpenApiResponse(description="该点不在任何网格内，或 on 早于最早的网格划分")},
         summary="点所在网格",
     )
     def get(self, request):
@@ -165,9 +191,19 @@ class GridLookupView(APIView):
                 lon, lat = (float(v[0]) for v in to_wgs84_arrays([lon], [lat], crs))
             except CoordinateError:
                 raise ValidationError({"detail": f"坐标无法从 {crs} 换算为 WGS84", "crs": crs}) from None
-        body = cell_answer_json_for(request.user, lon, lat)
+        day = parse_day(request.query_params.get("on"))
+        if day is None:
+            body = cell_answer_json_for(request.user, lon, lat)
+        else:
+            body = cell_at_point_json_for(request.user, lon, lat, on=day)
+            if body is None:
+                first = first_generation_day()
+                if first is None or day < first:
+                    raise NotFound(f"{day:%Y-%m-%d} 早于最早的网格划分"
+                                   + (f"（{first:%Y-%m-%d} 起）" if first else "") + "，该日没有网格")
         if body is None:
-            raise NotFound(f"点 ({lon:.6f}, {lat:.6f}) 不在本区任何网格内")
+            raise NotFound(f"点 ({lon:.6f}, {lat:.6f}) 不在本区任何网格内"
+                           + (f"（{day:%Y-%m-%d}）" if day else ""))
         return HttpResponse(body, content_type="application/json")
 
 
@@ -176,7 +212,8 @@ class GridDetailSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Grid
-        fields = ("code", "name", "level", "kind", "parent_code", "area_m2", "updated_at")
+        fields = ("code", "name", "level", "kind", "parent_code", "area_m2", "valid_from", "valid_to",
+                  "updated_at")
 
 
 class GridDetailView(APIView):

@@ -49,7 +49,8 @@ def area_map_svg(*, area: GEOSGeometry, title: str, enterprises: list[dict], dep
     svg = SvgMap(frame, title=title)
     svg.outlines(paths(frame, "SELECT geom AS g FROM flood_floodzone"), stroke="#00897b", fill="#00897b",
                  opacity=0.05, width=0.6, dash="3 2", label="防汛责任区")
-    svg.outlines(paths(frame, "SELECT geom AS g FROM grids_grid WHERE level = %s", [Grid.Level.LEVEL_1]),
+    svg.outlines(paths(frame, "SELECT geom AS g FROM grids_grid WHERE level = %s AND valid_to IS NULL",
+                       [Grid.Level.LEVEL_1]),
                  stroke="#3949ab", width=0.8, label="一级网格")
     svg.outlines(paths(frame, "SELECT geom AS g FROM flood_river"), stroke="#1e88e5", width=1.6, label="河流")
     svg.outlines(paths(frame, "SELECT ST_GeomFromEWKB(%s) AS g", [bytes(area.ewkb)]), stroke="#c62828",

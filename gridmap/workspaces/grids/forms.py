@@ -22,7 +22,7 @@ class CellCodesField(forms.CharField):
     def clean(self, value):
         codes = [c for c in (super().clean(value) or "").replace("，", ",").split(",") if c.strip()]
         codes = [c.strip() for c in codes]
-        grids = list(Grid.objects.filter(code__in=codes))
+        grids = list(Grid.objects.current().filter(code__in=codes))
         missing = set(codes) - {g.code for g in grids}
         if not codes:
             raise forms.ValidationError("请先在地图上选择网格")

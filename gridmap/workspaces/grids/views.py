@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,6 +33,7 @@ from gridmap.grids.scope import active_on, scope_for
 from gridmap.grids.selectors import (
     assignment_in_scope,
     assignments_of_grid,
+    boundary_history,
     coverage_audit,
     district_centre,
     user_active_cells,
@@ -98,15 +100,19 @@ def my_cell(request):
 
 @login_required
 def cell_detail(request, code: str):
-    grid = scope_for(request.user).grids().filter(code=code).select_related("parent").first()
+    # The open row of the code, or its last one when the code has ended (a split, a merge).
+    grid = (scope_for(request.user).grids().filter(code=code).select_related("parent")
+            .order_by(F("valid_to").desc(nulls_first=True), "-valid_from").first())
     if grid is None:
         raise Http404("网格不存在或无权查看")
-    assignments = list(assignments_of_grid(request.user, code))
+    day = grid.valid_to or timezone.localdate()
+    assignments = list(assignments_of_grid(request.user, code, on=day) or [])
     history = history_of(grid) + history_of(*assignments) if assignments else history_of(grid)
     history.sort(key=lambda e: e.when)
     today = timezone.localdate()
     return render(request, "grids/cell_detail.html", {
         "grid": grid, "assignments": assignments, "history": history, "today": today,
+        "boundary_history": boundary_history(grid),
         "can_assign": ASSIGN_OFFICERS.allows(request.user)})
 
 

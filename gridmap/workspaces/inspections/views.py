@@ -355,7 +355,7 @@ def plan_detail(request, pk: int):
     return render(request, "inspections/plan_detail.html", {
         "plan": plan, "summary": plan_summary(plan), "page": page, "query": query.urlencode(),
         "filters": filters, "states": VisitState.LABELS, "months": range(1, 13),
-        "grids": Grid.objects.filter(level=Grid.Level.LEVEL_1).order_by("code").values_list("code", "name"),
+        "grids": Grid.objects.current().filter(level=Grid.Level.LEVEL_1).order_by("code").values_list("code", "name"),
         "execution": execution, "execution_total": [execution["total"][m] for m in range(1, 13)],
         "can_approve": APPROVE_PLANS.allows(request.user) and plan.status == AnnualPlan.Status.DRAFT,
         "today": today})
