@@ -63,7 +63,7 @@ def online_grids(user, *, level: int, day: dt.date | None = None) -> QuerySet[Gr
     online_count, online_percent, checkable_count, check_days, on_time_percent, online_band."""
     start, end = window(day)
     path = "cell" if level == Grid.Level.LEVEL_2 else "cell__parent"
-    grids = scope_for(user).grids().filter(level=level)
+    grids = scope_for(user).grids().current().filter(level=level)
     enterprises = Enterprise.objects.exclude(status=Enterprise.Status.CLOSED).filter(**{path: OuterRef("pk")})
     checked = SelfInspection.objects.filter(enterprise=OuterRef("pk"), checked_on__range=(start, end))
     checkable = enterprises.filter(Exists(RiskPoint.objects.filter(enterprise=OuterRef("pk"))))
