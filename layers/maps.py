@@ -88,7 +88,8 @@ def build_map(layers: list[Layer], *, user, center: tuple[float, float], zoom: i
                          name="底图", max_zoom=18).add_to(fmap)
     urls = urls or {}
     for layer in layers:
-        draw = draws[layer.name]
+        # A URL given by the page is a GeoJSON URL (a filtered layer, or another day's grids).
+        draw = "geojson" if layer.name in urls else draws[layer.name]
         default = (f"/tiles/{layer.name}/{{z}}/{{x}}/{{y}}.mvt" if draw == "tiles"
                    else f"/api/layers/{layer.name}.geojson")
         url = urls.get(layer.name, default)

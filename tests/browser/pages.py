@@ -81,6 +81,7 @@ def _records(user) -> list[str]:
 EXTRAS = {
     Role.GRID_OFFICER: ["/patrols/new/", "/outbox/", f"/cells/{OFFICER_CELL}/"],
     Role.BUREAU_STAFF: ["/inspections/exposures/", "/inspections/summonses/", f"/cells/{OFFICER_CELL}/",
+                        "/map/?on=2019-08-11",
                         "/flood/exposure/?zone={zone}", "/inspections/publication/?list=blacklist&year=2019",
                         "/inspections/publication/?list=wechat&year=2019",
                         # The OGC API's pages for a person (its links are on the service's own pages).

@@ -283,3 +283,23 @@ def test_an_enterprise_record_of_a_day_before_the_split_keeps_the_old_cell(split
     assert then.cell_id == old.pk
     now = summons_record(actor=supervisor, enterprise=enterprise, held_on=timezone.localdate())
     assert now.cell_id == enterprise.cell_id
+
+
+def test_the_grid_map_opens_as_of_a_day(split, client, supervisor):
+    old, day, path = split
+    import_grids(path, valid_from=day)
+    client.force_login(supervisor)
+    before = day - dt.timedelta(days=1)
+    page = client.get("/map/", {"on": before.isoformat()}).content.decode()
+    assert f"{before.year}年{before.month}月{before.day}日的网格边界与值守人员" in page and "回到今天" in page
+    for level in (1, 2):  # the layer's URL as the map's script holds it (JSON: & as \u0026)
+        assert f"/api/grids/?level={level}\\u0026on={before:%Y-%m-%d}" in page
+    # Today's map draws today's generation through the registry's layers.
+    today = client.get("/map/").content.decode()
+    assert "/api/layers/grids-level2.geojson" in today and "网格边界与值守人员" not in today
+    # A day before every generation, a later day and a malformed one are refused on the page.
+    assert "早于最早的网格版本（2019-01-01）" in client.get("/map/", {"on": "2018-12-31"}).content.decode()
+    assert "晚于今天" in client.get("/map/", {"on": (timezone.localdate() + dt.timedelta(days=1)).isoformat()}
+                                 ).content.decode()
+    refused = client.get("/map/", {"on": "2019-02-30"})
+    assert refused.status_code == 200 and "查看日期格式应为 YYYY-MM-DD" in refused.content.decode()

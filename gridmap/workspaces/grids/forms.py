@@ -3,6 +3,8 @@ duty, and the roster upload."""
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Min
+from django.utils import timezone
 
 from gridmap.grids.models import Grid, GridAssignment
 
@@ -82,3 +84,23 @@ class RosterForm(forms.Form):
         if upload.size > self.MAX_BYTES:
             raise forms.ValidationError("名册文件不能超过 5 MB")
         return upload
+
+
+class AsOfForm(forms.Form):
+    """The grid map "as of" a day: that day's boundaries and people on duty."""
+
+    on = forms.DateField(label="查看日期", required=False, input_formats=["%Y-%m-%d"],
+                         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                         error_messages={"invalid": "查看日期格式应为 YYYY-MM-DD"})
+
+    def clean_on(self):
+        day = self.cleaned_data["on"]
+        if day is None:
+            return None
+        first = Grid.objects.aggregate(first=Min("valid_from"))["first"]
+        if first is None or day < first:
+            raise forms.ValidationError(f"查看日期 {day:%Y-%m-%d} 早于最早的网格版本（{first:%Y-%m-%d}）"
+                                        if first else "尚无网格数据")
+        if day > timezone.localdate():
+            raise forms.ValidationError(f"查看日期 {day:%Y-%m-%d} 晚于今天")
+        return day

@@ -47,7 +47,7 @@ from layers.registry import layers_named
 from ..inspections.views import my_cell_sections
 from ..landing.views import landing_url
 from ..pages import map_parts, refusal_text
-from .forms import AssignForm, EndForm, MoveForm, ReplaceForm, RosterForm, SelectionForm
+from .forms import AsOfForm, AssignForm, EndForm, MoveForm, ReplaceForm, RosterForm, SelectionForm
 
 BASE_LAYERS = ("district", "grids-level1", "grids-level2", "rivers")
 
@@ -60,9 +60,17 @@ def home(request):
 
 @login_required
 def grid_map(request):
+    """The district's grids, today or "as of" a past day (?on=YYYY-MM-DD): the boundaries of
+    that day's generation with the people on duty that day, from the grids API."""
+    form = AsOfForm(request.GET or None)
+    as_of = form.cleaned_data["on"] if form.is_valid() else None
+    if as_of == timezone.localdate():
+        as_of = None
+    urls = ({f"grids-level{level}": f"/api/grids/?level={level}&on={as_of:%Y-%m-%d}" for level in (1, 2)}
+            if as_of else None)
     fmap = build_map(layers_named(request.user, BASE_LAYERS), user=request.user, center=district_centre(), zoom=10,
-                     fit_layer="district")
-    return render(request, "grids/map.html", map_parts(request, fmap))
+                     fit_layer="district", urls=urls)
+    return render(request, "grids/map.html", {**map_parts(request, fmap), "as_of_form": form, "as_of": as_of})
 
 
 # --- the officer's cell ------------------------------------------------------------------
