@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db
 # metrics endpoints for load balancers and the operator (no records; /metrics answers only
 # the operator's network).
 PUBLIC = {"accounts/login/", "api/auth/token/", "admin/login/", "accounts/logout/",
-          "manifest.webmanifest", "sw.js", "healthz", "readyz", "metrics", "public/"}
+          "manifest.webmanifest", "sw.js", "healthz", "readyz", "metrics", "public/",
+          "enterprise/activate/"}  # an enterprise account's first sign-in (username and one-time code)
 OWN_CELL = "120118108-003"
 VICTIM_CELL = "120118108-004"
 

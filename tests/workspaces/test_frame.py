@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from gridmap.accounts.models import Role
+from gridmap.enterprises.models import EnterpriseAccount
 from gridmap.grids.models import GridAssignment
 from gridmap.workspaces.menu import MAX_TOP, menu_for
 from tests.factories import make_user, officer_of
@@ -22,6 +23,8 @@ def role_user(role: str):
     if role == Role.GRID_HEAD:
         return GridAssignment.objects.filter(role="town_supervisor").select_related("user", "grid") \
             .order_by("grid__code").first().user
+    if role == Role.ENTERPRISE:  # an enterprise account is a user tied to its enterprise
+        return EnterpriseAccount.objects.select_related("user").order_by("pk").first().user
     sample = {Role.BUREAU_STAFF: "supervisor", Role.FLOOD_COMMAND: "flood", Role.ADMINISTRATOR: "admin"}
     if role in sample:
         return users.get(username=sample[role])
