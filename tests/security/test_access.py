@@ -21,7 +21,8 @@ pytestmark = pytest.mark.django_db
 # the operator's network).
 PUBLIC = {"accounts/login/", "api/auth/token/", "admin/login/", "accounts/logout/",
           "manifest.webmanifest", "sw.js", "healthz", "readyz", "metrics", "public/",
-          "enterprise/activate/"}  # an enterprise account's first sign-in (username and one-time code)
+          "enterprise/activate/",  # an enterprise account's first sign-in (username and one-time code)
+          "ogc/", "ogc/conformance", "ogc/api"}  # OGC API landing, conformance, definition: open by its standard
 OWN_CELL = "120118108-003"
 VICTIM_CELL = "120118108-004"
 
