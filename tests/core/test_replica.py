@@ -17,7 +17,7 @@ pytestmark = pytest.mark.skipif(not (PGBIN / "pg_basebackup").exists(),
                                 reason="PostgreSQL's server binaries (pg_basebackup) are not installed")
 
 # Wide enough for the steps before the lag is meant to exceed it on a loaded machine.
-MAX_LAG = 5.0
+MAX_LAG = 12.0  # generous: on a loaded machine a page may take seconds, and the lag counts meanwhile
 READ_PRIMARY = 4
 
 
