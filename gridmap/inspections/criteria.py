@@ -4,8 +4,8 @@ versioned by date: a hazard is judged by the criteria in force on the day it was
 - 安监总管四〔2017〕129号《工贸行业重大生产安全事故隐患判定标准（2017版）》: 59 items, in force
   until 14 May 2023 (data/criteria_2017.json);
 - 应急管理部令第10号《工贸企业重大事故隐患判定标准》: in force from 15 May 2023, 64 items
-  (Art. 3 management 3; Arts. 4–10 the seven industries 47; Art. 11 dust 10; Art. 12 liquid
-  ammonia 2; Art. 13 confined spaces 2) and Art. 14 (a failed monitoring, alarm or protective
+  (Art. 3 management 3; Arts. 4–10 the seven industries 47: 8, 13, 8, 7, 7, 2 and 2; Art. 11 dust 10;
+  Art. 12 liquid ammonia 2; Art. 13 confined spaces 2) and Art. 14 (a failed monitoring, alarm or protective
   device is itself a major hazard), kept as one entry without an item number
   (data/criteria_order10_2023.json). There is no 商贸 article.
 

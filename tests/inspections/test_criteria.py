@@ -1,6 +1,7 @@
 """Major-hazard criteria by date (2017 standard / MEM Order No. 10) and the criteria API."""
 
 import datetime as dt
+import json
 from collections import Counter
 from types import SimpleNamespace
 
@@ -9,7 +10,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from gridmap.enterprises.models import Enterprise
-from gridmap.inspections.criteria import INDUSTRY_SECTORS, checklist_for, sector_of
+from gridmap.inspections.criteria import DATA, INDUSTRY_SECTORS, checklist_for, criterion, criterion_problem, sector_of
 from gridmap.inspections.models import Hazard
 from tests.factories import officer_of
 
@@ -57,6 +58,35 @@ def test_after_15_may_2023_order_10_has_64_items_with_their_true_articles_and_ar
     first = next(i for i in items if i["code"] == "M10-3-1")
     assert first["confirmed"]
     assert first["title"] == "未对承包单位、承租单位的安全生产工作统一协调、管理，或者未定期进行安全检查的"
+
+
+def test_order_10_items_per_article_are_the_official_texts_and_each_names_its_source():
+    # The official text (www.mem.gov.cn, 国务院公报 2023年第19号): Art. 4 metallurgy has 8 items and
+    # Art. 5 non-ferrous 13; the former placeholders M10-4-9..11 are gone.
+    document = json.loads((DATA / "criteria_order10_2023.json").read_text(encoding="utf-8"))
+    numbered = [row for row in document["items"] if row["item"] is not None]
+    per_article = Counter(row["article"] for row in numbered)
+    assert dict(per_article) == {3: 3, 4: 8, 5: 13, 6: 8, 7: 7, 8: 7, 9: 2, 10: 2, 11: 10, 12: 2, 13: 2}
+    assert {int(a): n for a, n in document["article_count"].items()} == dict(per_article)
+    assert all(row["source"] for row in numbered)
+    assert all(row["title"].endswith(("的", "除外）")) for row in numbered)  # whole items, no paraphrase tails
+    assert not [row for row in numbered if "未能核对" in row["title"]]
+    assert criterion("M10-4-9") is None
+    assert "不在重大事故隐患判定标准中" in criterion_problem("M10-4-9", dt.date(2023, 6, 1))
+    last = criterion("M10-5-13")
+    assert last.confirmed and last.title.endswith("或者不同介质的煤气管道共用一个排水器的")
+    assert last.reference == "应急管理部令第10号第五条第（十三）项"
+    assert not criterion("M10-8-7").confirmed  # one transcription only: the screen says 条文未核对
+
+
+def test_the_2017_items_name_the_two_full_transcriptions_and_stay_unconfirmed():
+    # Two transcriptions agree word for word, but neither is the official notice, which could
+    # not be had: the screen keeps saying the wording is not checked against it.
+    document = json.loads((DATA / "criteria_2017.json").read_text(encoding="utf-8"))
+    assert len(document["items"]) == 59
+    assert all(not row["confirmed"] and "liguangnanfeng/smaq" in row["source"] and "riskDcode" in row["source"]
+               for row in document["items"])
+    assert criterion("S17-7-2").title.startswith("吊运熔融金属的起重机不符合冶金铸造起重机技术条件，或驱动装置")
 
 
 def test_a_day_in_2019_answers_the_2017_standard_and_no_order_10_item(supervisor_client):
