@@ -77,6 +77,12 @@ def test_order_10_items_per_article_are_the_official_texts_and_each_names_its_so
     assert last.confirmed and last.title.endswith("或者不同介质的煤气管道共用一个排水器的")
     assert last.reference == "应急管理部令第10号第五条第（十三）项"
     assert not criterion("M10-8-7").confirmed  # one transcription only: the screen says 条文未核对
+    # Art. 12 and Art. 13 item 1 agree with a second transcription (a reprint in traditional script);
+    # that reprint breaks off inside Art. 13 item 2, which stays unchecked.
+    by_code = {f"M10-{row['article']}-{row['item']}": row for row in numbered}
+    assert all(by_code[code]["confirmed"] and "www.hftpay.net/news/show/229.html" in by_code[code]["source"]
+               for code in ("M10-12-1", "M10-12-2", "M10-13-1"))
+    assert not by_code["M10-13-2"]["confirmed"] and document["article_count_confirmed"]["12"]
 
 
 def test_the_2017_items_name_the_two_full_transcriptions_and_stay_unconfirmed():
