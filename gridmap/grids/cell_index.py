@@ -4,19 +4,27 @@ The lookup (`/api/grids/lookup/`: every report, every "where am I") is the hotte
 Its indexed SQL is fast, but the database round trip costs more than the rest of the
 request, and on a small server the database shares the CPU with the web workers. So each
 process keeps the cells, with the answer of each (parent, officers on duty today) built by
-the same SQL as the reference lookup (selectors.CELL_ANSWER_JSON), twice: with the officers'
-usernames and phones for callers whose scope holds the cell, and with their names only
-(CELL_ANSWER_NAMES_JSON) for everyone else, so that no request filters an answer.
+the same SQL parts as the reference lookup (selectors.CELL_ANSWER_JSON and
+selectors.cell_answers_sql), twice: with the officers' usernames and phones for callers whose
+scope holds the cell, and with their names only for everyone else, so that no request
+filters an answer.
 
 Freshness: triggers change the data version (core.DataVersion) of grids and assignments on
 every write, and of users when a name, username, phone or active flag changes. A process
 reads the versions at most every GRIDMAP_DATA_RECHECK_SECONDS and rebuilds when they, or
 the day, have changed: an answer is at most that many seconds old. A process that has just
 changed grids or assignments itself calls `forget()` and sees the change at once.
+
+A rebuild after a change of duty or of a user, or on a new day (grids unchanged, the same
+cells valid), reads one digest of each cell's officers and reads again only the answers
+whose digest changed: at province scale (50,000 cells) a fifth of a second instead of
+seconds, while that process's lookups wait on the lock (bench/RESULTS.md, "Duty changes at
+province scale"). A change of grids reads every cell again.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import math
@@ -33,7 +41,7 @@ from gridmap.accounts.capabilities import SEE_DISTRICT
 from gridmap.core import versions
 
 from .scope import assigned_codes
-from .selectors import CELL_ANSWER_JSON, CELL_ANSWER_NAMES_JSON, VALID_ON_SQL, with_point
+from .selectors import OFFICERS_DIGESTS_SQL, VALID_ON_SQL, cell_answers_sql, with_point
 
 # Side of a raster square, as a share of the typical cell's side.
 RASTER_SQUARES_PER_CELL_SIDE = 8
@@ -136,6 +144,10 @@ class CellIndex:
     # (a scope holds a cell when it holds any of them: grids.scope).
     name_answers: tuple[str, ...] = ()
     lineages: tuple[frozenset[str], ...] = ()
+    # Each cell's grid id and the digest of its officers (selectors.OFFICERS_DIGEST_SQL), read
+    # with its answers: a change of duty reads again only the answers whose digest changed.
+    ids: tuple[int, ...] = ()
+    digests: tuple[int, ...] = ()
 
     def answer(self, lon: float, lat: float) -> str | None:
         """The answer with contacts (the reference answer, for tests and benchmarks)."""
@@ -154,30 +166,77 @@ class CellIndex:
 
 # The tables an answer is made of (their versions: core.DataVersion).
 ANSWER_TABLES = ("grids_grid", "grids_gridassignment", "accounts_user")
+_GRIDS = ANSWER_TABLES.index("grids_grid")
+
+
+def _day_ends_at(day: dt.date) -> float:
+    midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=timezone.get_current_timezone())
+    return midnight.timestamp()
 
 
 def build(day: dt.date, previous: CellIndex | None = None) -> CellIndex:
     """Every cell (level ≥ 2) of the generation valid on `day` (the current one: the index is
-    built for today) with its answer for `day`, read in one query. The shapes of
-    `previous` are kept when no shape changed (a change of duty only)."""
+    built for today) with its answers for `day`.
+
+    With a `previous` index whose grids are still current (no write to grids_grid since, and
+    the same cells valid on `day`), only the answers whose officers' digest changed are read
+    again (a change of duty or of a user: a few cells, milliseconds); otherwise every cell
+    is read in one query, and the shapes of `previous` are kept when no shape changed."""
     # The versions are read before the cells: a change committed in between makes the next
     # check rebuild once more, never keeps a stale index under a new version.
     token = versions.of(ANSWER_TABLES, versions.refresh())
+    if previous is not None and previous.token[_GRIDS] == token[_GRIDS] and previous.ids:
+        index = _update(day, previous, token)
+        if index is not None:
+            return index
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT ST_AsBinary(c.geom), {CELL_ANSWER_JSON}::text, {CELL_ANSWER_NAMES_JSON}::text,"
-            " ARRAY[c.code, up1.code, up2.code] FROM grids_grid c"
-            " LEFT JOIN grids_grid up1 ON up1.id = c.parent_id LEFT JOIN grids_grid up2 ON up2.id = up1.parent_id"
-            f" WHERE c.level >= 2 AND {VALID_ON_SQL} ORDER BY c.level DESC, c.code", {"day": day})
+        cursor.execute(cell_answers_sql(geometry=True), {"day": day})
         rows = cursor.fetchall()
     wkbs = [bytes(row[0]) for row in rows]
     shapes = previous.shapes if previous is not None else None
     if shapes is None or shapes.digest != hashlib.sha1(b"".join(wkbs), usedforsecurity=False).hexdigest():
         shapes = CellShapes(wkbs)
-    midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=timezone.get_current_timezone())
-    return CellIndex(token=token, day=day, shapes=shapes, answers=tuple(row[1] for row in rows),
-                     day_ends_at=midnight.timestamp(), name_answers=tuple(row[2] for row in rows),
-                     lineages=tuple(frozenset(code for code in row[3] if code) for row in rows))
+    return CellIndex(token=token, day=day, shapes=shapes, answers=tuple(row[2] for row in rows),
+                     day_ends_at=_day_ends_at(day), name_answers=tuple(row[3] for row in rows),
+                     lineages=tuple(frozenset(code for code in row[4] if code) for row in rows),
+                     ids=tuple(row[1] for row in rows), digests=tuple(row[5] for row in rows))
+
+
+def _update(day: dt.date, previous: CellIndex, token: tuple[str | None, ...]) -> CellIndex | None:
+    """`previous` brought up to date for `day` when its cells are: the officers' digests of
+    every cell read (one aggregate over the duties on `day`, no JSON), compared with those
+    kept, and the answers read again for the cells whose digest differs. None when the
+    cells valid on `day` are not those of `previous` (a generation begins or ends on a new
+    day): the caller builds afresh.
+
+    Sound across statements: each answer is kept with the digest read with it (one
+    statement), so a change committed between the digests' read and the answers' leaves at
+    worst a cell older than the other ones but not older than the versions read before (the
+    next check reads again what then differs)."""
+    with connection.cursor() as cursor:
+        if day != previous.day:
+            # The grids have not changed, but the generation valid on a new day may differ.
+            cursor.execute(f"SELECT c.id FROM grids_grid c WHERE c.level >= 2 AND {VALID_ON_SQL}"
+                           " ORDER BY c.level DESC, c.code", {"day": day})
+            if tuple(row[0] for row in cursor.fetchall()) != previous.ids:
+                return None
+        cursor.execute(OFFICERS_DIGESTS_SQL, {"day": day})
+        digests = dict(cursor.fetchall())
+        changed = [cell for cell, digest in zip(previous.ids, previous.digests, strict=True)
+                   if digests.get(cell, 0) != digest]
+        rows = []
+        if changed:
+            cursor.execute(cell_answers_sql("= ANY(%(ids)s)"), {"day": day, "ids": changed})
+            rows = cursor.fetchall()
+    if len(rows) != len(changed):  # a cell gone from the generation (a write the token missed)
+        return None
+    answers, name_answers, kept = list(previous.answers), list(previous.name_answers), list(previous.digests)
+    position = {cell: at for at, cell in enumerate(previous.ids)} if rows else {}
+    for cell, answer, name_answer, _lineage, digest in rows:
+        at = position[cell]
+        answers[at], name_answers[at], kept[at] = answer, name_answer, digest
+    return dataclasses.replace(previous, token=token, day=day, day_ends_at=_day_ends_at(day), answers=tuple(answers),
+                               name_answers=tuple(name_answers), digests=tuple(kept))
 
 
 class _Holder:
