@@ -144,10 +144,12 @@ class CellIndex:
     # (a scope holds a cell when it holds any of them: grids.scope).
     name_answers: tuple[str, ...] = ()
     lineages: tuple[frozenset[str], ...] = ()
-    # Each cell's grid id and the digest of its officers (selectors.OFFICERS_DIGEST_SQL), read
-    # with its answers: a change of duty reads again only the answers whose digest changed.
+    # Each cell's grid id, and (grid id, digest of its officers: selectors.OFFICERS_DIGEST_SQL)
+    # of the cells with anyone on duty, each read with its answers: a change of duty reads
+    # again only the answers whose digest changed.
     ids: tuple[int, ...] = ()
-    digests: tuple[int, ...] = ()
+    digests: frozenset[tuple[int, int]] = frozenset()
+    positions: dict[int, int] = dataclasses.field(default_factory=dict, compare=False)
 
     def answer(self, lon: float, lat: float) -> str | None:
         """The answer with contacts (the reference answer, for tests and benchmarks)."""
@@ -199,7 +201,8 @@ def build(day: dt.date, previous: CellIndex | None = None) -> CellIndex:
     return CellIndex(token=token, day=day, shapes=shapes, answers=tuple(row[2] for row in rows),
                      day_ends_at=_day_ends_at(day), name_answers=tuple(row[3] for row in rows),
                      lineages=tuple(frozenset(code for code in row[4] if code) for row in rows),
-                     ids=tuple(row[1] for row in rows), digests=tuple(row[5] for row in rows))
+                     ids=tuple(row[1] for row in rows), digests=frozenset((row[1], row[5]) for row in rows if row[5]),
+                     positions={row[1]: at for at, row in enumerate(rows)})
 
 
 def _update(day: dt.date, previous: CellIndex, token: tuple[str | None, ...]) -> CellIndex | None:
@@ -221,22 +224,24 @@ def _update(day: dt.date, previous: CellIndex, token: tuple[str | None, ...]) ->
             if tuple(row[0] for row in cursor.fetchall()) != previous.ids:
                 return None
         cursor.execute(OFFICERS_DIGESTS_SQL, {"day": day})
-        digests = dict(cursor.fetchall())
-        changed = [cell for cell, digest in zip(previous.ids, previous.digests, strict=True)
-                   if digests.get(cell, 0) != digest]
+        # The (cell, digest) pairs new or gone: a set difference, no loop over the cells in
+        # Python (duties on grids the index does not hold left out).
+        differ = previous.digests.symmetric_difference(cursor.fetchall())
+        changed = list({cell for cell, _ in differ if cell in previous.positions})
         rows = []
         if changed:
             cursor.execute(cell_answers_sql("= ANY(%(ids)s)"), {"day": day, "ids": changed})
             rows = cursor.fetchall()
     if len(rows) != len(changed):  # a cell gone from the generation (a write the token missed)
         return None
-    answers, name_answers, kept = list(previous.answers), list(previous.name_answers), list(previous.digests)
-    position = {cell: at for at, cell in enumerate(previous.ids)} if rows else {}
-    for cell, answer, name_answer, _lineage, digest in rows:
-        at = position[cell]
-        answers[at], name_answers[at], kept[at] = answer, name_answer, digest
+    answers, name_answers = list(previous.answers), list(previous.name_answers)
+    for cell, answer, name_answer, _lineage, _digest in rows:
+        at = previous.positions[cell]
+        answers[at], name_answers[at] = answer, name_answer
+    # The digests read with the answers replace the changed cells' old ones.
+    digests = (previous.digests - (differ & previous.digests)) | {(row[0], row[4]) for row in rows if row[4]}
     return dataclasses.replace(previous, token=token, day=day, day_ends_at=_day_ends_at(day), answers=tuple(answers),
-                               name_answers=tuple(name_answers), digests=tuple(kept))
+                               name_answers=tuple(name_answers), digests=frozenset(digests))
 
 
 class _Holder:

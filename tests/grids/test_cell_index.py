@@ -161,7 +161,7 @@ def assert_same_as_a_fresh_build(index):
     for position, cell in enumerate(fresh.ids):
         assert index.answers[position] == fresh.answers[position], cell
         assert index.name_answers[position] == fresh.name_answers[position], cell
-        assert index.digests[position] == fresh.digests[position], cell
+    assert index.digests == fresh.digests and len(index.digests) > 100
     assert index.lineages == fresh.lineages
     assert index.token == fresh.token and index.day_ends_at == fresh.day_ends_at
 
