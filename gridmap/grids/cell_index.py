@@ -17,9 +17,10 @@ changed grids or assignments itself calls `forget()` and sees the change at once
 
 A rebuild after a change of duty or of a user, or on a new day (grids unchanged, the same
 cells valid), reads one digest of each cell's officers and reads again only the answers
-whose digest changed: at province scale (50,000 cells) a fifth of a second instead of
-seconds, while that process's lookups wait on the lock (bench/RESULTS.md, "Duty changes at
-province scale"). A change of grids reads every cell again.
+whose digest changed: at province scale (50,000 cells) a quarter of a second instead of
+seconds (bench/RESULTS.md, "Duty changes at province scale"). A change of grids reads every
+cell again. Meanwhile the process's other threads answer from today's index as it was,
+without waiting (a thread that has just called `forget()` waits for its change).
 """
 
 from __future__ import annotations
@@ -254,18 +255,31 @@ class _Holder:
     def current(self) -> CellIndex:
         index = self.index
         # Compared as a timestamp: building today's date on every lookup costs a tenth of it.
-        if (index is not None and time.time() < index.day_ends_at
-                and index.token == versions.of(ANSWER_TABLES, versions.current(pin=False))):
+        today_s = index is not None and time.time() < index.day_ends_at
+        if today_s and index.token == versions.of(ANSWER_TABLES, versions.current(pin=False)):
+            _thread.wrote = False
             return index
-        with self.lock:
+        # While one thread brings the index up to date, the others answer from today's index
+        # as it was (as another process does until its next check) instead of waiting; but a
+        # thread that has just written (forget()) or reads inside a transaction waits to see
+        # its change, and no one answers from another day's index.
+        if not self.lock.acquire(
+                blocking=not today_s or getattr(_thread, "wrote", False) or versions.in_transaction()):
+            return index
+        try:
             index, today = self.index, timezone.localdate()
             token = versions.of(ANSWER_TABLES, versions.current(pin=False))
             if index is None or index.day != today or index.token != token:
                 index = self.index = build(today, index)
+            _thread.wrote = False
             return index
+        finally:
+            self.lock.release()
 
 
 _holder = _Holder()
+# Per thread: it has written grids or duties (forget()) and not yet looked up since.
+_thread = threading.local()
 
 
 def cell_answer_json(lon: float, lat: float) -> str | None:
@@ -279,7 +293,9 @@ def cell_answer_json_for(user, lon: float, lat: float) -> str | None:
 
 
 def forget() -> None:
-    """Compare versions on the next lookup (after this process changed grids or duty)."""
+    """Compare versions on the next lookup (after this process changed grids or duty): this
+    thread's next lookup waits for the index to show the change."""
+    _thread.wrote = True
     versions.forget()
 
 

@@ -302,3 +302,56 @@ def test_the_process_index_of_yesterday_is_brought_to_today():
     current = holder.current()
     assert current.day == today and current.shapes is holder.index.shapes
     assert_same_as_a_fresh_build(current)
+
+
+@override_settings(GRIDMAP_DATA_RECHECK_SECONDS=3600)
+def test_while_one_thread_brings_the_index_up_to_date_the_others_answer_from_todays_without_waiting(index):
+    from concurrent.futures import ThreadPoolExecutor
+
+    holder = cell_index._Holder()
+    holder.index = index
+    duty = GridAssignment.objects.filter(grid__level=2, role="cell_officer").order_by("pk").first()
+    GridAssignment.objects.filter(pk=duty.pk).update(valid_to=index.day - dt.timedelta(days=1))
+    versions.refresh()  # the process has read the new versions: its index is stale
+    holder.lock.acquire()  # this thread is bringing it up to date
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            # Another thread's lookup answers from today's index as it was, at once.
+            assert pool.submit(holder.current).result(timeout=10) is index
+
+            def after_writing():
+                cell_index._thread.wrote = True  # as forget() marks the thread that wrote
+                return holder.current()
+
+            # A thread that has just written waits to see its change.
+            waiting = pool.submit(after_writing)
+            with pytest.raises(TimeoutError):
+                waiting.result(timeout=0.5)
+            holder.index = cell_index.build(index.day, index)
+            holder.lock.release()
+            assert waiting.result(timeout=10) is holder.index
+            assert holder.index.answers != index.answers
+    finally:
+        if holder.lock.locked():
+            holder.lock.release()
+
+
+@override_settings(GRIDMAP_DATA_RECHECK_SECONDS=3600)
+def test_no_thread_answers_from_another_days_index_while_it_is_rebuilt():
+    from concurrent.futures import ThreadPoolExecutor
+
+    today = timezone.localdate()
+    holder = cell_index._Holder()
+    holder.index = cell_index.build(today - dt.timedelta(days=1))
+    holder.lock.acquire()
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            waiting = pool.submit(holder.current)
+            with pytest.raises(TimeoutError):
+                waiting.result(timeout=0.5)
+            holder.index = cell_index.build(today, holder.index)
+            holder.lock.release()
+            assert waiting.result(timeout=10).day == today
+    finally:
+        if holder.lock.locked():
+            holder.lock.release()
