@@ -13,14 +13,16 @@ Freshness: triggers change the data version (core.DataVersion) of grids and assi
 every write, and of users when a name, username, phone or active flag changes. A process
 reads the versions at most every GRIDMAP_DATA_RECHECK_SECONDS and rebuilds when they, or
 the day, have changed: an answer is at most that many seconds old. A process that has just
-changed grids or assignments itself calls `forget()` and sees the change at once.
+changed grids or assignments itself calls `forget()`, and the thread that did sees the
+change at its next lookup.
 
 A rebuild after a change of duty or of a user, or on a new day (grids unchanged, the same
 cells valid), reads one digest of each cell's officers and reads again only the answers
 whose digest changed: at province scale (50,000 cells) a quarter of a second instead of
 seconds (bench/RESULTS.md, "Duty changes at province scale"). A change of grids reads every
 cell again. Meanwhile the process's other threads answer from today's index as it was,
-without waiting (a thread that has just called `forget()` waits for its change).
+without waiting (a thread that has just called `forget()` waits for its change, and no one
+answers from another day's index).
 """
 
 from __future__ import annotations
@@ -183,8 +185,9 @@ def build(day: dt.date, previous: CellIndex | None = None) -> CellIndex:
 
     With a `previous` index whose grids are still current (no write to grids_grid since, and
     the same cells valid on `day`), only the answers whose officers' digest changed are read
-    again (a change of duty or of a user: a few cells, milliseconds); otherwise every cell
-    is read in one query, and the shapes of `previous` are kept when no shape changed."""
+    again (a change of duty or of a user: a few cells; at province scale a quarter of a second,
+    most of it the digests' aggregate); otherwise every cell is read in one query, and the
+    shapes of `previous` are kept when no shape changed."""
     # The versions are read before the cells: a change committed in between makes the next
     # check rebuild once more, never keeps a stale index under a new version.
     token = versions.of(ANSWER_TABLES, versions.refresh())
