@@ -42,7 +42,7 @@ def _copy(cursor, rows) -> None:
         buffer.write("\t".join(row) + "\n")
     buffer.seek(0)
     with cursor.copy("COPY grids_grid (code, name, level, kind, parent_id, district_code, geom, area_m2, "
-                     "updated_at) FROM STDIN") as copy:
+                     "updated_at, valid_from) FROM STDIN") as copy:
         while data := buffer.read(1 << 20):
             copy.write(data)
 
@@ -56,16 +56,20 @@ def load(data: dict) -> dict:
             geom = shapely.MultiPolygon([geom])
         return shapely.to_wkb(geom, hex=True, include_srid=False)
 
+    from gridmap.grids.models import FIRST_GENERATION
+
+    # The province is the first generation of grids (valid since FIRST_GENERATION, open-ended).
+    valid_from = FIRST_GENERATION.isoformat()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("TRUNCATE grids_grid, grids_gridassignment RESTART IDENTITY CASCADE")
         cursor.execute(
-            "INSERT INTO grids_grid (code, name, level, kind, parent_id, district_code, geom, area_m2, updated_at) "
-            "VALUES (%s, '示例省', 0, '省', NULL, %s, ST_Multi(ST_GeomFromWKB(%s, 4326)), 0, now()) RETURNING id",
-            [ROOT_CODE, ROOT_CODE, shapely.to_wkb(data["box"])])
+            "INSERT INTO grids_grid (code, name, level, kind, parent_id, district_code, geom, area_m2, updated_at, "
+            "valid_from) VALUES (%s, '示例省', 0, '省', NULL, %s, ST_Multi(ST_GeomFromWKB(%s, 4326)), 0, now(), %s)"
+            " RETURNING id", [ROOT_CODE, ROOT_CODE, shapely.to_wkb(data["box"]), FIRST_GENERATION])
         root_id = cursor.fetchone()[0]
         town_codes = {t: f"{ROOT_CODE}{t:05d}" for t in data["towns"]}
         _copy(cursor, ([town_codes[t], f"乡镇{t}", "1", "镇", str(root_id), ROOT_CODE,
-                        f"SRID=4326;{multi_hex(shape)}", "0", "now"]
+                        f"SRID=4326;{multi_hex(shape)}", "0", "now", valid_from]
                        for t, shape in data["towns"].items()))
         cursor.execute("SELECT code, id FROM grids_grid WHERE level = 1")
         town_ids = dict(cursor.fetchall())
@@ -76,7 +80,7 @@ def load(data: dict) -> dict:
                 counters[town] = counters.get(town, 0) + 1
                 code = f"{town_codes[town]}-{counters[town]:03d}"
                 yield [code, f"网格{code[-9:]}", "2", "村", str(town_ids[town_codes[town]]), ROOT_CODE,
-                       f"SRID=4326;{multi_hex(polygon)}", "0", "now"]
+                       f"SRID=4326;{multi_hex(polygon)}", "0", "now", valid_from]
 
         _copy(cursor, cell_rows())
         cursor.execute("UPDATE grids_grid SET area_m2 = ST_Area(geom::geography)")

@@ -39,30 +39,87 @@ def grids_for_user(user, *, level: int | None = None, on: dt.date | None = None)
     ).order_by("code")
 
 
-# The lookup's answer for one cell `c` (without the point), as JSON: code, name, level, kind,
-# the parent and the officers and substitutes on duty on %(day)s. Shared by the SQL lookup
-# below and by the in-memory cell index (grids.cell_index), so both answer alike.
-def _cell_answer_sql(officer: str) -> str:
-    return f"""
-    json_build_object(
-        'code', c.code, 'name', c.name, 'level', c.level, 'kind', c.kind,
-        'parent', (SELECT json_build_object('code', p.code, 'name', p.name)
-                   FROM grids_grid p WHERE p.id = c.parent_id),
-        'officers', (SELECT COALESCE(json_agg(json_build_object({officer})
-                ORDER BY a.role, u.username), '[]'::json)
-            FROM grids_gridassignment a JOIN accounts_user u ON u.id = a.user_id
-            WHERE a.grid_id = c.id AND u.is_active AND """ + on_duty_on_sql("a", "%(day)s") + "))"
-
-
-# The answer for those whose scope holds the cell: who is on duty and how to reach them.
-CELL_ANSWER_JSON = _cell_answer_sql("'name', u.full_name, 'username', u.username, 'phone', u.phone, 'role', a.role")
-# For everyone else: the cell and the names on duty, enough to route a report, but no
-# username (which lock-out is keyed on) and no phone.
-CELL_ANSWER_NAMES_JSON = _cell_answer_sql("'name', u.full_name, 'role', a.role")
-
-
 # The grid row `c` belongs to the generation valid on %(day)s (Grid.objects.valid_on in SQL).
 VALID_ON_SQL = "c.valid_from <= %(day)s AND (c.valid_to IS NULL OR c.valid_to >= %(day)s)"
+
+
+# The officers in the lookup's answer: for those whose scope holds the cell, who is on duty and
+# how to reach them; for everyone else, the names on duty, enough to route a report, but no
+# username (which lock-out is keyed on) and no phone. (key, column) pairs, `u` the user and
+# `a` the assignment; the answers' SQL and the cell index's digests are both made from them.
+CONTACT_FIELDS = (("name", "u.full_name"), ("username", "u.username"), ("phone", "u.phone"), ("role", "a.role"))
+NAME_FIELDS = (("name", "u.full_name"), ("role", "a.role"))
+
+# The duties that put someone on duty in a cell on %(day)s, with their users (`a`, `u`).
+ON_DUTY_FROM_SQL = ("grids_gridassignment a JOIN accounts_user u ON u.id = a.user_id"
+                    " WHERE u.is_active AND " + on_duty_on_sql("a", "%(day)s"))
+
+
+def _officers_json_agg(fields) -> str:
+    pairs = ", ".join(f"'{key}', {column}" for key, column in fields)
+    return f"json_agg(json_build_object({pairs}) ORDER BY a.role, u.username)"
+
+
+def _answer_object(parent: str, officers: str) -> str:
+    """The answer for cell `c` (without the point): code, name, level, kind, the parent and the
+    officers, given as SQL expressions (a parent's JSON object or NULL, a JSON array)."""
+    return (f"json_build_object('code', c.code, 'name', c.name, 'level', c.level, 'kind', c.kind,"
+            f" 'parent', {parent}, 'officers', {officers})")
+
+
+# The lookup's answer for one cell `c` (without the point), as JSON: code, name, level, kind,
+# the parent and the officers and substitutes on duty on %(day)s, read by subqueries (one
+# cell: the SQL lookup below). The in-memory cell index reads every cell's answer at once
+# with cell_answers_sql, made of the same parts, so both answer alike.
+def _cell_answer_sql(fields) -> str:
+    return _answer_object(
+        "(SELECT json_build_object('code', p.code, 'name', p.name) FROM grids_grid p WHERE p.id = c.parent_id)",
+        f"(SELECT COALESCE({_officers_json_agg(fields)}, '[]'::json) FROM {ON_DUTY_FROM_SQL} AND a.grid_id = c.id)")
+
+
+CELL_ANSWER_JSON = _cell_answer_sql(CONTACT_FIELDS)
+CELL_ANSWER_NAMES_JSON = _cell_answer_sql(NAME_FIELDS)
+
+# What a cell's officers on %(day)s are made of, as one number: the sum (modulo 2^63 - 1) of a
+# 64-bit hash of each on-duty row's fields (every column either answer shows), 0 for none.
+# The rows are those the answers list (ON_DUTY_FROM_SQL), so whatever changes the officers
+# changes the digest (but for a 64-bit hash collision): a duty added, ended, moved or handed
+# over, its dates passing, a user renamed, given another phone or deactivated. A sum, not a
+# hash of the ordered rows: no sort per cell (half the time at province scale).
+_DIGEST_COLUMNS = ", ".join(dict.fromkeys(column for _, column in CONTACT_FIELDS + NAME_FIELDS))
+OFFICERS_DIGEST_SQL = f"mod(sum(hashtextextended(ROW({_DIGEST_COLUMNS})::text, 0)), 9223372036854775807)::bigint"
+
+# The parent `up1` joined to `c`, as the reference's subquery gives it (NULL without a parent).
+_PARENT_OR_NULL = "CASE WHEN up1.id IS NOT NULL THEN json_build_object('code', up1.code, 'name', up1.name) END"
+
+# Every answer of the cells (level ≥ 2) valid on %(day)s in one set-based query: the officers
+# of every cell aggregated at once (a hash join), not two subqueries per cell (at province
+# scale, 50,000 cells, those made the query take seconds). In answer order (level
+# descending, code: among the cells covering a point the first wins, as in the SQL lookup):
+# id, answer with contacts, answer with names, the codes of the cell and its ancestors, the
+# officers' digest. `restrict` narrows the cells (an SQL condition on `c`, and the same on
+# `a.grid_id`, e.g. "= ANY(%(ids)s)"); `geometry` adds the cell's WKB first.
+def cell_answers_sql(restrict: str = "", *, geometry: bool = False) -> str:
+    return f"""
+        WITH o AS (
+            SELECT a.grid_id, {_officers_json_agg(CONTACT_FIELDS)} AS contacts,
+                   {_officers_json_agg(NAME_FIELDS)} AS names, {OFFICERS_DIGEST_SQL} AS digest
+            FROM {ON_DUTY_FROM_SQL} {f"AND a.grid_id {restrict}" if restrict else ""}
+            GROUP BY a.grid_id)
+        SELECT {"ST_AsBinary(c.geom), " if geometry else ""}c.id,
+            {_answer_object(_PARENT_OR_NULL, "COALESCE(o.contacts, '[]'::json)")}::text,
+            {_answer_object(_PARENT_OR_NULL, "COALESCE(o.names, '[]'::json)")}::text,
+            ARRAY[c.code, up1.code, up2.code], COALESCE(o.digest, 0)
+        FROM grids_grid c
+        LEFT JOIN grids_grid up1 ON up1.id = c.parent_id LEFT JOIN grids_grid up2 ON up2.id = up1.parent_id
+        LEFT JOIN o ON o.grid_id = c.id
+        WHERE c.level >= 2 AND {VALID_ON_SQL} {f"AND c.id {restrict}" if restrict else ""}
+        ORDER BY c.level DESC, c.code"""
+
+
+# The officers' digest of every cell with anyone on duty on %(day)s (grid id, digest): the
+# cell index compares them with its own to read again only the answers that changed.
+OFFICERS_DIGESTS_SQL = f"SELECT a.grid_id, {OFFICERS_DIGEST_SQL} FROM {ON_DUTY_FROM_SQL} GROUP BY a.grid_id"
 
 
 def with_point(answer: str, lon: float, lat: float) -> str:
