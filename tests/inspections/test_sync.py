@@ -212,10 +212,14 @@ def test_a_substitutes_inspection_from_the_last_duty_day_is_accepted_the_next_mo
     assert synced.created and synced.record.inspected_on == TODAY - dt.timedelta(days=1)
 
 
-@pytest.mark.parametrize("when", [local(TODAY, 0, 30), local(TODAY - dt.timedelta(days=5), 10)])
+# 00:30 the day after the duty's last day: still that last day in UTC, not in Tianjin. The duty
+# is made to end the day before yesterday, so that the time is past whenever the test runs
+# (today's 00:30 is ahead of the clock in Tianjin's first half-hour).
+@pytest.mark.parametrize("when", [local(TODAY - dt.timedelta(days=1), 0, 30), local(TODAY - dt.timedelta(days=5), 10)])
 def test_an_inspection_outside_the_officers_duty_is_refused_naming_the_date(substitute_task, when):
     from django.core.exceptions import ValidationError
 
+    GridAssignment.objects.filter(user=substitute_task.assignee).update(valid_to=TODAY - dt.timedelta(days=2))
     with pytest.raises(ValidationError) as refused:
         services.inspection_sync(actor=substitute_task.assignee, task=substitute_task, client_id=uuid.uuid4(),
                                  inspected_at=when)

@@ -132,8 +132,11 @@ def test_a_substitutes_patrol_from_the_last_day_of_duty_synced_next_morning_is_a
 def test_a_patrol_from_outside_the_substitutes_duty_is_refused_naming_patrolled_at(substitute):
     today = timezone.localdate()
     count = Patrol.objects.count()
-    # 00:30 the day after the duty: still the last duty day in UTC, not in Tianjin.
-    after = post_patrol(substitute, patrolled_at=local(today, 0, 30))
+    # 00:30 the day after the duty's last day: still that last day in UTC, not in Tianjin. The
+    # duty is made to end the day before yesterday, so that the time is past whenever the test
+    # runs (today's 00:30 is ahead of the clock in Tianjin's first half-hour).
+    GridAssignment.objects.filter(user__username="sub-field").update(valid_to=today - dt.timedelta(days=2))
+    after = post_patrol(substitute, patrolled_at=local(today - dt.timedelta(days=1), 0, 30))
     before = post_patrol(substitute, patrolled_at=local(today - dt.timedelta(days=5), 10))
     for response in (after, before):
         assert response.status_code == 400 and "值守" in response.json()["patrolled_at"][0]
