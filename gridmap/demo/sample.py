@@ -23,6 +23,7 @@ from .accounts import sample_enterprise_accounts_load, sample_role_accounts_load
 from .conf import app_settings
 from .inspections import sample_inspections_load
 from .lekima import sample_lekima_load
+from .self_checks import sample_self_checks_load
 from .storm import sample_storm_load
 
 SAMPLE_DIR = settings.BASE_DIR / "data"
@@ -70,3 +71,4 @@ def sample_load(*, data_dir: Path = SAMPLE_DIR, log=print) -> None:
         sample_lekima_load(log=log)
         sample_role_accounts_load(password_hash=password)
         log(f"企业账户: {sample_enterprise_accounts_load(password_hash=password)} 个（用户名为统一社会信用代码）")
+        sample_self_checks_load(log=log)

@@ -26,6 +26,8 @@ from gridmap.workspaces.menu import menu_for
 
 OFFICER_CELL = "120118108-001"
 PHONE = {"width": 390, "height": 844, "mobile": True}
+# An enterprise's safety contact on the smallest common Android phone (360 CSS px wide).
+SMALL_PHONE = {"width": 360, "height": 780, "mobile": True}
 DESK = {"width": 1280, "height": 800, "mobile": False}
 MADE_ACCOUNTS = {Role.LAW_ENFORCEMENT: "law", Role.GAUGE_FEED: "gauge"}
 
@@ -46,12 +48,17 @@ def _user_of(role: str):
     if role == Role.GRID_HEAD:
         return GridAssignment.objects.filter(role="town_supervisor").order_by("grid__code", "id").first().user
     if role == Role.ENTERPRISE:
-        # The sample's enterprises have their accounts (issue 21): the first in the officer's cell.
+        # The sample's enterprises have their accounts (issue 21): the first in the officer's cell,
+        # one with a hazard to rectify if there is one (its desk and hazard page show it).
+        from django.db.models import Exists, OuterRef
+
         from gridmap.enterprises.models import EnterpriseAccount
+        from gridmap.inspections.models import Hazard
 
         accounts = EnterpriseAccount.objects.filter(enterprise__cell__code=OFFICER_CELL,
-                                                    enterprise__risk_points__isnull=False)
-        return accounts.order_by("enterprise_id").select_related("user").first().user
+                                                    enterprise__risk_points__isnull=False).annotate(
+            has_hazard=Exists(Hazard.objects.filter(enterprise=OuterRef("enterprise"))))
+        return accounts.order_by("-has_hazard", "enterprise_id").select_related("user").first().user
     sample = {Role.BUREAU_STAFF: "supervisor", Role.FLOOD_COMMAND: "flood", Role.ADMINISTRATOR: "admin"}
     if role in sample:
         return users.get(username=sample[role])
@@ -63,6 +70,9 @@ def _user_of(role: str):
 
 def _records(user) -> list[str]:
     """One record page of each kind the user sees."""
+    if Role.ENTERPRISE in user.groups.values_list("name", flat=True):
+        first = inspections.hazards_for_user(user).order_by("pk").values_list("pk", flat=True).first()
+        return [f"/enterprise/hazards/{first}/"] if first is not None else []
     urls = []
     for queryset, path in (
         (inspections.tasks_for_user(user), "/inspections/tasks/{}/"),
@@ -86,7 +96,9 @@ EXTRAS = {
                         "/inspections/publication/?list=wechat&year=2019",
                         # The OGC API's pages for a person (its links are on the service's own pages).
                         "/ogc/", "/ogc/conformance", "/ogc/api", "/ogc/collections", "/ogc/collections/grids-level2",
-                        "/ogc/collections/grids-level2/items", "/ogc/collections/enterprises/items"],
+                        "/ogc/collections/grids-level2/items", "/ogc/collections/enterprises/items",
+                        # The public page (no sign-in needed; seen here signed in).
+                        "/public/"],
     Role.FLOOD_COMMAND: ["/flood/exposure/?zone={zone}"],
 }
 
@@ -99,9 +111,10 @@ def role_pages() -> list[RolePages]:
         user = _user_of(role)
         urls = [landing_url(user)]
         urls += [link.url for heading in menu_for(user) for link in heading.links]
-        urls += _records(user) if role not in (Role.GAUGE_FEED, Role.ENTERPRISE) else []
+        urls += _records(user) if role != Role.GAUGE_FEED else []
         urls += [u.format(zone=zone) for u in EXTRAS.get(role, [])]
         urls += ["/accounts/password/", "/accounts/devices/", "/no-such-page/"]
         unique = list(dict.fromkeys(urls))
-        result.append(RolePages(role, user.username, PHONE if role == Role.GRID_OFFICER else DESK, unique))
+        viewport = {Role.GRID_OFFICER: PHONE, Role.ENTERPRISE: SMALL_PHONE}.get(role, DESK)
+        result.append(RolePages(role, user.username, viewport, unique))
     return result
