@@ -27,4 +27,17 @@
   function clear(event) { if (event.target.setCustomValidity) { event.target.setCustomValidity(""); } }
   document.addEventListener("input", clear, true);
   document.addEventListener("change", clear, true);
+  // A hidden file input (its Chinese button beside it, site.css) says in words how many photos
+  // are chosen, where the browser's own input would have said it in the browser's language.
+  document.addEventListener("change", function (event) {
+    var field = event.target;
+    if (!field.classList || !field.classList.contains("file-hidden")) { return; }
+    var count = field.parentNode.querySelector(".file-count");
+    if (!count) {
+      count = document.createElement("span");
+      count.className = "file-count";
+      field.parentNode.appendChild(count);
+    }
+    count.textContent = field.files.length ? "已选 " + field.files.length + " 张" : "未选择";
+  }, true);
 })();
