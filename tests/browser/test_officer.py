@@ -1,6 +1,8 @@
 
 """An officer on a phone: the cell map, "where am I", a patrol with a photo, its history."""
 
+import re
+
 import pytest
 
 from tests.factories import inside, officer_of
@@ -32,7 +34,7 @@ def test_officer_on_a_phone_records_a_patrol_with_a_photo(open_page, live_site, 
     assert page.locator("path.leaflet-interactive").count() >= 2
     assert page.locator(".leaflet-control-layers-overlays label").all_inner_texts() == [
         " 所属一级网格", " 二级网格", " 企业", " 巡查记录", " 检查任务", " 未销号隐患"]
-    assert page.locator("section", has_text="本网格企业").is_visible()
+    assert page.get_by_role("heading", name=re.compile(r"^本网格企业（\d+）$")).is_visible()
     page.wait_for_timeout(400)  # let the map finish zooming to the cell before the picture
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "officer-my-cell.png"))
