@@ -21,7 +21,6 @@ import os
 import random
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -38,16 +37,6 @@ PASSWORD = "loadtest-password-1"
 # (label, the server's settings, the algorithm its first hasher stores with)
 SERVERS = (("基线：Django 默认 PBKDF2（100 万轮）", "bench.settings_pbkdf2", "pbkdf2_sha256"),
            ("Argon2id（gridmap.accounts.hashers）", "bench.settings", "argon2"))
-
-
-def cpu_ms_of(work, rounds: int = 5) -> float:
-    """The median CPU time of `work`, in ms."""
-    times = []
-    for _ in range(rounds):
-        started = time.process_time()
-        work()
-        times.append((time.process_time() - started) * 1000)
-    return statistics.median(times)
 
 
 def the_mix(points, tile_of) -> list[str]:
@@ -102,6 +91,7 @@ def main() -> int:
     from django.contrib.auth.hashers import check_password, make_password
 
     from bench.run import interior_points, tile_of, write_section
+    from bench.timing import median_ms
     from gridmap.accounts.services import device_token_create
     from gridmap.core.models import RateLimitHit
 
@@ -121,7 +111,8 @@ def main() -> int:
             stored = make_password(PASSWORD, hasher=algorithm)
             users.filter(pk=user.pk).update(password=stored)
             RateLimitHit.objects.filter(user=user).delete()
-            sign_in_ms = cpu_ms_of(lambda stored=stored: check_password(PASSWORD, stored))
+            sign_in_ms = median_ms(lambda stored=stored: check_password(PASSWORD, stored), repeat=5, warmup=0,
+                                   clock=time.process_time)
             figures = load(settings_module, handle.name, token_key)
             errors += figures["errors"]
             rows.append(f"| {label} | {sign_in_ms:.0f} | {figures['requests']:,} | {figures['rps']:,.0f} | "

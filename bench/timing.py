@@ -9,14 +9,16 @@ import time
 from collections.abc import Callable
 
 
-def median_ms(func: Callable[[], object], *, repeat: int = 7, warmup: int = 1) -> float:
+def median_ms(func: Callable[[], object], *, repeat: int = 7, warmup: int = 1,
+              clock: Callable[[], float] = time.perf_counter) -> float:
+    """The median time of `func` in ms, by the wall clock or another (time.process_time: CPU)."""
     for _ in range(warmup):
         func()
     samples = []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start = clock()
         func()
-        samples.append((time.perf_counter() - start) * 1000)
+        samples.append((clock() - start) * 1000)
     return statistics.median(samples)
 
 
